@@ -1,0 +1,198 @@
+package io.omnipaxos;
+
+import io.omnipaxos.storage.Storage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything needed to start one OmniPaxos server: the cluster part shared by all servers and the
+ * server part of this one. Build it from a TOML file with {@link #withToml(Path)} or in code with
+ * {@link #builder()}, then call {@link #build(Storage)}.
+ *
+ * @param cluster the configuration shared by the cluster
+ * @param server the configuration of this server
+ */
+public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
+
+    /**
+     * Validates that the server belongs to the cluster.
+     *
+     * @throws ConfigException if the pid is not one of the nodes
+     */
+    public OmniPaxosConfig {
+        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(server, "server");
+        if (!cluster.nodes().contains(server.pid())) {
+            throw new ConfigException("pid " + server.pid() + " is not one of the nodes " + cluster.nodes());
+        }
+    }
+
+    /**
+     * Loads a configuration from a TOML file. Two layouts are accepted: the flat one of the
+     * OmniPaxos tutorial ({@code configuration_id}, {@code pid}, {@code peers}, {@code
+     * logger_file_path} and optional tuning keys at the top level) and the sectioned one with
+     * {@code [cluster_config]} ({@code configuration_id}, {@code nodes}, optional {@code
+     * flexible_quorum}) and {@code [server_config]} (the server keys). Unknown keys are errors.
+     *
+     * @throws ConfigException naming the file, key, line and column, and the offending value
+     */
+    public static OmniPaxosConfig withToml(Path file) {
+        return TomlConfigLoader.load(file, Set.of());
+    }
+
+    /**
+     * Like {@link #withToml(Path)}, but leaves the named top-level tables to the application (for
+     * example the network addresses of a key-value store) instead of rejecting them as unknown.
+     */
+    public static OmniPaxosConfig withToml(Path file, Set<String> applicationTables) {
+        return TomlConfigLoader.load(file, Set.copyOf(applicationTables));
+    }
+
+    /** Starts a configuration in code. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Creates the OmniPaxos server described by this configuration on top of {@code storage}. If the
+     * storage already holds state from an earlier run, the server starts in recovery and asks its
+     * peers to synchronise it, exactly as after {@link OmniPaxos#failRecovery()}.
+     */
+    public <T> OmniPaxos<T> build(Storage<T> storage) {
+        return new OmniPaxos<>(this, storage);
+    }
+
+    /** The pids of the other servers of the cluster. */
+    public List<Long> peers() {
+        var peers = new ArrayList<>(cluster.nodes());
+        peers.remove(server.pid());
+        return List.copyOf(peers);
+    }
+
+    /** Builds an {@link OmniPaxosConfig} in code; every setter names the TOML key it mirrors. */
+    public static final class Builder {
+        private int configurationId;
+        private long pid;
+        private List<Long> nodes;
+        private List<Long> peers;
+        private FlexibleQuorum flexibleQuorum;
+        private int electionTickTimeout = ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT;
+        private int resendMessageTickTimeout = ServerConfig.DEFAULT_RESEND_MESSAGE_TICK_TIMEOUT;
+        private int flushBatchTickTimeout = ServerConfig.DEFAULT_FLUSH_BATCH_TICK_TIMEOUT;
+        private int bufferSize = ServerConfig.DEFAULT_BUFFER_SIZE;
+        private int batchSize = ServerConfig.DEFAULT_BATCH_SIZE;
+        private int leaderPriority;
+        private String loggerFilePath;
+
+        private Builder() {}
+
+        /** {@code configuration_id}. */
+        public Builder configurationId(int configurationId) {
+            this.configurationId = configurationId;
+            return this;
+        }
+
+        /** {@code pid}: this server. */
+        public Builder pid(long pid) {
+            this.pid = pid;
+            return this;
+        }
+
+        /** {@code peers}: the other servers; the nodes are the peers plus this server. */
+        public Builder peers(List<Long> peers) {
+            this.peers = List.copyOf(peers);
+            return this;
+        }
+
+        /** {@code nodes}: all servers, this one included. */
+        public Builder nodes(List<Long> nodes) {
+            this.nodes = List.copyOf(nodes);
+            return this;
+        }
+
+        /** {@code flexible_quorum}. */
+        public Builder flexibleQuorum(int readQuorumSize, int writeQuorumSize) {
+            this.flexibleQuorum = new FlexibleQuorum(readQuorumSize, writeQuorumSize);
+            return this;
+        }
+
+        /** {@code election_tick_timeout}. */
+        public Builder electionTickTimeout(int ticks) {
+            this.electionTickTimeout = ticks;
+            return this;
+        }
+
+        /** {@code resend_message_tick_timeout}. */
+        public Builder resendMessageTickTimeout(int ticks) {
+            this.resendMessageTickTimeout = ticks;
+            return this;
+        }
+
+        /** {@code flush_batch_tick_timeout}. */
+        public Builder flushBatchTickTimeout(int ticks) {
+            this.flushBatchTickTimeout = ticks;
+            return this;
+        }
+
+        /** {@code buffer_size}. */
+        public Builder bufferSize(int bufferSize) {
+            this.bufferSize = bufferSize;
+            return this;
+        }
+
+        /** {@code batch_size}. */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** {@code leader_priority}. */
+        public Builder leaderPriority(int leaderPriority) {
+            this.leaderPriority = leaderPriority;
+            return this;
+        }
+
+        /** {@code logger_file_path}. */
+        public Builder loggerFilePath(String loggerFilePath) {
+            this.loggerFilePath = loggerFilePath;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws ConfigException naming the offending key and value
+         */
+        public OmniPaxosConfig build() {
+            var cluster = new ClusterConfig(configurationId, resolveNodes(), Optional.ofNullable(flexibleQuorum));
+            var server = new ServerConfig(pid, electionTickTimeout, resendMessageTickTimeout,
+                    flushBatchTickTimeout, bufferSize, batchSize, leaderPriority,
+                    Optional.ofNullable(loggerFilePath));
+            return new OmniPaxosConfig(cluster, server);
+        }
+
+        private List<Long> resolveNodes() {
+            if (nodes != null && peers != null) {
+                throw new ConfigException("give either nodes or peers, not both");
+            }
+            if (nodes != null) {
+                return nodes;
+            }
+            if (peers == null) {
+                throw new ConfigException("peers (or nodes) must be set");
+            }
+            if (peers.contains(pid)) {
+                throw new ConfigException("peers must not contain this server's pid " + pid + ", got " + peers);
+            }
+            var all = new ArrayList<Long>(peers.size() + 1);
+            all.add(pid);
+            all.addAll(peers);
+            all.sort(null);
+            return all;
+        }
+    }
+}

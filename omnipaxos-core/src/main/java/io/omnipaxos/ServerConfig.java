@@ -1,0 +1,66 @@
+package io.omnipaxos;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The part of the configuration that belongs to one server. Timeouts count calls of
+ * {@code OmniPaxos.tick()}, never wall-clock time.
+ *
+ * @param pid this server's id, > 0 and one of the cluster's nodes
+ * @param electionTickTimeout ticks per heartbeat round of leader election, >= 1
+ * @param resendMessageTickTimeout ticks after which unanswered prepare-phase messages are sent again, >= 1
+ * @param flushBatchTickTimeout ticks after which a partial batch of entries is flushed, >= 1
+ * @param bufferSize the most proposals and outgoing messages held in memory at once, >= 1
+ * @param batchSize entries the leader collects before it writes and replicates them, in {@code [1, bufferSize]}
+ * @param leaderPriority breaks ties between ballots of the same round; higher wins, >= 0
+ * @param loggerFilePath where the application should write this server's log, if anywhere
+ */
+public record ServerConfig(
+        long pid,
+        int electionTickTimeout,
+        int resendMessageTickTimeout,
+        int flushBatchTickTimeout,
+        int bufferSize,
+        int batchSize,
+        int leaderPriority,
+        Optional<String> loggerFilePath) {
+
+    /** Default heartbeat round length in ticks. */
+    public static final int DEFAULT_ELECTION_TICK_TIMEOUT = 5;
+    /** Default resend timeout in ticks. */
+    public static final int DEFAULT_RESEND_MESSAGE_TICK_TIMEOUT = 10;
+    /** Default flush timeout in ticks. */
+    public static final int DEFAULT_FLUSH_BATCH_TICK_TIMEOUT = 2;
+    /** Default buffer size. */
+    public static final int DEFAULT_BUFFER_SIZE = 100_000;
+    /** Default batch size: every entry is replicated at once. */
+    public static final int DEFAULT_BATCH_SIZE = 1;
+
+    /**
+     * Validates the values.
+     *
+     * @throws ConfigException naming the offending key and value
+     */
+    public ServerConfig {
+        Objects.requireNonNull(loggerFilePath, "loggerFilePath");
+        if (pid <= 0) {
+            throw new ConfigException("pid must be > 0, got " + pid);
+        }
+        atLeast("election_tick_timeout", electionTickTimeout, 1);
+        atLeast("resend_message_tick_timeout", resendMessageTickTimeout, 1);
+        atLeast("flush_batch_tick_timeout", flushBatchTickTimeout, 1);
+        atLeast("buffer_size", bufferSize, 1);
+        atLeast("batch_size", batchSize, 1);
+        atLeast("leader_priority", leaderPriority, 0);
+        if (batchSize > bufferSize) {
+            throw new ConfigException("batch_size must be <= buffer_size (" + bufferSize + "), got " + batchSize);
+        }
+    }
+
+    private static void atLeast(String key, long value, long min) {
+        if (value < min) {
+            throw new ConfigException(key + " must be >= " + min + ", got " + value);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.omnipaxos.messages;
+
+import io.omnipaxos.Ballot;
+import java.util.List;
+
+/**
+ * The leader overwrites a follower's log from {@code syncIdx} on with its own suffix and starts a new
+ * accept session with it.
+ *
+ * @param ballot the leader's ballot
+ * @param sequenceNumber the first number of a new session
+ * @param syncIdx the index from which the follower's log is replaced by {@code suffix}
+ * @param suffix the leader's entries from {@code syncIdx} on
+ * @param decidedIdx the leader's decided index
+ */
+public record AcceptSync<T>(long from, long to, int configurationId, Ballot ballot, SequenceNumber sequenceNumber, long syncIdx, List<T> suffix, long decidedIdx) implements SequencePaxosMessage<T> {
+
+    /** Validates the fields. */
+    public AcceptSync {
+        Fields.route(from, to, configurationId);
+        Fields.ballot("ballot", ballot);
+        java.util.Objects.requireNonNull(sequenceNumber, "sequenceNumber");
+        Fields.index("syncIdx", syncIdx);
+        Fields.entries("suffix", suffix);
+        Fields.index("decidedIdx", decidedIdx);
+    }
+}

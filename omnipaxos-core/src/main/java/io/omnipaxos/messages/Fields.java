@@ -1,0 +1,37 @@
+package io.omnipaxos.messages;
+
+import io.omnipaxos.Ballot;
+import java.util.List;
+import java.util.Objects;
+
+/** Validation shared by the compact constructors of the message records. */
+final class Fields {
+
+    private Fields() {}
+
+    static void route(long from, long to, int configurationId) {
+        if (from <= 0) {
+            throw new IllegalArgumentException("message from must be a pid > 0, got " + from);
+        }
+        if (to <= 0) {
+            throw new IllegalArgumentException("message to must be a pid > 0, got " + to);
+        }
+        if (configurationId <= 0) {
+            throw new IllegalArgumentException("configurationId must be > 0, got " + configurationId);
+        }
+    }
+
+    static void index(String name, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+        }
+    }
+
+    static void ballot(String name, Ballot ballot) {
+        Objects.requireNonNull(ballot, name);
+    }
+
+    static <T> void entries(String name, List<T> entries) {
+        Objects.requireNonNull(entries, name);
+    }
+}

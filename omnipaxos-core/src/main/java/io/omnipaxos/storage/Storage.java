@@ -1,0 +1,95 @@
+package io.omnipaxos.storage;
+
+import io.omnipaxos.Ballot;
+import java.util.List;
+
+/**
+ * Where an OmniPaxos server keeps its log and its protocol state.
+ *
+ * <p><b>Indices.</b> All indices are absolute log positions starting at 0. The log holds the
+ * entries {@code [getCompactedIdx(), getLogLength())}; entries below the compacted index were
+ * trimmed away. {@code getLogLength()} counts the trimmed prefix too.
+ *
+ * <p><b>Durability contract.</b> A write is durable when the call returns: after a crash, a
+ * storage reopened at the same place returns every value written by a call that returned. (A
+ * storage may document a weaker policy that the user opts into; {@code setDecidedIdx} alone may
+ * lag, because a decided index can be learned again from the leader.) The core never lets out a
+ * message that depends on a write before that write has returned: everything it asks storage to
+ * do while handling an input is done before the input's outgoing messages are released.
+ *
+ * <p><b>Atomicity.</b> {@link #writeAtomically} applies a list of operations all or nothing, also
+ * across a crash. The core uses it for writes that belong together (a synchronised log suffix with
+ * its accepted round and decided index).
+ *
+ * <p><b>Failures.</b> Every method reports a failure by throwing {@link StorageException}; the core
+ * never swallows it, and the server must be considered crashed. Arguments that break the documented
+ * ranges are programming errors and throw {@link IllegalArgumentException}.
+ *
+ * <p>A storage is used by one {@code OmniPaxos} instance from one thread at a time.
+ *
+ * @param <T> the user's entry type
+ */
+public interface Storage<T> extends AutoCloseable {
+
+    /** Applies {@code ops} in order, all or nothing. */
+    void writeAtomically(List<StorageOp<T>> ops);
+
+    /** Appends one entry at index {@link #getLogLength()}. */
+    void appendEntry(T entry);
+
+    /** Appends entries at index {@link #getLogLength()}, in order. */
+    void appendEntries(List<T> entries);
+
+    /**
+     * Removes every entry at index {@code fromIdx} and above, then appends {@code entries}.
+     *
+     * @param fromIdx in {@code [getCompactedIdx(), getLogLength()]}
+     */
+    void appendOnPrefix(long fromIdx, List<T> entries);
+
+    /** Returns the entries {@code [from, to)}; requires {@code getCompactedIdx() <= from <= to <= getLogLength()}. */
+    List<T> getEntries(long from, long to);
+
+    /** Returns the entries from {@code from} to the end of the log. */
+    default List<T> getSuffix(long from) {
+        return getEntries(from, getLogLength());
+    }
+
+    /** Returns the length of the log, including the compacted prefix. */
+    long getLogLength();
+
+    /** Stores the highest ballot this server has promised. */
+    void setPromise(Ballot promise);
+
+    /** Returns the promised ballot, or {@link Ballot#NONE} if none was ever stored. */
+    Ballot getPromise();
+
+    /** Stores the round in which this server last accepted entries. */
+    void setAcceptedRound(Ballot acceptedRound);
+
+    /** Returns the accepted round, or {@link Ballot#NONE} if none was ever stored. */
+    Ballot getAcceptedRound();
+
+    /** Stores the decided index: the number of log entries known to be decided. */
+    void setDecidedIdx(long decidedIdx);
+
+    /** Returns the decided index, 0 if none was ever stored. */
+    long getDecidedIdx();
+
+    /**
+     * Removes the entries below {@code idx} and records {@code idx} as the compacted index.
+     *
+     * @param idx in {@code [getCompactedIdx(), getLogLength()]}
+     */
+    void trim(long idx);
+
+    /** Records {@code idx} as the compacted index without removing entries (e.g. after a snapshot). */
+    void setCompactedIdx(long idx);
+
+    /** Returns the index below which entries are compacted, 0 if nothing was. */
+    long getCompactedIdx();
+
+    /** Releases files and other resources; the storage cannot be used afterwards. */
+    @Override
+    void close();
+}
