@@ -1,0 +1,28 @@
+package io.omnipaxos;
+
+/**
+ * {@link OmniPaxos#append} could not take the entry. Nothing was appended; the caller may retry
+ * later (for example after the next {@code tick()} and a drain of the outgoing messages).
+ */
+public class AppendRejectedException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Why an append was refused. */
+    public enum Reason {
+        /** {@code buffer_size} proposals are already waiting for a leader to take them. */
+        BUFFER_FULL
+    }
+
+    private final Reason reason;
+
+    AppendRejectedException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    /** Why the entry was refused. */
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,123 @@
+package io.omnipaxos;
+
+import io.omnipaxos.messages.HeartbeatReply;
+import io.omnipaxos.messages.HeartbeatRequest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Ballot Leader Election (OmniPaxos paper, section 4): every election timeout a server starts a
+ * heartbeat round; each peer answers with its own ballot and whether it is quorum-connected (it
+ * heard from a quorum in its last round). The leader is the highest ballot among the
+ * quorum-connected servers heard. A server whose leader was not heard as quorum-connected, and
+ * which is quorum-connected itself, raises its own ballot above the leader's so that the next round
+ * elects a server that can actually reach a quorum. Servers never gossip who the leader is, which
+ * is what lets the cluster make progress under partial connectivity (quorum-loss, constrained and
+ * chained scenarios).
+ */
+final class BallotLeaderElection<T> {
+
+    private final long pid;
+    private final int configurationId;
+    private final List<Long> peers;
+    private final int quorumSize;
+    /** This server's candidacy; only ever increases. */
+    private Ballot currentBallot;
+    /** The elected leader's ballot as this server sees it; {@link Ballot#NONE} while there is none. */
+    private Ballot leader = Ballot.NONE;
+    /** Whether this server heard from a quorum in its last round; optimistic at start. */
+    private boolean quorumConnected = true;
+    private long round;
+    /** Replies of the current round by pid. */
+    private final Map<Long, HeartbeatReply<T>> replies = new HashMap<>();
+
+    BallotLeaderElection(long pid, int configurationId, List<Long> peers, int quorumSize, int priority) {
+        this.pid = pid;
+        this.configurationId = configurationId;
+        this.peers = peers;
+        this.quorumSize = quorumSize;
+        this.currentBallot = new Ballot(1, priority, pid);
+    }
+
+    Ballot currentBallot() {
+        return currentBallot;
+    }
+
+    Ballot leader() {
+        return leader;
+    }
+
+    boolean isQuorumConnected() {
+        return quorumConnected;
+    }
+
+    /** Sends the heartbeat requests of a new round. */
+    void startRound(Outbox<T> outbox) {
+        round++;
+        replies.clear();
+        for (long peer : peers) {
+            outbox.add(new HeartbeatRequest<>(pid, peer, configurationId, round));
+        }
+    }
+
+    /** Answers a peer's heartbeat request with this server's ballot and connectivity. */
+    void onHeartbeatRequest(HeartbeatRequest<T> request, Outbox<T> outbox) {
+        outbox.add(new HeartbeatReply<>(pid, request.from(), configurationId, request.round(),
+                currentBallot, quorumConnected));
+    }
+
+    /** Records a reply if it belongs to the current round; late replies are ignored. */
+    void onHeartbeatReply(HeartbeatReply<T> reply) {
+        if (reply.round() == round) {
+            replies.put(reply.from(), reply);
+        }
+    }
+
+    /**
+     * Ends the current round: decides the leader from the replies, then starts the next round.
+     *
+     * @param promise the ballot Sequence Paxos has promised; a leader that this server follows in
+     *     Sequence Paxos but never saw elected here still counts as its leader
+     * @return the new leader's ballot if the leader changed
+     */
+    Optional<Ballot> onElectionTimeout(Ballot promise, Outbox<T> outbox) {
+        quorumConnected = replies.size() + 1 >= quorumSize;
+        leader = Ballot.max(leader, promise);
+        Ballot top = highestQuorumConnectedBallot();
+        Optional<Ballot> elected = Optional.empty();
+        if (top != null && top.isGreaterThan(leader)) {
+            leader = top;
+            elected = Optional.of(top);
+        } else if ((top == null || top.isLessThan(leader)) && quorumConnected) {
+            takeOver();
+        }
+        startRound(outbox);
+        return elected;
+    }
+
+    /** After a crash: no leader is known and the ballot must exceed anything promised before. */
+    void recover(Ballot promise) {
+        leader = Ballot.NONE;
+        if (!currentBallot.isGreaterThan(promise)) {
+            currentBallot = new Ballot(promise.n() + 1, currentBallot.priority(), pid);
+        }
+    }
+
+    /** The leader was not heard as quorum-connected: raise our ballot above it and elect afresh. */
+    private void takeOver() {
+        currentBallot = new Ballot(Math.max(leader.n(), currentBallot.n()) + 1, currentBallot.priority(), pid);
+        leader = Ballot.NONE;
+    }
+
+    private Ballot highestQuorumConnectedBallot() {
+        Ballot top = quorumConnected ? currentBallot : null;
+        for (HeartbeatReply<T> reply : replies.values()) {
+            if (reply.quorumConnected() && (top == null || reply.ballot().isGreaterThan(top))) {
+                top = reply.ballot();
+            }
+        }
+        return top;
+    }
+}

@@ -1,0 +1,33 @@
+package io.omnipaxos;
+
+import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.SequenceNumber;
+
+/** What the leader knows about one follower in the current round. Plain data owned by {@link LeaderRole}. */
+final class FollowerProgress<T> {
+
+    final long pid;
+    /** The follower's promise in this round, or null while it has not (re)promised. */
+    Promise<T> promise;
+    /** Whether an AcceptSync was sent for {@link #promise}: the follower is in the accept phase. */
+    boolean accepting;
+    /** The number of the last accept-phase message sent to the follower. */
+    SequenceNumber lastSequenceNumber;
+    /** The log index up to which entries have been sent to the follower (exclusive). */
+    long sentIdx;
+    /** The follower's log length accepted in this round, from its Accepted messages. */
+    long acceptedIdx;
+    /** {@link #acceptedIdx} at the previous resend timeout, to notice a follower that stopped acknowledging. */
+    long acceptedIdxAtLastTimeout = -1;
+
+    FollowerProgress(long pid) {
+        this.pid = pid;
+    }
+
+    /** Forget the promise: the follower must promise again before it receives entries. */
+    void resetPromise() {
+        promise = null;
+        accepting = false;
+        acceptedIdxAtLastTimeout = -1;
+    }
+}

@@ -1,0 +1,188 @@
+package io.omnipaxos;
+
+import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptSync;
+import io.omnipaxos.messages.Accepted;
+import io.omnipaxos.messages.Decide;
+import io.omnipaxos.messages.Message;
+import io.omnipaxos.messages.NotAccepted;
+import io.omnipaxos.messages.Prepare;
+import io.omnipaxos.messages.PrepareReq;
+import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.SequenceNumber;
+import java.util.List;
+
+/**
+ * The follower's handlers of Sequence Paxos: promise a higher ballot and report the log suffix the
+ * leader may lack, take the leader's AcceptSync, then accept batches in sequence-number order and
+ * learn decided indices. A gap in the sequence numbers means a lost message: the follower asks the
+ * leader to prepare it again.
+ */
+final class FollowerRole<T> {
+
+    private final SequencePaxos<T> paxos;
+    /** The number of the last accept-phase message taken from the current leader, or null. */
+    private SequenceNumber lastSequenceNumber;
+
+    FollowerRole(SequencePaxos<T> paxos) {
+        this.paxos = paxos;
+    }
+
+    /** Prepare: promise a ballot at least as high as any promised, and send what the leader may lack. */
+    void onPrepare(Prepare<T> prepare) {
+        LogStore<T> log = paxos.log;
+        if (prepare.ballot().isLessThan(log.promise())) {
+            refuse(prepare.from());
+            return;
+        }
+        if (paxos.role == Role.LEADER && !prepare.ballot().isGreaterThan(paxos.leader)) {
+            return;
+        }
+        if (!prepare.ballot().equals(log.promise())) {
+            log.setPromise(prepare.ballot());
+        }
+        paxos.becomeFollower(prepare.ballot());
+        paxos.phase = Phase.PREPARE;
+        lastSequenceNumber = null;
+        long suffixIdx = suffixStartFor(prepare);
+        List<T> suffix = log.entries(suffixIdx, log.logLength());
+        paxos.outbox.add(new Promise<>(paxos.pid, prepare.from(), paxos.configurationId, prepare.ballot(),
+                log.acceptedRound(), log.decidedIdx(), log.logLength(), suffixIdx, suffix));
+    }
+
+    /** The first index of our log that the leader may lack, given its Prepare. */
+    private long suffixStartFor(Prepare<T> prepare) {
+        LogStore<T> log = paxos.log;
+        int byRound = log.acceptedRound().compareTo(prepare.acceptedRound());
+        long start;
+        if (byRound > 0) {
+            start = prepare.decidedIdx();
+        } else if (byRound == 0 && log.logLength() > prepare.acceptedIdx()) {
+            start = prepare.acceptedIdx();
+        } else {
+            start = log.logLength();
+        }
+        return Math.min(Math.max(start, log.compactedIdx()), log.logLength());
+    }
+
+    /** AcceptSync: overwrite our log from the sync index with the leader's suffix and start a session. */
+    void onAcceptSync(AcceptSync<T> sync) {
+        if (!isFromOurLeader(sync.from(), sync.ballot())) {
+            return;
+        }
+        boolean fresh = paxos.phase == Phase.PREPARE
+                || (paxos.phase == Phase.ACCEPT && sync.sequenceNumber().session() > lastSequenceNumber.session());
+        if (!fresh) {
+            return;
+        }
+        LogStore<T> log = paxos.log;
+        if (sync.syncIdx() < log.decidedIdx() || sync.syncIdx() > log.logLength()) {
+            requestPrepareFromLeader();
+            return;
+        }
+        long newLength = sync.syncIdx() + sync.suffix().size();
+        long decidedIdx = Math.max(log.decidedIdx(), Math.min(sync.decidedIdx(), newLength));
+        log.syncLog(sync.syncIdx(), sync.suffix(), sync.ballot(), decidedIdx);
+        paxos.phase = Phase.ACCEPT;
+        lastSequenceNumber = sync.sequenceNumber();
+        sendAccepted();
+    }
+
+    /** AcceptDecide: append the batch, learn the decided index, acknowledge. */
+    void onAcceptDecide(AcceptDecide<T> message) {
+        if (!isFromOurLeader(message.from(), message.ballot()) || !takeInSequence(message.sequenceNumber())) {
+            return;
+        }
+        LogStore<T> log = paxos.log;
+        long newLength = log.logLength() + message.entries().size();
+        long decidedIdx = Math.max(log.decidedIdx(), Math.min(message.decidedIdx(), newLength));
+        log.appendAndDecide(message.entries(), decidedIdx);
+        sendAccepted();
+    }
+
+    /** Decide: learn the decided index. */
+    void onDecide(Decide<T> decide) {
+        if (!isFromOurLeader(decide.from(), decide.ballot()) || !takeInSequence(decide.sequenceNumber())) {
+            return;
+        }
+        LogStore<T> log = paxos.log;
+        long decidedIdx = Math.min(decide.decidedIdx(), log.logLength());
+        if (decidedIdx > log.decidedIdx()) {
+            log.setDecidedIdx(decidedIdx);
+        }
+    }
+
+    /** Resend timer: a follower waiting to be (re)prepared asks again. */
+    void onResendTimeout() {
+        if (paxos.phase == Phase.RECOVER) {
+            requestPrepare();
+        } else if (paxos.phase == Phase.PREPARE) {
+            requestPrepareFromLeader();
+        }
+    }
+
+    /** Asks the known leader, or every peer if none is known, to prepare this server. */
+    void requestPrepare() {
+        if (paxos.leader.pid() != 0 && paxos.leader.pid() != paxos.pid) {
+            requestPrepareFromLeader();
+            return;
+        }
+        for (long peer : paxos.peers) {
+            paxos.outbox.add(new PrepareReq<>(paxos.pid, peer, paxos.configurationId));
+        }
+    }
+
+    private void requestPrepareFromLeader() {
+        paxos.outbox.add(new PrepareReq<>(paxos.pid, paxos.leader.pid(), paxos.configurationId));
+    }
+
+    /**
+     * Whether a leader message is for the round we promised. A message of a lower round is refused
+     * with NotAccepted, so a stale leader learns that its round is over.
+     */
+    private boolean isFromOurLeader(long from, Ballot ballot) {
+        if (ballot.isLessThan(paxos.log.promise())) {
+            refuse(from);
+            return false;
+        }
+        return paxos.role == Role.FOLLOWER && ballot.equals(paxos.log.promise());
+    }
+
+    /**
+     * Whether an accept-phase message is the next one of our session. A duplicate or stale one is
+     * ignored; a gap (a lost message) or an unknown session makes us ask to be prepared again.
+     */
+    private boolean takeInSequence(SequenceNumber number) {
+        if (paxos.phase != Phase.ACCEPT) {
+            return false;
+        }
+        long session = lastSequenceNumber.session();
+        if (number.session() < session || (number.session() == session && number.counter() <= lastSequenceNumber.counter())) {
+            return false;
+        }
+        if (number.session() == session && number.counter() == lastSequenceNumber.counter() + 1) {
+            lastSequenceNumber = number;
+            return true;
+        }
+        paxos.phase = Phase.RECOVER;
+        requestPrepareFromLeader();
+        return false;
+    }
+
+    /** Acknowledges our log length, folded into an Accepted that has not left yet if there is one. */
+    private void sendAccepted() {
+        Ballot ballot = paxos.log.promise();
+        Accepted<T> accepted = new Accepted<>(paxos.pid, paxos.leader.pid(), paxos.configurationId,
+                ballot, paxos.log.logLength());
+        Message<T> last = paxos.outbox.lastTo(paxos.leader.pid());
+        if (last instanceof Accepted<T> queued && queued.ballot().equals(ballot)) {
+            paxos.outbox.replaceLast(accepted);
+        } else {
+            paxos.outbox.add(accepted);
+        }
+    }
+
+    private void refuse(long stalePeer) {
+        paxos.outbox.add(new NotAccepted<>(paxos.pid, stalePeer, paxos.configurationId, paxos.log.promise()));
+    }
+}

@@ -1,0 +1,25 @@
+package io.omnipaxos;
+
+/**
+ * Always-on checks of protocol invariants. Unlike the {@code assert} keyword they cannot be turned
+ * off: a broken invariant means the server's state can no longer be trusted, so it fails fast.
+ */
+final class Invariants {
+
+    private Invariants() {}
+
+    /** Throws {@link IllegalStateException} with {@code what} if {@code condition} is false. */
+    static void check(boolean condition, String what) {
+        if (!condition) {
+            throw new IllegalStateException("OmniPaxos invariant broken: " + what);
+        }
+    }
+
+    /** Throws if {@code small > large}, naming both values. */
+    static void atMost(String smallName, long small, String largeName, long large) {
+        if (small > large) {
+            throw new IllegalStateException("OmniPaxos invariant broken: " + smallName + " (" + small
+                    + ") > " + largeName + " (" + large + ")");
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package io.omnipaxos;
+
+import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptSync;
+import io.omnipaxos.messages.Accepted;
+import io.omnipaxos.messages.Decide;
+import io.omnipaxos.messages.Message;
+import io.omnipaxos.messages.NotAccepted;
+import io.omnipaxos.messages.Prepare;
+import io.omnipaxos.messages.PrepareReq;
+import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.SequenceNumber;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The leader's handlers of Sequence Paxos: the prepare phase with log synchronisation (the most
+ * up-to-date promise wins), one AcceptSync per follower, then batched AcceptDecide pipelining with
+ * the decided index piggybacked.
+ */
+final class LeaderRole<T> {
+
+    private final SequencePaxos<T> paxos;
+    /** This server's ballot while it leads. */
+    private Ballot ballot = Ballot.NONE;
+    private final Map<Long, FollowerProgress<T>> followers = new LinkedHashMap<>();
+    /** Entries appended in the accept phase, not yet written and replicated; at most batch_size. */
+    private ArrayList<T> batch = new ArrayList<>();
+    private long nextSession;
+    /** The accepted round of the log adopted at the end of the prepare phase. */
+    private Ballot adoptedRound = Ballot.NONE;
+    /** The length of the log adopted at the end of the prepare phase: every AcceptSync covers it. */
+    private long adoptedIdx;
+
+    LeaderRole(SequencePaxos<T> paxos) {
+        this.paxos = paxos;
+    }
+
+    /** Prepare phase, step 1: promise our own ballot and ask every peer for its promise. */
+    void start(Ballot newBallot) {
+        if (paxos.role == Role.LEADER) {
+            paxos.keepPendingProposals(takeBatch());
+        }
+        paxos.log.setPromise(newBallot);
+        ballot = newBallot;
+        followers.clear();
+        for (long peer : paxos.peers) {
+            followers.put(peer, new FollowerProgress<>(peer));
+        }
+        paxos.role = Role.LEADER;
+        paxos.phase = Phase.PREPARE;
+        paxos.leader = newBallot;
+        for (long peer : paxos.peers) {
+            sendPrepare(peer);
+        }
+    }
+
+    /** Prepare phase, step 2: collect promises; with a read quorum, adopt the best log and start accepting. */
+    void onPromise(Promise<T> promise) {
+        if (paxos.role != Role.LEADER || !promise.ballot().equals(ballot)) {
+            return;
+        }
+        FollowerProgress<T> follower = followers.get(promise.from());
+        follower.promise = promise;
+        if (paxos.phase == Phase.PREPARE) {
+            if (promisedCount() + 1 >= paxos.readQuorumSize) {
+                finishPrepare();
+            }
+        } else {
+            sendAcceptSync(follower);
+        }
+    }
+
+    private void finishPrepare() {
+        Promise<T> best = mostUpToDatePromise();
+        long maxDecidedIdx = paxos.log.decidedIdx();
+        for (FollowerProgress<T> follower : followers.values()) {
+            if (follower.promise != null) {
+                maxDecidedIdx = Math.max(maxDecidedIdx, follower.promise.decidedIdx());
+            }
+        }
+        adoptedRound = best == null ? paxos.log.acceptedRound() : best.acceptedRound();
+        long syncIdx = best == null ? paxos.log.logLength() : best.suffixIdx();
+        List<T> suffix = best == null ? List.of() : best.suffix();
+        adoptedIdx = syncIdx + suffix.size();
+        Invariants.atMost("a promised decided index", maxDecidedIdx, "the adopted log length", adoptedIdx);
+        paxos.log.syncLog(syncIdx, suffix, ballot, maxDecidedIdx);
+        paxos.phase = Phase.ACCEPT;
+        for (FollowerProgress<T> follower : followers.values()) {
+            if (follower.promise != null) {
+                sendAcceptSync(follower);
+            }
+        }
+        acceptEntries(paxos.takePendingProposals());
+    }
+
+    /** The promise whose log is more up to date than ours, by (accepted round, log length), or null. */
+    private Promise<T> mostUpToDatePromise() {
+        Promise<T> best = null;
+        Ballot bestRound = paxos.log.acceptedRound();
+        long bestIdx = paxos.log.logLength();
+        for (FollowerProgress<T> follower : followers.values()) {
+            Promise<T> p = follower.promise;
+            if (p == null) {
+                continue;
+            }
+            int byRound = p.acceptedRound().compareTo(bestRound);
+            if (byRound > 0 || (byRound == 0 && p.acceptedIdx() > bestIdx)) {
+                best = p;
+                bestRound = p.acceptedRound();
+                bestIdx = p.acceptedIdx();
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Brings a promised follower into the accept phase: its log is overwritten from the first index
+     * where it may differ from ours. The message covers at least the adopted log (required for
+     * safety: every log of this round must contain what was chosen before it); entries appended in
+     * this round beyond that may follow in later catch-up messages.
+     */
+    private void sendAcceptSync(FollowerProgress<T> follower) {
+        Promise<T> p = follower.promise;
+        long syncIdx = syncIndexFor(p);
+        long logLength = paxos.log.logLength();
+        Invariants.atMost("sync index of " + follower.pid, syncIdx, "log length", logLength);
+        long end = Math.min(logLength, Math.max(adoptedIdx, syncIdx + paxos.bufferSize));
+        List<T> suffix = paxos.log.entries(syncIdx, end);
+        follower.lastSequenceNumber = new SequenceNumber(++nextSession, 1);
+        follower.accepting = true;
+        follower.sentIdx = end;
+        follower.acceptedIdx = p.acceptedRound().equals(ballot) ? p.acceptedIdx() : 0;
+        follower.acceptedIdxAtLastTimeout = -1;
+        paxos.outbox.add(new AcceptSync<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
+                follower.lastSequenceNumber, syncIdx, suffix, paxos.log.decidedIdx()));
+    }
+
+    /** Where a follower's log stops being a prefix of ours, judged from its promise. */
+    private long syncIndexFor(Promise<T> p) {
+        boolean prefixOfThisRound = p.acceptedRound().equals(ballot);
+        boolean prefixOfAdoptedLog = p.acceptedRound().equals(adoptedRound) && p.acceptedIdx() <= adoptedIdx;
+        return prefixOfThisRound || prefixOfAdoptedLog ? p.acceptedIdx() : p.decidedIdx();
+    }
+
+    /** Accept phase: one new entry joins the batch; a full batch is written and replicated. */
+    void acceptEntry(T entry) {
+        batch.add(entry);
+        if (batch.size() >= paxos.batchSize) {
+            flushBatch();
+        }
+    }
+
+    void acceptEntries(List<T> entries) {
+        for (T entry : entries) {
+            acceptEntry(entry);
+        }
+    }
+
+    /** Writes the batch to storage, then sends it to every follower that is caught up. */
+    void flushBatch() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<T> entries = batch;
+        batch = new ArrayList<>(Math.min(paxos.batchSize, 1024));
+        long fromIdx = paxos.log.logLength();
+        paxos.log.appendEntries(entries);
+        for (FollowerProgress<T> follower : followers.values()) {
+            if (follower.accepting && follower.sentIdx == fromIdx) {
+                sendAcceptDecide(follower, entries);
+            }
+        }
+        tryDecide();
+    }
+
+    private void sendAcceptDecide(FollowerProgress<T> follower, List<T> entries) {
+        follower.lastSequenceNumber = follower.lastSequenceNumber.next();
+        follower.sentIdx += entries.size();
+        paxos.outbox.add(new AcceptDecide<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
+                follower.lastSequenceNumber, paxos.log.decidedIdx(), entries));
+    }
+
+    /** A follower accepted up to an index: maybe decide, and feed a follower that is catching up. */
+    void onAccepted(Accepted<T> accepted) {
+        if (paxos.role != Role.LEADER || !accepted.ballot().equals(ballot)) {
+            return;
+        }
+        FollowerProgress<T> follower = followers.get(accepted.from());
+        if (!follower.accepting || accepted.acceptedIdx() <= follower.acceptedIdx) {
+            return;
+        }
+        follower.acceptedIdx = Math.min(accepted.acceptedIdx(), follower.sentIdx);
+        tryDecide();
+        long logLength = paxos.log.logLength();
+        if (follower.sentIdx < logLength && follower.acceptedIdx >= follower.sentIdx) {
+            long end = Math.min(logLength, follower.sentIdx + paxos.bufferSize);
+            sendAcceptDecide(follower, paxos.log.entries(follower.sentIdx, end));
+        }
+    }
+
+    /** Raises the decided index to the largest index accepted by a write quorum in this round. */
+    private void tryDecide() {
+        long[] accepted = new long[followers.size() + 1];
+        int count = 0;
+        accepted[count++] = paxos.log.logLength();
+        for (FollowerProgress<T> follower : followers.values()) {
+            accepted[count++] = follower.accepting ? follower.acceptedIdx : 0;
+        }
+        Arrays.sort(accepted);
+        long quorumAccepted = accepted[accepted.length - paxos.writeQuorumSize];
+        if (quorumAccepted > paxos.log.decidedIdx()) {
+            paxos.log.setDecidedIdx(quorumAccepted);
+            announceDecided();
+        }
+    }
+
+    /** Tells every accepting follower the new decided index, folded into a queued message if possible. */
+    private void announceDecided() {
+        long decidedIdx = paxos.log.decidedIdx();
+        for (FollowerProgress<T> follower : followers.values()) {
+            if (!follower.accepting) {
+                continue;
+            }
+            Message<T> last = paxos.outbox.lastTo(follower.pid);
+            if (last instanceof AcceptDecide<T> queued && queued.ballot().equals(ballot)) {
+                paxos.outbox.replaceLast(new AcceptDecide<>(queued.from(), queued.to(), queued.configurationId(),
+                        ballot, queued.sequenceNumber(), decidedIdx, queued.entries()));
+            } else if (last instanceof Decide<T> queued && queued.ballot().equals(ballot)) {
+                paxos.outbox.replaceLast(new Decide<>(queued.from(), queued.to(), queued.configurationId(),
+                        ballot, queued.sequenceNumber(), decidedIdx));
+            } else {
+                sendDecide(follower);
+            }
+        }
+    }
+
+    private void sendDecide(FollowerProgress<T> follower) {
+        follower.lastSequenceNumber = follower.lastSequenceNumber.next();
+        paxos.outbox.add(new Decide<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
+                follower.lastSequenceNumber, paxos.log.decidedIdx()));
+    }
+
+    /**
+     * Resend timer: Prepare again to peers that have not promised; a follower that stopped
+     * acknowledging what was sent is prepared again (a message was lost); the others get the decided
+     * index again, so a lost Decide is repaired and a lost earlier message shows up as a gap.
+     */
+    void onResendTimeout() {
+        for (FollowerProgress<T> follower : followers.values()) {
+            if (follower.promise == null) {
+                sendPrepare(follower.pid);
+            } else if (follower.accepting) {
+                boolean stalled = follower.acceptedIdx < follower.sentIdx
+                        && follower.acceptedIdx == follower.acceptedIdxAtLastTimeout;
+                if (stalled) {
+                    follower.resetPromise();
+                    sendPrepare(follower.pid);
+                } else {
+                    follower.acceptedIdxAtLastTimeout = follower.acceptedIdx;
+                    sendDecide(follower);
+                }
+            }
+        }
+    }
+
+    /** A follower lost its session (crash, gap, reconnection) and asks to be prepared again. */
+    void onPrepareReq(PrepareReq<T> request) {
+        if (paxos.role == Role.LEADER) {
+            reconnected(request.from());
+        }
+    }
+
+    void reconnected(long peer) {
+        FollowerProgress<T> follower = followers.get(peer);
+        if (follower != null) {
+            follower.resetPromise();
+            sendPrepare(peer);
+        }
+    }
+
+    /** A follower promised a higher ballot: this leader's round is over. */
+    void onNotAccepted(NotAccepted<T> notAccepted) {
+        if (paxos.role == Role.LEADER && notAccepted.ballot().isGreaterThan(ballot)) {
+            paxos.becomeFollower(notAccepted.ballot());
+        }
+    }
+
+    private void sendPrepare(long peer) {
+        paxos.outbox.add(new Prepare<>(paxos.pid, peer, paxos.configurationId, ballot,
+                paxos.log.decidedIdx(), paxos.log.acceptedRound(), paxos.log.logLength()));
+    }
+
+    private int promisedCount() {
+        int count = 0;
+        for (FollowerProgress<T> follower : followers.values()) {
+            if (follower.promise != null) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Hands out the unreplicated batch (when stepping down). */
+    List<T> takeBatch() {
+        List<T> entries = batch;
+        batch = new ArrayList<>();
+        return entries;
+    }
+
+    Ballot ballot() {
+        return ballot;
+    }
+
+    void checkInvariants() {
+        Invariants.atMost("batch", batch.size(), "batch_size", paxos.batchSize);
+        Invariants.check(paxos.log.promise().equals(ballot), "a leader has promised its own ballot");
+        for (FollowerProgress<T> follower : followers.values()) {
+            if (follower.accepting) {
+                Invariants.atMost("acceptedIdx of " + follower.pid, follower.acceptedIdx, "sentIdx", follower.sentIdx);
+                Invariants.atMost("sentIdx of " + follower.pid, follower.sentIdx, "log length", paxos.log.logLength());
+            }
+        }
+    }
+}

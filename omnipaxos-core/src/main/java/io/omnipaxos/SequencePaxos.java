@@ -1,0 +1,198 @@
+package io.omnipaxos;
+
+import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptSync;
+import io.omnipaxos.messages.Accepted;
+import io.omnipaxos.messages.Decide;
+import io.omnipaxos.messages.NotAccepted;
+import io.omnipaxos.messages.Prepare;
+import io.omnipaxos.messages.PrepareReq;
+import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.SequencePaxosMessage;
+import io.omnipaxos.storage.Storage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sequence Paxos (OmniPaxos paper, section 5): the state both roles share and the dispatch of
+ * messages and timeouts to the {@link LeaderRole} or the {@link FollowerRole}.
+ *
+ * <p>Every handler writes to storage before it queues the messages that depend on the write, so the
+ * outgoing messages the user takes after a call never announce something that is not durable.
+ */
+final class SequencePaxos<T> {
+
+    final long pid;
+    final int configurationId;
+    final List<Long> peers;
+    final int readQuorumSize;
+    final int writeQuorumSize;
+    final int batchSize;
+    /** Bounds proposals held in memory and the entries of one catch-up message. */
+    final int bufferSize;
+    final LogStore<T> log;
+    final Outbox<T> outbox;
+    Role role = Role.FOLLOWER;
+    Phase phase = Phase.NONE;
+    /** The ballot of the leader this server follows or is; {@link Ballot#NONE} while unknown. */
+    Ballot leader = Ballot.NONE;
+    /** Entries appended or forwarded here that no leader has taken yet, oldest first. */
+    private ArrayList<T> pendingProposals = new ArrayList<>();
+    private long droppedProposals;
+    final LeaderRole<T> leaderRole;
+    final FollowerRole<T> followerRole;
+
+    SequencePaxos(OmniPaxosConfig config, Storage<T> storage, Outbox<T> outbox) {
+        this.pid = config.server().pid();
+        this.configurationId = config.cluster().configurationId();
+        this.peers = config.peers();
+        this.readQuorumSize = config.cluster().readQuorumSize();
+        this.writeQuorumSize = config.cluster().writeQuorumSize();
+        this.batchSize = config.server().batchSize();
+        this.bufferSize = config.server().bufferSize();
+        this.log = new LogStore<>(storage);
+        this.outbox = outbox;
+        this.leaderRole = new LeaderRole<>(this);
+        this.followerRole = new FollowerRole<>(this);
+        if (log.hasState()) {
+            failRecovery();
+        }
+    }
+
+    // ---- inputs from the user -------------------------------------------------------------
+
+    void append(T entry) {
+        if (role == Role.LEADER && phase == Phase.ACCEPT) {
+            leaderRole.acceptEntry(entry);
+            return;
+        }
+        if (pendingProposals.size() >= bufferSize) {
+            throw new AppendRejectedException(AppendRejectedException.Reason.BUFFER_FULL,
+                    "buffer_size (" + bufferSize + ") proposals already wait for a leader");
+        }
+        pendingProposals.add(entry);
+    }
+
+    void handle(SequencePaxosMessage<T> message) {
+        if (message instanceof AcceptDecide<T> m) {
+            followerRole.onAcceptDecide(m);
+        } else if (message instanceof Accepted<T> m) {
+            leaderRole.onAccepted(m);
+        } else if (message instanceof Decide<T> m) {
+            followerRole.onDecide(m);
+        } else if (message instanceof ProposalForward<T> m) {
+            onProposalForward(m);
+        } else if (message instanceof Prepare<T> m) {
+            followerRole.onPrepare(m);
+        } else if (message instanceof Promise<T> m) {
+            leaderRole.onPromise(m);
+        } else if (message instanceof AcceptSync<T> m) {
+            followerRole.onAcceptSync(m);
+        } else if (message instanceof PrepareReq<T> m) {
+            leaderRole.onPrepareReq(m);
+        } else if (message instanceof NotAccepted<T> m) {
+            leaderRole.onNotAccepted(m);
+        }
+    }
+
+    /** Ballot Leader Election elected {@code ballot}. */
+    void onLeaderElected(Ballot ballot) {
+        if (ballot.pid() == pid) {
+            if (ballot.isGreaterThan(log.promise())) {
+                leaderRole.start(ballot);
+            }
+        } else if (role == Role.FOLLOWER && ballot.isGreaterThan(leader)) {
+            leader = ballot;
+        }
+    }
+
+    void onResendTimeout() {
+        if (role == Role.LEADER) {
+            leaderRole.onResendTimeout();
+        } else {
+            followerRole.onResendTimeout();
+        }
+    }
+
+    void onFlushTimeout() {
+        if (role == Role.LEADER && phase == Phase.ACCEPT) {
+            leaderRole.flushBatch();
+        }
+    }
+
+    /** Rejoin after a crash or a lost session: ask every peer (the leader answers) to prepare us. */
+    void failRecovery() {
+        role = Role.FOLLOWER;
+        phase = Phase.RECOVER;
+        leader = Ballot.NONE;
+        followerRole.requestPrepare();
+    }
+
+    void reconnected(long peer) {
+        if (role == Role.LEADER) {
+            leaderRole.reconnected(peer);
+        } else if (peer == leader.pid()) {
+            phase = Phase.RECOVER;
+            followerRole.requestPrepare();
+        }
+    }
+
+    /** Forwards waiting proposals to the known leader; called before the outgoing messages leave. */
+    void forwardPendingProposals() {
+        if (pendingProposals.isEmpty() || role != Role.FOLLOWER || leader.pid() == 0) {
+            return;
+        }
+        List<T> entries = pendingProposals;
+        pendingProposals = new ArrayList<>();
+        outbox.add(new ProposalForward<>(pid, leader.pid(), configurationId, entries));
+    }
+
+    // ---- shared helpers for the roles -----------------------------------------------------
+
+    /** Hands the waiting proposals to the caller (a leader that starts accepting). */
+    List<T> takePendingProposals() {
+        List<T> entries = pendingProposals;
+        pendingProposals = new ArrayList<>();
+        return entries;
+    }
+
+    /** Keeps proposals that could not be replicated yet, up to {@code buffer_size}; drops the rest. */
+    void keepPendingProposals(List<T> entries) {
+        int room = bufferSize - pendingProposals.size();
+        int kept = Math.min(room, entries.size());
+        pendingProposals.addAll(entries.subList(0, kept));
+        droppedProposals += entries.size() - kept;
+    }
+
+    /** Stop leading: unreplicated entries go back to the pending proposals for the next leader. */
+    void becomeFollower(Ballot newLeader) {
+        if (role == Role.LEADER) {
+            keepPendingProposals(leaderRole.takeBatch());
+        }
+        role = Role.FOLLOWER;
+        phase = Phase.NONE;
+        leader = newLeader;
+    }
+
+    long droppedProposals() {
+        return droppedProposals;
+    }
+
+    private void onProposalForward(ProposalForward<T> message) {
+        if (role == Role.LEADER && phase == Phase.ACCEPT) {
+            leaderRole.acceptEntries(message.entries());
+        } else {
+            keepPendingProposals(message.entries());
+        }
+    }
+
+    void checkInvariants() {
+        log.checkInvariants();
+        if (role == Role.LEADER) {
+            Invariants.check(leader.pid() == pid, "a leader's ballot " + leader + " is its own");
+            leaderRole.checkInvariants();
+        }
+        Invariants.atMost("pending proposals", pendingProposals.size(), "buffer_size", bufferSize);
+    }
+}

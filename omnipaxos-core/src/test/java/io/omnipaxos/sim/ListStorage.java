@@ -1,0 +1,132 @@
+package io.omnipaxos.sim;
+
+import io.omnipaxos.Ballot;
+import io.omnipaxos.storage.Storage;
+import io.omnipaxos.storage.StorageOp;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The simplest correct in-memory {@link Storage}, for the core's own tests (the core cannot depend
+ * on the storage module, which depends on it). Keeping the object across a simulated crash models
+ * a disk.
+ */
+public final class ListStorage<T> implements Storage<T> {
+
+    private final ArrayList<T> entries = new ArrayList<>();
+    private long compactedIdx;
+    private Ballot promise = Ballot.NONE;
+    private Ballot acceptedRound = Ballot.NONE;
+    private long decidedIdx;
+
+    @Override
+    public void writeAtomically(List<StorageOp<T>> ops) {
+        for (StorageOp<T> op : ops) {
+            apply(op);
+        }
+    }
+
+    private void apply(StorageOp<T> op) {
+        if (op instanceof StorageOp.AppendEntry<T> o) {
+            appendEntry(o.entry());
+        } else if (op instanceof StorageOp.AppendEntries<T> o) {
+            appendEntries(o.entries());
+        } else if (op instanceof StorageOp.AppendOnPrefix<T> o) {
+            appendOnPrefix(o.fromIdx(), o.entries());
+        } else if (op instanceof StorageOp.SetPromise<T> o) {
+            setPromise(o.promise());
+        } else if (op instanceof StorageOp.SetAcceptedRound<T> o) {
+            setAcceptedRound(o.acceptedRound());
+        } else if (op instanceof StorageOp.SetDecidedIdx<T> o) {
+            setDecidedIdx(o.decidedIdx());
+        } else if (op instanceof StorageOp.Trim<T> o) {
+            trim(o.idx());
+        } else if (op instanceof StorageOp.SetCompactedIdx<T> o) {
+            setCompactedIdx(o.idx());
+        }
+    }
+
+    @Override
+    public void appendEntry(T entry) {
+        entries.add(entry);
+    }
+
+    @Override
+    public void appendEntries(List<T> newEntries) {
+        entries.addAll(newEntries);
+    }
+
+    @Override
+    public void appendOnPrefix(long fromIdx, List<T> newEntries) {
+        check(fromIdx >= compactedIdx && fromIdx <= getLogLength(), "appendOnPrefix fromIdx " + fromIdx);
+        entries.subList((int) (fromIdx - compactedIdx), entries.size()).clear();
+        entries.addAll(newEntries);
+    }
+
+    @Override
+    public List<T> getEntries(long from, long to) {
+        check(from >= compactedIdx && from <= to && to <= getLogLength(), "getEntries(" + from + ", " + to + ")");
+        return new ArrayList<>(entries.subList((int) (from - compactedIdx), (int) (to - compactedIdx)));
+    }
+
+    @Override
+    public long getLogLength() {
+        return compactedIdx + entries.size();
+    }
+
+    @Override
+    public void setPromise(Ballot newPromise) {
+        promise = newPromise;
+    }
+
+    @Override
+    public Ballot getPromise() {
+        return promise;
+    }
+
+    @Override
+    public void setAcceptedRound(Ballot round) {
+        acceptedRound = round;
+    }
+
+    @Override
+    public Ballot getAcceptedRound() {
+        return acceptedRound;
+    }
+
+    @Override
+    public void setDecidedIdx(long idx) {
+        decidedIdx = idx;
+    }
+
+    @Override
+    public long getDecidedIdx() {
+        return decidedIdx;
+    }
+
+    @Override
+    public void trim(long idx) {
+        check(idx >= compactedIdx && idx <= getLogLength(), "trim " + idx);
+        entries.subList(0, (int) (idx - compactedIdx)).clear();
+        compactedIdx = idx;
+    }
+
+    @Override
+    public void setCompactedIdx(long idx) {
+        compactedIdx = idx;
+    }
+
+    @Override
+    public long getCompactedIdx() {
+        return compactedIdx;
+    }
+
+    @Override
+    public void close() {}
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalArgumentException(what + " out of range");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.omnipaxos.sim;
+
+import io.omnipaxos.AppendRejectedException;
+import io.omnipaxos.OmniPaxos;
+import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.messages.Message;
+import io.omnipaxos.storage.Storage;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * A deterministic, single-threaded cluster of OmniPaxos servers over a {@link SimulatedNetwork}.
+ * One {@link #step()} delivers the due messages, ticks every live server and sends what they
+ * produced; the {@link SafetyChecker} runs after every step. Everything random comes from one seed,
+ * so a failing run replays exactly: every failure message starts with the seed and the tick.
+ */
+public final class SimulatedCluster {
+
+    private final long seed;
+    private final Random random;
+    private final SimulatedNetwork network;
+    private final StorageFactory storageFactory;
+    private final Map<Long, OmniPaxosConfig> configs = new TreeMap<>();
+    private final Map<Long, Storage<String>> storages = new TreeMap<>();
+    /** Live servers by pid; a crashed server is absent. */
+    private final Map<Long, OmniPaxos<String>> servers = new TreeMap<>();
+    private final Set<String> appended = new HashSet<>();
+    private final SafetyChecker checker = new SafetyChecker(appended);
+    private final List<Message<String>> outgoing = new ArrayList<>();
+    private long now;
+    private long nextValue;
+
+    private SimulatedCluster(long seed, int size, StorageFactory storageFactory,
+                             UnaryOperator<OmniPaxosConfig.Builder> configure) {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.network = new SimulatedNetwork(random);
+        this.storageFactory = storageFactory;
+        List<Long> nodes = new ArrayList<>();
+        for (long pid = 1; pid <= size; pid++) {
+            nodes.add(pid);
+        }
+        for (long pid : nodes) {
+            OmniPaxosConfig config = configure.apply(OmniPaxosConfig.builder()
+                    .configurationId(1).pid(pid).nodes(nodes)).build();
+            configs.put(pid, config);
+            storages.put(pid, storageFactory.create(pid));
+            servers.put(pid, config.build(storages.get(pid)));
+        }
+    }
+
+    /** A cluster of {@code size} servers (pids 1..size) on in-memory storage with default settings. */
+    public static SimulatedCluster create(long seed, int size) {
+        return create(seed, size, StorageFactory.inMemory(), UnaryOperator.identity());
+    }
+
+    /** A cluster with the given storage and extra configuration (applied to every server's builder). */
+    public static SimulatedCluster create(long seed, int size, StorageFactory storageFactory,
+                                          UnaryOperator<OmniPaxosConfig.Builder> configure) {
+        return new SimulatedCluster(seed, size, storageFactory, configure);
+    }
+
+    public SimulatedNetwork network() {
+        return network;
+    }
+
+    public Random random() {
+        return random;
+    }
+
+    public long now() {
+        return now;
+    }
+
+    public Set<Long> pids() {
+        return configs.keySet();
+    }
+
+    /** The live server {@code pid}; fails if it is crashed. */
+    public OmniPaxos<String> server(long pid) {
+        OmniPaxos<String> server = servers.get(pid);
+        if (server == null) {
+            throw new IllegalStateException(describe() + ": server " + pid + " is crashed");
+        }
+        return server;
+    }
+
+    public boolean isAlive(long pid) {
+        return servers.containsKey(pid);
+    }
+
+    /** One step: deliver due messages, tick every live server, send what they produced, check safety. */
+    public void step() {
+        now++;
+        for (Message<String> message : network.deliverDue(now)) {
+            OmniPaxos<String> server = servers.get(message.to());
+            if (server != null) {
+                server.handleIncoming(message);
+            }
+        }
+        for (OmniPaxos<String> server : servers.values()) {
+            server.tick();
+            server.takeOutgoingMessages(outgoing);
+            for (Message<String> message : outgoing) {
+                network.send(message, now);
+            }
+            outgoing.clear();
+        }
+        checkSafety();
+    }
+
+    public void run(int steps) {
+        for (int i = 0; i < steps; i++) {
+            step();
+        }
+    }
+
+    /** Steps until {@code condition} holds; returns false if it still does not after {@code maxSteps}. */
+    public boolean runUntil(BooleanSupplier condition, int maxSteps) {
+        for (int i = 0; i < maxSteps; i++) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            step();
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** Appends a fresh unique value on server {@code pid}; returns it, or empty if the server refused. */
+    public Optional<String> append(long pid) {
+        String value = "v" + (++nextValue);
+        appended.add(value);
+        try {
+            server(pid).append(value);
+            return Optional.of(value);
+        } catch (AppendRejectedException rejected) {
+            return Optional.empty();
+        }
+    }
+
+    /** The live server that leads in the accept phase with the highest ballot, if any. */
+    public Optional<Long> leader() {
+        Long best = null;
+        io.omnipaxos.Ballot bestBallot = io.omnipaxos.Ballot.NONE;
+        for (var entry : servers.entrySet()) {
+            var info = entry.getValue().getCurrentLeaderInfo();
+            if (info.isPresent() && info.get().pid() == entry.getKey() && info.get().accepting()
+                    && info.get().ballot().isGreaterThan(bestBallot)) {
+                best = entry.getKey();
+                bestBallot = info.get().ballot();
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Crashes {@code pid}: its in-memory state and in-flight messages to it are lost, its storage stays. */
+    public void crash(long pid) {
+        servers.remove(pid);
+    }
+
+    /** Restarts a crashed server on its reopened storage and calls {@code failRecovery()}. */
+    public void restart(long pid) {
+        if (servers.containsKey(pid)) {
+            throw new IllegalStateException(describe() + ": server " + pid + " is not crashed");
+        }
+        Storage<String> storage = storageFactory.reopen(pid, storages.get(pid));
+        storages.put(pid, storage);
+        OmniPaxos<String> server = configs.get(pid).build(storage);
+        server.failRecovery();
+        servers.put(pid, server);
+        checker.onRestart(pid);
+    }
+
+    /** The decided log as learned from all servers. */
+    public List<String> chosen() {
+        return checker.chosen();
+    }
+
+    /** Whether {@code value} is decided (seen decided on some server). */
+    public boolean isChosen(String value) {
+        return checker.chosen().contains(value);
+    }
+
+    /** Whether every live server has decided at least {@code decidedIdx} entries. */
+    public boolean allDecidedAtLeast(long decidedIdx) {
+        return servers.values().stream().allMatch(s -> s.getDecidedIdx() >= decidedIdx);
+    }
+
+    /** "seed=S tick=T", the prefix of every failure so the run can be replayed. */
+    public String describe() {
+        return "seed=" + seed + " tick=" + now;
+    }
+
+    private void checkSafety() {
+        try {
+            for (var entry : servers.entrySet()) {
+                checker.check(entry.getKey(), entry.getValue());
+            }
+        } catch (AssertionError failure) {
+            throw new AssertionError(describe() + ": " + failure.getMessage(), failure);
+        }
+    }
+}
