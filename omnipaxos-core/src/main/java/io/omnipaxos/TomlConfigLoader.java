@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
@@ -62,9 +64,10 @@ final class TomlConfigLoader {
             }
         }
         var known = new ArrayList<>(configKeys);
-        for (String name : applicationTables) {
-            // The content belongs to the application; we only insist that it is a table.
-            if (!configKeys.contains(name) && root.optionalTable(name).isPresent()) {
+        // Sorted so that the "expected one of" list in error messages does not depend on Set order.
+        for (String name : new TreeSet<>(applicationTables)) {
+            if (!configKeys.contains(name)) {
+                root.optionalTable(name); // the content is the application's; we only insist on a table
                 known.add(name);
             }
         }
@@ -84,7 +87,11 @@ final class TomlConfigLoader {
         }
         TomlParseResult result = Toml.parse(text);
         if (result.hasErrors()) {
-            List<TomlParseError> errors = result.errors();
+            // tomlj does not report errors in file order (e.g. a duplicate key after an unclosed array).
+            List<TomlParseError> errors = result.errors().stream()
+                    .sorted(Comparator.comparingInt((TomlParseError e) -> e.position().line())
+                            .thenComparingInt(e -> e.position().column()))
+                    .toList();
             throw new ConfigException(file + ": malformed TOML, " + errors.size()
                     + (errors.size() == 1 ? " error:" : " errors:")
                     + errors.stream()

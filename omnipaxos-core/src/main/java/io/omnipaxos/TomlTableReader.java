@@ -96,7 +96,8 @@ final class TomlTableReader {
     int requiredInt(String key) {
         long value = requiredLong(key);
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            throw error(key, "expected a 32-bit integer (at most " + Integer.MAX_VALUE + "), got " + value);
+            throw error(key, "expected a 32-bit integer, in [" + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE
+                    + "], got " + value);
         }
         return (int) value;
     }
