@@ -13,7 +13,8 @@ import java.util.Optional;
  * heard from a quorum in its last round). The leader is the highest ballot among the
  * quorum-connected servers heard. A server whose leader was not heard as quorum-connected, and
  * which is quorum-connected itself, raises its own ballot above the leader's so that the next round
- * elects a server that can actually reach a quorum. Servers never gossip who the leader is, which
+ * elects a server that can actually reach a quorum. A leader that is heard and quorum-connected is
+ * kept even if a higher candidacy shows up. Servers never gossip who the leader is, which
  * is what lets the cluster make progress under partial connectivity (quorum-loss, constrained and
  * chained scenarios).
  */
@@ -53,6 +54,10 @@ final class BallotLeaderElection<T> {
         return quorumConnected;
     }
 
+    String describe() {
+        return "ballot " + currentBallot + " leader " + leader + (quorumConnected ? " qc" : " not-qc");
+    }
+
     /** Sends the heartbeat requests of a new round. */
     void startRound(Outbox<T> outbox) {
         round++;
@@ -88,8 +93,10 @@ final class BallotLeaderElection<T> {
         Ballot top = highestQuorumConnectedBallot();
         Optional<Ballot> elected = Optional.empty();
         if (top != null && top.isGreaterThan(leader)) {
-            leader = top;
-            elected = Optional.of(top);
+            if (!isLeaderConnected()) {
+                leader = top;
+                elected = Optional.of(top);
+            }
         } else if ((top == null || top.isLessThan(leader)) && quorumConnected) {
             takeOver();
         }
@@ -109,6 +116,22 @@ final class BallotLeaderElection<T> {
     private void takeOver() {
         currentBallot = new Ballot(Math.max(leader.n(), currentBallot.n()) + 1, currentBallot.priority(), pid);
         leader = Ballot.NONE;
+    }
+
+    /**
+     * Whether the current leader was heard this round and is quorum-connected. A working leader is
+     * not preempted by a higher candidacy (say, of a server that tried to take over while it was cut
+     * off): that would only cost a needless election.
+     */
+    private boolean isLeaderConnected() {
+        if (leader.equals(Ballot.NONE)) {
+            return false;
+        }
+        if (leader.pid() == pid) {
+            return quorumConnected && leader.equals(currentBallot);
+        }
+        HeartbeatReply<T> reply = replies.get(leader.pid());
+        return reply != null && reply.quorumConnected() && reply.ballot().equals(leader);
     }
 
     private Ballot highestQuorumConnectedBallot() {

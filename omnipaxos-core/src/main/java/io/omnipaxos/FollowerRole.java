@@ -65,19 +65,24 @@ final class FollowerRole<T> {
         return Math.min(Math.max(start, log.compactedIdx()), log.logLength());
     }
 
-    /** AcceptSync: overwrite our log from the sync index with the leader's suffix and start a session. */
+    /**
+     * AcceptSync: overwrite our log from the sync index with the leader's suffix and start a session.
+     * Taken in the prepare phase, or in the accept phase if it opens a newer session (the leader
+     * answered a second promise of ours, and continues in that session).
+     */
     void onAcceptSync(AcceptSync<T> sync) {
         if (!isFromOurLeader(sync.from(), sync.ballot())) {
             return;
         }
-        boolean fresh = paxos.phase == Phase.PREPARE
-                || (paxos.phase == Phase.ACCEPT && sync.sequenceNumber().session() > lastSequenceNumber.session());
-        if (!fresh) {
+        boolean newerSession = paxos.phase == Phase.ACCEPT
+                && sync.sequenceNumber().session() > lastSequenceNumber.session();
+        if ((paxos.phase != Phase.PREPARE && !newerSession) || isStale(sync)) {
             return;
         }
         LogStore<T> log = paxos.log;
         if (sync.syncIdx() < log.decidedIdx() || sync.syncIdx() > log.logLength()) {
-            requestPrepareFromLeader();
+            paxos.phase = Phase.RECOVER;
+            requestPrepare();
             return;
         }
         long newLength = sync.syncIdx() + sync.suffix().size();
@@ -86,6 +91,16 @@ final class FollowerRole<T> {
         paxos.phase = Phase.ACCEPT;
         lastSequenceNumber = sync.sequenceNumber();
         sendAccepted();
+    }
+
+    /**
+     * Whether an AcceptSync answers an older promise than our latest. Within one round our log is a
+     * prefix of the leader's and only grows, and the leader may already count every entry we
+     * acknowledged towards a decision; an AcceptSync of the round we accepted in that would cut our
+     * log can only be a delayed duplicate, and applying it could lose a decided entry.
+     */
+    private boolean isStale(AcceptSync<T> sync) {
+        return sync.ballot().equals(paxos.log.acceptedRound()) && sync.syncIdx() < paxos.log.logLength();
     }
 
     /** AcceptDecide: append the batch, learn the decided index, acknowledge. */
@@ -121,12 +136,11 @@ final class FollowerRole<T> {
         }
     }
 
-    /** Asks the known leader, or every peer if none is known, to prepare this server. */
+    /**
+     * Asks every peer to prepare this server; whichever leads answers. Asking only the leader we
+     * know of is not enough: after a crash or a partition that may not be the server leading now.
+     */
     void requestPrepare() {
-        if (paxos.leader.pid() != 0 && paxos.leader.pid() != paxos.pid) {
-            requestPrepareFromLeader();
-            return;
-        }
         for (long peer : paxos.peers) {
             paxos.outbox.add(new PrepareReq<>(paxos.pid, peer, paxos.configurationId));
         }
@@ -165,7 +179,7 @@ final class FollowerRole<T> {
             return true;
         }
         paxos.phase = Phase.RECOVER;
-        requestPrepareFromLeader();
+        requestPrepare();
         return false;
     }
 

@@ -137,6 +137,7 @@ final class LeaderRole<T> {
         follower.acceptedIdxAtLastTimeout = -1;
         paxos.outbox.add(new AcceptSync<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
                 follower.lastSequenceNumber, syncIdx, suffix, paxos.log.decidedIdx()));
+        tryDecide();
     }
 
     /** Where a follower's log stops being a prefix of ours, judged from its promise. */
@@ -190,10 +191,10 @@ final class LeaderRole<T> {
             return;
         }
         FollowerProgress<T> follower = followers.get(accepted.from());
-        if (!follower.accepting || accepted.acceptedIdx() <= follower.acceptedIdx) {
+        if (!follower.accepting) {
             return;
         }
-        follower.acceptedIdx = Math.min(accepted.acceptedIdx(), follower.sentIdx);
+        follower.acceptedIdx = Math.max(follower.acceptedIdx, Math.min(accepted.acceptedIdx(), follower.sentIdx));
         tryDecide();
         long logLength = paxos.log.logLength();
         if (follower.sentIdx < logLength && follower.acceptedIdx >= follower.sentIdx) {
@@ -269,7 +270,10 @@ final class LeaderRole<T> {
 
     /** A follower lost its session (crash, gap, reconnection) and asks to be prepared again. */
     void onPrepareReq(PrepareReq<T> request) {
-        if (paxos.role == Role.LEADER) {
+        FollowerProgress<T> follower = followers.get(request.from());
+        // While a Prepare is outstanding (no promise yet) the resend timer repeats it; answering every
+        // request as well would cross Prepares with AcceptSyncs and restart the follower's session.
+        if (paxos.role == Role.LEADER && follower != null && follower.promise != null) {
             reconnected(request.from());
         }
     }
@@ -309,6 +313,15 @@ final class LeaderRole<T> {
         List<T> entries = batch;
         batch = new ArrayList<>();
         return entries;
+    }
+
+    String describe() {
+        StringBuilder out = new StringBuilder("batch=" + batch.size());
+        for (FollowerProgress<T> f : followers.values()) {
+            out.append(" [").append(f.pid).append(f.promise == null ? " unpromised" : f.accepting ? " accepting" : " promised")
+                    .append(" sent=").append(f.sentIdx).append(" acc=").append(f.acceptedIdx).append(']');
+        }
+        return out.toString();
     }
 
     Ballot ballot() {

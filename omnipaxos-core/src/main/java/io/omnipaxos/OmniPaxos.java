@@ -215,6 +215,12 @@ public final class OmniPaxos<T> {
         return paxos.droppedProposals();
     }
 
+    /** A one-line description of the server's protocol state, for logs and failure messages. */
+    @Override
+    public String toString() {
+        return "OmniPaxos{pid=" + config.server().pid() + ", " + paxos.describe() + ", ble=" + election.describe() + "}";
+    }
+
     private boolean isForThisServer(Message<T> message) {
         return message.to() == config.server().pid()
                 && peers.contains(message.from())

@@ -102,7 +102,10 @@ final class SequencePaxos<T> {
             if (ballot.isGreaterThan(log.promise())) {
                 leaderRole.start(ballot);
             }
-        } else if (role == Role.FOLLOWER && ballot.isGreaterThan(leader)) {
+        } else if (role == Role.FOLLOWER && (phase == Phase.NONE || phase == Phase.RECOVER)
+                && ballot.isGreaterThan(leader)) {
+            // Only a hint for forwarding proposals: a follower that follows a leader in Sequence
+            // Paxos keeps following it until a higher Prepare arrives.
             leader = ballot;
         }
     }
@@ -185,6 +188,12 @@ final class SequencePaxos<T> {
         } else {
             keepPendingProposals(message.entries());
         }
+    }
+
+    String describe() {
+        return role + "/" + phase + ", leader=" + leader + ", promise=" + log.promise() + ", acceptedRound="
+                + log.acceptedRound() + ", decidedIdx=" + log.decidedIdx() + ", logLength=" + log.logLength()
+                + ", pending=" + pendingProposals.size() + (role == Role.LEADER ? ", " + leaderRole.describe() : "");
     }
 
     void checkInvariants() {

@@ -24,6 +24,12 @@ import java.util.function.UnaryOperator;
  */
 public final class SimulatedCluster {
 
+    /** Steps an agreed leader must last to count as settled: a few election rounds. */
+    public static final int SETTLED_STEPS = 40;
+
+    /** {@code -Dsim.trace=true} prints every delivered message and every server's state per step. */
+    private static final boolean TRACE = Boolean.getBoolean("sim.trace");
+
     private final long seed;
     private final Random random;
     private final SimulatedNetwork network;
@@ -103,8 +109,14 @@ public final class SimulatedCluster {
         for (Message<String> message : network.deliverDue(now)) {
             OmniPaxos<String> server = servers.get(message.to());
             if (server != null) {
+                if (TRACE) {
+                    System.out.println(now + " deliver " + message);
+                }
                 server.handleIncoming(message);
             }
+        }
+        if (TRACE) {
+            System.out.println(dump());
         }
         for (OmniPaxos<String> server : servers.values()) {
             server.tick();
@@ -161,8 +173,44 @@ public final class SimulatedCluster {
         return Optional.ofNullable(best);
     }
 
+    /** The leader if every live server follows it in the accept phase (a settled cluster), else empty. */
+    public Optional<Long> agreedLeader() {
+        Optional<Long> leader = leader();
+        if (leader.isEmpty()) {
+            return leader;
+        }
+        for (OmniPaxos<String> server : servers.values()) {
+            var info = server.getCurrentLeaderInfo();
+            if (info.isEmpty() || info.get().pid() != leader.get() || !info.get().accepting()) {
+                return Optional.empty();
+            }
+        }
+        return leader;
+    }
+
+    /**
+     * Steps until leadership has settled: every live server follows the same leader in the accept
+     * phase, unchanged for {@link #SETTLED_STEPS} steps (so that leader election, too, has stopped
+     * moving). Entries appended before that may be legitimately lost to a leader change.
+     */
+    public boolean runUntilSettled(int maxSteps) {
+        Optional<Long> previous = Optional.empty();
+        int stableSteps = 0;
+        for (int i = 0; i < maxSteps && stableSteps < SETTLED_STEPS; i++) {
+            Optional<Long> current = agreedLeader().map(pid -> pid * 1_000_003L + servers.get(pid)
+                    .getCurrentLeaderInfo().orElseThrow().ballot().n());
+            stableSteps = current.isPresent() && current.equals(previous) ? stableSteps + 1 : 0;
+            previous = current;
+            step();
+        }
+        return stableSteps >= SETTLED_STEPS;
+    }
+
     /** Crashes {@code pid}: its in-memory state and in-flight messages to it are lost, its storage stays. */
     public void crash(long pid) {
+        if (TRACE) {
+            System.out.println(now + " CRASH " + pid);
+        }
         servers.remove(pid);
     }
 
@@ -173,6 +221,9 @@ public final class SimulatedCluster {
         }
         Storage<String> storage = storageFactory.reopen(pid, storages.get(pid));
         storages.put(pid, storage);
+        if (TRACE) {
+            System.out.println(now + " RESTART " + pid);
+        }
         OmniPaxos<String> server = configs.get(pid).build(storage);
         server.failRecovery();
         servers.put(pid, server);
@@ -192,6 +243,13 @@ public final class SimulatedCluster {
     /** Whether every live server has decided at least {@code decidedIdx} entries. */
     public boolean allDecidedAtLeast(long decidedIdx) {
         return servers.values().stream().allMatch(s -> s.getDecidedIdx() >= decidedIdx);
+    }
+
+    /** The state of every live server, one per line. */
+    public String dump() {
+        StringBuilder out = new StringBuilder(describe());
+        servers.values().forEach(server -> out.append("\n  ").append(server));
+        return out.toString();
     }
 
     /** "seed=S tick=T", the prefix of every failure so the run can be replayed. */
