@@ -2,8 +2,8 @@ package io.omnipaxos.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -129,12 +129,20 @@ public final class StringCodec implements EntryCodec<String> {
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         int start = in.position();
-        try {
-            CharBuffer chars = decoder.decode(in);
-            return chars.toString();
-        } catch (CharacterCodingException e) {
-            // The decoder leaves the position at the start of the offending sequence.
-            throw new DecodeException("malformed UTF-8 at entry byte " + (in.position() - start) + ": " + e, e);
+        // UTF-8 needs at least one byte per char (four for a two-char surrogate pair), so this fits.
+        CharBuffer chars = CharBuffer.allocate(in.remaining());
+        // The CoderResult API reports errors without an exception, and says where they are.
+        CoderResult result = decoder.decode(in, chars, true);
+        if (!result.isError() && !result.isOverflow()) {
+            result = decoder.flush(chars);
         }
+        if (result.isError()) {
+            throw new DecodeException("malformed UTF-8 at entry byte " + (in.position() - start) + " ("
+                    + result.length() + " invalid byte(s))");
+        }
+        if (result.isOverflow()) {
+            throw new IllegalStateException("UTF-8 decoded to more chars than bytes"); // impossible
+        }
+        return chars.flip().toString();
     }
 }
