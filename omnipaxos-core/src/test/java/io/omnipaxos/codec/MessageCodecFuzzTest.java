@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 class MessageCodecFuzzTest {
 
     private static final long SEED = Long.getLong("omnipaxos.fuzz.seed", System.nanoTime());
-    private static final int RANDOM_FRAMES = 150_000;
-    private static final int MUTATED_FRAMES = 240_000;
+    private static final int RANDOM_FRAMES = 100_000;
+    private static final int MUTATED_FRAMES = 200_000;
 
     /** Tight limits so that the fuzzer reaches the limit checks, next to the defaults. */
     private static final Limits TIGHT = new Limits(512, 12, 40);
@@ -93,11 +93,14 @@ class MessageCodecFuzzTest {
         }
     }
 
-    /** Random bytes; half of the frames start with a valid version and tag so decoding gets further. */
+    /**
+     * Random bytes. Most frames start with the valid version and a known tag, since frames rejected
+     * at byte 0 or 1 exercise little; one in eight is random throughout.
+     */
     private static byte[] randomFrame(Random rnd) {
         byte[] frame = new byte[rnd.nextInt(rnd.nextBoolean() ? 24 : 160)];
         rnd.nextBytes(frame);
-        if (frame.length >= 2 && rnd.nextBoolean()) {
+        if (frame.length >= 2 && rnd.nextInt(8) != 0) {
             MessageTag[] tags = MessageTag.values();
             frame[0] = (byte) WireFormat.VERSION;
             frame[1] = (byte) tags[rnd.nextInt(tags.length)].code;
