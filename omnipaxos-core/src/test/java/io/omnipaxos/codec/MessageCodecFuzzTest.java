@@ -67,7 +67,7 @@ class MessageCodecFuzzTest {
         Random rnd = new Random(SEED + 3);
         MessageCodec<String> codec = STRING_CODECS.get(0);
         ByteBuffer direct = ByteBuffer.allocateDirect(1 << 16);
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 10_000; i++) {
             Message<String> m = Samples.random(rnd, r -> Samples.randomStrings(r, 10));
             try {
                 byte[] frame = codec.encode(m);
