@@ -1,0 +1,435 @@
+package io.omnipaxos.codec;
+
+import io.omnipaxos.Ballot;
+import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptSync;
+import io.omnipaxos.messages.Accepted;
+import io.omnipaxos.messages.Decide;
+import io.omnipaxos.messages.HeartbeatReply;
+import io.omnipaxos.messages.HeartbeatRequest;
+import io.omnipaxos.messages.Message;
+import io.omnipaxos.messages.NotAccepted;
+import io.omnipaxos.messages.Prepare;
+import io.omnipaxos.messages.PrepareReq;
+import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.SequenceNumber;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Encodes OmniPaxos {@link Message}s to binary frames and decodes them back, with the user's
+ * entries handled by an {@link EntryCodec}. No reflection, no Java serialization.
+ *
+ * <p>A frame is one message and nothing else; the transport delimits frames (for TCP typically a
+ * length field before each frame, e.g. Netty's {@code LengthFieldPrepender} and {@code
+ * LengthFieldBasedFrameDecoder}). All numbers are big-endian and fixed-width:
+ *
+ * <pre>
+ * offset size  field
+ * 0      1     version           (1)
+ * 1      1     tag               (message type, see below)
+ * 2      8     from              (pid)
+ * 10     8     to                (pid)
+ * 18     4     configurationId
+ * 22     ...   body: the type's fixed-size fields in record-component order, then its entry list
+ *
+ * Ballot         = n:i64 priority:i32 pid:i64                      (20 bytes)
+ * SequenceNumber = session:i64 counter:i64                         (16 bytes)
+ * boolean        = one byte, 0 or 1
+ * entry list     = count:i32, then count times (length:i32, length bytes for the EntryCodec)
+ *
+ * tag  type              body
+ * 0x01 PrepareReq        -
+ * 0x02 Prepare           ballot decidedIdx:i64 acceptedRound acceptedIdx:i64
+ * 0x03 Promise           ballot acceptedRound decidedIdx:i64 acceptedIdx:i64 suffixIdx:i64 suffix
+ * 0x04 AcceptSync        ballot sequenceNumber syncIdx:i64 decidedIdx:i64 suffix
+ * 0x05 AcceptDecide      ballot sequenceNumber decidedIdx:i64 entries
+ * 0x06 Accepted          ballot acceptedIdx:i64
+ * 0x07 Decide            ballot sequenceNumber decidedIdx:i64
+ * 0x08 NotAccepted       ballot
+ * 0x09 ProposalForward   entries
+ * 0x41 HeartbeatRequest  round:i64
+ * 0x42 HeartbeatReply    round:i64 ballot quorumConnected:boolean
+ * </pre>
+ *
+ * <p>Entry lists always come last, so every field before them sits at a fixed offset. Tags
+ * {@code 0x01..0x3F} are Sequence Paxos, {@code 0x40..0x7F} Ballot Leader Election; tags are never
+ * reused, and new message types get new tags. The encoding is canonical: a frame that decodes
+ * re-encodes to the same bytes.
+ *
+ * <p>Decoding is hardened for untrusted input: every count and length is checked against {@link
+ * Limits} and against the bytes actually left before anything is allocated, trailing bytes are
+ * rejected, and every problem, including field values the message records reject, surfaces as a
+ * {@link DecodeException} naming the problem and its byte offset.
+ *
+ * <p>Instances are immutable and thread-safe if the {@link EntryCodec} is.
+ *
+ * @param <T> the user's entry type
+ */
+public final class MessageCodec<T> {
+
+    private final EntryCodec<T> entryCodec;
+    private final Limits limits;
+
+    /** A codec with {@link Limits#DEFAULT}. */
+    public MessageCodec(EntryCodec<T> entryCodec) {
+        this(entryCodec, Limits.DEFAULT);
+    }
+
+    /** A codec that enforces {@code limits} when encoding and decoding. */
+    public MessageCodec(EntryCodec<T> entryCodec, Limits limits) {
+        this.entryCodec = Objects.requireNonNull(entryCodec, "entryCodec");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /** The limits this codec enforces. */
+    public Limits limits() {
+        return limits;
+    }
+
+    /** The codec for the entries inside messages. */
+    public EntryCodec<T> entryCodec() {
+        return entryCodec;
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    /**
+     * The exact size of the frame {@link #encode(Message, ByteBuffer)} writes for {@code message}.
+     * Calls {@link EntryCodec#encodedSize} once per entry.
+     *
+     * @throws IllegalArgumentException if the message exceeds a {@link Limits limit} (the peer would
+     *     reject it); the message names the size
+     */
+    public int encodedSize(Message<T> message) {
+        MessageTag tag = MessageTag.of(message);
+        long size = WireFormat.HEADER_BYTES + tag.fixedBodyBytes;
+        if (tag.hasEntries) {
+            size += entriesSize(tag, entriesOf(message));
+        }
+        if (size > limits.maxFrameBytes()) {
+            throw frameTooLarge(tag, Long.toString(size));
+        }
+        return (int) size;
+    }
+
+    /**
+     * Encodes {@code message} into a new array holding exactly its frame.
+     *
+     * @throws IllegalArgumentException if the message exceeds a {@link Limits limit}
+     * @throws IllegalStateException if the {@link EntryCodec} writes a different number of bytes
+     *     than its {@link EntryCodec#encodedSize} announced
+     */
+    public byte[] encode(Message<T> message) {
+        int size = encodedSize(message);
+        byte[] frame = new byte[size];
+        int written;
+        try {
+            written = encode(message, ByteBuffer.wrap(frame));
+        } catch (BufferOverflowException e) {
+            throw sizeMismatch(size, "more than that", e);
+        }
+        if (written != size) {
+            throw sizeMismatch(size, Integer.toString(written), null);
+        }
+        return frame;
+    }
+
+    /**
+     * Writes the frame of {@code message} at {@code out}'s position and advances the position past
+     * it. Entries are written straight into {@code out} (no intermediate copies), which makes this
+     * the method for pooled or direct buffers: for Netty, size the buffer with {@link #encodedSize}
+     * and write into {@code byteBuf.nioBuffer(writerIndex, size)}, or size the length field from
+     * the returned count. {@code out}'s byte order is ignored: frames are always big-endian.
+     *
+     * <p>On an exception {@code out}'s position is unchanged, but bytes after it may have been
+     * overwritten.
+     *
+     * @return the number of bytes written, which equals {@link #encodedSize} for a correct {@link
+     *     EntryCodec}
+     * @throws IllegalArgumentException if the message exceeds a {@link Limits limit}
+     * @throws BufferOverflowException if {@code out} has fewer than {@link #encodedSize} bytes left
+     */
+    public int encode(Message<T> message, ByteBuffer out) {
+        MessageTag tag = MessageTag.of(message);
+        ByteBuffer w = out.duplicate(); // always BIG_ENDIAN; out itself moves only on success
+        int start = w.position();
+        // Cap the view at the frame limit so an oversized message stops there instead of filling out.
+        boolean capped = w.remaining() > limits.maxFrameBytes();
+        if (capped) {
+            w.limit(start + limits.maxFrameBytes());
+        }
+        try {
+            writeHeader(tag, message, w);
+            writeBody(message, w);
+        } catch (BufferOverflowException e) {
+            if (capped) {
+                throw frameTooLarge(tag, "more than " + limits.maxFrameBytes());
+            }
+            throw e;
+        }
+        out.position(w.position());
+        return w.position() - start;
+    }
+
+    private static void writeHeader(MessageTag tag, Message<?> m, ByteBuffer w) {
+        w.put((byte) WireFormat.VERSION);
+        w.put((byte) tag.code);
+        w.putLong(m.from());
+        w.putLong(m.to());
+        w.putInt(m.configurationId());
+    }
+
+    /** Writes the type-specific fields; the order here is the wire layout in the class Javadoc. */
+    private void writeBody(Message<T> m, ByteBuffer w) {
+        if (m instanceof AcceptDecide<T> x) {
+            putBallot(w, x.ballot());
+            putSequenceNumber(w, x.sequenceNumber());
+            w.putLong(x.decidedIdx());
+            writeEntries(MessageTag.ACCEPT_DECIDE, x.entries(), w);
+        } else if (m instanceof Accepted<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.acceptedIdx());
+        } else if (m instanceof Decide<T> x) {
+            putBallot(w, x.ballot());
+            putSequenceNumber(w, x.sequenceNumber());
+            w.putLong(x.decidedIdx());
+        } else if (m instanceof HeartbeatRequest<T> x) {
+            w.putLong(x.round());
+        } else if (m instanceof HeartbeatReply<T> x) {
+            w.putLong(x.round());
+            putBallot(w, x.ballot());
+            w.put(x.quorumConnected() ? (byte) 1 : (byte) 0);
+        } else {
+            writeRareBody(m, w);
+        }
+    }
+
+    /** The message types that are not on the steady-state hot path. */
+    private void writeRareBody(Message<T> m, ByteBuffer w) {
+        if (m instanceof AcceptSync<T> x) {
+            putBallot(w, x.ballot());
+            putSequenceNumber(w, x.sequenceNumber());
+            w.putLong(x.syncIdx());
+            w.putLong(x.decidedIdx());
+            writeEntries(MessageTag.ACCEPT_SYNC, x.suffix(), w);
+        } else if (m instanceof Prepare<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.decidedIdx());
+            putBallot(w, x.acceptedRound());
+            w.putLong(x.acceptedIdx());
+        } else if (m instanceof Promise<T> x) {
+            putBallot(w, x.ballot());
+            putBallot(w, x.acceptedRound());
+            w.putLong(x.decidedIdx());
+            w.putLong(x.acceptedIdx());
+            w.putLong(x.suffixIdx());
+            writeEntries(MessageTag.PROMISE, x.suffix(), w);
+        } else if (m instanceof NotAccepted<T> x) {
+            putBallot(w, x.ballot());
+        } else if (m instanceof ProposalForward<T> x) {
+            writeEntries(MessageTag.PROPOSAL_FORWARD, x.entries(), w);
+        } else if (!(m instanceof PrepareReq)) { // PrepareReq has no body
+            throw new IllegalArgumentException("no wire layout for message type " + m.getClass().getName());
+        }
+    }
+
+    private static void putBallot(ByteBuffer w, Ballot b) {
+        w.putLong(b.n());
+        w.putInt(b.priority());
+        w.putLong(b.pid());
+    }
+
+    private static void putSequenceNumber(ByteBuffer w, SequenceNumber s) {
+        w.putLong(s.session());
+        w.putLong(s.counter());
+    }
+
+    /**
+     * Writes count and entries. Each length prefix is patched after the EntryCodec wrote the entry,
+     * so encoding needs no {@link EntryCodec#encodedSize} call and no per-entry buffer.
+     */
+    private void writeEntries(MessageTag tag, List<T> entries, ByteBuffer w) {
+        checkEntryCount(tag, entries.size());
+        w.putInt(entries.size());
+        int index = 0;
+        for (T entry : entries) {
+            int lengthAt = w.position();
+            w.putInt(0);
+            entryCodec.encode(entry, w);
+            int length = w.position() - lengthAt - WireFormat.LENGTH_BYTES;
+            checkEntrySize(tag, index, length);
+            w.putInt(lengthAt, length);
+            index++;
+        }
+    }
+
+    private long entriesSize(MessageTag tag, List<T> entries) {
+        checkEntryCount(tag, entries.size());
+        long size = WireFormat.COUNT_BYTES + (long) WireFormat.LENGTH_BYTES * entries.size();
+        int index = 0;
+        for (T entry : entries) {
+            int entrySize = entryCodec.encodedSize(entry);
+            checkEntrySize(tag, index, entrySize);
+            size += entrySize;
+            index++;
+        }
+        return size;
+    }
+
+    private List<T> entriesOf(Message<T> m) {
+        if (m instanceof AcceptDecide<T> x) {
+            return x.entries();
+        } else if (m instanceof AcceptSync<T> x) {
+            return x.suffix();
+        } else if (m instanceof Promise<T> x) {
+            return x.suffix();
+        } else if (m instanceof ProposalForward<T> x) {
+            return x.entries();
+        }
+        throw new IllegalArgumentException("no entry list in " + m.getClass().getName());
+    }
+
+    private void checkEntryCount(MessageTag tag, int count) {
+        if (count > limits.maxEntriesPerMessage()) {
+            throw new IllegalArgumentException(tag.typeName + " has " + count
+                    + " entries, more than maxEntriesPerMessage " + limits.maxEntriesPerMessage());
+        }
+    }
+
+    private void checkEntrySize(MessageTag tag, int index, int size) {
+        if (size < 0) {
+            throw new IllegalStateException("EntryCodec " + entryCodec.getClass().getName()
+                    + " reported a negative size " + size + " for entry " + index + " of " + tag.typeName);
+        }
+        if (size > limits.maxEntryBytes()) {
+            throw new IllegalArgumentException(tag.typeName + " entry " + index + " encodes to " + size
+                    + " bytes, more than maxEntryBytes " + limits.maxEntryBytes());
+        }
+    }
+
+    private IllegalArgumentException frameTooLarge(MessageTag tag, String size) {
+        return new IllegalArgumentException(tag.typeName + " message needs " + size
+                + " bytes, more than maxFrameBytes " + limits.maxFrameBytes());
+    }
+
+    private IllegalStateException sizeMismatch(int announced, String written, Throwable cause) {
+        return new IllegalStateException("EntryCodec " + entryCodec.getClass().getName()
+                + " is inconsistent: encodedSize announced a " + announced + "-byte frame but encode wrote "
+                + written, cause);
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /**
+     * Decodes the frame in {@code frame}'s remaining bytes (position to limit), which must hold
+     * exactly one message. On success the position is advanced to the limit; on failure the buffer
+     * is untouched. {@code frame}'s byte order is ignored.
+     *
+     * @throws DecodeException if the bytes are not a valid frame; never any other exception for bad
+     *     input, whatever the bytes
+     */
+    public Message<T> decode(ByteBuffer frame) {
+        if (frame.remaining() > limits.maxFrameBytes()) {
+            throw new DecodeException("frame of " + frame.remaining() + " bytes exceeds maxFrameBytes "
+                    + limits.maxFrameBytes());
+        }
+        FrameReader<T> r = new FrameReader<>(frame, entryCodec, limits);
+        MessageTag tag = readVersionAndTag(r);
+        r.context(tag.typeName);
+        long from = r.readLong("from");
+        long to = r.readLong("to");
+        int configurationId = r.readInt("configurationId");
+        Message<T> message;
+        try {
+            message = readBody(tag, from, to, configurationId, r);
+        } catch (IllegalArgumentException e) {
+            // A message record rejected a field value; Ballot and SequenceNumber are checked in r.
+            throw r.error(2, "invalid field value: " + e.getMessage(), e);
+        }
+        r.expectEnd();
+        frame.position(frame.limit());
+        return message;
+    }
+
+    /** Decodes a frame that fills {@code frame}; see {@link #decode(ByteBuffer)}. */
+    public Message<T> decode(byte[] frame) {
+        return decode(ByteBuffer.wrap(frame));
+    }
+
+    /**
+     * Decodes the frame in {@code frame[offset .. offset+length)}; see {@link #decode(ByteBuffer)}.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside the array (a caller bug, not bad
+     *     input)
+     */
+    public Message<T> decode(byte[] frame, int offset, int length) {
+        return decode(ByteBuffer.wrap(frame, offset, length));
+    }
+
+    private static MessageTag readVersionAndTag(FrameReader<?> r) {
+        int version = r.readUnsignedByte("version");
+        if (version != WireFormat.VERSION) {
+            throw r.error(0, "unsupported wire version 0x" + FrameReader.hex(version)
+                    + " (this codec reads version " + WireFormat.VERSION + ")");
+        }
+        int code = r.readUnsignedByte("message tag");
+        MessageTag tag = MessageTag.ofCode(code);
+        if (tag == null) {
+            throw r.error(1, "unknown message tag 0x" + FrameReader.hex(code));
+        }
+        return tag;
+    }
+
+    /**
+     * Reads the type-specific fields in the order {@link #writeBody} wrote them. Java evaluates
+     * arguments left to right, so each constructor call below reads its fields in wire order.
+     */
+    private static <T> Message<T> readBody(MessageTag tag, long from, long to, int cfg, FrameReader<T> r) {
+        switch (tag) {
+            case PREPARE_REQ:
+                return new PrepareReq<>(from, to, cfg);
+            case PREPARE:
+                return new Prepare<>(from, to, cfg, r.readBallot("ballot"), r.readLong("decidedIdx"),
+                        r.readBallot("acceptedRound"), r.readLong("acceptedIdx"));
+            case PROMISE:
+                return new Promise<>(from, to, cfg, r.readBallot("ballot"), r.readBallot("acceptedRound"),
+                        r.readLong("decidedIdx"), r.readLong("acceptedIdx"), r.readLong("suffixIdx"),
+                        r.readEntries("suffix"));
+            case ACCEPT_SYNC:
+                return readAcceptSync(from, to, cfg, r);
+            case ACCEPT_DECIDE:
+                return new AcceptDecide<>(from, to, cfg, r.readBallot("ballot"),
+                        r.readSequenceNumber("sequenceNumber"), r.readLong("decidedIdx"), r.readEntries("entries"));
+            case ACCEPTED:
+                return new Accepted<>(from, to, cfg, r.readBallot("ballot"), r.readLong("acceptedIdx"));
+            case DECIDE:
+                return new Decide<>(from, to, cfg, r.readBallot("ballot"),
+                        r.readSequenceNumber("sequenceNumber"), r.readLong("decidedIdx"));
+            case NOT_ACCEPTED:
+                return new NotAccepted<>(from, to, cfg, r.readBallot("ballot"));
+            case PROPOSAL_FORWARD:
+                return new ProposalForward<>(from, to, cfg, r.readEntries("entries"));
+            case HEARTBEAT_REQUEST:
+                return new HeartbeatRequest<>(from, to, cfg, r.readLong("round"));
+            case HEARTBEAT_REPLY:
+                return new HeartbeatReply<>(from, to, cfg, r.readLong("round"), r.readBallot("ballot"),
+                        r.readBoolean("quorumConnected"));
+            default:
+                throw new AssertionError("tag without a reader: " + tag);
+        }
+    }
+
+    /** AcceptSync's entry list sits between fields in the record but last on the wire. */
+    private static <T> Message<T> readAcceptSync(long from, long to, int cfg, FrameReader<T> r) {
+        Ballot ballot = r.readBallot("ballot");
+        SequenceNumber sequenceNumber = r.readSequenceNumber("sequenceNumber");
+        long syncIdx = r.readLong("syncIdx");
+        long decidedIdx = r.readLong("decidedIdx");
+        List<T> suffix = r.readEntries("suffix");
+        return new AcceptSync<>(from, to, cfg, ballot, sequenceNumber, syncIdx, suffix, decidedIdx);
+    }
+}

@@ -1,0 +1,28 @@
+package io.omnipaxos.codec;
+
+/**
+ * Constants of the wire format that {@link MessageCodec} writes (see its Javadoc for the layout).
+ * All numbers are big-endian, fixed-width two's complement.
+ */
+final class WireFormat {
+
+    /** The only wire version this codec reads and writes. Bump it for incompatible layout changes. */
+    static final int VERSION = 1;
+
+    /** version(1) + tag(1) + from(8) + to(8) + configurationId(4). */
+    static final int HEADER_BYTES = 1 + 1 + 8 + 8 + 4;
+
+    /** n(8) + priority(4) + pid(8). */
+    static final int BALLOT_BYTES = 8 + 4 + 8;
+
+    /** session(8) + counter(8). */
+    static final int SEQUENCE_NUMBER_BYTES = 8 + 8;
+
+    /** The entry count before an entry list. */
+    static final int COUNT_BYTES = 4;
+
+    /** The length before each entry's bytes. */
+    static final int LENGTH_BYTES = 4;
+
+    private WireFormat() {}
+}

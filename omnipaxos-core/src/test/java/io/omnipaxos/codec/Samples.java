@@ -1,0 +1,150 @@
+package io.omnipaxos.codec;
+
+import io.omnipaxos.Ballot;
+import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptSync;
+import io.omnipaxos.messages.Accepted;
+import io.omnipaxos.messages.Decide;
+import io.omnipaxos.messages.HeartbeatReply;
+import io.omnipaxos.messages.HeartbeatRequest;
+import io.omnipaxos.messages.Message;
+import io.omnipaxos.messages.NotAccepted;
+import io.omnipaxos.messages.Prepare;
+import io.omnipaxos.messages.PrepareReq;
+import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.SequenceNumber;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Valid messages for the codec tests: fixed edge cases and seeded random ones. */
+final class Samples {
+
+    static final long MAX = Long.MAX_VALUE;
+
+    private Samples() {}
+
+    /** Every message type, with {@code entries} in each entry list, at the given extremes of the fields. */
+    static <T> List<Message<T>> everyType(List<T> entries, boolean maxValues) {
+        long pid = maxValues ? MAX : 1;
+        int cfg = maxValues ? Integer.MAX_VALUE : 1;
+        long idx = maxValues ? MAX : 0;
+        Ballot ballot = maxValues ? new Ballot(MAX, Integer.MAX_VALUE, MAX) : Ballot.NONE;
+        SequenceNumber seq = maxValues ? new SequenceNumber(MAX, MAX) : new SequenceNumber(1, 1);
+        List<Message<T>> all = new ArrayList<>();
+        all.add(new PrepareReq<>(pid, pid, cfg));
+        all.add(new Prepare<>(pid, 1, cfg, ballot, idx, Ballot.NONE, idx));
+        all.add(new Promise<>(1, pid, cfg, ballot, ballot, idx, idx, idx, entries));
+        all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx));
+        all.add(new AcceptDecide<>(3, pid, cfg, ballot, seq, idx, entries));
+        all.add(new Accepted<>(pid, pid, cfg, ballot, idx));
+        all.add(new Decide<>(pid, pid, cfg, ballot, seq, idx));
+        all.add(new NotAccepted<>(pid, pid, cfg, ballot));
+        all.add(new ProposalForward<>(pid, pid, cfg, entries));
+        all.add(new HeartbeatRequest<>(pid, pid, cfg, idx));
+        all.add(new HeartbeatReply<>(pid, pid, cfg, idx, ballot, maxValues));
+        return all;
+    }
+
+    /** The concrete message records: the leaves of the sealed {@link Message} hierarchy. */
+    static Set<Class<?>> messageRecordTypes() {
+        Set<Class<?>> leaves = new HashSet<>();
+        collectLeaves(Message.class, leaves);
+        return leaves;
+    }
+
+    private static void collectLeaves(Class<?> type, Set<Class<?>> leaves) {
+        Class<?>[] permitted = type.getPermittedSubclasses();
+        if (permitted == null) {
+            leaves.add(type);
+            return;
+        }
+        for (Class<?> sub : permitted) {
+            collectLeaves(sub, leaves);
+        }
+    }
+
+    /** A random valid message of a random type; fields favour edge values. */
+    static <T> Message<T> random(Random rnd, Function<Random, List<T>> entries) {
+        long from = pid(rnd);
+        long to = pid(rnd);
+        int cfg = rnd.nextInt(4) == 0 ? Integer.MAX_VALUE : 1 + rnd.nextInt(1000);
+        switch (rnd.nextInt(11)) {
+            case 0: return new PrepareReq<>(from, to, cfg);
+            case 1: return new Prepare<>(from, to, cfg, ballot(rnd), index(rnd), ballot(rnd), index(rnd));
+            case 2: return new Promise<>(from, to, cfg, ballot(rnd), ballot(rnd), index(rnd), index(rnd),
+                    index(rnd), entries.apply(rnd));
+            case 3: return new AcceptSync<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd),
+                    entries.apply(rnd), index(rnd));
+            case 4: return new AcceptDecide<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), entries.apply(rnd));
+            case 5: return new Accepted<>(from, to, cfg, ballot(rnd), index(rnd));
+            case 6: return new Decide<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd));
+            case 7: return new NotAccepted<>(from, to, cfg, ballot(rnd));
+            case 8: return new ProposalForward<>(from, to, cfg, entries.apply(rnd));
+            case 9: return new HeartbeatRequest<>(from, to, cfg, index(rnd));
+            default: return new HeartbeatReply<>(from, to, cfg, index(rnd), ballot(rnd), rnd.nextBoolean());
+        }
+    }
+
+    static long pid(Random rnd) {
+        return rnd.nextInt(5) == 0 ? MAX : 1 + rnd.nextInt(7);
+    }
+
+    static long index(Random rnd) {
+        switch (rnd.nextInt(4)) {
+            case 0: return 0;
+            case 1: return MAX;
+            default: return rnd.nextLong() & MAX;
+        }
+    }
+
+    static Ballot ballot(Random rnd) {
+        if (rnd.nextInt(4) == 0) {
+            return Ballot.NONE;
+        }
+        int priority = rnd.nextInt(3) == 0 ? Integer.MAX_VALUE : rnd.nextInt(10);
+        return new Ballot(index(rnd), priority, rnd.nextInt(3) == 0 ? MAX : rnd.nextInt(8));
+    }
+
+    static SequenceNumber seq(Random rnd) {
+        return new SequenceNumber(1 + (rnd.nextLong() & (MAX - 1)), rnd.nextBoolean() ? MAX : 1 + rnd.nextInt(100));
+    }
+
+    /** 0..maxCount random strings mixing ASCII, 2-, 3- and 4-byte UTF-8. */
+    static List<String> randomStrings(Random rnd, int maxCount) {
+        int count = rnd.nextInt(maxCount + 1);
+        List<String> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(randomString(rnd, rnd.nextInt(12)));
+        }
+        return out;
+    }
+
+    static String randomString(Random rnd, int codePoints) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < codePoints; i++) {
+            switch (rnd.nextInt(5)) {
+                case 0: sb.appendCodePoint(0x80 + rnd.nextInt(0x800 - 0x80)); break;
+                case 1: sb.appendCodePoint(0xE000 + rnd.nextInt(0x10000 - 0xE000)); break;
+                case 2: sb.appendCodePoint(0x10000 + rnd.nextInt(0x110000 - 0x10000)); break;
+                default: sb.append((char) rnd.nextInt(0x80));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** 0..maxCount random longs, favouring extremes. */
+    static List<Long> randomLongs(Random rnd, int maxCount) {
+        int count = rnd.nextInt(maxCount + 1);
+        List<Long> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int pick = rnd.nextInt(4);
+            out.add(pick == 0 ? Long.MIN_VALUE : pick == 1 ? Long.MAX_VALUE : rnd.nextLong());
+        }
+        return out;
+    }
+}
