@@ -94,6 +94,8 @@ public final class PersistentStorage<T> implements Storage<T> {
     private long lastCommitNanos = System.nanoTime();
     private boolean closed;
     private StorageException failure;
+    /** Test hook: the next commit fails before touching MapDB, as if the process died just then. */
+    boolean crashBeforeNextCommit;
 
     private PersistentStorage(PersistentStorageConfig<T> config, StateStore state, QueueLog log, DurableState s) {
         this.config = config;
@@ -341,6 +343,9 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     /** One MapDB commit of the whole current state; every record it covers was synced before. */
     private void commitNow() {
+        if (crashBeforeNextCommit) {
+            throw new StorageException("simulated crash before a MapDB commit");
+        }
         state.commit(new DurableState(promise, acceptedRound, decidedIdx, compactedIdx, logLength, lastQueueIdx,
                 runs.toBytes()));
         uncommittedPlain = 0;
@@ -443,6 +448,19 @@ public final class PersistentStorage<T> implements Storage<T> {
             } finally {
                 state.close();
             }
+        }
+    }
+
+    /**
+     * Test hook: closes the files without committing anything pending, leaving on disk exactly what
+     * a process killed now would leave (the queue's pages are in the OS page cache already).
+     */
+    void crashForTests() {
+        closed = true;
+        try {
+            log.close();
+        } finally {
+            state.close();
         }
     }
 
