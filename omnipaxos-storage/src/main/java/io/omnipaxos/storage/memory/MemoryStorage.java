@@ -1,0 +1,205 @@
+package io.omnipaxos.storage.memory;
+
+import io.omnipaxos.Ballot;
+import io.omnipaxos.storage.Storage;
+import io.omnipaxos.storage.StorageException;
+import io.omnipaxos.storage.StorageOp;
+import io.omnipaxos.storage.support.LogBounds;
+import java.util.List;
+
+/**
+ * A {@link Storage} that keeps everything on the heap.
+ *
+ * <p><b>Durability:</b> for the lifetime of this object only. A test that keeps the object across
+ * a simulated crash (drops the {@code OmniPaxos} instance, builds a new one on the same storage)
+ * models a disk that survived the crash; dropping the object models losing the disk.
+ *
+ * <p><b>Speed and memory:</b> entries live in one growable array; {@link #appendEntries} is one
+ * array store per entry. {@link #trim} releases the trimmed entries and shrinks the array when it
+ * is mostly empty, so memory is bounded by what is retained. {@link #setCompactedIdx} only
+ * records the index: the entries below it become unreadable but are released by the next
+ * {@link #trim}.
+ *
+ * <p><b>Validation:</b> every argument is checked before anything changes; an invalid one throws
+ * {@link IllegalArgumentException} naming the value and leaves the storage as it was, also inside
+ * {@link #writeAtomically}.
+ *
+ * <p><b>Not thread-safe:</b> as the SPI says, one thread at a time.
+ *
+ * @param <T> the user's entry type
+ */
+public final class MemoryStorage<T> implements Storage<T> {
+
+    private final EntryArray log = new EntryArray();
+    private Ballot promise = Ballot.NONE;
+    private Ballot acceptedRound = Ballot.NONE;
+    private long decidedIdx;
+    private long compactedIdx;
+    private boolean closed;
+
+    /** Creates an empty storage. */
+    public MemoryStorage() {
+    }
+
+    @Override
+    public void writeAtomically(List<StorageOp<T>> ops) {
+        ensureOpen();
+        LogBounds.checkBatch(ops, compactedIdx, log.endIdx());
+        for (StorageOp<T> op : ops) {
+            apply(op);
+        }
+    }
+
+    private void apply(StorageOp<T> op) {
+        if (op instanceof StorageOp.AppendEntry<T> a) {
+            appendEntry(a.entry());
+        } else if (op instanceof StorageOp.AppendEntries<T> a) {
+            appendEntries(a.entries());
+        } else if (op instanceof StorageOp.AppendOnPrefix<T> a) {
+            appendOnPrefix(a.fromIdx(), a.entries());
+        } else if (op instanceof StorageOp.SetPromise<T> p) {
+            setPromise(p.promise());
+        } else if (op instanceof StorageOp.SetAcceptedRound<T> r) {
+            setAcceptedRound(r.acceptedRound());
+        } else if (op instanceof StorageOp.SetDecidedIdx<T> d) {
+            setDecidedIdx(d.decidedIdx());
+        } else if (op instanceof StorageOp.Trim<T> t) {
+            trim(t.idx());
+        } else if (op instanceof StorageOp.SetCompactedIdx<T> c) {
+            setCompactedIdx(c.idx());
+        } else {
+            throw new IllegalArgumentException("unknown storage op " + op);
+        }
+    }
+
+    @Override
+    public void appendEntry(T entry) {
+        ensureOpen();
+        LogBounds.requireEntry(entry, log.endIdx());
+        log.add(entry);
+    }
+
+    @Override
+    public void appendEntries(List<T> entries) {
+        ensureOpen();
+        if (entries == null) {
+            throw new IllegalArgumentException("entries must not be null");
+        }
+        log.addAll(entries);
+    }
+
+    @Override
+    public void appendOnPrefix(long fromIdx, List<T> entries) {
+        ensureOpen();
+        bounds().requireInLog("appendOnPrefix fromIdx", fromIdx);
+        LogBounds.requireEntries(entries);
+        // entries below compactedIdx may still be held (setCompactedIdx), so truncate can't underflow.
+        log.truncate(fromIdx);
+        log.addAll(entries);
+    }
+
+    @Override
+    public List<T> getEntries(long from, long to) {
+        ensureOpen();
+        bounds().requireReadable(from, to);
+        return log.copy(from, to);
+    }
+
+    @Override
+    public long getLogLength() {
+        ensureOpen();
+        return log.endIdx();
+    }
+
+    @Override
+    public void setPromise(Ballot promise) {
+        ensureOpen();
+        this.promise = requireBallot("promise", promise);
+    }
+
+    @Override
+    public Ballot getPromise() {
+        ensureOpen();
+        return promise;
+    }
+
+    @Override
+    public void setAcceptedRound(Ballot acceptedRound) {
+        ensureOpen();
+        this.acceptedRound = requireBallot("acceptedRound", acceptedRound);
+    }
+
+    @Override
+    public Ballot getAcceptedRound() {
+        ensureOpen();
+        return acceptedRound;
+    }
+
+    @Override
+    public void setDecidedIdx(long decidedIdx) {
+        ensureOpen();
+        LogBounds.requireNonNegative("decidedIdx", decidedIdx);
+        this.decidedIdx = decidedIdx;
+    }
+
+    @Override
+    public long getDecidedIdx() {
+        ensureOpen();
+        return decidedIdx;
+    }
+
+    @Override
+    public void trim(long idx) {
+        ensureOpen();
+        bounds().requireInLog("trim idx", idx);
+        log.dropPrefix(idx);
+        compactedIdx = idx;
+    }
+
+    @Override
+    public void setCompactedIdx(long idx) {
+        ensureOpen();
+        bounds().requireInLog("compacted idx", idx);
+        compactedIdx = idx;
+    }
+
+    @Override
+    public long getCompactedIdx() {
+        ensureOpen();
+        return compactedIdx;
+    }
+
+    /** Marks the storage closed; later calls throw {@link StorageException}. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** The length of the backing array, for tests that check trimmed entries are released. */
+    int capacityForTests() {
+        return log.capacity();
+    }
+
+    private LogBounds bounds() {
+        return new LogBounds(compactedIdx, log.endIdx());
+    }
+
+    private static Ballot requireBallot(String what, Ballot b) {
+        if (b == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        return b;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StorageException("MemoryStorage is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryStorage[log=[" + compactedIdx + ", " + log.endIdx() + "), decided=" + decidedIdx
+                + ", promise=" + promise + ", accepted=" + acceptedRound + "]";
+    }
+}

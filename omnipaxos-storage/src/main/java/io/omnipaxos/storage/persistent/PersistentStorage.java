@@ -1,0 +1,500 @@
+package io.omnipaxos.storage.persistent;
+
+import io.omnipaxos.Ballot;
+import io.omnipaxos.codec.DecodeException;
+import io.omnipaxos.codec.EntryCodec;
+import io.omnipaxos.storage.Storage;
+import io.omnipaxos.storage.StorageException;
+import io.omnipaxos.storage.StorageOp;
+import io.omnipaxos.storage.support.LogBounds;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A {@link Storage} on disk: log records in a Chronicle queue, the small state in MapDB.
+ *
+ * <p><b>Files.</b> In the configured folder: {@code log/} holds the Chronicle queue ({@link
+ * QueueLog}), {@code state.db} (and MapDB's write-ahead log next to it) holds the promise, accepted
+ * round, decided index, compacted index, the logical log length, the <i>covered queue index</i> (the
+ * last queue record the state accounts for) and the <i>run table</i> ({@link RunMap}: which queue
+ * indices hold which logical indices).
+ *
+ * <p><b>Records.</b> A Chronicle queue cannot be truncated, so the queue is append-only and the
+ * logical log is defined by the state: every record carries its logical index, its kind and a
+ * CRC32C ({@link LogRecord}). Overwriting a suffix ({@code appendOnPrefix}) appends new records and
+ * points the run table at them; the old records stay in the queue, unreferenced.
+ *
+ * <p><b>Write order.</b>
+ * <ul>
+ *   <li>Plain appends ({@code appendEntry}, {@code appendEntries}) write <i>plain</i> records, then
+ *       sync the queue, then return: no MapDB commit. Every {@link PersistentStorageConfig#checkpointEvery}
+ *       records one commit records them in the state, which bounds the replay below.</li>
+ *   <li>{@code appendOnPrefix} and {@code writeAtomically} write <i>batch</i> records, sync the
+ *       queue, then make one MapDB commit of the whole new state (covered queue index = the last
+ *       record written), then return.</li>
+ *   <li>{@code setPromise}, {@code setAcceptedRound}, {@code trim}, {@code setCompactedIdx}: one
+ *       commit each. {@code setDecidedIdx} commits only if the last commit is older than
+ *       {@link PersistentStorageConfig#decidedIdxFlushInterval}; otherwise the next commit (or close)
+ *       carries it. Every commit writes the complete current state.</li>
+ * </ul>
+ *
+ * <p><b>Opening.</b> Load the committed state, then replay the records after the covered queue
+ * index ({@link TailReplay}): a plain record whose logical index equals the current length is
+ * adopted (it was acknowledged by a plain append that did not need a commit); the first batch
+ * record is part of a batch whose commit never happened, so it and everything after it are
+ * ignored; a record that fails its checksum is a torn write if it is the last record (dropped) and
+ * corruption otherwise ({@link StorageException} naming the file and the index). If the tail was not
+ * empty, one commit moves the covered index past it, so later appends are never mixed up with it.
+ * Then the first and last retained entries are read back and checked. Opening never reads the
+ * whole log (unless {@link PersistentStorageConfig#verifyWholeLogOnOpen} asks); other records are
+ * checked whenever they are read.
+ *
+ * <p><b>Why a crash between any two writes opens correctly.</b> MapDB commits are atomic, so the
+ * state is always some committed state, and every committed state refers only to records that
+ * were synced before the commit. A crash during or after writing plain records leaves a prefix of
+ * them readable (Chronicle stops at the first incomplete header; a record torn by the OS is the last
+ * one visible and fails its checksum), and adopting a prefix of an unacknowledged append is what a
+ * crash in the middle of that call may do. A crash after writing batch records but before their
+ * commit leaves records that replay ignores: the batch is all or nothing. A crash after the commit
+ * finds them covered. A crash during the open-time commit just replays the same tail again.
+ *
+ * <p><b>Failures.</b> Any I/O or codec failure while writing throws {@link StorageException} and
+ * leaves this object failed (every later call throws): in-memory state may be ahead of the disk,
+ * so the server must reopen. Invalid arguments throw {@link IllegalArgumentException} and change
+ * nothing. A missing {@code state.db} next to existing log files, or a corrupt one, refuses to open.
+ *
+ * <p>Not thread-safe: one thread at a time, as the SPI says.
+ *
+ * @param <T> the user's entry type
+ */
+public final class PersistentStorage<T> implements Storage<T> {
+
+    static final String STATE_FILE = "state.db";
+    static final String LOG_DIR = "log";
+
+    private final PersistentStorageConfig<T> config;
+    private final EntryCodec<T> codec;
+    private final QueueLog log;
+    private final StateStore state;
+    private final RunMap runs;
+    private final long decidedFlushNanos;
+
+    private Ballot promise;
+    private Ballot acceptedRound;
+    private long decidedIdx;
+    private long compactedIdx;
+    private long logLength;
+    private long lastQueueIdx;
+    private long uncommittedPlain;
+    private boolean decidedDirty;
+    private long lastCommitNanos = System.nanoTime();
+    private boolean closed;
+    private StorageException failure;
+    /** Test hook: the next commit fails before touching MapDB, as if the process died just then. */
+    boolean crashBeforeNextCommit;
+
+    private PersistentStorage(PersistentStorageConfig<T> config, StateStore state, QueueLog log, DurableState s) {
+        this.config = config;
+        this.codec = config.codec();
+        this.state = state;
+        this.log = log;
+        this.decidedFlushNanos = config.decidedIdxFlushInterval().toNanos();
+        this.promise = s.promise();
+        this.acceptedRound = s.acceptedRound();
+        this.decidedIdx = s.decidedIdx();
+        this.compactedIdx = s.compactedIdx();
+        try {
+            this.runs = RunMap.fromBytes(s.runs());
+        } catch (IllegalArgumentException e) {
+            throw new StorageException("state file " + state.file() + ": bad run table: " + e.getMessage(), e);
+        }
+        TailReplay.Result r = TailReplay.replay(log, runs, s.logLength(), s.coveredQueueIdx());
+        this.logLength = r.logLength();
+        this.lastQueueIdx = r.lastQueueIdx();
+        if (lastQueueIdx != s.coveredQueueIdx()) {
+            commitNow();
+        }
+        verifyOnOpen();
+    }
+
+    /**
+     * Opens the store in {@code config.dir()}, creating it if the folder holds none.
+     *
+     * @throws StorageException if the files cannot be opened, are corrupt, or the state file is
+     *     missing while log files exist
+     */
+    public static <T> PersistentStorage<T> open(PersistentStorageConfig<T> config) {
+        if (config == null || config.codec() == null) {
+            throw new IllegalArgumentException("config and its codec must be set, got " + config);
+        }
+        Path dir = config.dir();
+        Path stateFile = dir.resolve(STATE_FILE);
+        Path logDir = dir.resolve(LOG_DIR);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot create storage folder " + dir + ": " + e, e);
+        }
+        boolean hasLog = QueueLog.hasDataFiles(logDir);
+        boolean hasState = Files.exists(stateFile);
+        if (!hasState && hasLog) {
+            throw new StorageException("state file " + stateFile + " is missing but " + logDir
+                    + " holds log files; refusing to open (it would look like an empty store)");
+        }
+        StateStore st = StateStore.open(stateFile, !hasState);
+        try {
+            if (st.isBlank()) {
+                if (hasLog) {
+                    throw new StorageException("state file " + stateFile + " is empty but " + logDir + " holds log files");
+                }
+                st.commit(DurableState.empty());
+            }
+            DurableState s = st.load();
+            QueueLog q = QueueLog.open(logDir);
+            try {
+                return new PersistentStorage<>(config, st, q, s);
+            } catch (RuntimeException e) {
+                q.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            st.close();
+            throw e;
+        }
+    }
+
+    private void verifyOnOpen() {
+        if (logLength > compactedIdx) {
+            if (runs.size() == 0) {
+                throw new StorageException("state file " + state.file() + " says the log holds [" + compactedIdx
+                        + ", " + logLength + ") but has no run table");
+            }
+            readRange(compactedIdx, compactedIdx + 1);
+            readRange(logLength - 1, logLength);
+        }
+        if (config.verifyWholeLogOnOpen()) {
+            for (long from = compactedIdx; from < logLength; from += 65_536) {
+                readRange(from, Math.min(logLength, from + 65_536));
+            }
+        }
+    }
+
+    // ---- writes ----
+
+    @Override
+    public void writeAtomically(List<StorageOp<T>> ops) {
+        ensureUsable();
+        LogBounds.checkBatch(ops, compactedIdx, logLength);
+        guarded(() -> {
+            boolean wroteRecords = false;
+            for (StorageOp<T> op : ops) {
+                wroteRecords |= apply(op);
+            }
+            if (wroteRecords) {
+                syncLog();
+            }
+            commitNow();
+        });
+    }
+
+    /** Applies one validated op to memory, writing batch records for log ops; returns whether it wrote any. */
+    private boolean apply(StorageOp<T> op) {
+        if (op instanceof StorageOp.AppendEntry<T> a) {
+            writeRecord(LogRecord.BATCH, a.entry());
+            return true;
+        } else if (op instanceof StorageOp.AppendEntries<T> a) {
+            a.entries().forEach(e -> writeRecord(LogRecord.BATCH, e));
+            return !a.entries().isEmpty();
+        } else if (op instanceof StorageOp.AppendOnPrefix<T> a) {
+            runs.truncate(a.fromIdx());
+            logLength = a.fromIdx();
+            a.entries().forEach(e -> writeRecord(LogRecord.BATCH, e));
+            return !a.entries().isEmpty();
+        } else if (op instanceof StorageOp.SetPromise<T> p) {
+            promise = p.promise();
+        } else if (op instanceof StorageOp.SetAcceptedRound<T> r) {
+            acceptedRound = r.acceptedRound();
+        } else if (op instanceof StorageOp.SetDecidedIdx<T> d) {
+            decidedIdx = d.decidedIdx();
+        } else if (op instanceof StorageOp.Trim<T> t) {
+            compactTo(t.idx());
+        } else if (op instanceof StorageOp.SetCompactedIdx<T> c) {
+            compactTo(c.idx());
+        }
+        return false;
+    }
+
+    private void writeRecord(byte kind, T entry) {
+        long q = log.append(kind, logLength, codec, entry);
+        runs.extend(logLength++, q);
+        lastQueueIdx = q;
+    }
+
+    private void compactTo(long idx) {
+        compactedIdx = idx;
+        runs.dropBelow(idx);
+    }
+
+    @Override
+    public void appendEntry(T entry) {
+        ensureUsable();
+        LogBounds.requireEntry(entry, logLength);
+        guarded(() -> {
+            writeRecord(LogRecord.PLAIN, entry);
+            finishPlainAppend(1);
+        });
+    }
+
+    @Override
+    public void appendEntries(List<T> entries) {
+        ensureUsable();
+        int n = LogBounds.requireEntries(entries);
+        if (n == 0) {
+            return;
+        }
+        guarded(() -> {
+            for (T e : entries) {
+                writeRecord(LogRecord.PLAIN, e);
+            }
+            finishPlainAppend(n);
+        });
+    }
+
+    private void finishPlainAppend(int n) {
+        syncLog();
+        uncommittedPlain += n;
+        if (uncommittedPlain >= config.checkpointEvery() || decidedFlushDue()) {
+            commitNow();
+        }
+    }
+
+    @Override
+    public void appendOnPrefix(long fromIdx, List<T> entries) {
+        ensureUsable();
+        new LogBounds(compactedIdx, logLength).requireInLog("appendOnPrefix fromIdx", fromIdx);
+        LogBounds.requireEntries(entries);
+        writeAtomically(List.of(new StorageOp.AppendOnPrefix<>(fromIdx, entries)));
+    }
+
+    @Override
+    public void setPromise(Ballot ballot) {
+        ensureUsable();
+        requireBallot("promise", ballot);
+        guarded(() -> {
+            promise = ballot;
+            commitNow();
+        });
+    }
+
+    @Override
+    public void setAcceptedRound(Ballot ballot) {
+        ensureUsable();
+        requireBallot("acceptedRound", ballot);
+        guarded(() -> {
+            acceptedRound = ballot;
+            commitNow();
+        });
+    }
+
+    @Override
+    public void setDecidedIdx(long idx) {
+        ensureUsable();
+        LogBounds.requireNonNegative("decidedIdx", idx);
+        decidedIdx = idx;
+        decidedDirty = true;
+        if (decidedFlushDue()) {
+            guarded(this::commitNow);
+        }
+    }
+
+    @Override
+    public void trim(long idx) {
+        ensureUsable();
+        new LogBounds(compactedIdx, logLength).requireInLog("trim idx", idx);
+        guarded(() -> {
+            compactTo(idx);
+            commitNow();
+        });
+    }
+
+    @Override
+    public void setCompactedIdx(long idx) {
+        ensureUsable();
+        new LogBounds(compactedIdx, logLength).requireInLog("compacted idx", idx);
+        guarded(() -> {
+            compactTo(idx);
+            commitNow();
+        });
+    }
+
+    private boolean decidedFlushDue() {
+        return decidedDirty && System.nanoTime() - lastCommitNanos >= decidedFlushNanos;
+    }
+
+    private void syncLog() {
+        if (config.syncPolicy() == SyncPolicy.SYNC_EVERY_WRITE) {
+            log.sync();
+        }
+    }
+
+    /** One MapDB commit of the whole current state; every record it covers was synced before. */
+    private void commitNow() {
+        if (crashBeforeNextCommit) {
+            throw new StorageException("simulated crash before a MapDB commit");
+        }
+        state.commit(new DurableState(promise, acceptedRound, decidedIdx, compactedIdx, logLength, lastQueueIdx,
+                runs.toBytes()));
+        uncommittedPlain = 0;
+        decidedDirty = false;
+        lastCommitNanos = System.nanoTime();
+    }
+
+    // ---- reads ----
+
+    @Override
+    public List<T> getEntries(long from, long to) {
+        ensureUsable();
+        new LogBounds(compactedIdx, logLength).requireReadable(from, to);
+        return Collections.unmodifiableList(readRange(from, to));
+    }
+
+    private List<T> readRange(long from, long to) {
+        List<T> out = new ArrayList<>((int) Math.min(to - from, 1 << 20));
+        long idx = from;
+        while (idx < to) {
+            long q = runs.queueIndexOf(idx);
+            long end = Math.min(to, runs.runEndAfter(idx));
+            if (!log.seek(q)) {
+                throw new StorageException("log " + log.dir() + ": log index " + idx + " should be at queue index 0x"
+                        + Long.toHexString(q) + " but the queue has no such record (missing log file?)");
+            }
+            for (; idx < end; idx++, q++) {
+                out.add(decode(log.next(), idx, q));
+            }
+        }
+        return out;
+    }
+
+    private T decode(LogRecord r, long idx, long q) {
+        String where = "log file " + log.readerFileOrDir() + ", log index " + idx + " (queue index 0x"
+                + Long.toHexString(q) + ")";
+        if (r == null || r.queueIndex() != q) {
+            throw new StorageException(where + ": record missing" + (r == null ? "" : ", found queue index 0x"
+                    + Long.toHexString(r.queueIndex())));
+        }
+        if (!r.intact()) {
+            throw new StorageException(where + ": record is corrupt (checksum mismatch)");
+        }
+        if (r.logicalIdx() != idx) {
+            throw new StorageException(where + ": record holds log index " + r.logicalIdx());
+        }
+        try {
+            return codec.decode(r.payload());
+        } catch (DecodeException e) {
+            throw new StorageException(where + ": cannot decode the entry: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long getLogLength() {
+        ensureUsable();
+        return logLength;
+    }
+
+    @Override
+    public Ballot getPromise() {
+        ensureUsable();
+        return promise;
+    }
+
+    @Override
+    public Ballot getAcceptedRound() {
+        ensureUsable();
+        return acceptedRound;
+    }
+
+    @Override
+    public long getDecidedIdx() {
+        ensureUsable();
+        return decidedIdx;
+    }
+
+    @Override
+    public long getCompactedIdx() {
+        ensureUsable();
+        return compactedIdx;
+    }
+
+    // ---- lifecycle ----
+
+    /** Commits anything pending (plain appends not yet checkpointed, a lagging decided index) and closes the files. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (failure == null && (uncommittedPlain > 0 || decidedDirty)) {
+                commitNow();
+            }
+        } finally {
+            try {
+                log.close();
+            } finally {
+                state.close();
+            }
+        }
+    }
+
+    /**
+     * Test hook: closes the files without committing anything pending, leaving on disk exactly what
+     * a process killed now would leave (the queue's pages are in the OS page cache already).
+     */
+    void crashForTests() {
+        closed = true;
+        try {
+            log.close();
+        } finally {
+            state.close();
+        }
+    }
+
+    private void guarded(Runnable write) {
+        try {
+            write.run();
+        } catch (StorageException e) {
+            failure = e;
+            throw e;
+        } catch (RuntimeException e) {
+            failure = new StorageException("write to " + config.dir() + " failed: " + e, e);
+            throw failure;
+        }
+    }
+
+    private void ensureUsable() {
+        if (closed) {
+            throw new StorageException("PersistentStorage " + config.dir() + " is closed");
+        }
+        if (failure != null) {
+            throw new StorageException("PersistentStorage " + config.dir() + " failed earlier and must be reopened: "
+                    + failure.getMessage(), failure);
+        }
+    }
+
+    private static void requireBallot(String what, Ballot b) {
+        if (b == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PersistentStorage[" + config.dir() + ", log=[" + compactedIdx + ", " + logLength + "), runs="
+                + runs.size() + "]";
+    }
+}

@@ -1,0 +1,171 @@
+package io.omnipaxos.storage.persistent;
+
+import io.omnipaxos.codec.EntryCodec;
+import io.omnipaxos.storage.StorageException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The append-only record file: a Chronicle queue of {@link LogRecord}s. It knows nothing about the
+ * logical log; {@link PersistentStorage} maps logical indices to the queue indices returned here.
+ *
+ * <p><b>Roll cycle.</b> {@link LargeRollCycles#LARGE_DAILY}: one file per UTC day, up to 2^37
+ * records per day (the default cycle allows 2^32 a day, which 200,000 entries/s would overflow in
+ * about six hours, and overflowing an index corrupts the queue) and an index entry every 128
+ * records, so {@code moveToIndex} scans at most 128 records. Chronicle indices jump at a roll, so
+ * callers never assume two records are adjacent unless they were appended back to back in the same
+ * cycle; daily files also leave room to delete whole days once trimmed.
+ *
+ * <p><b>Sync.</b> Chronicle's own {@code sync()} uses {@code MS_ASYNC} by default (it schedules the
+ * write-back and returns), so {@link #sync} forces the cycle files written since the last sync
+ * with {@code fsync}, which also writes back pages dirtied through the memory map.
+ */
+final class QueueLog implements AutoCloseable {
+
+    static final RollCycle ROLL_CYCLE = LargeRollCycles.LARGE_DAILY;
+
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final ExcerptTailer tailer;
+    private final CRC32C crc = new CRC32C();
+    private byte[] scratch = new byte[256];
+    private File unsyncedFile;
+    private File olderUnsyncedFile;
+
+    private QueueLog(Path dir, SingleChronicleQueue queue) {
+        this.dir = dir;
+        this.queue = queue;
+        this.appender = queue.createAppender();
+        this.tailer = queue.createTailer();
+        // The SPI allows use from one thread at a time, not always the same thread.
+        appender.singleThreadedCheckDisabled(true);
+        tailer.singleThreadedCheckDisabled(true);
+    }
+
+    /** Opens (or creates) the queue in {@code dir}. */
+    static QueueLog open(Path dir) {
+        try {
+            SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE).build();
+            return new QueueLog(dir, q);
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot open log queue " + dir + ": " + e, e);
+        }
+    }
+
+    /** The folder of the queue. */
+    Path dir() {
+        return dir;
+    }
+
+    /** Appends one record and returns its queue index. */
+    <T> long append(byte kind, long logicalIdx, EntryCodec<T> codec, T entry) {
+        int size = codec.encodedSize(entry);
+        int length = LogRecord.HEADER + size + LogRecord.TRAILER;
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, scratch.length * 2)];
+        }
+        ByteBuffer buf = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
+        buf.put(kind).putLong(logicalIdx);
+        ByteBuffer out = buf.slice().limit(size);
+        codec.encode(entry, out);
+        if (out.position() != size) {
+            throw new StorageException("codec " + codec + " wrote " + out.position() + " bytes for log index "
+                    + logicalIdx + " but encodedSize said " + size);
+        }
+        crc.reset();
+        crc.update(scratch, 0, LogRecord.HEADER + size);
+        buf.position(LogRecord.HEADER + size);
+        buf.putInt((int) crc.getValue());
+        try (DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().write(scratch, 0, length);
+        }
+        noteWritten(appender.currentFile());
+        return appender.lastIndexAppended();
+    }
+
+    private void noteWritten(File file) {
+        if (!file.equals(unsyncedFile)) {
+            olderUnsyncedFile = unsyncedFile; // a roll in the middle of a batch: sync both files
+            unsyncedFile = file;
+        }
+    }
+
+    /** Forces every record appended so far to the disk. */
+    void sync() {
+        force(olderUnsyncedFile);
+        force(unsyncedFile);
+        olderUnsyncedFile = null;
+    }
+
+    private static void force(File file) {
+        if (file == null) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.WRITE)) {
+            ch.force(false);
+        } catch (IOException e) {
+            throw new StorageException("cannot sync log file " + file + ": " + e, e);
+        }
+    }
+
+    /** The index of the last record in the queue, or -1 if it has none. */
+    long lastIndex() {
+        long last = queue.lastIndex();
+        return last < 0 ? -1 : last;
+    }
+
+    /** Positions the reader so that {@link #next} returns the record at {@code queueIndex}. */
+    boolean seek(long queueIndex) {
+        return tailer.moveToIndex(queueIndex);
+    }
+
+    /** Positions the reader at the first record. */
+    void seekStart() {
+        tailer.toStart();
+    }
+
+    /** Reads the next record, or returns null at the end of the queue. */
+    LogRecord next() {
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) {
+                return null;
+            }
+            Bytes<?> bytes = dc.wire().bytes();
+            byte[] raw = new byte[(int) bytes.readRemaining()];
+            bytes.read(raw);
+            return LogRecord.parse(dc.index(), raw);
+        }
+    }
+
+    /** The file the reader is in, for error messages. */
+    String readerFileOrDir() {
+        File f = tailer.currentFile();
+        return f == null ? dir.toString() : f.toString();
+    }
+
+    /** Whether the folder holds any queue data file. */
+    static boolean hasDataFiles(Path dir) {
+        File[] files = dir.toFile().listFiles((d, name) -> name.endsWith(".cq4"));
+        return files != null && files.length > 0;
+    }
+
+    @Override
+    public void close() {
+        queue.close();
+    }
+}

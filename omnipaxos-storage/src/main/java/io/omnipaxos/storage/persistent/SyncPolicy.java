@@ -1,0 +1,25 @@
+package io.omnipaxos.storage.persistent;
+
+/**
+ * When a {@link PersistentStorage} forces log records to the disk. State kept in MapDB (promise,
+ * accepted round, log bookkeeping) is committed by every call that changes it, under every policy.
+ */
+public enum SyncPolicy {
+
+    /**
+     * The default, and the only policy that keeps the {@code Storage} contract: every call that
+     * writes log records msyncs them before it returns (and before the MapDB commit that refers to
+     * them). Survives a process crash, an OS crash and a power loss.
+     */
+    SYNC_EVERY_WRITE,
+
+    /**
+     * Log records are left to the OS page cache, which writes them back when it likes. Survives a
+     * process crash ({@code kill -9}), because the memory-mapped pages belong to the OS; an OS crash
+     * or power loss may lose acknowledged entries, and a MapDB commit may then refer to records that
+     * never reached the disk, so the store may refuse to open (it names the missing or corrupt
+     * record) rather than silently lose entries. Use only where losing a whole machine's log is
+     * acceptable, e.g. benchmarks or replicas that can be rebuilt.
+     */
+    OS_PAGE_CACHE
+}

@@ -1,0 +1,84 @@
+package io.omnipaxos.storage.persistent;
+
+import io.omnipaxos.storage.StorageException;
+
+/**
+ * Reads the records after the last committed one, on open, and decides what each is (see the
+ * recovery rules in {@link PersistentStorage}): a plain record that continues the log is adopted;
+ * the first batch record starts an uncommitted batch, which is ignored with everything after it; a
+ * record whose checksum fails is a torn write if it is the last record, and corruption otherwise.
+ */
+final class TailReplay {
+
+    private static final System.Logger LOG = System.getLogger(PersistentStorage.class.getName());
+
+    /** What the replay found. */
+    record Result(long logLength, long lastQueueIdx, long adopted, long ignored) {
+    }
+
+    private TailReplay() {
+    }
+
+    /**
+     * Replays the tail after {@code coveredQueueIdx} onto {@code runs}.
+     *
+     * @param logLength the committed log length
+     * @param coveredQueueIdx the last queue index the committed state covers, -1 for none
+     */
+    static Result replay(QueueLog log, RunMap runs, long logLength, long coveredQueueIdx) {
+        positionAfter(log, coveredQueueIdx);
+        long length = logLength;
+        long last = coveredQueueIdx;
+        long adopted = 0;
+        long ignored = 0;
+        boolean inUncommittedBatch = false;
+        LogRecord r;
+        while ((r = log.next()) != null) {
+            last = r.queueIndex();
+            if (inUncommittedBatch) {
+                ignored++;
+            } else if (!r.intact()) {
+                rejectUnlessLast(log, r, length);
+                LOG.log(System.Logger.Level.WARNING, "log {0}: dropped the torn last record at queue index {1}",
+                        log.readerFileOrDir(), Long.toHexString(r.queueIndex()));
+                ignored++;
+            } else if (!r.isPlain()) {
+                inUncommittedBatch = true;
+                ignored++;
+            } else if (r.logicalIdx() != length) {
+                throw new StorageException("log file " + log.readerFileOrDir() + ": record at queue index 0x"
+                        + Long.toHexString(r.queueIndex()) + " holds log index " + r.logicalIdx() + " where log index "
+                        + length + " was expected; refusing to open");
+            } else {
+                runs.extend(length++, r.queueIndex());
+                adopted++;
+            }
+        }
+        if (ignored > 0) {
+            LOG.log(System.Logger.Level.WARNING, "log {0}: ignored {1} record(s) of a write that never completed "
+                    + "(its call did not return before the crash)", log.dir(), ignored);
+        }
+        return new Result(length, last, adopted, ignored);
+    }
+
+    private static void positionAfter(QueueLog log, long coveredQueueIdx) {
+        if (coveredQueueIdx < 0) {
+            log.seekStart();
+            return;
+        }
+        if (!log.seek(coveredQueueIdx) || log.next() == null) {
+            throw new StorageException("log " + log.dir() + " has no record at queue index 0x"
+                    + Long.toHexString(coveredQueueIdx) + ", which the state file says was written; "
+                    + "log files are missing or truncated");
+        }
+    }
+
+    private static void rejectUnlessLast(QueueLog log, LogRecord bad, long expectedIdx) {
+        String file = log.readerFileOrDir();
+        if (log.next() != null) {
+            throw new StorageException("log file " + file + ": record at queue index 0x"
+                    + Long.toHexString(bad.queueIndex()) + " (log index " + expectedIdx + ") is corrupt "
+                    + "(checksum mismatch) and is not the last record; refusing to open");
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package io.omnipaxos.storage.persistent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.omnipaxos.Ballot;
+import io.omnipaxos.storage.StorageException;
+import io.omnipaxos.storage.StorageOp;
+import io.omnipaxos.storage.TestStringCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Crash recovery and corruption handling of {@link PersistentStorage}. */
+class PersistentStorageRecoveryTest {
+
+    @TempDir
+    Path dir;
+
+    private PersistentStorageConfig<String> config() {
+        return PersistentStorageConfig.at(dir).codec(new TestStringCodec());
+    }
+
+    private PersistentStorage<String> open() {
+        return PersistentStorage.open(config());
+    }
+
+    private static List<String> entries(String prefix, int from, int to) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(String.format("%s-%06d", prefix, i));
+        }
+        return out;
+    }
+
+    @Test
+    void plainAppendsSurviveACrashWithoutAnyCommit() {
+        PersistentStorage<String> s = open();
+        for (int i = 0; i < 100; i++) {
+            s.appendEntry(String.format("e-%06d", i));
+        }
+        s.crashForTests();
+        s = open();
+        assertEquals(entries("e", 0, 100), s.getSuffix(0));
+        s.appendEntries(entries("e", 100, 110));
+        s.crashForTests();
+        s = open();
+        assertEquals(entries("e", 0, 110), s.getSuffix(0));
+        s.close();
+    }
+
+    @Test
+    void checkpointsBoundTheTailAndKeepEverything() {
+        PersistentStorage<String> s = PersistentStorage.open(config().checkpointEvery(7));
+        for (int i = 0; i < 50; i += 5) {
+            s.appendEntries(entries("c", i, i + 5));
+        }
+        s.crashForTests();
+        s = open();
+        assertEquals(entries("c", 0, 50), s.getSuffix(0));
+        s.close();
+    }
+
+    @Test
+    void aBatchWhoseCommitNeverHappenedIsIgnoredWhole() {
+        PersistentStorage<String> s = open();
+        s.appendEntries(entries("a", 0, 10));
+        s.setAcceptedRound(new Ballot(1, 0, 1));
+        s.appendEntries(entries("a", 10, 12));
+        s.crashBeforeNextCommit = true;
+        assertThrows(StorageException.class, () -> s.writeAtomically(List.of(
+                new StorageOp.AppendOnPrefix<>(5, entries("b", 5, 20)),
+                new StorageOp.SetAcceptedRound<>(new Ballot(2, 0, 2)))));
+        assertThrows(StorageException.class, s::getLogLength, "a failed storage refuses further calls");
+        s.crashForTests();
+
+        PersistentStorage<String> r = open();
+        assertEquals(entries("a", 0, 12), r.getSuffix(0));
+        assertEquals(new Ballot(1, 0, 1), r.getAcceptedRound());
+        // Appends after the ignored batch must not be confused with it on the next open.
+        r.appendEntries(entries("a", 12, 15));
+        r.crashForTests();
+        r = open();
+        assertEquals(entries("a", 0, 15), r.getSuffix(0));
+        r.close();
+    }
+
+    @Test
+    void aLaggingDecidedIndexIsCommittedByCloseOrByTheInterval() {
+        PersistentStorage<String> s = PersistentStorage.open(config().decidedIdxFlushInterval(Duration.ofHours(1)));
+        s.appendEntries(entries("d", 0, 5));
+        s.setDecidedIdx(1); // the interval since open has not passed: stays in memory
+        s.setDecidedIdx(3);
+        s.close();
+        s = PersistentStorage.open(config().decidedIdxFlushInterval(Duration.ZERO));
+        assertEquals(3, s.getDecidedIdx());
+        s.setDecidedIdx(4);
+        s.crashForTests();
+        s = open();
+        assertEquals(4, s.getDecidedIdx());
+        s.close();
+    }
+
+    @Test
+    void aTornLastRecordIsDroppedOnOpen() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendEntries(entries("t", 0, 20));
+        s.crashForTests();
+        zeroSecondHalfOf("t-000019");
+        s = open();
+        assertEquals(19, s.getLogLength());
+        assertEquals(entries("t", 0, 19), s.getSuffix(0));
+        s.appendEntry("t-new");
+        s.crashForTests();
+        s = open();
+        assertEquals("t-new", s.getEntries(19, 20).get(0));
+        s.close();
+    }
+
+    @Test
+    void aCorruptRecordInTheMiddleOfTheTailRefusesToOpen() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendEntries(entries("m", 0, 20));
+        s.crashForTests();
+        Path file = flipByteIn("m-000010");
+        StorageException e = assertThrows(StorageException.class, this::open);
+        assertNames(e, file, "log index 10");
+    }
+
+    @Test
+    void aCorruptCommittedRecordIsReportedWhenRead() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendOnPrefix(0, entries("k", 0, 1000));
+        s.close();
+        Path file = flipByteIn("k-000500");
+        PersistentStorage<String> r = open(); // opening checks the ends, not all 1000 records
+        assertEquals(entries("k", 0, 500), r.getEntries(0, 500));
+        StorageException e = assertThrows(StorageException.class, () -> r.getEntries(400, 600));
+        assertNames(e, file, "log index 500");
+        r.close();
+        StorageException atOpen = assertThrows(StorageException.class,
+                () -> PersistentStorage.open(config().verifyWholeLogOnOpen(true)));
+        assertNames(atOpen, file, "log index 500");
+    }
+
+    @Test
+    void aCorruptLastCommittedRecordRefusesToOpen() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendOnPrefix(0, entries("z", 0, 30));
+        s.close();
+        Path file = flipByteIn("z-000029");
+        StorageException e = assertThrows(StorageException.class, this::open);
+        assertNames(e, file, "log index 29");
+    }
+
+    @Test
+    void aDeletedStateFileRefusesToOpen() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendEntries(entries("x", 0, 3));
+        s.close();
+        Files.delete(dir.resolve(PersistentStorage.STATE_FILE));
+        StorageException e = assertThrows(StorageException.class, this::open);
+        assertTrue(e.getMessage().contains(PersistentStorage.STATE_FILE) && e.getMessage().contains("missing"),
+                e.getMessage());
+    }
+
+    @Test
+    void aGarbledStateFileRefusesToOpen() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendEntries(entries("x", 0, 3));
+        s.close();
+        Path state = dir.resolve(PersistentStorage.STATE_FILE);
+        byte[] junk = new byte[(int) Files.size(state)];
+        java.util.Arrays.fill(junk, (byte) 0x5a);
+        Files.write(state, junk);
+        StorageException e = assertThrows(StorageException.class, this::open);
+        assertTrue(e.getMessage().contains(state.toString()), e.getMessage());
+    }
+
+    @Test
+    void missingLogFilesRefuseToOpen() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendOnPrefix(0, entries("y", 0, 3));
+        s.close();
+        try (var files = Files.list(dir.resolve(PersistentStorage.LOG_DIR))) {
+            for (Path p : files.toList()) {
+                if (p.toString().endsWith(".cq4")) {
+                    Files.delete(p);
+                }
+            }
+        }
+        StorageException e = assertThrows(StorageException.class, this::open);
+        assertTrue(e.getMessage().contains("queue index"), e.getMessage());
+    }
+
+    // ---- helpers ----
+
+    private static void assertNames(StorageException e, Path file, String index) {
+        assertTrue(e.getMessage().contains(file.getFileName().toString()), "should name " + file + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains(index), "should name " + index + ": " + e.getMessage());
+    }
+
+    /** Flips one bit in the middle of the only record holding {@code marker}; returns the file. */
+    private Path flipByteIn(String marker) throws IOException {
+        return patch(marker, (bytes, at) -> bytes[at + marker.length() / 2] ^= 0x01);
+    }
+
+    /**
+     * Zeroes the second half of the entry {@code marker} and the checksum after it: what a record
+     * looks like when the crash came before its last page reached the disk (a queue file is
+     * preallocated, so a torn record reads as zeros inside its frame, not as a shorter file).
+     */
+    private Path zeroSecondHalfOf(String marker) throws IOException {
+        return patch(marker, (bytes, at) -> java.util.Arrays.fill(bytes, at + marker.length() / 2,
+                at + marker.length() + LogRecord.TRAILER, (byte) 0));
+    }
+
+    private interface Patch {
+        void apply(byte[] bytes, int at);
+    }
+
+    private Path patch(String marker, Patch patch) throws IOException {
+        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+        try (var files = Files.list(dir.resolve(PersistentStorage.LOG_DIR))) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".cq4")).toList()) {
+                byte[] bytes = Files.readAllBytes(p);
+                int at = indexOf(bytes, needle);
+                if (at >= 0) {
+                    patch.apply(bytes, at);
+                    Files.write(p, bytes);
+                    return p;
+                }
+            }
+        }
+        throw new AssertionError("no log file holds " + marker);
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
