@@ -127,7 +127,7 @@ final class LeaderRole<T> {
         Promise<T> p = follower.promise;
         long syncIdx = syncIndexFor(p);
         long logLength = paxos.log.logLength();
-        Invariants.atMost("sync index of " + follower.pid, syncIdx, "log length", logLength);
+        Invariants.atMost("sync index", syncIdx, "log length", logLength, follower.pid);
         long end = Math.min(logLength, Math.max(adoptedIdx, syncIdx + paxos.bufferSize));
         List<T> suffix = paxos.log.entries(syncIdx, end);
         follower.lastSequenceNumber = new SequenceNumber(++nextSession, 1);
@@ -333,8 +333,8 @@ final class LeaderRole<T> {
         Invariants.check(paxos.log.promise().equals(ballot), "a leader has promised its own ballot");
         for (FollowerProgress<T> follower : followers.values()) {
             if (follower.accepting) {
-                Invariants.atMost("acceptedIdx of " + follower.pid, follower.acceptedIdx, "sentIdx", follower.sentIdx);
-                Invariants.atMost("sentIdx of " + follower.pid, follower.sentIdx, "log length", paxos.log.logLength());
+                Invariants.atMost("acceptedIdx", follower.acceptedIdx, "sentIdx", follower.sentIdx, follower.pid);
+                Invariants.atMost("sentIdx", follower.sentIdx, "log length", paxos.log.logLength(), follower.pid);
             }
         }
     }

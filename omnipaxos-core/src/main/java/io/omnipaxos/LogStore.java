@@ -104,7 +104,9 @@ final class LogStore<T> {
     void checkInvariants() {
         Invariants.atMost("compactedIdx", compactedIdx, "decidedIdx", decidedIdx);
         Invariants.atMost("decidedIdx", decidedIdx, "logLength", logLength);
-        Invariants.check(acceptedRound.compareTo(promise) <= 0,
-                "acceptedRound " + acceptedRound + " > promise " + promise);
+        if (acceptedRound.compareTo(promise) > 0) {
+            throw new IllegalStateException("OmniPaxos invariant broken: acceptedRound " + acceptedRound
+                    + " > promise " + promise);
+        }
     }
 }

@@ -42,7 +42,7 @@ final class Outbox<T> {
     /** Replaces the last message queued to {@code replacement.to()}; there must be one. */
     void replaceLast(Message<T> replacement) {
         Integer position = lastPositionByPid.get(replacement.to());
-        Invariants.check(position != null, "replaceLast without a queued message to " + replacement.to());
+        Invariants.check(position != null, "replaceLast without a queued message", replacement.to());
         messages.set(position, replacement);
     }
 

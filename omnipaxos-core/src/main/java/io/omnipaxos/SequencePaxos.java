@@ -199,7 +199,7 @@ final class SequencePaxos<T> {
     void checkInvariants() {
         log.checkInvariants();
         if (role == Role.LEADER) {
-            Invariants.check(leader.pid() == pid, "a leader's ballot " + leader + " is its own");
+            Invariants.check(leader.pid() == pid, "a leader follows its own ballot", leader.pid());
             leaderRole.checkInvariants();
         }
         Invariants.atMost("pending proposals", pendingProposals.size(), "buffer_size", bufferSize);
