@@ -11,10 +11,11 @@ import java.util.Optional;
  * Ballot Leader Election (OmniPaxos paper, section 4): every election timeout a server starts a
  * heartbeat round; each peer answers with its own ballot and whether it is quorum-connected (it
  * heard from a quorum in its last round). The leader is the highest ballot among the
- * quorum-connected servers heard. A server whose leader was not heard as quorum-connected, and
- * which is quorum-connected itself, raises its own ballot above the leader's so that the next round
- * elects a server that can actually reach a quorum. A leader that is heard and quorum-connected is
- * kept even if a higher candidacy shows up. Servers never gossip who the leader is, which
+ * quorum-connected servers heard. A server whose leader was not heard as quorum-connected follows
+ * a higher quorum-connected ballot if it heard one; otherwise, if it is quorum-connected itself, it
+ * raises its own ballot above the leader's and takes over, so that leadership moves to a server
+ * that can actually reach a quorum. A leader that is heard and quorum-connected is kept even if a
+ * higher candidacy shows up. Servers never gossip who the leader is, which
  * is what lets the cluster make progress under partial connectivity (quorum-loss, constrained and
  * chained scenarios).
  */
@@ -91,14 +92,14 @@ final class BallotLeaderElection<T> {
         quorumConnected = replies.size() + 1 >= quorumSize;
         leader = Ballot.max(leader, promise);
         Ballot top = highestQuorumConnectedBallot();
+        boolean leaderConnected = isLeaderConnected();
         Optional<Ballot> elected = Optional.empty();
-        if (top != null && top.isGreaterThan(leader)) {
-            if (!isLeaderConnected()) {
-                leader = top;
-                elected = Optional.of(top);
-            }
-        } else if ((top == null || top.isLessThan(leader)) && quorumConnected) {
+        if (top != null && top.isGreaterThan(leader) && !leaderConnected) {
+            leader = top;
+            elected = Optional.of(top);
+        } else if (!leaderConnected && quorumConnected) {
             takeOver();
+            elected = Optional.of(leader);
         }
         startRound(outbox);
         return elected;
@@ -112,16 +113,23 @@ final class BallotLeaderElection<T> {
         }
     }
 
-    /** The leader was not heard as quorum-connected: raise our ballot above it and elect afresh. */
+    /**
+     * The leader was not heard as quorum-connected and we are: raise our ballot above it and lead
+     * with it at once (as the Rust library does) rather than wait a round. If another server took
+     * over in the same round, Sequence Paxos lets the higher ballot win.
+     */
     private void takeOver() {
         currentBallot = new Ballot(Math.max(leader.n(), currentBallot.n()) + 1, currentBallot.priority(), pid);
-        leader = Ballot.NONE;
+        leader = currentBallot;
     }
 
     /**
-     * Whether the current leader was heard this round and is quorum-connected. A working leader is
-     * not preempted by a higher candidacy (say, of a server that tried to take over while it was cut
-     * off): that would only cost a needless election.
+     * Whether the leader's server answered this round, is quorum-connected, and still stands for the
+     * leader's ballot. Its reply may carry an older ballot (sent just before that server took over),
+     * which still counts; a newer one means the server has moved on (it restarted or took over
+     * again) and no longer leads this ballot. A working leader is not preempted by a higher
+     * candidacy of another server (say, one that tried to take over while it was cut off): that
+     * would only cost a needless election.
      */
     private boolean isLeaderConnected() {
         if (leader.equals(Ballot.NONE)) {
@@ -131,7 +139,7 @@ final class BallotLeaderElection<T> {
             return quorumConnected && leader.equals(currentBallot);
         }
         HeartbeatReply<T> reply = replies.get(leader.pid());
-        return reply != null && reply.quorumConnected() && reply.ballot().equals(leader);
+        return reply != null && reply.quorumConnected() && !reply.ballot().isGreaterThan(leader);
     }
 
     private Ballot highestQuorumConnectedBallot() {
