@@ -88,6 +88,10 @@ final class FollowerRole<T> {
         long newLength = sync.syncIdx() + sync.suffix().size();
         long decidedIdx = Math.max(log.decidedIdx(), Math.min(sync.decidedIdx(), newLength));
         log.syncLog(sync.syncIdx(), sync.suffix(), sync.ballot(), decidedIdx);
+        if (paxos.phase == Phase.PREPARE && paxos.logger.isDebugEnabled()) {
+            paxos.logger.debug("server {}: following ballot {}; synchronised from index {}",
+                    paxos.pid, sync.ballot(), sync.syncIdx());
+        }
         paxos.phase = Phase.ACCEPT;
         lastSequenceNumber = sync.sequenceNumber();
         sendAccepted();

@@ -50,6 +50,7 @@ final class LeaderRole<T> {
         for (long peer : paxos.peers) {
             followers.put(peer, new FollowerProgress<>(peer));
         }
+        paxos.logger.info("server {}: elected with ballot {}; preparing", paxos.pid, newBallot);
         paxos.role = Role.LEADER;
         paxos.phase = Phase.PREPARE;
         paxos.leader = newBallot;
@@ -89,6 +90,8 @@ final class LeaderRole<T> {
         Invariants.atMost("a promised decided index", maxDecidedIdx, "the adopted log length", adoptedIdx);
         paxos.log.syncLog(syncIdx, suffix, ballot, maxDecidedIdx);
         paxos.phase = Phase.ACCEPT;
+        paxos.logger.info("server {}: leading ballot {}; log length {}, decided {}", paxos.pid, ballot,
+                paxos.log.logLength(), paxos.log.decidedIdx());
         for (FollowerProgress<T> follower : followers.values()) {
             if (follower.promise != null) {
                 sendAcceptSync(follower);

@@ -13,6 +13,8 @@ import io.omnipaxos.messages.SequencePaxosMessage;
 import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sequence Paxos (OmniPaxos paper, section 5): the state both roles share and the dispatch of
@@ -32,6 +34,8 @@ final class SequencePaxos<T> {
     /** Bounds proposals held in memory and the entries of one catch-up message. */
     final int bufferSize;
     final LogStore<T> log;
+    /** Named {@code io.omnipaxos.server.<pid>} so an application can route each server's log. */
+    final Logger logger;
     final Outbox<T> outbox;
     Role role = Role.FOLLOWER;
     Phase phase = Phase.NONE;
@@ -51,6 +55,7 @@ final class SequencePaxos<T> {
         this.writeQuorumSize = config.cluster().writeQuorumSize();
         this.batchSize = config.server().batchSize();
         this.bufferSize = config.server().bufferSize();
+        this.logger = LoggerFactory.getLogger("io.omnipaxos.server." + pid);
         this.log = new LogStore<>(storage);
         this.outbox = outbox;
         this.leaderRole = new LeaderRole<>(this);
@@ -126,6 +131,8 @@ final class SequencePaxos<T> {
 
     /** Rejoin after a crash or a lost session: ask every peer (the leader answers) to prepare us. */
     void failRecovery() {
+        logger.info("server {}: recovering (promise {}, log length {}, decided {}); asking peers to synchronise",
+                pid, log.promise(), log.logLength(), log.decidedIdx());
         role = Role.FOLLOWER;
         phase = Phase.RECOVER;
         leader = Ballot.NONE;
@@ -171,6 +178,7 @@ final class SequencePaxos<T> {
     /** Stop leading: unreplicated entries go back to the pending proposals for the next leader. */
     void becomeFollower(Ballot newLeader) {
         if (role == Role.LEADER) {
+            logger.info("server {}: stops leading; follows ballot {}", pid, newLeader);
             keepPendingProposals(leaderRole.takeBatch());
         }
         role = Role.FOLLOWER;

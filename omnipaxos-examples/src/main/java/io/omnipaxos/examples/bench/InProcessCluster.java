@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.LongFunction;
 import java.util.function.UnaryOperator;
 
@@ -26,13 +27,19 @@ public final class InProcessCluster<T> {
     /** Builds servers {@code 1..size}, each on the storage {@code storageFor} gives it. */
     public InProcessCluster(int size, LongFunction<Storage<T>> storageFor,
                             UnaryOperator<OmniPaxosConfig.Builder> configure) {
+        this(size, storageFor, (pid, builder) -> configure.apply(builder));
+    }
+
+    /** Like the other constructor, with configuration that depends on the server's pid. */
+    public InProcessCluster(int size, LongFunction<Storage<T>> storageFor,
+                            BiFunction<Long, OmniPaxosConfig.Builder, OmniPaxosConfig.Builder> configure) {
         this.storageFor = storageFor;
         List<Long> nodes = new ArrayList<>();
         for (long pid = 1; pid <= size; pid++) {
             nodes.add(pid);
         }
         for (long pid : nodes) {
-            OmniPaxosConfig config = configure.apply(
+            OmniPaxosConfig config = configure.apply(pid,
                     OmniPaxosConfig.builder().configurationId(1).pid(pid).nodes(nodes)).build();
             configs.put(pid, config);
             servers.put(pid, config.build(storageFor.apply(pid)));
