@@ -12,14 +12,27 @@ import java.util.Objects;
  */
 public sealed interface StorageOp<T> {
 
+    /** Performs this operation on {@code storage} by calling the method of the same name. */
+    void applyTo(Storage<T> storage);
+
     /** See {@link Storage#appendEntry}. */
-    record AppendEntry<T>(T entry) implements StorageOp<T> {}
+    record AppendEntry<T>(T entry) implements StorageOp<T> {
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.appendEntry(entry);
+        }
+    }
 
     /** See {@link Storage#appendEntries}. */
     record AppendEntries<T>(List<T> entries) implements StorageOp<T> {
         /** Validates the list. */
         public AppendEntries {
             Objects.requireNonNull(entries, "entries");
+        }
+
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.appendEntries(entries);
         }
     }
 
@@ -32,6 +45,11 @@ public sealed interface StorageOp<T> {
             }
             Objects.requireNonNull(entries, "entries");
         }
+
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.appendOnPrefix(fromIdx, entries);
+        }
     }
 
     /** See {@link Storage#setPromise}. */
@@ -40,6 +58,11 @@ public sealed interface StorageOp<T> {
         public SetPromise {
             Objects.requireNonNull(promise, "promise");
         }
+
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.setPromise(promise);
+        }
     }
 
     /** See {@link Storage#setAcceptedRound}. */
@@ -47,6 +70,11 @@ public sealed interface StorageOp<T> {
         /** Validates the ballot. */
         public SetAcceptedRound {
             Objects.requireNonNull(acceptedRound, "acceptedRound");
+        }
+
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.setAcceptedRound(acceptedRound);
         }
     }
 
@@ -58,6 +86,11 @@ public sealed interface StorageOp<T> {
                 throw new IllegalArgumentException("decidedIdx must be >= 0, got " + decidedIdx);
             }
         }
+
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.setDecidedIdx(decidedIdx);
+        }
     }
 
     /** See {@link Storage#trim}. */
@@ -68,6 +101,11 @@ public sealed interface StorageOp<T> {
                 throw new IllegalArgumentException("trim idx must be >= 0, got " + idx);
             }
         }
+
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.trim(idx);
+        }
     }
 
     /** See {@link Storage#setCompactedIdx}. */
@@ -77,6 +115,11 @@ public sealed interface StorageOp<T> {
             if (idx < 0) {
                 throw new IllegalArgumentException("compacted idx must be >= 0, got " + idx);
             }
+        }
+
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.setCompactedIdx(idx);
         }
     }
 }

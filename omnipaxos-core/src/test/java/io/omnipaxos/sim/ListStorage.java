@@ -22,27 +22,7 @@ public final class ListStorage<T> implements Storage<T> {
     @Override
     public void writeAtomically(List<StorageOp<T>> ops) {
         for (StorageOp<T> op : ops) {
-            apply(op);
-        }
-    }
-
-    private void apply(StorageOp<T> op) {
-        if (op instanceof StorageOp.AppendEntry<T> o) {
-            appendEntry(o.entry());
-        } else if (op instanceof StorageOp.AppendEntries<T> o) {
-            appendEntries(o.entries());
-        } else if (op instanceof StorageOp.AppendOnPrefix<T> o) {
-            appendOnPrefix(o.fromIdx(), o.entries());
-        } else if (op instanceof StorageOp.SetPromise<T> o) {
-            setPromise(o.promise());
-        } else if (op instanceof StorageOp.SetAcceptedRound<T> o) {
-            setAcceptedRound(o.acceptedRound());
-        } else if (op instanceof StorageOp.SetDecidedIdx<T> o) {
-            setDecidedIdx(o.decidedIdx());
-        } else if (op instanceof StorageOp.Trim<T> o) {
-            trim(o.idx());
-        } else if (op instanceof StorageOp.SetCompactedIdx<T> o) {
-            setCompactedIdx(o.idx());
+            op.applyTo(this);
         }
     }
 

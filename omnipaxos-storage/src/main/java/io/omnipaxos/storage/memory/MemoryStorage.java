@@ -46,29 +46,7 @@ public final class MemoryStorage<T> implements Storage<T> {
         ensureOpen();
         LogBounds.checkBatch(ops, compactedIdx, log.endIdx());
         for (StorageOp<T> op : ops) {
-            apply(op);
-        }
-    }
-
-    private void apply(StorageOp<T> op) {
-        if (op instanceof StorageOp.AppendEntry<T> a) {
-            appendEntry(a.entry());
-        } else if (op instanceof StorageOp.AppendEntries<T> a) {
-            appendEntries(a.entries());
-        } else if (op instanceof StorageOp.AppendOnPrefix<T> a) {
-            appendOnPrefix(a.fromIdx(), a.entries());
-        } else if (op instanceof StorageOp.SetPromise<T> p) {
-            setPromise(p.promise());
-        } else if (op instanceof StorageOp.SetAcceptedRound<T> r) {
-            setAcceptedRound(r.acceptedRound());
-        } else if (op instanceof StorageOp.SetDecidedIdx<T> d) {
-            setDecidedIdx(d.decidedIdx());
-        } else if (op instanceof StorageOp.Trim<T> t) {
-            trim(t.idx());
-        } else if (op instanceof StorageOp.SetCompactedIdx<T> c) {
-            setCompactedIdx(c.idx());
-        } else {
-            throw new IllegalArgumentException("unknown storage op " + op);
+            op.applyTo(this);
         }
     }
 
