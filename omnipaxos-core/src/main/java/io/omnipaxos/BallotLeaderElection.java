@@ -105,6 +105,16 @@ final class BallotLeaderElection<T> {
         return elected;
     }
 
+    /**
+     * A manual takeover: a ballot above the leader's and anything promised, led at once. The other
+     * servers follow when its Prepare reaches them; their election follows their promise.
+     */
+    Ballot forceTakeOver(Ballot promise) {
+        leader = Ballot.max(leader, promise);
+        takeOver();
+        return leader;
+    }
+
     /** After a crash: no leader is known and the ballot must exceed anything promised before. */
     void recover(Ballot promise) {
         leader = Ballot.NONE;

@@ -174,6 +174,17 @@ public final class OmniPaxos<T> {
     }
 
     /**
+     * Makes this server try to take over leadership now, with a ballot higher than the current
+     * leader's (a manual takeover, e.g. before maintenance of the leader's machine). It leads once a
+     * read quorum promises; if it cannot reach one, the other servers keep their leader.
+     */
+    public void tryBecomeLeader() {
+        Ballot ballot = election.forceTakeOver(paxos.log.promise());
+        paxos.onLeaderElected(ballot);
+        checkInvariants();
+    }
+
+    /**
      * Tells this server that the link to {@code pid} came back after a disconnection, so that the
      * two re-synchronise at once instead of waiting for timeouts.
      */

@@ -128,4 +128,18 @@ class ClusterScenarioTest {
             assertTrue(cluster.chosen().size() > 40, cluster.describe() + ": only " + cluster.chosen().size() + " decided");
         }
     }
+
+    @Test
+    void tryBecomeLeaderMovesLeadershipAndKeepsTheLog() {
+        SimulatedCluster cluster = SimulatedCluster.create(5, 3);
+        long leader = electLeader(cluster);
+        assertAllChosen(cluster, appendOnEach(cluster, 5), 200);
+        long next = cluster.pids().stream().filter(p -> p != leader).findFirst().orElseThrow();
+        cluster.server(next).tryBecomeLeader();
+        assertTrue(cluster.runUntil(() -> cluster.agreedLeader().equals(Optional.of(next)), 100),
+                cluster::dump);
+        assertAllChosen(cluster, appendOnEach(cluster, 5), 200);
+        assertConverged(cluster, 200);
+        assertEquals(30, cluster.chosen().size());
+    }
 }
