@@ -10,6 +10,7 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.Trim;
 import java.util.List;
 
 /**
@@ -23,6 +24,8 @@ final class FollowerRole<T> {
     private final SequencePaxos<T> paxos;
     /** The number of the last accept-phase message taken from the current leader, or null. */
     private SequenceNumber lastSequenceNumber;
+    /** The highest index a leader asked us to trim to; applied as far as our decided index allows. */
+    private long trimTargetIdx;
 
     FollowerRole(SequencePaxos<T> paxos) {
         this.paxos = paxos;
@@ -117,6 +120,9 @@ final class FollowerRole<T> {
         long decidedIdx = Math.max(log.decidedIdx(), Math.min(message.decidedIdx(), newLength));
         log.appendAndDecide(message.entries(), decidedIdx);
         sendAccepted();
+        if (trimTargetIdx > log.compactedIdx()) {
+            trimDecidedPrefix();
+        }
     }
 
     /** Decide: learn the decided index. */
@@ -128,6 +134,23 @@ final class FollowerRole<T> {
         long decidedIdx = Math.min(decide.decidedIdx(), log.logLength());
         if (decidedIdx > log.decidedIdx()) {
             log.setDecidedIdx(decidedIdx);
+            trimDecidedPrefix();
+        }
+    }
+
+    /**
+     * Trim: the leader checked that every server accepted the entries below the index and that they
+     * are decided. We trim as far as our own decided index goes, and the rest once we learn it.
+     */
+    void onTrim(Trim<T> trim) {
+        trimTargetIdx = Math.max(trimTargetIdx, trim.trimIdx());
+        trimDecidedPrefix();
+    }
+
+    private void trimDecidedPrefix() {
+        long idx = Math.min(trimTargetIdx, paxos.log.decidedIdx());
+        if (idx > paxos.log.compactedIdx()) {
+            paxos.log.trim(idx);
         }
     }
 

@@ -10,11 +10,13 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The leader's handlers of Sequence Paxos: the prepare phase with log synchronisation (the most
@@ -129,6 +131,18 @@ final class LeaderRole<T> {
     private void sendAcceptSync(FollowerProgress<T> follower) {
         Promise<T> p = follower.promise;
         long syncIdx = syncIndexFor(p);
+        long compactedIdx = paxos.log.compactedIdx();
+        if (syncIdx < compactedIdx) {
+            if (p.acceptedIdx() < compactedIdx) {
+                // It lacks entries every server had accepted when they were trimmed (its storage
+                // was lost): only a snapshot could bring it back.
+                paxos.logger.warn("server {}: cannot synchronise server {}: its log ({} entries) ends below the"
+                        + " compacted index {}", paxos.pid, follower.pid, p.acceptedIdx(), compactedIdx);
+                return;
+            }
+            // Below the compacted index every server holds the same decided entries.
+            syncIdx = compactedIdx;
+        }
         long logLength = paxos.log.logLength();
         Invariants.atMost("sync index", syncIdx, "log length", logLength, follower.pid);
         long end = Math.min(logLength, Math.max(adoptedIdx, syncIdx + paxos.bufferSize));
@@ -269,6 +283,46 @@ final class LeaderRole<T> {
                 }
             }
         }
+    }
+
+    /**
+     * Trims the log below {@code requested} (default: the smallest index every server has accepted,
+     * capped at the decided index) here and on every follower.
+     *
+     * @throws CompactionException if the index is not decided, already trimmed, or not accepted by all
+     */
+    void trim(OptionalLong requested) {
+        long minAcceptedIdx = paxos.log.logLength();
+        for (FollowerProgress<T> follower : followers.values()) {
+            minAcceptedIdx = Math.min(minAcceptedIdx, follower.accepting ? follower.acceptedIdx : 0);
+        }
+        long decidedIdx = paxos.log.decidedIdx();
+        long compactedIdx = paxos.log.compactedIdx();
+        long idx = requested.orElse(Math.max(compactedIdx, Math.min(minAcceptedIdx, decidedIdx)));
+        long asked = requested.orElse(-1);
+        if (idx < compactedIdx) {
+            throw refuse(CompactionException.Reason.INDEX_ALREADY_TRIMMED, asked, compactedIdx,
+                    "index " + idx + " is below the compacted index " + compactedIdx);
+        }
+        if (idx > decidedIdx) {
+            throw refuse(CompactionException.Reason.INDEX_NOT_DECIDED, asked, decidedIdx,
+                    "index " + idx + " is beyond the decided index " + decidedIdx);
+        }
+        if (idx > minAcceptedIdx) {
+            throw refuse(CompactionException.Reason.NOT_ALL_ACCEPTED, asked, minAcceptedIdx,
+                    "index " + idx + " is beyond " + minAcceptedIdx + ", the smallest index every server accepted");
+        }
+        if (idx == compactedIdx) {
+            return;
+        }
+        paxos.log.trim(idx);
+        for (long peer : paxos.peers) {
+            paxos.outbox.add(new Trim<>(paxos.pid, peer, paxos.configurationId, idx));
+        }
+    }
+
+    private CompactionException refuse(CompactionException.Reason reason, long asked, long limit, String why) {
+        return new CompactionException(reason, asked, limit, OptionalLong.of(paxos.pid), "trim refused: " + why);
     }
 
     /** A follower lost its session (crash, gap, reconnection) and asks to be prepared again. */

@@ -87,6 +87,8 @@ final class LogStore<T> {
      */
     void syncLog(long fromIdx, List<T> suffix, Ballot newAcceptedRound, long newDecidedIdx) {
         Invariants.atMost("decidedIdx", decidedIdx, "sync index", fromIdx);
+        Invariants.atMost("sync index", fromIdx, "logLength", logLength);
+        Invariants.atMost("compactedIdx", compactedIdx, "sync index", fromIdx);
         storage.writeAtomically(List.of(
                 new StorageOp.AppendOnPrefix<>(fromIdx, suffix),
                 new StorageOp.SetAcceptedRound<>(newAcceptedRound),
@@ -95,6 +97,13 @@ final class LogStore<T> {
         acceptedRound = newAcceptedRound;
         decidedIdx = newDecidedIdx;
         checkInvariants();
+    }
+
+    /** Removes the entries below {@code idx} and records it as the compacted index. */
+    void trim(long idx) {
+        Invariants.atMost("trim index", idx, "decidedIdx", decidedIdx);
+        storage.trim(idx);
+        compactedIdx = idx;
     }
 
     List<T> entries(long from, long to) {

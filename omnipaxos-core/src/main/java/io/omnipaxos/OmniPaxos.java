@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -171,6 +172,21 @@ public final class OmniPaxos<T> {
         requireIndex("from", from);
         long decidedIdx = paxos.log.decidedIdx();
         return from >= decidedIdx ? List.of() : LogReader.read(paxos.log, from, decidedIdx);
+    }
+
+    /**
+     * Trims the log below {@code idx} on every server, to bound the memory and disk the log uses.
+     * Only the leader trims, and only entries that are decided and that every server has accepted
+     * (so no server will need them again). With no index, trims as far as that allows. Reads of the
+     * trimmed prefix then return one {@link LogEntry.Trimmed}.
+     *
+     * @throws CompactionException if this server is not the leader (naming the leader if known), or
+     *     the index is not decided, already trimmed, or not accepted by every server
+     */
+    public void trim(OptionalLong idx) {
+        Objects.requireNonNull(idx, "idx");
+        paxos.trim(idx);
+        checkInvariants();
     }
 
     /**

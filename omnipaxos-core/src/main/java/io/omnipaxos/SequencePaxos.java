@@ -10,9 +10,11 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequencePaxosMessage;
+import io.omnipaxos.messages.Trim;
 import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +100,8 @@ final class SequencePaxos<T> {
             leaderRole.onPrepareReq(m);
         } else if (message instanceof NotAccepted<T> m) {
             leaderRole.onNotAccepted(m);
+        } else if (message instanceof Trim<T> m) {
+            followerRole.onTrim(m);
         }
     }
 
@@ -113,6 +117,16 @@ final class SequencePaxos<T> {
             // Paxos keeps following it until a higher Prepare arrives.
             leader = ballot;
         }
+    }
+
+    void trim(OptionalLong idx) {
+        if (role != Role.LEADER || phase != Phase.ACCEPT) {
+            OptionalLong known = leader.pid() == 0 || leader.pid() == pid ? OptionalLong.empty() : OptionalLong.of(leader.pid());
+            throw new CompactionException(CompactionException.Reason.NOT_LEADER, idx.orElse(-1), -1, known,
+                    "trim refused: server " + pid + " is not the leader; the leader is "
+                            + (known.isPresent() ? "server " + known.getAsLong() : "unknown"));
+        }
+        leaderRole.trim(idx);
     }
 
     void onResendTimeout() {

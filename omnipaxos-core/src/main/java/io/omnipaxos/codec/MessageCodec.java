@@ -14,6 +14,7 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.Trim;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -51,6 +52,7 @@ import java.util.Objects;
  * 0x07 Decide            ballot sequenceNumber decidedIdx:i64
  * 0x08 NotAccepted       ballot
  * 0x09 ProposalForward   entries
+ * 0x0A Trim              trimIdx:i64
  * 0x41 HeartbeatRequest  round:i64
  * 0x42 HeartbeatReply    round:i64 ballot quorumConnected:boolean
  * </pre>
@@ -232,6 +234,8 @@ public final class MessageCodec<T> {
             putBallot(w, x.ballot());
         } else if (m instanceof ProposalForward<T> x) {
             writeEntries(MessageTag.PROPOSAL_FORWARD, x.entries(), w);
+        } else if (m instanceof Trim<T> x) {
+            w.putLong(x.trimIdx());
         } else if (!(m instanceof PrepareReq)) { // PrepareReq has no body
             throw new IllegalArgumentException("no wire layout for message type " + m.getClass().getName());
         }
@@ -413,6 +417,8 @@ public final class MessageCodec<T> {
                 return new NotAccepted<>(from, to, cfg, r.readBallot("ballot"));
             case PROPOSAL_FORWARD:
                 return new ProposalForward<>(from, to, cfg, r.readEntries("entries"));
+            case TRIM:
+                return new Trim<>(from, to, cfg, r.readLong("trimIdx"));
             case HEARTBEAT_REQUEST:
                 return new HeartbeatRequest<>(from, to, cfg, r.readLong("round"));
             case HEARTBEAT_REPLY:

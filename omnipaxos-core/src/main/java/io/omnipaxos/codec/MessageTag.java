@@ -12,6 +12,7 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.Trim;
 
 /**
  * The wire tag of each message type, and the size of its fixed-size fields.
@@ -37,6 +38,7 @@ enum MessageTag {
     DECIDE(0x07, "Decide", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
     NOT_ACCEPTED(0x08, "NotAccepted", WireFormat.BALLOT_BYTES, false),
     PROPOSAL_FORWARD(0x09, "ProposalForward", 0, true),
+    TRIM(0x0A, "Trim", 8, false),
     HEARTBEAT_REQUEST(0x41, "HeartbeatRequest", 8, false),
     HEARTBEAT_REPLY(0x42, "HeartbeatReply", 8 + WireFormat.BALLOT_BYTES + 1, false);
 
@@ -98,6 +100,8 @@ enum MessageTag {
             return PREPARE_REQ;
         } else if (m instanceof NotAccepted) {
             return NOT_ACCEPTED;
+        } else if (m instanceof Trim) {
+            return TRIM;
         } else if (m instanceof ProposalForward) {
             return PROPOSAL_FORWARD;
         }

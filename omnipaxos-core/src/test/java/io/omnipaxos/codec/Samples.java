@@ -14,6 +14,7 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +46,7 @@ final class Samples {
         all.add(new Decide<>(pid, pid, cfg, ballot, seq, idx));
         all.add(new NotAccepted<>(pid, pid, cfg, ballot));
         all.add(new ProposalForward<>(pid, pid, cfg, entries));
+        all.add(new Trim<>(pid, pid, cfg, idx));
         all.add(new HeartbeatRequest<>(pid, pid, cfg, idx));
         all.add(new HeartbeatReply<>(pid, pid, cfg, idx, ballot, maxValues));
         return all;
@@ -73,7 +75,7 @@ final class Samples {
         long from = pid(rnd);
         long to = pid(rnd);
         int cfg = rnd.nextInt(4) == 0 ? Integer.MAX_VALUE : 1 + rnd.nextInt(1000);
-        switch (rnd.nextInt(11)) {
+        switch (rnd.nextInt(12)) {
             case 0: return new PrepareReq<>(from, to, cfg);
             case 1: return new Prepare<>(from, to, cfg, ballot(rnd), index(rnd), ballot(rnd), index(rnd));
             case 2: return new Promise<>(from, to, cfg, ballot(rnd), ballot(rnd), index(rnd), index(rnd),
@@ -86,6 +88,7 @@ final class Samples {
             case 7: return new NotAccepted<>(from, to, cfg, ballot(rnd));
             case 8: return new ProposalForward<>(from, to, cfg, entries.apply(rnd));
             case 9: return new HeartbeatRequest<>(from, to, cfg, index(rnd));
+            case 10: return new Trim<>(from, to, cfg, index(rnd));
             default: return new HeartbeatReply<>(from, to, cfg, index(rnd), ballot(rnd), rnd.nextBoolean());
         }
     }

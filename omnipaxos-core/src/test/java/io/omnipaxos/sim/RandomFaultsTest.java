@@ -46,10 +46,24 @@ class RandomFaultsTest {
                     cluster.append(pid);
                 }
             }
+            if (random.nextInt(100) == 0) {
+                tryTrim(cluster);
+            }
             cluster.step();
         }
         healEverything(cluster);
         assertLiveAfterHealing(cluster);
+    }
+
+    /** The leader trims as far as it may; refusals are expected while servers lag. */
+    private static void tryTrim(SimulatedCluster cluster) {
+        cluster.leader().ifPresent(pid -> {
+            try {
+                cluster.server(pid).trim(java.util.OptionalLong.empty());
+            } catch (io.omnipaxos.CompactionException refused) {
+                // NOT_ALL_ACCEPTED or NOT_LEADER in the middle of a change: both are fine here.
+            }
+        });
     }
 
     private static void injectFault(SimulatedCluster cluster, Random random) {
