@@ -68,6 +68,9 @@ public final class KvClient implements AutoCloseable {
     private final Map<Long, Request> inFlight = new HashMap<>();
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private final TreeSet<Long> answeredAboveMark = new TreeSet<>();
+    /** Connections written since the last flush: one flush per event-loop pass, not one per request. */
+    private final java.util.Set<Channel> unflushed = new java.util.HashSet<>();
+    private final Runnable flushTask = this::flushAll;
     private long nextRequestNumber = 1;
     private long ackedUpTo;
     private long targetPid;
@@ -229,9 +232,20 @@ public final class KvClient implements AutoCloseable {
         Channel channel = connection(pid);
         KvCommand command = new KvCommand(clientId, request.number, ackedUpTo, request.op, request.key, request.value);
         if (channel.isActive()) {
-            channel.writeAndFlush(ClientWire.encodeRequest(command, channel.alloc()), channel.voidPromise());
+            channel.write(ClientWire.encodeRequest(command, channel.alloc()), channel.voidPromise());
+            if (unflushed.isEmpty()) {
+                loop.execute(flushTask);
+            }
+            unflushed.add(channel);
         }
         // Not connected yet: the connect listener sends everything addressed to this node.
+    }
+
+    private void flushAll() {
+        for (Channel channel : unflushed) {
+            channel.flush();
+        }
+        unflushed.clear();
     }
 
     private Channel connection(long pid) {
