@@ -49,6 +49,9 @@ public final class ReplicaNode<T> {
         void onFatal(Throwable failure);
     }
 
+    /** A core call longer than this is logged: it delays heartbeats, and a few in a row depose a leader. */
+    static final long SLOW_CALL_MILLIS = 50;
+
     /** Decided entries handed to the listener per step, so that a long catch-up keeps the loop responsive. */
     static final int MAX_APPLIED_PER_STEP = 10_000;
 
@@ -247,8 +250,13 @@ public final class ReplicaNode<T> {
         if (failed) {
             return;
         }
+        long start = System.nanoTime();
         try {
             coreCall.run();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            if (millis >= SLOW_CALL_MILLIS) {
+                LOG.warn("slow step: {} ms in one call of the core (storage?) on node {}", millis, pid);
+            }
         } catch (RuntimeException | Error e) {
             failed = true;
             LOG.error("node {} failed: {}", pid, paxos, e);
