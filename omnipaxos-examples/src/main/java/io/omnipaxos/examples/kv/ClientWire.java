@@ -1,0 +1,111 @@
+package io.omnipaxos.examples.kv;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.omnipaxos.codec.DecodeException;
+import io.omnipaxos.codec.StringCodec;
+import java.nio.ByteBuffer;
+
+/**
+ * The client port's frames. Every frame is a 4-byte big-endian length, then the body:
+ *
+ * <pre>
+ * request = version:u8 (1) | KvCommandCodec bytes:
+ *           clientId:i64 requestNumber:i64 ackedUpTo:i64 op:u8 keyLength:i32 key valueLength:i32 value
+ * reply   = version:u8 (1) requestNumber:i64 status:u8 leaderHint:i64 textLength:i32 text:UTF-8
+ * </pre>
+ *
+ * <p>Requests are at most {@link #MAX_REQUEST_BYTES}, replies at most {@link #MAX_REPLY_BYTES}; a
+ * longer length field closes the connection before anything is allocated.
+ */
+public final class ClientWire {
+
+    /** The only version of the client protocol. */
+    public static final byte VERSION = 1;
+
+    /** The largest request body: version, command header, the longest key and value. */
+    public static final int MAX_REQUEST_BYTES = 1 + KvCommandCodec.FIXED_BYTES + KvCommand.MAX_KEY_BYTES
+            + KvCommand.MAX_VALUE_BYTES;
+
+    /** version, requestNumber, status, leaderHint, textLength. */
+    static final int REPLY_FIXED_BYTES = 1 + 8 + 1 + 8 + 4;
+
+    /** The largest reply body: a GET of the longest stored value. */
+    public static final int MAX_REPLY_BYTES = REPLY_FIXED_BYTES + KvStateMachine.MAX_STORED_VALUE_BYTES;
+
+    /** Bytes from the start of a request body to the end of its request number. */
+    private static final int REQUEST_NUMBER_END = 1 + 8 + 8;
+
+    private ClientWire() {}
+
+    /** The framed request (length prefix included). */
+    public static ByteBuf encodeRequest(KvCommand command, ByteBufAllocator alloc) {
+        int size = 1 + KvCommandCodec.INSTANCE.encodedSize(command);
+        ByteBuf out = alloc.buffer(4 + size);
+        out.writeInt(size).writeByte(VERSION);
+        KvCommandCodec.INSTANCE.encode(command, out.nioBuffer(out.writerIndex(), size - 1));
+        out.writerIndex(out.writerIndex() + size - 1);
+        return out;
+    }
+
+    /**
+     * Reads a request body (length prefix removed).
+     *
+     * @throws DecodeException if it is not a valid request
+     */
+    public static KvCommand decodeRequest(ByteBuf body) {
+        if (body.readableBytes() < 1 || body.getByte(body.readerIndex()) != VERSION) {
+            throw new DecodeException("not a version-" + VERSION + " request");
+        }
+        ByteBuffer in = body.nioBuffer(body.readerIndex() + 1, body.readableBytes() - 1);
+        return KvCommandCodec.INSTANCE.decode(in);
+    }
+
+    /**
+     * The request number of a request body that failed to decode, if its header is there (0 if
+     * not), so the error reply can name it.
+     */
+    public static long requestNumberOf(ByteBuf body) {
+        if (body.readableBytes() < REQUEST_NUMBER_END || body.getByte(body.readerIndex()) != VERSION) {
+            return 0;
+        }
+        return body.getLong(body.readerIndex() + 1 + 8);
+    }
+
+    /** The framed reply (length prefix included). */
+    public static ByteBuf encodeReply(KvReply reply, ByteBufAllocator alloc) {
+        int textBytes = StringCodec.INSTANCE.encodedSize(reply.text());
+        int size = REPLY_FIXED_BYTES + textBytes;
+        ByteBuf out = alloc.buffer(4 + size);
+        out.writeInt(size).writeByte(VERSION).writeLong(reply.requestNumber()).writeByte(reply.status().code)
+                .writeLong(reply.leaderHint()).writeInt(textBytes);
+        StringCodec.INSTANCE.encode(reply.text(), out.nioBuffer(out.writerIndex(), textBytes));
+        out.writerIndex(out.writerIndex() + textBytes);
+        return out;
+    }
+
+    /**
+     * Reads a reply body (length prefix removed).
+     *
+     * @throws DecodeException if it is not a valid reply
+     */
+    public static KvReply decodeReply(ByteBuf body) {
+        if (body.readableBytes() < REPLY_FIXED_BYTES) {
+            throw new DecodeException("a reply is at least " + REPLY_FIXED_BYTES + " bytes, got "
+                    + body.readableBytes());
+        }
+        if (body.readByte() != VERSION) {
+            throw new DecodeException("not a version-" + VERSION + " reply");
+        }
+        long requestNumber = body.readLong();
+        KvStatus status = KvStatus.ofCode(body.readByte());
+        long leaderHint = body.readLong();
+        int textBytes = body.readInt();
+        if (textBytes < 0 || textBytes != body.readableBytes()) {
+            throw new DecodeException("reply text claims " + textBytes + " bytes, " + body.readableBytes() + " left");
+        }
+        String text = StringCodec.INSTANCE.decode(body.nioBuffer(body.readerIndex(), textBytes));
+        body.skipBytes(textBytes);
+        return new KvReply(requestNumber, status, leaderHint, text);
+    }
+}

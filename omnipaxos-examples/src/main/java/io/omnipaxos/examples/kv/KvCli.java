@@ -1,0 +1,140 @@
+package io.omnipaxos.examples.kv;
+
+import io.omnipaxos.examples.bench.BenchmarkArgs;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The {@code kv} command line (see {@code scripts/kv}):
+ *
+ * <pre>
+ * kv [--config FILE] put KEY VALUE
+ * kv [--config FILE] get KEY
+ * kv [--config FILE] append KEY VALUE
+ * kv [--config FILE] delete KEY
+ * kv [--config FILE] leader                      (prints the pid of the node that answers)
+ * kv [--config FILE] workload SECONDS ACK_FILE   (the demo's writers; see DemoWorkload)
+ * kv [--config FILE] verify ACK_FILE             (checks the workload's acknowledged writes)
+ * kv [--config FILE] load [--seconds N] [--warmup-seconds N] [--clients C] [--pipeline P]
+ *                         [--value-bytes B] [--get-percent G]
+ * </pre>
+ *
+ * <p>The node addresses (and TLS settings) come from the {@code [network]} table of a node's TOML
+ * file, {@code config/node1.toml} by default. Exit status: 0 done, 1 GET/DELETE of an absent key,
+ * 2 usage error, 3 the request failed.
+ */
+public final class KvCli {
+
+    private static final String USAGE = """
+            usage: kv [--config FILE] put KEY VALUE | get KEY | append KEY VALUE | delete KEY | leader
+                   kv [--config FILE] workload SECONDS ACK_FILE | verify ACK_FILE
+                   kv [--config FILE] load [--seconds N] [--warmup-seconds N] [--clients C] [--pipeline P]
+                                          [--value-bytes B] [--get-percent G]""";
+
+    private KvCli() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(run(args));
+    }
+
+    /** Runs one command; returns the exit status. */
+    static int run(String[] args) throws InterruptedException {
+        Path config = Path.of("config", "node1.toml");
+        int at = 0;
+        if (args.length >= 2 && args[0].equals("--config")) {
+            config = Path.of(args[1]);
+            at = 2;
+        }
+        if (at >= args.length) {
+            System.err.println(USAGE);
+            return 2;
+        }
+        NetworkConfig network = NetworkConfig.load(config);
+        SSLContext tls = network.tls().enabled() ? TlsContexts.create(network.tls()) : null;
+        String command = args[at];
+        String[] rest = Arrays.copyOfRange(args, at + 1, args.length);
+        if (command.equals("load")) {
+            return load(network, tls, rest);
+        }
+        if (command.equals("workload") && rest.length == 2) {
+            return workload(network, tls, Long.parseLong(rest[0]), Path.of(rest[1]));
+        }
+        if (command.equals("verify") && rest.length == 1) {
+            return verify(network, tls, Path.of(rest[0]));
+        }
+        try (KvClient client = new KvClient(network.nodes(), tls, null, KvClient.DEFAULT_ATTEMPT_TIMEOUT,
+                KvClient.DEFAULT_REQUEST_DEADLINE)) {
+            return single(client, command, rest);
+        } catch (KvException | IllegalArgumentException e) {
+            System.err.println("kv " + command + ": " + e.getMessage());
+            return 3;
+        }
+    }
+
+    private static int single(KvClient client, String command, String[] rest) {
+        switch (command + "/" + rest.length) {
+            case "put/2":
+                client.put(rest[0], rest[1]);
+                System.out.println("OK");
+                return 0;
+            case "append/2":
+                client.append(rest[0], rest[1]);
+                System.out.println("OK");
+                return 0;
+            case "get/1": {
+                Optional<String> value = client.get(rest[0]);
+                System.out.println(value.orElse("(not found)"));
+                return value.isPresent() ? 0 : 1;
+            }
+            case "leader/0": {
+                client.get("leader-probe"); // answered only by the leader, through the log
+                System.out.println(client.lastAnsweringPid());
+                return 0;
+            }
+            case "delete/1": {
+                boolean existed = client.delete(rest[0]);
+                System.out.println(existed ? "OK" : "(not found)");
+                return existed ? 0 : 1;
+            }
+            default:
+                System.err.println(USAGE);
+                return 2;
+        }
+    }
+
+    private static int workload(NetworkConfig network, SSLContext tls, long seconds, Path ackFile)
+            throws InterruptedException {
+        try {
+            return DemoWorkload.write(network.nodes(), tls, seconds, ackFile);
+        } catch (java.io.IOException e) {
+            System.err.println("kv workload: " + e);
+            return 3;
+        }
+    }
+
+    private static int verify(NetworkConfig network, SSLContext tls, Path ackFile) {
+        try {
+            return DemoWorkload.verify(network.nodes(), tls, ackFile);
+        } catch (java.io.IOException | KvException e) {
+            System.err.println("kv verify: " + e);
+            return 3;
+        }
+    }
+
+    private static int load(NetworkConfig network, SSLContext tls, String[] rest) throws InterruptedException {
+        BenchmarkArgs options;
+        try {
+            options = BenchmarkArgs.parse(rest);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        LoadGenerator load = new LoadGenerator(network.nodes(), tls, (int) options.getLong("clients", 4),
+                (int) options.getLong("pipeline", 16), (int) options.getLong("value-bytes", 16),
+                (int) options.getLong("get-percent", 0));
+        load.run(options.getLong("warmup-seconds", 2), options.getLong("seconds", 10));
+        return 0;
+    }
+}

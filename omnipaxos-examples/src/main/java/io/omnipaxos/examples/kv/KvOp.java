@@ -1,0 +1,41 @@
+package io.omnipaxos.examples.kv;
+
+import io.omnipaxos.codec.DecodeException;
+
+/** The operations of the key-value store, with the byte that names each on the wire and in the log. */
+public enum KvOp {
+    /** Reads a key; goes through the log like every other operation (linearizable). */
+    GET(1),
+    /** Sets a key to a value. */
+    PUT(2),
+    /** Appends a value to a key's current value (an absent key counts as empty). */
+    APPEND(3),
+    /** Removes a key. */
+    DELETE(4);
+
+    /** The byte that stands for this operation in encodings. */
+    public final byte code;
+
+    KvOp(int code) {
+        this.code = (byte) code;
+    }
+
+    /** Whether the operation carries a value (PUT and APPEND do). */
+    public boolean hasValue() {
+        return this == PUT || this == APPEND;
+    }
+
+    /**
+     * The operation encoded as {@code code}.
+     *
+     * @throws DecodeException if no operation has that code
+     */
+    public static KvOp ofCode(byte code) {
+        for (KvOp op : values()) {
+            if (op.code == code) {
+                return op;
+            }
+        }
+        throw new DecodeException("unknown operation code " + code);
+    }
+}

@@ -1,0 +1,213 @@
+package io.omnipaxos.examples.kv;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.omnipaxos.AppendRejectedException;
+import io.omnipaxos.Ballot;
+import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.codec.Limits;
+import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.storage.Storage;
+import io.omnipaxos.storage.memory.MemoryStorage;
+import io.omnipaxos.storage.persistent.PersistentStorage;
+import io.omnipaxos.storage.persistent.PersistentStorageConfig;
+import io.omnipaxos.storage.persistent.SyncPolicy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node of the replicated key-value store: {@code KvServer config/node1.toml [--memory]}.
+ *
+ * <p>One Netty event loop thread runs everything: the {@link ReplicaNode} (OmniPaxos, peer links,
+ * ticks), the {@link ClientPort} and the {@link KvStateMachine}. A request is answered only by the
+ * server that received it, once its entry is decided and applied there; a server that is not the
+ * leader answers {@link KvStatus#NOT_LEADER} with the leader it knows. Every operation, GET
+ * included, goes through the log, so every answer is linearizable and a server cut off from a
+ * majority answers nothing (its entries are never decided).
+ *
+ * <p>Storage is a {@link PersistentStorage} in the TOML's {@code network.data_dir} ({@code
+ * --memory}: a {@link MemoryStorage}). A restarted node rebuilds its state machine by replaying
+ * the decided log from index 0 and rejoins with {@code failRecovery()}.
+ */
+public final class KvServer implements ReplicaNode.Listener<KvCommand>, ClientPort.Requests {
+
+    /** Requests waiting for their entry to be decided; more are refused with ERROR (busy). */
+    public static final int MAX_PENDING_REQUESTS = 200_000;
+
+    /**
+     * Frame limits between nodes: larger than the core's default because a catch-up AcceptSync
+     * carries the whole missing suffix in one message (see docs/kv-store.md).
+     */
+    public static final Limits PEER_LIMITS = new Limits(256 * 1024 * 1024, 4 * 1024 * 1024,
+            ClientWire.MAX_REQUEST_BYTES);
+
+    private final Logger log = LoggerFactory.getLogger(KvServer.class);
+    private final Logger events = LoggerFactory.getLogger(KvLogging.EVENTS);
+    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final Map<PendingKey, Channel> pending = new HashMap<>();
+    private final Set<Channel> unflushed = new HashSet<>();
+    private final NioEventLoopGroup group;
+    private final Storage<KvCommand> storage;
+    private final ReplicaNode<KvCommand> node;
+    private final ClientPort clientPort;
+    private final NodeAddress self;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** A request awaiting its decision. */
+    private record PendingKey(long clientId, long requestNumber) {}
+
+    private KvServer(OmniPaxosConfig config, NetworkConfig network, boolean memory) {
+        this.group = new NioEventLoopGroup(1);
+        EventLoop loop = group.next();
+        this.storage = memory ? new MemoryStorage<>() : openStorage(network);
+        boolean recovering = storage.getLogLength() > 0 || !storage.getPromise().equals(Ballot.NONE);
+        SSLContext tls = network.tls().enabled() ? TlsContexts.create(network.tls()) : null;
+        this.self = network.node(config.server().pid());
+        this.node = new ReplicaNode<>(config, storage, recovering, new MessageCodec<>(KvCommandCodec.INSTANCE,
+                PEER_LIMITS), network.nodes(), tls, loop, network.tickIntervalMillis(), this);
+        this.clientPort = new ClientPort(loop, tls, this);
+    }
+
+    /**
+     * Starts the node of {@code configFile}: binds its peer and client ports and joins the cluster.
+     *
+     * @param memory use MemoryStorage instead of PersistentStorage
+     */
+    public static KvServer start(Path configFile, boolean memory) throws InterruptedException {
+        OmniPaxosConfig config = OmniPaxosConfig.withToml(configFile, Set.of(NetworkConfig.TABLE));
+        NetworkConfig network = NetworkConfig.load(configFile);
+        for (long pid : config.cluster().nodes()) {
+            network.node(pid); // every node needs an address
+        }
+        KvServer server = new KvServer(config, network, memory);
+        server.node.start();
+        server.clientPort.start(server.self.host(), server.self.clientPort());
+        server.events.info("node {} serving clients on {}:{}, peers on port {}, storage {}", server.node.pid(),
+                server.self.host(), server.self.clientPort(), server.self.peerPort(),
+                memory ? "in memory" : network.dataDir().toAbsolutePath());
+        return server;
+    }
+
+    /** Command line: {@code KvServer <node.toml> [--memory]}. */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].equals("--memory"))) {
+            System.err.println("usage: KvServer <node.toml> [--memory]");
+            System.exit(2);
+        }
+        Path configFile = Path.of(args[0]);
+        // Logging must know the file before the first logger exists.
+        OmniPaxosConfig config = OmniPaxosConfig.withToml(configFile, Set.of(NetworkConfig.TABLE));
+        System.setProperty(KvLogging.NAME_PROPERTY, "node" + config.server().pid());
+        config.server().loggerFilePath().ifPresent(file -> System.setProperty(KvLogging.LOG_FILE_PROPERTY, file));
+        KvServer server = start(configFile, args.length == 2);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kv-shutdown"));
+        server.stopped.await();
+    }
+
+    /** Stops the node: closes its ports and links and its storage. */
+    public void stop() {
+        if (group.isShuttingDown()) {
+            return;
+        }
+        node.loop().submit(() -> {
+            clientPort.close();
+            node.close();
+        }).awaitUninterruptibly();
+        group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        if (storage instanceof PersistentStorage<KvCommand> persistent) {
+            persistent.close();
+        }
+        stopped.countDown();
+    }
+
+    @Override
+    public void onRequest(KvCommand command, Channel channel) {
+        long leader = node.paxos().getCurrentLeader().orElse(0L);
+        long number = command.requestNumber();
+        if (leader != node.pid()) {
+            reply(channel, KvReply.notLeader(number, leader));
+            return;
+        }
+        if (pending.size() >= MAX_PENDING_REQUESTS) {
+            reply(channel, KvReply.error(number, "busy: " + MAX_PENDING_REQUESTS + " requests pending"));
+            return;
+        }
+        try {
+            node.append(command);
+        } catch (AppendRejectedException e) {
+            reply(channel, KvReply.error(number, "busy: " + e.getMessage()));
+            return;
+        }
+        pending.put(new PendingKey(command.clientId(), number), channel);
+    }
+
+    @Override
+    public void onDecided(KvCommand command) {
+        KvReply reply = stateMachine.apply(command);
+        Channel channel = pending.remove(new PendingKey(command.clientId(), command.requestNumber()));
+        if (channel != null) {
+            reply(channel, reply);
+        }
+    }
+
+    @Override
+    public void onLeaderChanged(long leaderPid) {
+        if (leaderPid == node.pid() || pending.isEmpty()) {
+            return;
+        }
+        // Our entries may or may not be decided by the new leader; the clients retry with the same
+        // request numbers, and the state machine's session table keeps that at-most-once.
+        List<Map.Entry<PendingKey, Channel>> waiting = new ArrayList<>(pending.entrySet());
+        pending.clear();
+        for (Map.Entry<PendingKey, Channel> entry : waiting) {
+            reply(entry.getValue(), KvReply.notLeader(entry.getKey().requestNumber(), leaderPid));
+        }
+        log.info("answered {} pending requests NOT_LEADER after losing leadership", waiting.size());
+    }
+
+    @Override
+    public void afterStep() {
+        for (Channel channel : unflushed) {
+            channel.flush();
+        }
+        unflushed.clear();
+    }
+
+    @Override
+    public void onFatal(Throwable failure) {
+        events.error("node {} stops: {}", node.pid(), failure.toString());
+        log.error("fatal failure", failure);
+        // A node that cannot persist or whose invariants broke must not answer anyone any more.
+        Runtime.getRuntime().halt(70);
+    }
+
+    /** This node's pid. */
+    public long pid() {
+        return node.pid();
+    }
+
+    private void reply(Channel channel, KvReply reply) {
+        if (channel.isActive()) {
+            channel.write(ClientWire.encodeReply(reply, channel.alloc()), channel.voidPromise());
+            unflushed.add(channel);
+            node.requestStep();
+        }
+    }
+
+    private static Storage<KvCommand> openStorage(NetworkConfig network) {
+        PersistentStorageConfig<KvCommand> config = PersistentStorageConfig.at(network.dataDir())
+                .codec(KvCommandCodec.INSTANCE)
+                .syncPolicy(network.syncEveryWrite() ? SyncPolicy.SYNC_EVERY_WRITE : SyncPolicy.OS_PAGE_CACHE);
+        return PersistentStorage.open(config);
+    }
+}

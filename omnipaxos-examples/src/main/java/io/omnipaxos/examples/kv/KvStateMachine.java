@@ -1,0 +1,156 @@
+package io.omnipaxos.examples.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The replicated key-value map: applies decided {@link KvCommand}s in log order, at most once each.
+ *
+ * <p><b>At-most-once.</b> Per client id a {@link Session} keeps the client's acknowledged mark and
+ * the replies of its applied but not yet acknowledged requests. A command whose (client, number)
+ * was already applied is not applied again: it gets the recorded reply. Each command carries the
+ * client's {@code ackedUpTo}; replies up to it are dropped, so a session holds at most {@link
+ * #MAX_UNACKED_PER_CLIENT} replies. A request at or below the mark can only be a late duplicate of
+ * one whose reply the client already has, so it is refused without being applied.
+ *
+ * <p><b>Bounds.</b> At most {@link #MAX_SESSIONS} sessions: beyond that the session used least
+ * recently (in log order) is evicted. Eviction depends only on the log, so every replica evicts the
+ * same sessions; a client silent for that many other clients' requests loses its duplicate
+ * protection, which is the price of bounded memory (Raft's session expiry makes the same trade).
+ * A stored value is at most {@link #MAX_STORED_VALUE_BYTES}; an APPEND past it is refused.
+ *
+ * <p>Deterministic and single-threaded: every replica that applies the same log reaches the same state.
+ */
+public final class KvStateMachine {
+
+    /** The most replies a client may have applied but not acknowledged; more are refused. */
+    public static final int MAX_UNACKED_PER_CLIENT = 1024;
+
+    /** The most client sessions kept; the least recently used one is evicted beyond this. */
+    public static final int MAX_SESSIONS = 100_000;
+
+    /** The longest value a key may hold, in UTF-8 bytes (APPEND grows values). */
+    public static final int MAX_STORED_VALUE_BYTES = 1024 * 1024;
+
+    private final Map<String, String> data = new HashMap<>();
+    /** Access-ordered: iteration starts at the least recently used session. */
+    private final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    private long appliedCount;
+    private long duplicateCount;
+
+    /** What the state machine remembers of one client. */
+    private static final class Session {
+        /** The client has the replies of all requests numbered up to this. */
+        long ackedUpTo;
+        /** Replies of applied requests above {@link #ackedUpTo}, by request number. */
+        final Map<Long, KvReply> replies = new HashMap<>();
+    }
+
+    /** Applies {@code command} (or recognises it as a duplicate) and returns its reply. */
+    public KvReply apply(KvCommand command) {
+        Session session = session(command.clientId());
+        acknowledge(session, command.ackedUpTo());
+        long number = command.requestNumber();
+        if (number <= session.ackedUpTo) {
+            duplicateCount++;
+            return KvReply.error(number, "request " + number + " of client " + command.clientId()
+                    + " was already answered and acknowledged");
+        }
+        KvReply recorded = session.replies.get(number);
+        if (recorded != null) {
+            duplicateCount++;
+            return recorded;
+        }
+        if (session.replies.size() >= MAX_UNACKED_PER_CLIENT) {
+            return KvReply.error(number, "client " + command.clientId() + " has " + MAX_UNACKED_PER_CLIENT
+                    + " unacknowledged replies; acknowledge some first");
+        }
+        KvReply reply = execute(command);
+        session.replies.put(number, reply);
+        appliedCount++;
+        return reply;
+    }
+
+    /** The value of {@code key}, or null; for tests and diagnostics (clients read through the log). */
+    public String valueOf(String key) {
+        return data.get(key);
+    }
+
+    /** Number of keys stored. */
+    public int size() {
+        return data.size();
+    }
+
+    /** Commands applied (duplicates not counted). */
+    public long appliedCount() {
+        return appliedCount;
+    }
+
+    /** Commands recognised as duplicates and not applied again. */
+    public long duplicateCount() {
+        return duplicateCount;
+    }
+
+    /** Replies kept for {@code clientId}'s unacknowledged requests (0 for an unknown client). */
+    public int unacknowledgedReplies(long clientId) {
+        Session session = sessions.get(clientId);
+        return session == null ? 0 : session.replies.size();
+    }
+
+    private Session session(long clientId) {
+        Session session = sessions.get(clientId);
+        if (session == null) {
+            session = new Session();
+            sessions.put(clientId, session);
+            if (sessions.size() > MAX_SESSIONS) {
+                Iterator<Long> eldest = sessions.keySet().iterator();
+                eldest.next();
+                eldest.remove();
+            }
+        }
+        return session;
+    }
+
+    private static void acknowledge(Session session, long ackedUpTo) {
+        if (ackedUpTo > session.ackedUpTo) {
+            session.ackedUpTo = ackedUpTo;
+            session.replies.keySet().removeIf(number -> number <= ackedUpTo);
+        }
+    }
+
+    private KvReply execute(KvCommand command) {
+        long number = command.requestNumber();
+        String key = command.key();
+        switch (command.op()) {
+            case GET: {
+                String value = data.get(key);
+                return value == null ? KvReply.notFound(number) : KvReply.value(number, value);
+            }
+            case PUT:
+                data.put(key, command.value());
+                return KvReply.ok(number);
+            case APPEND:
+                return append(command);
+            case DELETE:
+                return data.remove(key) == null ? KvReply.notFound(number) : KvReply.ok(number);
+            default:
+                throw new IllegalStateException("unhandled operation " + command.op());
+        }
+    }
+
+    private KvReply append(KvCommand command) {
+        String old = data.getOrDefault(command.key(), "");
+        String appended = old + command.value();
+        // Cheap check first: chars are at most 3 UTF-8 bytes each.
+        if ((long) appended.length() * 3 > MAX_STORED_VALUE_BYTES
+                && appended.getBytes(StandardCharsets.UTF_8).length > MAX_STORED_VALUE_BYTES) {
+            return KvReply.error(command.requestNumber(), "APPEND would make the value of key '" + command.key()
+                    + "' longer than " + MAX_STORED_VALUE_BYTES + " bytes");
+        }
+        data.put(command.key(), appended);
+        return KvReply.ok(command.requestNumber());
+    }
+}

@@ -1,0 +1,36 @@
+package io.omnipaxos.examples.kv;
+
+import io.omnipaxos.codec.DecodeException;
+
+/** How a request ended, with the byte that names it on the client port. */
+public enum KvStatus {
+    /** Done; a GET's reply carries the value. */
+    OK(0),
+    /** GET or DELETE of a key that is absent. */
+    NOT_FOUND(1),
+    /** This server is not the leader; the reply's leader hint names the leader if known (0 if not). */
+    NOT_LEADER(2),
+    /** The request was refused; the reply's text says why. */
+    ERROR(3);
+
+    /** The byte that stands for this status on the wire. */
+    public final byte code;
+
+    KvStatus(int code) {
+        this.code = (byte) code;
+    }
+
+    /**
+     * The status encoded as {@code code}.
+     *
+     * @throws DecodeException if no status has that code
+     */
+    public static KvStatus ofCode(byte code) {
+        for (KvStatus status : values()) {
+            if (status.code == code) {
+                return status;
+            }
+        }
+        throw new DecodeException("unknown status code " + code);
+    }
+}

@@ -1,0 +1,189 @@
+package io.omnipaxos.examples.kv;
+
+import io.omnipaxos.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlTable;
+
+/**
+ * The {@code [network]} table of a node's TOML file, which the key-value store owns (the core
+ * loads the rest with {@code OmniPaxosConfig.withToml(file, Set.of("network"))}):
+ *
+ * <pre>
+ * [network]
+ * nodes = [                                  # every node of the cluster, this one included
+ *   { pid = 1, host = "127.0.0.1", peer_port = 17101, client_port = 17201 },
+ *   ...
+ * ]
+ * data_dir = "data/node1"                    # PersistentStorage folder (relative: to the working dir)
+ * tick_interval_ms = 5                       # wall-clock milliseconds per OmniPaxos tick (optional)
+ * storage_sync = "every_write"               # or "os_page_cache" (optional)
+ *
+ * [network.tls]                              # optional; TLS is off without it
+ * enabled = true
+ * key_store = "tls/node1.p12"                # PKCS#12, certificate CN = "node&lt;pid&gt;"
+ * key_store_password = "..."
+ * trust_store = "tls/trust.p12"
+ * trust_store_password = "..."
+ * </pre>
+ *
+ * <p>Unknown keys are errors, as in the core's tables, so a misspelt key is reported.
+ *
+ * @param nodes every node's address, by pid
+ * @param dataDir the storage folder
+ * @param tickIntervalMillis milliseconds between ticks
+ * @param syncEveryWrite whether storage syncs every write (else the OS page cache)
+ * @param tls TLS settings for peer and client links
+ */
+public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tickIntervalMillis,
+        boolean syncEveryWrite, TlsSettings tls) {
+
+    /** The name of the table in the node's TOML file. */
+    public static final String TABLE = "network";
+
+    /** The default tick interval. */
+    public static final int DEFAULT_TICK_INTERVAL_MILLIS = 5;
+
+    /** The longest tick interval accepted: longer ticks would make elections take minutes. */
+    public static final int MAX_TICK_INTERVAL_MILLIS = 1000;
+
+    private static final Set<String> KEYS = Set.of("nodes", "data_dir", "tick_interval_ms", "storage_sync", "tls");
+    private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port");
+    private static final Set<String> TLS_KEYS = Set.of("enabled", "key_store", "key_store_password", "trust_store",
+            "trust_store_password");
+
+    /** Copies the node map. */
+    public NetworkConfig {
+        nodes = Map.copyOf(nodes);
+    }
+
+    /**
+     * Reads the {@code [network]} table of {@code file}. Relative store paths in {@code [network.tls]}
+     * are resolved against the file's folder; {@code data_dir} against the working directory.
+     *
+     * @throws ConfigException naming the file and the key
+     */
+    public static NetworkConfig load(Path file) {
+        TomlParseResult toml = parse(file);
+        TomlTable network = toml.getTable(TABLE);
+        if (network == null) {
+            throw new ConfigException(file + ": missing [" + TABLE + "] table");
+        }
+        rejectUnknown(file, TABLE, network, KEYS);
+        Map<Long, NodeAddress> nodes = readNodes(file, network);
+        String dataDir = network.getString("data_dir");
+        if (dataDir == null || dataDir.isBlank()) {
+            throw new ConfigException(file + ": " + TABLE + ".data_dir must be set");
+        }
+        long tick = network.getLong("tick_interval_ms", () -> DEFAULT_TICK_INTERVAL_MILLIS);
+        if (tick < 1 || tick > MAX_TICK_INTERVAL_MILLIS) {
+            throw new ConfigException(file + ": " + TABLE + ".tick_interval_ms must be in [1, "
+                    + MAX_TICK_INTERVAL_MILLIS + "], got " + tick);
+        }
+        String sync = network.getString("storage_sync", () -> "every_write");
+        if (!sync.equals("every_write") && !sync.equals("os_page_cache")) {
+            throw new ConfigException(file + ": " + TABLE + ".storage_sync must be \"every_write\" or "
+                    + "\"os_page_cache\", got \"" + sync + "\"");
+        }
+        TlsSettings tls = readTls(file, network.getTable("tls"));
+        return new NetworkConfig(nodes, Path.of(dataDir), (int) tick, sync.equals("every_write"), tls);
+    }
+
+    /** The address of node {@code pid}. */
+    public NodeAddress node(long pid) {
+        NodeAddress address = nodes.get(pid);
+        if (address == null) {
+            throw new ConfigException("no address for pid " + pid + " in " + TABLE + ".nodes " + nodes.keySet());
+        }
+        return address;
+    }
+
+    private static TomlParseResult parse(Path file) {
+        try {
+            TomlParseResult toml = Toml.parse(Files.readString(file));
+            if (toml.hasErrors()) {
+                throw new ConfigException(file + ": " + toml.errors().get(0));
+            }
+            return toml;
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    private static Map<Long, NodeAddress> readNodes(Path file, TomlTable network) {
+        TomlArray array = network.getArray("nodes");
+        if (array == null || array.isEmpty()) {
+            throw new ConfigException(file + ": " + TABLE + ".nodes must list every node's address");
+        }
+        Map<Long, NodeAddress> nodes = new HashMap<>();
+        for (int i = 0; i < array.size(); i++) {
+            Object element = array.get(i);
+            String where = TABLE + ".nodes[" + i + "]";
+            if (!(element instanceof TomlTable row)) {
+                throw new ConfigException(file + ": " + where + " must be a table { pid, host, peer_port, client_port }");
+            }
+            rejectUnknown(file, where, row, NODE_KEYS);
+            NodeAddress address = new NodeAddress(requireLong(file, where, row, "pid"), requireString(file, where, row,
+                    "host"), requirePort(file, where, row, "peer_port"), requirePort(file, where, row, "client_port"));
+            if (nodes.put(address.pid(), address) != null) {
+                throw new ConfigException(file + ": " + where + ": pid " + address.pid() + " listed twice");
+            }
+        }
+        return nodes;
+    }
+
+    private static TlsSettings readTls(Path file, TomlTable tls) {
+        if (tls == null || !tls.getBoolean("enabled", () -> false)) {
+            return TlsSettings.DISABLED;
+        }
+        String where = TABLE + ".tls";
+        rejectUnknown(file, where, tls, TLS_KEYS);
+        Path folder = file.toAbsolutePath().getParent();
+        return new TlsSettings(true, folder.resolve(requireString(file, where, tls, "key_store")),
+                requireString(file, where, tls, "key_store_password"),
+                folder.resolve(requireString(file, where, tls, "trust_store")),
+                requireString(file, where, tls, "trust_store_password"));
+    }
+
+    private static void rejectUnknown(Path file, String where, TomlTable table, Set<String> known) {
+        List<String> unknown = new ArrayList<>(table.keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(file + ": " + where + ": unknown key(s) " + unknown + ", expected some of "
+                    + known.stream().sorted().toList());
+        }
+    }
+
+    private static long requireLong(Path file, String where, TomlTable row, String key) {
+        Object value = row.get(key);
+        if (!(value instanceof Long number) || number <= 0) {
+            throw new ConfigException(file + ": " + where + "." + key + " must be a positive integer, got " + value);
+        }
+        return number;
+    }
+
+    private static int requirePort(Path file, String where, TomlTable row, String key) {
+        long port = requireLong(file, where, row, key);
+        if (port > 65_535) {
+            throw new ConfigException(file + ": " + where + "." + key + " must be a port in [1, 65535], got " + port);
+        }
+        return (int) port;
+    }
+
+    private static String requireString(Path file, String where, TomlTable row, String key) {
+        Object value = row.get(key);
+        if (!(value instanceof String text) || text.isBlank()) {
+            throw new ConfigException(file + ": " + where + "." + key + " must be a non-empty string, got " + value);
+        }
+        return text;
+    }
+}

@@ -1,0 +1,357 @@
+package io.omnipaxos.examples.kv;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.omnipaxos.codec.DecodeException;
+import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.messages.Message;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The links between one node and its peers, all on the node's single event loop: one TCP
+ * connection per peer (the node with the lower pid dials, with exponential backoff), frames of a
+ * 4-byte length plus a {@link MessageCodec} frame, and a {@link PeerHello} from each side first.
+ *
+ * <p>A hello from a pid that is not a peer, of another configuration id, or (with TLS) whose
+ * certificate CN is not {@code node<pid>} closes the connection and counts it in {@link
+ * #rejectedHandshakes()}. A frame that does not decode closes the link ({@link #badFrames()}); a
+ * message whose sender is not the link's pid is dropped ({@link #misaddressedMessages()}).
+ * Messages to a peer without a link, or whose link's write buffer is full, are dropped ({@link
+ * #undeliverableMessages()}): OmniPaxos tolerates lost messages and resends what matters.
+ *
+ * @param <T> the entry type
+ */
+final class PeerNetwork<T> {
+
+    /** What the network reports to its node, always on the node's event loop. */
+    interface Events<T> {
+        /** A message arrived from an established link. */
+        void onMessage(Message<T> message);
+
+        /** The link to {@code pid} is established (again). */
+        void onLinkUp(long pid);
+
+        /** The link to {@code pid} is gone. */
+        void onLinkDown(long pid);
+    }
+
+    /** The first reconnect delay after a lost or failed connection. */
+    static final long MIN_BACKOFF_MILLIS = 20;
+    /** The longest reconnect delay: a restarted peer is found again within this. */
+    static final long MAX_BACKOFF_MILLIS = 500;
+    /** A connection attempt that takes longer fails. */
+    static final int CONNECT_TIMEOUT_MILLIS = 1000;
+    /** Above this many buffered bytes a link is unwritable and messages to it are dropped. */
+    static final int WRITE_BUFFER_HIGH_BYTES = 64 * 1024 * 1024;
+    static final int WRITE_BUFFER_LOW_BYTES = 32 * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerNetwork.class);
+    private static final Logger EVENTS = LoggerFactory.getLogger(KvLogging.EVENTS);
+
+    private final long pid;
+    private final int configurationId;
+    private final Map<Long, NodeAddress> nodes;
+    private final Set<Long> peers;
+    private final MessageCodec<T> codec;
+    private final SSLContext tls;
+    private final EventLoop loop;
+    private final Events<T> events;
+    private final Map<Long, Channel> links = new HashMap<>();
+    private final Map<Long, Long> backoffMillis = new HashMap<>();
+    private final Set<Channel> unflushed = new HashSet<>();
+    private Channel listener;
+    private boolean closed;
+    private long rejectedHandshakes;
+    private long badFrames;
+    private long misaddressedMessages;
+    private long undeliverableMessages;
+    private long oversizedMessages;
+
+    PeerNetwork(long pid, int configurationId, Map<Long, NodeAddress> nodes, List<Long> peers,
+            MessageCodec<T> codec, SSLContext tls, EventLoop loop, Events<T> events) {
+        this.pid = pid;
+        this.configurationId = configurationId;
+        this.nodes = nodes;
+        this.peers = Set.copyOf(peers);
+        this.codec = codec;
+        this.tls = tls;
+        this.loop = loop;
+        this.events = events;
+    }
+
+    /** Binds the peer port (blocking until bound) and starts dialing the peers with higher pids. */
+    void start() throws InterruptedException {
+        NodeAddress self = nodes.get(pid);
+        listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .childHandler(initializer(0))
+                .bind(self.host(), self.peerPort()).sync().channel();
+        loop.execute(() -> peers.stream().filter(peer -> peer > pid).forEach(this::dial));
+    }
+
+    /** Queues {@code message} on its peer's link (sent on {@link #flush}), or drops it. Loop only. */
+    void send(Message<T> message) {
+        Channel channel = links.get(message.to());
+        if (channel == null || !channel.isWritable()) {
+            undeliverableMessages++;
+            return;
+        }
+        int size;
+        try {
+            size = codec.encodedSize(message);
+        } catch (IllegalArgumentException e) {
+            oversizedMessages++;
+            LOG.warn("dropped a message to {} that exceeds the frame limits: {}", message.to(), e.getMessage());
+            return;
+        }
+        ByteBuf frame = channel.alloc().buffer(4 + size);
+        frame.writeInt(size);
+        codec.encode(message, frame.nioBuffer(frame.writerIndex(), size));
+        frame.writerIndex(frame.writerIndex() + size);
+        channel.write(frame, channel.voidPromise());
+        unflushed.add(channel);
+    }
+
+    /** Flushes every link written since the last flush. Loop only. */
+    void flush() {
+        for (Channel channel : unflushed) {
+            channel.flush();
+        }
+        unflushed.clear();
+    }
+
+    /** Closes every link and the listening socket; no reconnects after this. Loop only. */
+    void close() {
+        closed = true;
+        if (listener != null) {
+            listener.close();
+        }
+        for (Channel channel : List.copyOf(links.values())) {
+            channel.close();
+        }
+    }
+
+    /** The pids with an established link. Loop only. */
+    Set<Long> connectedPeers() {
+        return Set.copyOf(links.keySet());
+    }
+
+    long rejectedHandshakes() {
+        return rejectedHandshakes;
+    }
+
+    long badFrames() {
+        return badFrames;
+    }
+
+    long misaddressedMessages() {
+        return misaddressedMessages;
+    }
+
+    long undeliverableMessages() {
+        return undeliverableMessages;
+    }
+
+    long oversizedMessages() {
+        return oversizedMessages;
+    }
+
+    private static WriteBufferWaterMark waterMark() {
+        return new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES, WRITE_BUFFER_HIGH_BYTES);
+    }
+
+    /** A pipeline for a link; {@code dialedPid} is the pid dialed, or 0 on the accepting side. */
+    private ChannelInitializer<SocketChannel> initializer(long dialedPid) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                if (tls != null) {
+                    channel.pipeline().addLast(dialedPid == 0 ? TlsContexts.serverHandler(tls, channel)
+                            : TlsContexts.clientHandler(tls, channel));
+                }
+                int maxFrame = codec.limits().maxFrameBytes();
+                channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrame, 0, 4, 0, 4));
+                channel.pipeline().addLast(new LinkHandler(dialedPid));
+            }
+        };
+    }
+
+    private void dial(long peer) {
+        if (closed) {
+            return;
+        }
+        NodeAddress address = nodes.get(peer);
+        ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .handler(initializer(peer))
+                .connect(address.host(), address.peerPort());
+        // Exactly one retry per attempt: after a failed connect, or once the connection closes.
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                redial(peer);
+            } else {
+                connect.channel().closeFuture().addListener(closedFuture -> redial(peer));
+            }
+        });
+    }
+
+    private void redial(long peer) {
+        if (closed) {
+            return;
+        }
+        long delay = backoffMillis.getOrDefault(peer, MIN_BACKOFF_MILLIS);
+        backoffMillis.put(peer, Math.min(MAX_BACKOFF_MILLIS, delay * 2));
+        loop.schedule(() -> dial(peer), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Why a hello is refused, or null if it is accepted. */
+    private String refusal(PeerHello hello, long dialedPid, Channel channel) {
+        if (!peers.contains(hello.pid())) {
+            return "pid " + hello.pid() + " is not a peer " + peers;
+        }
+        if (dialedPid != 0 && hello.pid() != dialedPid) {
+            return "dialed pid " + dialedPid + " but pid " + hello.pid() + " answered";
+        }
+        if (hello.configurationId() != configurationId) {
+            return "configuration id " + hello.configurationId() + ", ours is " + configurationId;
+        }
+        if (TlsContexts.isTls(channel)) {
+            String expected = "node" + hello.pid();
+            String actual = TlsContexts.peerCommonName(channel).orElse("(none)");
+            if (!expected.equals(actual)) {
+                return "claims pid " + hello.pid() + " but its certificate CN is " + actual + ", expected " + expected;
+            }
+        }
+        return null;
+    }
+
+    private void establish(long peer, Channel channel) {
+        Channel old = links.put(peer, channel);
+        if (old != null && old != channel) {
+            old.close(); // the peer restarted and dialed again: the new link wins
+        }
+        backoffMillis.remove(peer);
+        EVENTS.info("peer {} up ({})", peer, channel.remoteAddress());
+        events.onLinkUp(peer);
+    }
+
+    private static boolean isTlsFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One link's handler: the hello first, then messages. */
+    private final class LinkHandler extends ChannelInboundHandlerAdapter {
+        private final long dialedPid;
+        private long linkPid;
+
+        LinkHandler(long dialedPid) {
+            this.dialedPid = dialedPid;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (dialedPid != 0) {
+                ctx.writeAndFlush(new PeerHello(pid, configurationId).encode(ctx.alloc()));
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg;
+            try {
+                if (linkPid == 0) {
+                    onHello(ctx, PeerHello.decode(frame));
+                } else {
+                    onFrame(ctx, frame);
+                }
+            } catch (DecodeException e) {
+                badFrames++;
+                LOG.warn("closing peer link {} (pid {}): undecodable frame: {}", ctx.channel().remoteAddress(),
+                        linkPid, e.getMessage());
+                ctx.close();
+            } finally {
+                frame.release();
+            }
+        }
+
+        private void onHello(ChannelHandlerContext ctx, PeerHello hello) {
+            String refusal = refusal(hello, dialedPid, ctx.channel());
+            if (refusal != null) {
+                rejectedHandshakes++;
+                EVENTS.warn("refused peer link from {}: {}", ctx.channel().remoteAddress(), refusal);
+                ctx.close();
+                return;
+            }
+            if (dialedPid == 0) {
+                ctx.writeAndFlush(new PeerHello(pid, configurationId).encode(ctx.alloc()));
+            }
+            linkPid = hello.pid();
+            establish(linkPid, ctx.channel());
+        }
+
+        private void onFrame(ChannelHandlerContext ctx, ByteBuf frame) {
+            Message<T> message = codec.decode(frame.nioBuffer());
+            if (message.from() != linkPid) {
+                misaddressedMessages++;
+                return;
+            }
+            events.onMessage(message);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (linkPid != 0 && links.get(linkPid) == ctx.channel()) {
+                links.remove(linkPid);
+                if (!closed) {
+                    EVENTS.info("peer {} down", linkPid);
+                }
+                events.onLinkDown(linkPid);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Connection resets and TLS failures: the link closes and the dialer retries.
+            LOG.debug("peer link {} (pid {}) failed: {}", ctx.channel().remoteAddress(), linkPid, cause.toString());
+            if (isTlsFailure(cause)) {
+                rejectedHandshakes++;
+                EVENTS.warn("refused peer link {}: TLS failed: {}", ctx.channel().remoteAddress(), cause.getMessage());
+            } else if (cause instanceof io.netty.handler.codec.DecoderException) {
+                badFrames++;
+                LOG.warn("closing peer link {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
+            }
+            ctx.close();
+        }
+    }
+}

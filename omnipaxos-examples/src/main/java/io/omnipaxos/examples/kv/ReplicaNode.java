@@ -1,0 +1,287 @@
+package io.omnipaxos.examples.kv;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.omnipaxos.AppendRejectedException;
+import io.omnipaxos.LogEntry;
+import io.omnipaxos.OmniPaxos;
+import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.messages.Message;
+import io.omnipaxos.storage.Storage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One OmniPaxos server on a Netty event loop: the loop's single thread owns the {@link OmniPaxos}
+ * instance (which is not thread-safe), ticks it every {@code tickIntervalMillis}, hands it every
+ * message from the {@link PeerNetwork}, and after every step sends the outgoing messages and hands
+ * newly decided entries, in log order, to its {@link Listener}.
+ *
+ * <p>Steps are coalesced: every input asks for a step, and one step runs after the event loop has
+ * processed the inputs at hand, so a burst of frames costs one flush. Persistence happens inside
+ * the OmniPaxos calls, before {@code takeOutgoingMessages} releases the dependent messages.
+ *
+ * <p>Anything the core throws (a storage failure, a broken invariant) goes to {@link
+ * Listener#onFatal}: a node that cannot persist must stop, not limp on.
+ *
+ * @param <T> the entry type
+ */
+public final class ReplicaNode<T> {
+
+    /** What the node tells its application, always on the event loop. */
+    public interface Listener<T> {
+        /** The entry at the next log index is decided; called once per index, in order. */
+        void onDecided(T entry);
+
+        /** The leader this node knows changed to {@code leaderPid} (0: none known). */
+        default void onLeaderChanged(long leaderPid) {}
+
+        /** A step finished (outgoing messages flushed, decided entries applied). */
+        default void afterStep() {}
+
+        /** The core threw: the node cannot go on. */
+        void onFatal(Throwable failure);
+    }
+
+    /** A core call longer than this is logged: it delays heartbeats, and a few in a row depose a leader. */
+    static final long SLOW_CALL_MILLIS = 50;
+
+    /** Decided entries handed to the listener per step, so that a long catch-up keeps the loop responsive. */
+    static final int MAX_APPLIED_PER_STEP = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaNode.class);
+    private static final Logger EVENTS = LoggerFactory.getLogger(KvLogging.EVENTS);
+
+    private final OmniPaxos<T> paxos;
+    private final long pid;
+    private final EventLoop loop;
+    private final int tickIntervalMillis;
+    private final boolean recovering;
+    private final Listener<T> listener;
+    private final PeerNetwork<T> network;
+    private final List<Message<T>> outgoing = new ArrayList<>();
+    private final Runnable stepTask = this::step;
+    private ScheduledFuture<?> ticker;
+    private boolean stepRequested;
+    private boolean failed;
+    private long appliedIdx;
+    private long leaderPid;
+    /** After a recovery: not yet reported that this node caught up with the leader. */
+    private boolean catchUpUnreported;
+
+    /**
+     * Builds the node; nothing runs before {@link #start()}.
+     *
+     * @param recovering whether {@code storage} holds state from an earlier run (the node then
+     *     rejoins with {@link OmniPaxos#failRecovery()})
+     * @param tls a TLS context for peer links, or null for plain TCP
+     */
+    public ReplicaNode(OmniPaxosConfig config, Storage<T> storage, boolean recovering, MessageCodec<T> codec,
+            Map<Long, NodeAddress> nodes, SSLContext tls, EventLoop loop, int tickIntervalMillis,
+            Listener<T> listener) {
+        this.paxos = config.build(storage);
+        this.pid = config.server().pid();
+        this.loop = loop;
+        this.tickIntervalMillis = tickIntervalMillis;
+        this.recovering = recovering;
+        this.catchUpUnreported = recovering;
+        this.listener = listener;
+        this.network = new PeerNetwork<>(pid, config.cluster().configurationId(), nodes, config.peers(), codec, tls,
+                loop, new NetworkEvents());
+    }
+
+    /** Binds the peer port (blocking), starts dialing and ticking. Not on the event loop. */
+    public void start() throws InterruptedException {
+        network.start();
+        loop.submit(() -> {
+            if (recovering) {
+                // build() already entered recovery for a non-empty storage; failRecovery() is the
+                // documented way to rejoin after a crash and is harmless to repeat.
+                guard(paxos::failRecovery);
+                EVENTS.info("recovering from storage: asking peers to synchronise this node");
+            }
+            ticker = loop.scheduleAtFixedRate(this::tick, tickIntervalMillis, tickIntervalMillis,
+                    TimeUnit.MILLISECONDS);
+        }).sync();
+    }
+
+    /**
+     * Proposes {@code entry}. Event loop only.
+     *
+     * @throws AppendRejectedException if too many proposals wait for a leader (the caller's to handle)
+     */
+    public void append(T entry) {
+        try {
+            paxos.append(entry);
+        } catch (AppendRejectedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            guard(() -> {
+                throw e;
+            });
+        }
+        requestStep();
+    }
+
+    /** The OmniPaxos instance; touch it on the event loop only. */
+    public OmniPaxos<T> paxos() {
+        return paxos;
+    }
+
+    /** This node's pid. */
+    public long pid() {
+        return pid;
+    }
+
+    /** The event loop that owns this node. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** The number of decided entries handed to the listener. Event loop only. */
+    public long appliedIdx() {
+        return appliedIdx;
+    }
+
+    /** The network's counters, for logs. Event loop only. */
+    public String networkCounters() {
+        return "peers up " + network.connectedPeers() + ", rejected handshakes " + network.rejectedHandshakes()
+                + ", bad frames " + network.badFrames() + ", misaddressed " + network.misaddressedMessages()
+                + ", undeliverable " + network.undeliverableMessages() + ", oversized " + network.oversizedMessages()
+                + ", dropped by core " + paxos.droppedIncomingCount();
+    }
+
+    /** Peer handshakes refused so far. Event loop only. */
+    public long rejectedHandshakes() {
+        return network.rejectedHandshakes();
+    }
+
+    /** Stops ticking and closes the peer links. Event loop only. */
+    public void close() {
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        network.close();
+    }
+
+    /** Asks for a step after the inputs at hand. Event loop only. */
+    public void requestStep() {
+        if (!stepRequested) {
+            stepRequested = true;
+            loop.execute(stepTask);
+        }
+    }
+
+    private void tick() {
+        guard(paxos::tick);
+        step();
+    }
+
+    private void step() {
+        stepRequested = false;
+        if (failed) {
+            return;
+        }
+        guard(() -> {
+            paxos.takeOutgoingMessages(outgoing);
+            for (Message<T> message : outgoing) {
+                network.send(message);
+            }
+            outgoing.clear();
+            network.flush();
+            applyDecided();
+            noticeLeader();
+            noticeCatchUp();
+            listener.afterStep();
+        });
+    }
+
+    private void applyDecided() {
+        long decidedIdx = paxos.getDecidedIdx();
+        long end = Math.min(decidedIdx, appliedIdx + MAX_APPLIED_PER_STEP);
+        if (end <= appliedIdx) {
+            return;
+        }
+        for (LogEntry<T> entry : paxos.readEntries(appliedIdx, end)) {
+            if (!(entry instanceof LogEntry.Decided<T> decided)) {
+                // This node never trims, so every index below decidedIdx reads as decided.
+                throw new IllegalStateException("expected a decided entry below decidedIdx " + decidedIdx + ", got "
+                        + entry + " (applied up to " + appliedIdx + ")");
+            }
+            listener.onDecided(decided.entry());
+        }
+        appliedIdx = end;
+        if (end < decidedIdx) {
+            requestStep();
+        }
+    }
+
+    private void noticeLeader() {
+        long leader = paxos.getCurrentLeader().orElse(0L);
+        if (leader != leaderPid) {
+            EVENTS.info("leader is now {} (was {}){}", leader == 0 ? "unknown" : "node " + leader,
+                    leaderPid == 0 ? "unknown" : "node " + leaderPid, leader == pid ? ": this node" : "");
+            leaderPid = leader;
+            listener.onLeaderChanged(leader);
+        }
+    }
+
+    /** After a recovery, one console line once the leader has synchronised us and we applied it all. */
+    private void noticeCatchUp() {
+        if (!catchUpUnreported) {
+            return;
+        }
+        paxos.getCurrentLeaderInfo().ifPresent(leader -> {
+            if (leader.accepting() && leader.pid() != pid && appliedIdx == paxos.getDecidedIdx()) {
+                catchUpUnreported = false;
+                EVENTS.info("caught up: synchronised by leader node {}, applied the decided log up to index {}",
+                        leader.pid(), appliedIdx);
+            }
+        });
+    }
+
+    private void guard(Runnable coreCall) {
+        if (failed) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            coreCall.run();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            if (millis >= SLOW_CALL_MILLIS) {
+                LOG.warn("slow step: {} ms in one call of the core (storage?) on node {}", millis, pid);
+            }
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            LOG.error("node {} failed: {}", pid, paxos, e);
+            listener.onFatal(e);
+        }
+    }
+
+    /** The network's callbacks, which feed the core. */
+    private final class NetworkEvents implements PeerNetwork.Events<T> {
+        @Override
+        public void onMessage(Message<T> message) {
+            guard(() -> paxos.handleIncoming(message));
+            requestStep();
+        }
+
+        @Override
+        public void onLinkUp(long peer) {
+            guard(() -> paxos.reconnected(peer));
+            requestStep();
+        }
+
+        @Override
+        public void onLinkDown(long peer) {
+            // Nothing to tell the core: missed heartbeats make it notice, and messages to the peer
+            // are dropped until the link is back (then reconnected() resynchronises).
+        }
+    }
+}

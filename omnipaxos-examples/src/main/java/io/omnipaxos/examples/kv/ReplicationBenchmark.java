@@ -1,0 +1,172 @@
+package io.omnipaxos.examples.kv;
+
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.codec.BytesCodec;
+import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.bench.BenchmarkArgs;
+import io.omnipaxos.examples.bench.LatencyHistogram;
+import io.omnipaxos.examples.bench.Measurements;
+import io.omnipaxos.storage.memory.MemoryStorage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The raw replication rate over Netty: 3 {@link ReplicaNode}s in this JVM (one event loop thread
+ * each, MemoryStorage, loopback TCP between them), 16-byte entries appended on the leader in chunks
+ * while at most {@code --window} entries are undecided. Prints decided entries per second, the
+ * latency from append to decided per chunk, and peak memory.
+ *
+ * <p>Options: {@code --seconds N} (default 10), {@code --warmup-seconds N} (3), {@code --batch-size
+ * N} (1000), {@code --chunk N} (2000), {@code --window N} (100000), {@code --tick-ms N} (1).
+ */
+public final class ReplicationBenchmark {
+
+    private static final int ENTRY_BYTES = 16;
+
+    private final int chunk;
+    private final int window;
+    private LatencyHistogram latency = new LatencyHistogram(); // replaced after the warm-up, on the leader loop
+    private final ArrayDeque<long[]> chunkStarts = new ArrayDeque<>(); // {end index, start nanos}
+    private ReplicaNode<byte[]> leader;
+    private long appended;
+    private long decided;
+
+    private ReplicationBenchmark(int chunk, int window) {
+        this.chunk = chunk;
+        this.window = window;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchmarkArgs options = BenchmarkArgs.parse(args);
+        long seconds = options.getLong("seconds", 10);
+        long warmup = options.getLong("warmup-seconds", 3);
+        int batchSize = (int) options.getLong("batch-size", 1000);
+        int tickMillis = (int) options.getLong("tick-ms", 1);
+        ReplicationBenchmark bench = new ReplicationBenchmark((int) options.getLong("chunk", 2000),
+                (int) options.getLong("window", 100_000));
+        System.out.printf("replication benchmark: 3 nodes in one JVM over loopback TCP, MemoryStorage, %d-byte entries,"
+                + " batch_size %d, chunk %d, window %d, %d s warm-up + %d s%n", ENTRY_BYTES, batchSize, bench.chunk,
+                bench.window, warmup, seconds);
+        bench.run(batchSize, tickMillis, warmup, seconds);
+    }
+
+    private void run(int batchSize, int tickMillis, long warmup, long seconds) throws Exception {
+        Map<Long, NodeAddress> nodes = addresses();
+        List<NioEventLoopGroup> groups = new ArrayList<>();
+        List<ReplicaNode<byte[]>> replicas = new ArrayList<>();
+        try {
+            for (long pid = 1; pid <= 3; pid++) {
+                NioEventLoopGroup group = new NioEventLoopGroup(1);
+                groups.add(group);
+                OmniPaxosConfig config = OmniPaxosConfig.builder().configurationId(1).pid(pid)
+                        .nodes(List.of(1L, 2L, 3L)).batchSize(batchSize).bufferSize(4 * window)
+                        .electionTickTimeout(200).resendMessageTickTimeout(400).flushBatchTickTimeout(1).build();
+                replicas.add(new ReplicaNode<>(config, new MemoryStorage<>(), false,
+                        new MessageCodec<>(BytesCodec.INSTANCE, KvServer.PEER_LIMITS), nodes, null, group.next(),
+                        tickMillis, new Driver(pid)));
+            }
+            for (ReplicaNode<byte[]> replica : replicas) {
+                replica.start();
+            }
+            leader = awaitLeader(replicas);
+            leader.loop().execute(this::topUp);
+            Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+            long startDecided = leader.loop().submit(() -> decided).get();
+            long start = System.nanoTime();
+            leader.loop().execute(() -> latency = new LatencyHistogram());
+            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+            long endDecided = leader.loop().submit(() -> decided).get();
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            System.out.printf("throughput: %,d entries decided in %.1f s = %,.0f entries/s%n", endDecided - startDecided,
+                    elapsed, (endDecided - startDecided) / elapsed);
+            System.out.println("latency append->decided per chunk: " + leader.loop().submit(() -> latency.summaryMicros()).get());
+            System.out.println(Measurements.memoryLine());
+        } finally {
+            for (ReplicaNode<byte[]> replica : replicas) {
+                replica.loop().submit(replica::close).awaitUninterruptibly();
+            }
+            groups.forEach(g -> g.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly());
+        }
+    }
+
+    /** Appends chunks on the leader while fewer than {@code window} entries are undecided. Leader loop only. */
+    private void topUp() {
+        while (appended - decided + chunk <= window) {
+            long startNanos = System.nanoTime();
+            for (int i = 0; i < chunk; i++) {
+                leader.append(entry(appended++));
+            }
+            chunkStarts.add(new long[] {appended, startNanos});
+        }
+    }
+
+    /** Counts decided entries on the leader and keeps it fed. */
+    private final class Driver implements ReplicaNode.Listener<byte[]> {
+        private final long pid;
+
+        Driver(long pid) {
+            this.pid = pid;
+        }
+
+        @Override
+        public void onDecided(byte[] entry) {
+            if (leader != null && leader.pid() == pid) {
+                decided++;
+            }
+        }
+
+        @Override
+        public void afterStep() {
+            if (leader != null && leader.pid() == pid) {
+                long now = System.nanoTime();
+                while (!chunkStarts.isEmpty() && chunkStarts.peek()[0] <= decided) {
+                    latency.record(now - chunkStarts.poll()[1]);
+                }
+                topUp();
+            }
+        }
+
+        @Override
+        public void onFatal(Throwable failure) {
+            failure.printStackTrace();
+            System.exit(70);
+        }
+    }
+
+    private static ReplicaNode<byte[]> awaitLeader(List<ReplicaNode<byte[]>> replicas) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (ReplicaNode<byte[]> replica : replicas) {
+                boolean leads = replica.loop().submit(() -> replica.paxos().getCurrentLeaderInfo()
+                        .map(info -> info.pid() == replica.pid() && info.accepting()).orElse(false)).get();
+                if (leads) {
+                    return replica;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("no leader within 30 s");
+    }
+
+    private static Map<Long, NodeAddress> addresses() throws IOException {
+        Map<Long, NodeAddress> nodes = new HashMap<>();
+        for (long pid = 1; pid <= 3; pid++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                nodes.put(pid, new NodeAddress(pid, "127.0.0.1", socket.getLocalPort(), 1));
+            }
+        }
+        return nodes;
+    }
+
+    private static byte[] entry(long sequence) {
+        return ByteBuffer.allocate(ENTRY_BYTES).putLong(sequence).putLong(~sequence).array();
+    }
+}

@@ -1,0 +1,159 @@
+package io.omnipaxos.examples.kv;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Three (or more) real node processes on loopback for tests: free ports, TOML files and data
+ * folders in a temporary folder, child JVMs on the test classpath with the Chronicle flags.
+ * {@link #close()} kills every process it started.
+ */
+final class KvCluster implements AutoCloseable {
+
+    /** Chronicle Queue's module flags on Java 17+ (the root pom's chronicle.jvm.flags). */
+    private static final List<String> JVM_FLAGS = List.of("--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
+            "-Dchronicle.announcer.disable=true", "-Djna.tmpdir=target/jna-tmp", "-Xmx256m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
+    private final Path dir;
+    private final Map<Long, NodeAddress> nodes = new HashMap<>();
+    private final Map<Long, Process> processes = new HashMap<>();
+    private final Map<Long, String> tlsTables = new HashMap<>();
+
+    KvCluster(Path dir, int size) throws IOException {
+        this.dir = dir;
+        List<Integer> ports = freePorts(2 * size);
+        for (int i = 0; i < size; i++) {
+            long pid = i + 1;
+            nodes.put(pid, new NodeAddress(pid, "127.0.0.1", ports.get(2 * i), ports.get(2 * i + 1)));
+        }
+    }
+
+    /** Makes node {@code pid} run TLS with the given table body (call before {@link #start}). */
+    void tls(long pid, String tlsTable) {
+        tlsTables.put(pid, tlsTable);
+    }
+
+    Map<Long, NodeAddress> nodes() {
+        return nodes;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Starts every node. */
+    KvCluster startAll() throws IOException {
+        for (long pid : nodes.keySet()) {
+            start(pid);
+        }
+        return this;
+    }
+
+    /** Starts (or restarts, on the same data folder) node {@code pid}. */
+    void start(long pid) throws IOException {
+        Path toml = writeToml(pid);
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(JVM_FLAGS);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(KvServer.class.getName());
+        command.add(toml.toString());
+        Path out = output(pid);
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile())).start();
+        processes.put(pid, process);
+    }
+
+    /** kill -9 of node {@code pid}. */
+    void kill(long pid) throws InterruptedException {
+        Process process = processes.remove(pid);
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** Everything node {@code pid} printed (its console: one line per notable event). */
+    String console(long pid) throws IOException {
+        Path out = output(pid);
+        return Files.exists(out) ? Files.readString(out) : "";
+    }
+
+    Path output(long pid) {
+        return dir.resolve("node" + pid + ".out");
+    }
+
+    /** A client of this cluster with short timeouts. */
+    KvClient client() {
+        return new KvClient(nodes, null, null, Duration.ofMillis(500), Duration.ofSeconds(20));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process process : processes.values()) {
+            process.destroyForcibly();
+        }
+        for (Process process : processes.values()) {
+            process.waitFor();
+        }
+        processes.clear();
+    }
+
+    /** Waits until {@code condition} holds, failing after {@code timeout}. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private Path writeToml(long pid) throws IOException {
+        StringBuilder toml = new StringBuilder();
+        List<Long> peers = nodes.keySet().stream().filter(p -> p != pid).sorted().toList();
+        toml.append("configuration_id = 1\npid = ").append(pid).append("\npeers = ").append(peers)
+                .append("\nlogger_file_path = \"logs/node").append(pid).append(".log\"\n")
+                .append("election_tick_timeout = 100\nresend_message_tick_timeout = 200\n")
+                .append("flush_batch_tick_timeout = 1\nbatch_size = 100\n\n[network]\nnodes = [\n");
+        for (NodeAddress a : nodes.values()) {
+            toml.append("  { pid = ").append(a.pid()).append(", host = \"127.0.0.1\", peer_port = ")
+                    .append(a.peerPort()).append(", client_port = ").append(a.clientPort()).append(" },\n");
+        }
+        toml.append("]\ndata_dir = \"data/node").append(pid).append("\"\ntick_interval_ms = 2\n");
+        if (tlsTables.containsKey(pid)) {
+            toml.append("\n[network.tls]\n").append(tlsTables.get(pid)).append('\n');
+        }
+        Path file = dir.resolve("node" + pid + ".toml");
+        Files.writeString(file, toml);
+        return file;
+    }
+
+    private static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(new ServerSocket(0));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.omnipaxos.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The key-value store as real node processes on loopback. */
+class KvStoreProcessTest {
+
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private KvCluster cluster;
+
+    @AfterEach
+    void stopCluster() throws InterruptedException {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void operationsWorkThroughAnyNodeAndRetriesApplyOnceAndBadInputIsRefused() throws Exception {
+        cluster = new KvCluster(dir, 3).startAll();
+        long leader;
+        try (KvClient client = cluster.client()) {
+            awaitLeader(client);
+            client.put("k", "v1");
+            assertEquals(Optional.of("v1"), client.get("k"));
+            client.append("k", "+v2");
+            assertEquals(Optional.of("v1+v2"), client.get("k"));
+            assertTrue(client.delete("k"));
+            assertFalse(client.delete("k"));
+            assertEquals(Optional.empty(), client.get("k"));
+            leader = client.lastAnsweringPid();
+        }
+        followersRedirectToTheLeader(leader);
+        lostReplyRetryIsAppliedOnce(leader);
+        badClientInputIsRefusedAndOthersAreServed(leader);
+        peerHandshakesFromStrangersAreRefused();
+    }
+
+    private void followersRedirectToTheLeader(long leader) throws IOException {
+        for (NodeAddress node : cluster.nodes().values()) {
+            if (node.pid() == leader) {
+                continue;
+            }
+            try (RawConnection raw = new RawConnection(node.host(), node.clientPort())) {
+                raw.send(new KvCommand(77, 1, 0, KvOp.GET, "k", ""));
+                assertEquals(KvReply.notLeader(1, leader), raw.readReply(), "follower " + node.pid());
+            }
+        }
+    }
+
+    /** A client whose reply is lost (connection dropped) retries with the same number: applied once. */
+    private void lostReplyRetryIsAppliedOnce(long leader) throws IOException {
+        NodeAddress node = cluster.nodes().get(leader);
+        KvCommand append = new KvCommand(4242, 1, 0, KvOp.APPEND, "once", "x");
+        try (RawConnection lost = new RawConnection(node.host(), node.clientPort())) {
+            lost.send(append); // and hang up before the reply comes
+        }
+        try (RawConnection retry = new RawConnection(node.host(), node.clientPort())) {
+            retry.send(append);
+            assertEquals(KvReply.ok(1), retry.readReply());
+            retry.send(append); // a second duplicate, after the first was applied
+            assertEquals(KvReply.ok(1), retry.readReply());
+            retry.send(new KvCommand(4242, 2, 1, KvOp.GET, "once", ""));
+            assertEquals(KvReply.value(2, "x"), retry.readReply(), "the APPEND must be applied exactly once");
+        }
+    }
+
+    private void badClientInputIsRefusedAndOthersAreServed(long leader) throws Exception {
+        NodeAddress node = cluster.nodes().get(leader);
+        try (RawConnection oversized = new RawConnection(node.host(), node.clientPort())) {
+            oversized.writeRaw(requestWithKeyOfBytes(9, KvCommand.MAX_KEY_BYTES + 1));
+            KvReply reply = oversized.readReply();
+            assertEquals(KvStatus.ERROR, reply.status());
+            assertEquals(9, reply.requestNumber());
+            assertTrue(reply.text().contains("key is 1025 bytes"), reply.text());
+        }
+        try (RawConnection garbage = new RawConnection(node.host(), node.clientPort())) {
+            byte[] junk = new byte[256];
+            new java.util.Random(7).nextBytes(junk);
+            junk[0] = 0x7f; // a length field far above the request limit
+            garbage.writeRaw(junk);
+            assertTrue(garbage.closedByServer(), "garbage must close the connection");
+        }
+        try (RawConnection shortFrame = new RawConnection(node.host(), node.clientPort())) {
+            shortFrame.writeRaw(new byte[] {0, 0, 0, 3, 9, 9, 9});
+            assertEquals(KvStatus.ERROR, shortFrame.readReply().status());
+            assertTrue(shortFrame.closedByServer());
+        }
+        try (KvClient client = cluster.client()) {
+            client.put("after-bad-input", "fine");
+            assertEquals(Optional.of("fine"), client.get("after-bad-input"));
+        }
+    }
+
+    private void peerHandshakesFromStrangersAreRefused() throws IOException {
+        NodeAddress node = cluster.nodes().get(3L);
+        for (PeerHello hello : List.of(new PeerHello(9, 1), new PeerHello(1, 99))) {
+            try (RawConnection raw = new RawConnection(node.host(), node.peerPort())) {
+                var frame = hello.encode(io.netty.buffer.Unpooled.buffer().alloc());
+                byte[] bytes = new byte[frame.readableBytes()];
+                frame.readBytes(bytes);
+                raw.writeRaw(bytes);
+                assertTrue(raw.closedByServer(), "hello " + hello + " must be refused");
+            }
+        }
+    }
+
+    @Test
+    void killedLeaderIsReplacedNoAcknowledgedWriteIsLostAndTheRestartedNodeCatchesUp() throws Exception {
+        cluster = new KvCluster(dir, 3).startAll();
+        long oldLeader;
+        try (KvClient probe = cluster.client()) {
+            awaitLeader(probe);
+            oldLeader = probe.lastAnsweringPid();
+        }
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (KvClient client = cluster.client()) {
+                for (long i = 1; !stop.get(); i++) {
+                    client.put("w" + i, Long.toString(i));
+                    client.append("log", i + ",");
+                    acknowledged.set(i);
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        writer.start();
+        KvCluster.await("some writes", STARTUP, () -> acknowledged.get() >= 50 || failure.get() != null);
+        cluster.kill(oldLeader);
+        long atKill = acknowledged.get();
+        KvCluster.await("writes after the leader's death", STARTUP,
+                () -> acknowledged.get() >= atKill + 50 || failure.get() != null);
+        cluster.start(oldLeader);
+        KvCluster.await("the restarted node to catch up", STARTUP,
+                () -> consoleContains(oldLeader, "caught up") || failure.get() != null);
+        stop.set(true);
+        writer.join(30_000);
+        assertEquals(null, failure.get(), "the writer failed");
+        long written = acknowledged.get();
+        // Kill another node: the majority now includes the restarted one, whose log must be whole.
+        long other = cluster.nodes().keySet().stream().filter(p -> p != oldLeader).findFirst().orElseThrow();
+        cluster.kill(other);
+        try (KvClient client = cluster.client()) {
+            StringBuilder log = new StringBuilder();
+            for (long i = 1; i <= written; i++) {
+                assertEquals(Optional.of(Long.toString(i)), client.get("w" + i), "acknowledged write w" + i);
+                log.append(i).append(',');
+            }
+            String appended = client.get("log").orElse("");
+            assertTrue(appended.equals(log.toString()) || appended.equals(log + "" + (written + 1) + ","),
+                    "every acknowledged APPEND exactly once, got " + appended);
+        }
+        assertTrue(consoleContains(oldLeader, "recovering from storage"));
+    }
+
+    private boolean consoleContains(long pid, String text) {
+        try {
+            return cluster.console(pid).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void awaitLeader(KvClient client) throws InterruptedException {
+        KvCluster.await("a leader that answers", STARTUP, () -> {
+            try {
+                client.get("warm-up");
+                return true;
+            } catch (KvException e) {
+                return false;
+            }
+        });
+    }
+
+    /** A version-1 request frame whose key has {@code keyBytes} bytes. */
+    private static byte[] requestWithKeyOfBytes(long requestNumber, int keyBytes) {
+        byte[] key = "k".repeat(keyBytes).getBytes(StandardCharsets.UTF_8);
+        int body = 1 + KvCommandCodec.FIXED_BYTES + key.length;
+        ByteBuffer frame = ByteBuffer.allocate(4 + body);
+        frame.putInt(body).put(ClientWire.VERSION).putLong(5).putLong(requestNumber).putLong(0).put(KvOp.PUT.code)
+                .putInt(key.length).put(key).putInt(0);
+        return frame.array();
+    }
+}

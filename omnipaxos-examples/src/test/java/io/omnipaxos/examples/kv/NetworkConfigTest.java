@@ -1,0 +1,51 @@
+package io.omnipaxos.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.omnipaxos.ConfigException;
+import io.omnipaxos.OmniPaxosConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The [network] table: the repository's example files, and errors that name the key. */
+class NetworkConfigTest {
+
+    @Test
+    void exampleFilesLoadWithTheirNetworkTable() {
+        for (int pid = 1; pid <= 3; pid++) {
+            Path file = Path.of("..", "config", "node" + pid + ".toml");
+            OmniPaxosConfig core = OmniPaxosConfig.withToml(file, Set.of(NetworkConfig.TABLE));
+            NetworkConfig network = NetworkConfig.load(file);
+            assertEquals(pid, core.server().pid());
+            assertEquals(Set.of(1L, 2L, 3L), network.nodes().keySet());
+            assertEquals(new NodeAddress(pid, "127.0.0.1", 17100 + pid, 17200 + pid), network.node(pid));
+            assertEquals(Path.of("data", "node" + pid), network.dataDir());
+            assertFalse(network.tls().enabled());
+            assertTrue(network.syncEveryWrite());
+        }
+    }
+
+    @Test
+    void mistakesAreNamed(@TempDir Path dir) throws IOException {
+        assertError(dir, "[network]\nnodes = []\ndata_dir = \"d\"\n", "network.nodes must list");
+        assertError(dir, "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 70000, client_port = 1 }]\n"
+                + "data_dir = \"d\"\n", "network.nodes[0].peer_port must be a port");
+        assertError(dir, "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 1, client_port = 2 }]\n"
+                + "data_dir = \"d\"\ntick_ms = 3\n", "unknown key(s) [tick_ms]");
+        assertError(dir, "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 1, client_port = 2 }]\n"
+                + "data_dir = \"d\"\n[network.tls]\nenabled = true\n", "network.tls.key_store must be");
+    }
+
+    private static void assertError(Path dir, String toml, String expected) throws IOException {
+        Path file = Files.writeString(dir.resolve("n.toml"), toml);
+        ConfigException e = assertThrows(ConfigException.class, () -> NetworkConfig.load(file));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}
