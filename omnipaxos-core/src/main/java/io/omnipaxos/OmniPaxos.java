@@ -119,8 +119,9 @@ public final class OmniPaxos<T> {
 
     /** Moves every message waiting to be sent into {@code into}, oldest first (to reuse a list). */
     public void takeOutgoingMessages(List<Message<T>> into) {
-        paxos.forwardPendingProposals();
+        paxos.beforeMessagesLeave();
         outbox.drainTo(into);
+        checkInvariants();
     }
 
     /** The number of log entries known to be decided: entries {@code [0, getDecidedIdx())} are final. */

@@ -162,9 +162,24 @@ final class SequencePaxos<T> {
         }
     }
 
-    /** Forwards waiting proposals to the known leader; called before the outgoing messages leave. */
-    void forwardPendingProposals() {
-        if (pendingProposals.isEmpty() || role != Role.FOLLOWER || leader.pid() == 0) {
+    /**
+     * Called just before the outgoing messages leave: a follower forwards waiting proposals to the
+     * leader; a leader with nothing in flight (everything it replicated is decided) sends its
+     * partial batch at once instead of waiting for the flush tick, so a lone entry is not delayed,
+     * while under load entries keep collecting into batches.
+     */
+    void beforeMessagesLeave() {
+        if (role == Role.LEADER) {
+            if (phase == Phase.ACCEPT && log.decidedIdx() == log.logLength()) {
+                leaderRole.flushBatch();
+            }
+            return;
+        }
+        forwardPendingProposals();
+    }
+
+    private void forwardPendingProposals() {
+        if (pendingProposals.isEmpty() || leader.pid() == 0) {
             return;
         }
         List<T> entries = pendingProposals;

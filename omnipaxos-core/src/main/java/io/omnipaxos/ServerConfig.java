@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param pid this server's id, > 0 and one of the cluster's nodes
  * @param electionTickTimeout ticks per heartbeat round of leader election, >= 1
  * @param resendMessageTickTimeout ticks after which unanswered prepare-phase messages are sent again, >= 1
- * @param flushBatchTickTimeout ticks after which a partial batch of entries is flushed, >= 1
+ * @param flushBatchTickTimeout ticks after which a partial batch of entries is flushed, >= 1 (a leader
+ *     with nothing in flight also flushes a partial batch when its outgoing messages are taken)
  * @param bufferSize the most proposals and outgoing messages held in memory at once, >= 1
  * @param batchSize entries the leader collects before it writes and replicates them, in {@code [1, bufferSize]}
  * @param leaderPriority breaks ties between ballots of the same round; higher wins, >= 0

@@ -74,6 +74,8 @@ public final class ReplicaNode<T> {
     private long leaderPid;
     /** After a recovery: not yet reported that this node caught up with the leader. */
     private boolean catchUpUnreported;
+    /** The decided index when the leader first synchronised us after a recovery; -1 until then. */
+    private long catchUpTargetIdx = -1;
 
     /**
      * Builds the node; nothing runs before {@link #start()}.
@@ -238,7 +240,12 @@ public final class ReplicaNode<T> {
             return;
         }
         paxos.getCurrentLeaderInfo().ifPresent(leader -> {
-            if (leader.accepting() && leader.pid() != pid && appliedIdx == paxos.getDecidedIdx()) {
+            if (catchUpTargetIdx < 0 && leader.accepting() && leader.pid() != pid) {
+                catchUpTargetIdx = paxos.getDecidedIdx();
+            }
+            // Under a steady write load the decided index keeps moving: caught up means having
+            // applied everything that was decided when the leader synchronised us.
+            if (catchUpTargetIdx >= 0 && appliedIdx >= catchUpTargetIdx) {
                 catchUpUnreported = false;
                 EVENTS.info("caught up: synchronised by leader node {}, applied the decided log up to index {}",
                         leader.pid(), appliedIdx);
