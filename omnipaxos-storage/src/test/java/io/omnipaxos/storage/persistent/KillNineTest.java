@@ -152,7 +152,10 @@ class KillNineTest {
     private String check(String line) {
         String[] f = line.split(" ", 4);
         switch (f[0]) {
-            case "OPEN" -> onOpen(Long.parseLong(f[1]), Long.parseLong(f[2]), parseBallot(f[3].split(" ")[1]));
+            case "OPEN" -> { // OPEN pid logLength decidedIdx promise
+                String[] open = line.split(" ");
+                onOpen(Long.parseLong(open[1]), Long.parseLong(open[2]), parseBallot(open[4]));
+            }
             case "L" -> onListed(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3]);
             case "LEND" -> onListEnd(Long.parseLong(f[1]));
             case "D" -> onDecided(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3]);
