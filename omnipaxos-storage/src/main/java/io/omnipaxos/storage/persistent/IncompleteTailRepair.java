@@ -26,7 +26,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * not returned, so nothing acknowledged is lost.
  *
  * <p>Limits: only the last cycle file is examined, after its last complete data record (a crash
- * during the very first record of a new cycle file is not repaired and shows as before); a torn
+ * during the very first record of a new cycle file is not repaired and shows as before); only
+ * data headers are repaired, never a meta-data header in progress (Chronicle's own index writes)
+ * nor the end-of-data marker of a rolled file, which carry the same "not complete" bit; a torn
  * record longer than {@link #MAX_TORN_BYTES} is not covered whole and the next open reports it.
  */
 final class IncompleteTailRepair {
@@ -82,9 +84,12 @@ final class IncompleteTailRepair {
                 if (h == 0) {
                     return; // free space: the log ends cleanly
                 }
-                if ((h & NOT_COMPLETE) != 0) {
-                    coverTornRecord(ch, file, pos, size);
+                if ((h & (NOT_COMPLETE | META_DATA)) == NOT_COMPLETE) {
+                    coverTornRecord(ch, file, pos, size); // a data record whose writer died
                     return;
+                }
+                if ((h & NOT_COMPLETE) != 0) {
+                    return; // END_OF_DATA (a rolled file's end) or meta-data in progress: not ours to touch
                 }
                 pos = align4(pos + 4 + (h & LENGTH_MASK)); // a complete record (e.g. index meta-data)
             }
