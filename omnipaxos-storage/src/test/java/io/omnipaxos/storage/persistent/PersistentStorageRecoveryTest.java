@@ -281,6 +281,9 @@ class PersistentStorageRecoveryTest {
                 at + marker.length() + LogRecord.TRAILER, (byte) 0));
     }
 
+    /** Bytes on each side of a marker that a {@link Patch} may change. */
+    private static final int PATCH_WINDOW = 64;
+
     private interface Patch {
         void apply(byte[] bytes, int at);
     }
@@ -289,7 +292,13 @@ class PersistentStorageRecoveryTest {
         Found found = locate(marker);
         byte[] bytes = Files.readAllBytes(found.file());
         patch.apply(bytes, found.at());
-        Files.write(found.file(), bytes);
+        // Write back only the bytes around the marker that a patch may touch: rewriting the whole
+        // preallocated (sparse) queue file would turn tens of MB of holes into real zeros.
+        int from = Math.max(0, found.at() - PATCH_WINDOW);
+        int to = Math.min(bytes.length, found.at() + marker.length() + PATCH_WINDOW);
+        try (var ch = java.nio.channels.FileChannel.open(found.file(), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes, from, to - from), from);
+        }
         return found.file();
     }
 
