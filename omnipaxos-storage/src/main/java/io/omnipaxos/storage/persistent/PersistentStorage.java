@@ -42,7 +42,9 @@ import java.util.List;
  *       carries it. Every commit writes the complete current state.</li>
  * </ul>
  *
- * <p><b>Opening.</b> Load the committed state, then replay the records after the covered queue
+ * <p><b>Opening.</b> First a Chronicle record header that a killed process left "not complete" is
+ * turned into a skipped meta-data record ({@link IncompleteTailRepair}); otherwise readers would stop
+ * at it for ever while new records went past it. Then load the committed state and replay the records after the covered queue
  * index ({@link TailReplay}): a plain record whose logical index equals the current length is
  * adopted (it was acknowledged by a plain append that did not need a commit); the first batch
  * record is part of a batch whose commit never happened, so it and everything after it are

@@ -57,13 +57,20 @@ final class QueueLog implements AutoCloseable {
         tailer.singleThreadedCheckDisabled(true);
     }
 
-    /** Opens (or creates) the queue in {@code dir}. */
+    /** Opens (or creates) the queue in {@code dir}, repairing a header left incomplete by a crash. */
     static QueueLog open(Path dir) {
+        SingleChronicleQueue q;
         try {
-            SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE).build();
-            return new QueueLog(dir, q);
+            q = SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE).build();
         } catch (RuntimeException e) {
             throw new StorageException("cannot open log queue " + dir + ": " + e, e);
+        }
+        try {
+            IncompleteTailRepair.run(q);
+            return new QueueLog(dir, q);
+        } catch (RuntimeException e) {
+            q.close();
+            throw e instanceof StorageException se ? se : new StorageException("cannot open log queue " + dir + ": " + e, e);
         }
     }
 
