@@ -11,7 +11,8 @@ import java.util.Optional;
  * Ballot Leader Election (OmniPaxos paper, section 4): every election timeout a server starts a
  * heartbeat round; each peer answers with its own ballot and whether it is quorum-connected (it
  * heard from a quorum in its last round). The leader is the highest ballot among the
- * quorum-connected servers heard. A server whose leader was not heard as quorum-connected follows
+ * quorum-connected servers heard. A server whose leader answered as not quorum-connected, or was
+ * not heard for two rounds in a row (one late reply of a busy leader does not depose it), follows
  * a higher quorum-connected ballot if it heard one; otherwise, if it is quorum-connected itself, it
  * raises its own ballot above the leader's and takes over, so that leadership moves to a server
  * that can actually reach a quorum. A leader that is heard and quorum-connected is kept even if a
@@ -32,6 +33,13 @@ final class BallotLeaderElection<T> {
     /** Whether this server heard from a quorum in its last round; optimistic at start. */
     private boolean quorumConnected = true;
     private long round;
+    /**
+     * Consecutive rounds in which the leader was not heard as connected. A busy leader's reply can
+     * miss one round; acting only after {@link #MISSED_ROUNDS_BEFORE_CHANGE} keeps it in office.
+     */
+    private int missedLeaderRounds;
+    /** Rounds a leader may go unheard before this server follows another or takes over. */
+    static final int MISSED_ROUNDS_BEFORE_CHANGE = 2;
     /** Replies of the current round by pid. */
     private final Map<Long, HeartbeatReply<T>> replies = new HashMap<>();
 
@@ -92,14 +100,19 @@ final class BallotLeaderElection<T> {
         quorumConnected = replies.size() + 1 >= quorumSize;
         leader = Ballot.max(leader, promise);
         Ballot top = highestQuorumConnectedBallot();
-        boolean leaderConnected = isLeaderConnected();
+        missedLeaderRounds = isLeaderConnected() ? 0 : missedLeaderRounds + 1;
+        boolean leaderLost = leader.equals(Ballot.NONE) || hasLeaderAnsweredAsLost()
+                || missedLeaderRounds >= MISSED_ROUNDS_BEFORE_CHANGE;
         Optional<Ballot> elected = Optional.empty();
-        if (top != null && top.isGreaterThan(leader) && !leaderConnected) {
+        if (top != null && top.isGreaterThan(leader) && leaderLost) {
             leader = top;
             elected = Optional.of(top);
-        } else if (!leaderConnected && quorumConnected) {
+        } else if (leaderLost && quorumConnected) {
             takeOver();
             elected = Optional.of(leader);
+        }
+        if (elected.isPresent()) {
+            missedLeaderRounds = 0;
         }
         startRound(outbox);
         return elected;
@@ -150,6 +163,19 @@ final class BallotLeaderElection<T> {
         }
         HeartbeatReply<T> reply = replies.get(leader.pid());
         return reply != null && reply.quorumConnected() && !reply.ballot().isGreaterThan(leader);
+    }
+
+    /**
+     * Whether the leader's server answered this round but is not quorum-connected or stands for a
+     * newer ballot: unlike silence, which may only be a late reply, that is certain, so this server
+     * acts at once.
+     */
+    private boolean hasLeaderAnsweredAsLost() {
+        if (leader.pid() == pid) {
+            return !quorumConnected || !leader.equals(currentBallot);
+        }
+        HeartbeatReply<T> reply = replies.get(leader.pid());
+        return reply != null && (!reply.quorumConnected() || reply.ballot().isGreaterThan(leader));
     }
 
     private Ballot highestQuorumConnectedBallot() {

@@ -134,10 +134,12 @@ final class LeaderRole<T> {
         long compactedIdx = paxos.log.compactedIdx();
         if (syncIdx < compactedIdx) {
             if (p.acceptedIdx() < compactedIdx) {
-                // It lacks entries every server had accepted when they were trimmed (its storage
-                // was lost): only a snapshot could bring it back.
-                paxos.logger.warn("server {}: cannot synchronise server {}: its log ({} entries) ends below the"
-                        + " compacted index {}", paxos.pid, follower.pid, p.acceptedIdx(), compactedIdx);
+                // Either a delayed promise from before the follower accepted the trimmed entries (a
+                // fresh promise will follow), or its storage was lost: only a snapshot could help then.
+                paxos.logger.warn("server {}: cannot synchronise server {} from its promise: the promised log"
+                        + " ({} entries) ends below the compacted index {}", paxos.pid, follower.pid,
+                        p.acceptedIdx(), compactedIdx);
+                follower.resetPromise();
                 return;
             }
             // Below the compacted index every server holds the same decided entries.

@@ -42,6 +42,16 @@ public final class ReplicaNode<T> {
         /** The leader this node knows changed to {@code leaderPid} (0: none known). */
         default void onLeaderChanged(long leaderPid) {}
 
+        /**
+         * The leader trimmed the log below {@code compactedIdx} before this node applied entries up
+         * to there: they are gone. An application that needs every entry must not trim (or must
+         * restore from a snapshot); the default treats it as fatal.
+         */
+        default void onTrimmed(long compactedIdx) {
+            throw new IllegalStateException("the log was trimmed below " + compactedIdx
+                    + " before this node applied those entries");
+        }
+
         /** A step finished (outgoing messages flushed, decided entries applied). */
         default void afterStep() {}
 
@@ -210,15 +220,20 @@ public final class ReplicaNode<T> {
         if (end <= appliedIdx) {
             return;
         }
+        long idx = appliedIdx;
         for (LogEntry<T> entry : paxos.readEntries(appliedIdx, end)) {
-            if (!(entry instanceof LogEntry.Decided<T> decided)) {
-                // This node never trims, so every index below decidedIdx reads as decided.
+            if (entry instanceof LogEntry.Trimmed<T> trimmed) {
+                listener.onTrimmed(trimmed.compactedIdx());
+                idx = trimmed.compactedIdx();
+            } else if (entry instanceof LogEntry.Decided<T> decided) {
+                listener.onDecided(decided.entry());
+                idx++;
+            } else {
                 throw new IllegalStateException("expected a decided entry below decidedIdx " + decidedIdx + ", got "
-                        + entry + " (applied up to " + appliedIdx + ")");
+                        + entry + " at " + idx);
             }
-            listener.onDecided(decided.entry());
         }
-        appliedIdx = end;
+        appliedIdx = Math.max(idx, end);
         if (end < decidedIdx) {
             requestStep();
         }
