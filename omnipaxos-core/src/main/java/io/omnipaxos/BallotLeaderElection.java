@@ -76,16 +76,24 @@ final class BallotLeaderElection<T> {
         }
     }
 
-    /** Answers a peer's heartbeat request with this server's ballot and connectivity. */
+    /**
+     * Answers a peer's heartbeat request with this server's ballot and connectivity: connected if
+     * the last round was, or if this round already heard from a quorum (so a server whose links just
+     * came up does not look cut off for a whole round).
+     */
     void onHeartbeatRequest(HeartbeatRequest<T> request, Outbox<T> outbox) {
+        boolean connectedNow = quorumConnected || replies.size() + 1 >= quorumSize;
         outbox.add(new HeartbeatReply<>(pid, request.from(), configurationId, request.round(),
-                currentBallot, quorumConnected));
+                currentBallot, connectedNow));
     }
 
-    /** Records a reply if it belongs to the current round; late replies are ignored. */
+    /**
+     * Records a reply of the current round, or of the previous one if it comes late: a server busy
+     * with slow storage writes may answer after the round ended, and is alive all the same.
+     */
     void onHeartbeatReply(HeartbeatReply<T> reply) {
-        if (reply.round() == round) {
-            replies.put(reply.from(), reply);
+        if (reply.round() == round || reply.round() == round - 1) {
+            replies.merge(reply.from(), reply, (older, newer) -> newer.round() >= older.round() ? newer : older);
         }
     }
 
