@@ -17,40 +17,13 @@ class ClusterScenarioTest {
 
     private static final int ELECTION_STEPS = 5 * 2;
 
-    private static long electLeader(SimulatedCluster cluster) {
-        assertTrue(cluster.runUntilSettled(20 * ELECTION_STEPS), () -> cluster.dump() + "\n: no settled leader");
-        return cluster.agreedLeader().orElseThrow();
-    }
-
-    private static List<String> appendOnEach(SimulatedCluster cluster, int perServer) {
-        List<String> values = new ArrayList<>();
-        for (int i = 0; i < perServer; i++) {
-            for (long pid : cluster.pids()) {
-                if (cluster.isAlive(pid)) {
-                    cluster.append(pid).ifPresent(values::add);
-                }
-            }
-        }
-        return values;
-    }
-
-    private static void assertAllChosen(SimulatedCluster cluster, List<String> values, int maxSteps) {
-        assertTrue(cluster.runUntil(() -> values.stream().allMatch(cluster::isChosen), maxSteps),
-                cluster.describe() + ": not all values decided; chosen " + cluster.chosen().size());
-    }
-
-    private static void assertConverged(SimulatedCluster cluster, int maxSteps) {
-        assertTrue(cluster.runUntil(() -> cluster.allDecidedAtLeast(cluster.chosen().size()), maxSteps),
-                cluster.describe() + ": servers did not converge on " + cluster.chosen().size() + " entries");
-    }
-
     @Test
     void normalCaseDecidesEveryAppendOnEveryServer() {
         SimulatedCluster cluster = SimulatedCluster.create(1, 3);
-        electLeader(cluster);
-        List<String> values = appendOnEach(cluster, 20);
-        assertAllChosen(cluster, values, 200);
-        assertConverged(cluster, 100);
+        cluster.awaitSettledLeader(20 * ELECTION_STEPS);
+        List<String> values = cluster.appendOnEach(20);
+        cluster.awaitAllChosen(values, 200);
+        cluster.awaitConverged(100);
         for (long pid : cluster.pids()) {
             List<LogEntry<String>> log = cluster.server(pid).readDecidedSuffix(0);
             assertEquals(60, log.size());
@@ -60,34 +33,34 @@ class ClusterScenarioTest {
     @Test
     void leaderCrashElectsNewLeaderThatDecidesAndOldLeaderCatchesUp() {
         SimulatedCluster cluster = SimulatedCluster.create(2, 3);
-        long first = electLeader(cluster);
-        assertAllChosen(cluster, appendOnEach(cluster, 10), 200);
+        long first = cluster.awaitSettledLeader(20 * ELECTION_STEPS);
+        cluster.awaitAllChosen(cluster.appendOnEach(10), 200);
         cluster.crash(first);
-        long second = electLeader(cluster);
+        long second = cluster.awaitSettledLeader(20 * ELECTION_STEPS);
         assertNotEquals(first, second);
-        List<String> more = appendOnEach(cluster, 10);
-        assertAllChosen(cluster, more, 400);
+        List<String> more = cluster.appendOnEach(10);
+        cluster.awaitAllChosen(more, 400);
         cluster.restart(first);
-        assertConverged(cluster, 400);
+        cluster.awaitConverged(400);
         assertEquals(cluster.chosen().size(), cluster.server(first).getDecidedIdx());
     }
 
     @Test
     void followerCrashRestartCatchesUp() {
         SimulatedCluster cluster = SimulatedCluster.create(3, 3);
-        long leader = electLeader(cluster);
+        long leader = cluster.awaitSettledLeader(20 * ELECTION_STEPS);
         long follower = cluster.pids().stream().filter(p -> p != leader).findFirst().orElseThrow();
         cluster.crash(follower);
-        List<String> values = appendOnEach(cluster, 30);
-        assertAllChosen(cluster, values, 300);
+        List<String> values = cluster.appendOnEach(30);
+        cluster.awaitAllChosen(values, 300);
         cluster.restart(follower);
-        assertConverged(cluster, 300);
+        cluster.awaitConverged(300);
     }
 
     @Test
     void minorityPartitionMakesNoProgressMajorityDoesAndTheyConvergeAfterHealing() {
         SimulatedCluster cluster = SimulatedCluster.create(4, 5);
-        long leader = electLeader(cluster);
+        long leader = cluster.awaitSettledLeader(20 * ELECTION_STEPS);
         List<Long> minority = new ArrayList<>(List.of(leader));
         minority.add(cluster.pids().stream().filter(p -> p != leader).findFirst().orElseThrow());
         List<Long> majority = cluster.pids().stream().filter(p -> !minority.contains(p)).toList();
@@ -102,13 +75,13 @@ class ClusterScenarioTest {
         for (int i = 0; i < 10; i++) {
             majority.forEach(p -> cluster.append(p).ifPresent(inMajority::add));
         }
-        assertAllChosen(cluster, inMajority, 600);
+        cluster.awaitAllChosen(inMajority, 600);
         for (long pid : minority) {
             assertEquals(minorityDecided, cluster.server(pid).getDecidedIdx(), "minority server " + pid + " decided");
         }
         assertFalse(inMinority.stream().anyMatch(cluster::isChosen));
         cluster.network().healAll();
-        assertConverged(cluster, 600);
+        cluster.awaitConverged(600);
     }
 
     @Test
@@ -117,14 +90,14 @@ class ClusterScenarioTest {
             SimulatedCluster cluster = SimulatedCluster.create(seed, 3);
             cluster.network().dropRate(0.1).duplicateRate(0.1).maxDelayTicks(4);
             for (int round = 0; round < 40; round++) {
-                appendOnEach(cluster, 2);
+                cluster.appendOnEach(2);
                 cluster.run(10);
             }
             cluster.network().reliable();
-            electLeader(cluster);
-            List<String> after = appendOnEach(cluster, 5);
-            assertAllChosen(cluster, after, 1000);
-            assertConverged(cluster, 1000);
+            cluster.awaitSettledLeader(20 * ELECTION_STEPS);
+            List<String> after = cluster.appendOnEach(5);
+            cluster.awaitAllChosen(after, 1000);
+            cluster.awaitConverged(1000);
             assertTrue(cluster.chosen().size() > 40, cluster.describe() + ": only " + cluster.chosen().size() + " decided");
         }
     }
@@ -132,14 +105,14 @@ class ClusterScenarioTest {
     @Test
     void tryBecomeLeaderMovesLeadershipAndKeepsTheLog() {
         SimulatedCluster cluster = SimulatedCluster.create(5, 3);
-        long leader = electLeader(cluster);
-        assertAllChosen(cluster, appendOnEach(cluster, 5), 200);
+        long leader = cluster.awaitSettledLeader(20 * ELECTION_STEPS);
+        cluster.awaitAllChosen(cluster.appendOnEach(5), 200);
         long next = cluster.pids().stream().filter(p -> p != leader).findFirst().orElseThrow();
         cluster.server(next).tryBecomeLeader();
         assertTrue(cluster.runUntil(() -> cluster.agreedLeader().equals(Optional.of(next)), 100),
                 cluster::dump);
-        assertAllChosen(cluster, appendOnEach(cluster, 5), 200);
-        assertConverged(cluster, 200);
+        cluster.awaitAllChosen(cluster.appendOnEach(5), 200);
+        cluster.awaitConverged(200);
         assertEquals(30, cluster.chosen().size());
     }
 }

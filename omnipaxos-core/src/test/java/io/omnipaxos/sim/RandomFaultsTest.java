@@ -1,24 +1,15 @@
 package io.omnipaxos.sim;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Many seeded runs with a random mix of faults: message loss, duplication and reordering, crashes
- * and restarts, partitions and one-way link cuts. Safety is checked after every step; at the end the
- * faults stop and the cluster must decide new entries on every server. A failure names its seed;
+ * Many seeded runs of the {@link RandomFaultMix} on in-memory storage. A failure names its seed;
  * replay one with {@code -Dsim.seed=N}. {@code -Dsim.seeds=N} runs more seeds.
  */
 class RandomFaultsTest {
-
-    private static final int FAULT_STEPS = 1500;
 
     @TestFactory
     Stream<DynamicTest> randomFaultMixes() {
@@ -26,88 +17,7 @@ class RandomFaultsTest {
         LongStream seeds = single != null
                 ? LongStream.of(Long.parseLong(single))
                 : LongStream.range(1000, 1000 + Long.getLong("sim.seeds", 220));
-        return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> run(seed)));
-    }
-
-    private static void run(long seed) {
-        int size = new Random(seed).nextBoolean() ? 3 : 5;
-        SimulatedCluster cluster = SimulatedCluster.create(seed, size, StorageFactory.inMemory(),
-                b -> b.batchSize(1 + (int) (seed % 4)));
-        Random random = cluster.random();
-        cluster.network().dropRate(0.05 * random.nextInt(3)).duplicateRate(0.05 * random.nextInt(3))
-                .maxDelayTicks(1 + random.nextInt(4));
-        for (int step = 0; step < FAULT_STEPS; step++) {
-            if (random.nextInt(60) == 0) {
-                injectFault(cluster, random);
-            }
-            if (random.nextInt(3) == 0) {
-                long pid = 1 + random.nextInt(size);
-                if (cluster.isAlive(pid)) {
-                    cluster.append(pid);
-                }
-            }
-            if (random.nextInt(100) == 0) {
-                tryTrim(cluster);
-            }
-            cluster.step();
-        }
-        healEverything(cluster);
-        assertLiveAfterHealing(cluster);
-    }
-
-    /** The leader trims as far as it may; refusals are expected while servers lag. */
-    private static void tryTrim(SimulatedCluster cluster) {
-        cluster.leader().ifPresent(pid -> {
-            try {
-                cluster.server(pid).trim(java.util.OptionalLong.empty());
-            } catch (io.omnipaxos.CompactionException refused) {
-                // NOT_ALL_ACCEPTED or NOT_LEADER in the middle of a change: both are fine here.
-            }
-        });
-    }
-
-    private static void injectFault(SimulatedCluster cluster, Random random) {
-        List<Long> pids = new ArrayList<>(cluster.pids());
-        long a = pids.get(random.nextInt(pids.size()));
-        long b = pids.get(random.nextInt(pids.size()));
-        switch (random.nextInt(6)) {
-            case 0 -> {
-                long alive = pids.stream().filter(cluster::isAlive).count();
-                if (cluster.isAlive(a) && alive > pids.size() / 2 + 1) {
-                    cluster.crash(a);
-                }
-            }
-            case 1 -> {
-                if (!cluster.isAlive(a)) {
-                    cluster.restart(a);
-                }
-            }
-            case 2 -> cluster.network().cut(a, b);
-            case 3 -> cluster.network().cutOneWay(a, b);
-            case 4 -> cluster.network().heal(a, b);
-            default -> cluster.network().healAll();
-        }
-    }
-
-    private static void healEverything(SimulatedCluster cluster) {
-        cluster.network().healAll();
-        cluster.network().reliable();
-        for (long pid : cluster.pids()) {
-            if (!cluster.isAlive(pid)) {
-                cluster.restart(pid);
-            }
-        }
-    }
-
-    private static void assertLiveAfterHealing(SimulatedCluster cluster) {
-        assertTrue(cluster.runUntilSettled(600), () -> cluster.dump() + "\n: no settled leader after healing");
-        List<String> values = new ArrayList<>();
-        for (long pid : cluster.pids()) {
-            cluster.append(pid).ifPresent(values::add);
-        }
-        assertTrue(cluster.runUntil(() -> values.stream().allMatch(cluster::isChosen), 600),
-                () -> cluster.dump() + "\n: entries appended after healing were not decided " + values);
-        assertTrue(cluster.runUntil(() -> cluster.allDecidedAtLeast(cluster.chosen().size()), 600),
-                cluster.describe() + ": servers did not converge after healing");
+        return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed,
+                () -> RandomFaultMix.run(seed, StorageFactory.inMemory())));
     }
 }

@@ -206,6 +206,41 @@ public final class SimulatedCluster {
         return stableSteps >= SETTLED_STEPS;
     }
 
+    /** Steps until a leader has settled (see {@link #runUntilSettled}) and returns it; fails after {@code maxSteps}. */
+    public long awaitSettledLeader(int maxSteps) {
+        if (!runUntilSettled(maxSteps)) {
+            throw new AssertionError(dump() + "\n: no settled leader within " + maxSteps + " steps");
+        }
+        return agreedLeader().orElseThrow();
+    }
+
+    /** Appends {@code perServer} fresh values on every live server, round-robin; returns those taken. */
+    public List<String> appendOnEach(int perServer) {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < perServer; i++) {
+            for (long pid : pids()) {
+                if (isAlive(pid)) {
+                    append(pid).ifPresent(values::add);
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Steps until every one of {@code values} is decided; fails after {@code maxSteps}. */
+    public void awaitAllChosen(List<String> values, int maxSteps) {
+        if (!runUntil(() -> values.stream().allMatch(this::isChosen), maxSteps)) {
+            throw new AssertionError(dump() + "\n: not all values decided; chosen " + chosen().size());
+        }
+    }
+
+    /** Steps until every live server has decided the whole known log; fails after {@code maxSteps}. */
+    public void awaitConverged(int maxSteps) {
+        if (!runUntil(() -> allDecidedAtLeast(chosen().size()), maxSteps)) {
+            throw new AssertionError(dump() + "\n: servers did not converge on " + chosen().size() + " entries");
+        }
+    }
+
     /** Crashes {@code pid}: its in-memory state and in-flight messages to it are lost, its storage stays. */
     public void crash(long pid) {
         if (TRACE) {

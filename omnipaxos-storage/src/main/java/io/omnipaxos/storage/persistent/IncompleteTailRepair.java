@@ -10,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Repairs, on open, the header of a record that a killed process left incomplete.
@@ -39,7 +41,7 @@ final class IncompleteTailRepair {
     static final int LENGTH_MASK = 0x3FFF_FFFF;
     /** How far past a torn header the torn bytes are looked for: a record's largest size, with room. */
     static final int MAX_TORN_BYTES = 32 << 20;
-    private static final System.Logger LOG = System.getLogger(PersistentStorage.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PersistentStorage.class);
 
     private IncompleteTailRepair() {
     }
@@ -117,8 +119,8 @@ final class IncompleteTailRepair {
         ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, META_DATA | length);
         ch.write(header, pos);
         ch.force(false);
-        LOG.log(System.Logger.Level.WARNING, "log file {0}: a record at byte {1} was left incomplete by a crash; "
-                + "marked its {2} byte(s) as skipped", file, pos, length);
+        LOG.warn("log file {}: a record at byte {} was left incomplete by a crash; "
+                + "marked its {} byte(s) as skipped", file, pos, length);
     }
 
     private static long align4(long pos) {

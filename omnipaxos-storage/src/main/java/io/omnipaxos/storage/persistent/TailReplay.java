@@ -1,6 +1,8 @@
 package io.omnipaxos.storage.persistent;
 
 import io.omnipaxos.storage.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the records after the last committed one, on open, and decides what each is (see the
@@ -10,7 +12,7 @@ import io.omnipaxos.storage.StorageException;
  */
 final class TailReplay {
 
-    private static final System.Logger LOG = System.getLogger(PersistentStorage.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PersistentStorage.class);
 
     /** What the replay found. */
     record Result(long logLength, long lastQueueIdx, long adopted, long ignored) {
@@ -39,7 +41,7 @@ final class TailReplay {
                 ignored++;
             } else if (!r.intact()) {
                 rejectUnlessLast(log, r, length);
-                LOG.log(System.Logger.Level.WARNING, "log {0}: dropped the torn last record at queue index {1}",
+                LOG.warn("log {}: dropped the torn last record at queue index {}",
                         log.readerFileOrDir(), Long.toHexString(r.queueIndex()));
                 ignored++;
             } else if (!r.isPlain()) {
@@ -55,7 +57,7 @@ final class TailReplay {
             }
         }
         if (ignored > 0) {
-            LOG.log(System.Logger.Level.WARNING, "log {0}: ignored {1} record(s) of a write that never completed "
+            LOG.warn("log {}: ignored {} record(s) of a write that never completed "
                     + "(its call did not return before the crash)", log.dir(), ignored);
         }
         return new Result(length, last, adopted, ignored);

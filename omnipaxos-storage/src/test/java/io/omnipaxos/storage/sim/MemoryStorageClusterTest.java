@@ -1,5 +1,6 @@
 package io.omnipaxos.storage.sim;
 
+import io.omnipaxos.sim.RandomFaultMix;
 import io.omnipaxos.sim.StorageFactory;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.memory.MemoryStorage;

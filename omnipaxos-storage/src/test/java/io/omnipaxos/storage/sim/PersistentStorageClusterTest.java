@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omnipaxos.LogEntry;
+import io.omnipaxos.sim.RandomFaultMix;
 import io.omnipaxos.sim.SimulatedCluster;
 import io.omnipaxos.storage.persistent.PersistentStorageFactory;
 import io.omnipaxos.storage.persistent.SyncPolicy;
@@ -61,27 +62,27 @@ class PersistentStorageClusterTest {
     @Test
     void leaderCrashElectsNewLeaderThatDecidesAndOldLeaderRecoversFromDisk() {
         SimulatedCluster cluster = cluster(2, 3, true);
-        long first = electLeader(cluster);
-        assertAllChosen(cluster, appendOnEach(cluster, 10), 200);
+        long first = cluster.awaitSettledLeader(20 * ELECTION_STEPS);
+        cluster.awaitAllChosen(cluster.appendOnEach(10), 200);
         cluster.crash(first);
-        long second = electLeader(cluster);
+        long second = cluster.awaitSettledLeader(20 * ELECTION_STEPS);
         assertNotEquals(first, second);
-        assertAllChosen(cluster, appendOnEach(cluster, 10), 400);
+        cluster.awaitAllChosen(cluster.appendOnEach(10), 400);
         cluster.restart(first);
-        assertConverged(cluster, 400);
+        cluster.awaitConverged(400);
         assertEquals(cluster.chosen().size(), cluster.server(first).getDecidedIdx());
     }
 
     @Test
     void followerCrashRestartCatchesUpFromItsReopenedLog() {
         SimulatedCluster cluster = cluster(3, 3, false);
-        long leader = electLeader(cluster);
+        long leader = cluster.awaitSettledLeader(20 * ELECTION_STEPS);
         long follower = cluster.pids().stream().filter(p -> p != leader).findFirst().orElseThrow();
-        assertAllChosen(cluster, appendOnEach(cluster, 10), 200);
+        cluster.awaitAllChosen(cluster.appendOnEach(10), 200);
         cluster.crash(follower);
-        assertAllChosen(cluster, appendOnEach(cluster, 30), 300);
+        cluster.awaitAllChosen(cluster.appendOnEach(30), 300);
         cluster.restart(follower);
-        assertConverged(cluster, 300);
+        cluster.awaitConverged(300);
         List<LogEntry<String>> log = cluster.server(follower).readDecidedSuffix(0);
         assertEquals(cluster.chosen().size(), log.size());
     }
@@ -89,11 +90,11 @@ class PersistentStorageClusterTest {
     @Test
     void wholeClusterCrashKeepsEveryDecidedEntry() {
         SimulatedCluster cluster = cluster(5, 3, true);
-        electLeader(cluster);
-        List<String> before = appendOnEach(cluster, 20);
-        assertAllChosen(cluster, before, 300);
+        cluster.awaitSettledLeader(20 * ELECTION_STEPS);
+        List<String> before = cluster.appendOnEach(20);
+        cluster.awaitAllChosen(before, 300);
         List<String> chosenBefore = List.copyOf(cluster.chosen());
-        appendOnEach(cluster, 5); // in flight at the crash: may be lost, must not be corrupted
+        cluster.appendOnEach(5); // in flight at the crash: may be lost, must not be corrupted
         cluster.step();
         for (long pid : cluster.pids()) {
             cluster.crash(pid);
@@ -101,9 +102,9 @@ class PersistentStorageClusterTest {
         for (long pid : cluster.pids()) {
             cluster.restart(pid);
         }
-        electLeader(cluster);
-        assertAllChosen(cluster, appendOnEach(cluster, 5), 400);
-        assertConverged(cluster, 400);
+        cluster.awaitSettledLeader(20 * ELECTION_STEPS);
+        cluster.awaitAllChosen(cluster.appendOnEach(5), 400);
+        cluster.awaitConverged(400);
         assertEquals(chosenBefore, cluster.chosen().subList(0, chosenBefore.size()));
     }
 
@@ -123,34 +124,5 @@ class PersistentStorageClusterTest {
                 factory.close();
             }
         }));
-    }
-
-    // ---- helpers, as in the core's ClusterScenarioTest ----
-
-    private static long electLeader(SimulatedCluster cluster) {
-        assertTrue(cluster.runUntilSettled(20 * ELECTION_STEPS), () -> cluster.dump() + "\n: no settled leader");
-        return cluster.agreedLeader().orElseThrow();
-    }
-
-    private static List<String> appendOnEach(SimulatedCluster cluster, int perServer) {
-        List<String> values = new ArrayList<>();
-        for (int i = 0; i < perServer; i++) {
-            for (long pid : cluster.pids()) {
-                if (cluster.isAlive(pid)) {
-                    cluster.append(pid).ifPresent(values::add);
-                }
-            }
-        }
-        return values;
-    }
-
-    private static void assertAllChosen(SimulatedCluster cluster, List<String> values, int maxSteps) {
-        assertTrue(cluster.runUntil(() -> values.stream().allMatch(cluster::isChosen), maxSteps),
-                cluster.describe() + ": not all values decided; chosen " + cluster.chosen().size());
-    }
-
-    private static void assertConverged(SimulatedCluster cluster, int maxSteps) {
-        assertTrue(cluster.runUntil(() -> cluster.allDecidedAtLeast(cluster.chosen().size()), maxSteps),
-                cluster.describe() + ": servers did not converge on " + cluster.chosen().size() + " entries");
     }
 }

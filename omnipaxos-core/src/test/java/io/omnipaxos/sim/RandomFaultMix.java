@@ -1,35 +1,27 @@
-package io.omnipaxos.storage.sim;
+package io.omnipaxos.sim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.omnipaxos.sim.SimulatedCluster;
-import io.omnipaxos.sim.StorageFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The random fault mix of the core's {@code RandomFaultsTest} (loss, duplication, reordering,
- * crashes and restarts, partitions, one-way cuts) run on a given storage: safety is checked after
- * every step by the simulator; at the end the faults stop and the cluster must decide new entries
- * on every server. Kept in step with the core's mix so both storages see the same faults.
+ * One seeded run of a random mix of faults on a given storage: message loss, duplication and
+ * reordering, crashes and restarts, partitions and one-way link cuts, and log trims by the leader.
+ * Safety is checked after every step; at the end the faults stop and the cluster must decide new
+ * entries on every server. Every module's storage runs the same mix.
  */
-final class RandomFaultMix {
+public final class RandomFaultMix {
 
-    /** Steps of faults per seed; the healing phase adds up to 1,800 more. */
-    static final int FAULT_STEPS = 1500;
+    /** Steps with faults per seed; healing adds up to 1,600 more. */
+    public static final int FAULT_STEPS = 1500;
 
-    private RandomFaultMix() {
-    }
-
-    /** The cluster size a seed runs with (3 or 5 servers). */
-    static int clusterSize(long seed) {
-        return new Random(seed).nextBoolean() ? 3 : 5;
-    }
+    private RandomFaultMix() {}
 
     /** Runs one seed on {@code storage}; throws AssertionError naming the seed on any failure. */
-    static void run(long seed, StorageFactory storage) {
-        int size = clusterSize(seed);
+    public static void run(long seed, StorageFactory storage) {
+        int size = new Random(seed).nextBoolean() ? 3 : 5;
         SimulatedCluster cluster = SimulatedCluster.create(seed, size, storage,
                 b -> b.batchSize(1 + (int) (seed % 4)));
         Random random = cluster.random();
@@ -45,10 +37,24 @@ final class RandomFaultMix {
                     cluster.append(pid);
                 }
             }
+            if (random.nextInt(100) == 0) {
+                tryTrim(cluster);
+            }
             cluster.step();
         }
         healEverything(cluster);
         assertLiveAfterHealing(cluster);
+    }
+
+    /** The leader trims as far as it may; refusals are expected while servers lag. */
+    private static void tryTrim(SimulatedCluster cluster) {
+        cluster.leader().ifPresent(pid -> {
+            try {
+                cluster.server(pid).trim(java.util.OptionalLong.empty());
+            } catch (io.omnipaxos.CompactionException refused) {
+                // NOT_ALL_ACCEPTED or NOT_LEADER in the middle of a change: both are fine here.
+            }
+        });
     }
 
     private static void injectFault(SimulatedCluster cluster, Random random) {
