@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
  * The replicated key-value map: applies decided {@link KvCommand}s in log order, at most once each.
@@ -45,8 +47,9 @@ public final class KvStateMachine {
     private static final class Session {
         /** The client has the replies of all requests numbered up to this. */
         long ackedUpTo;
-        /** Replies of applied requests above {@link #ackedUpTo}, by request number. */
-        final Map<Long, KvReply> replies = new HashMap<>();
+        /** Replies of applied requests above {@link #ackedUpTo}, by request number (sorted, so the
+         *  acknowledged prefix is cut without scanning the rest). */
+        final NavigableMap<Long, KvReply> replies = new TreeMap<>();
     }
 
     /** Applies {@code command} (or recognises it as a duplicate) and returns its reply. */
@@ -117,7 +120,7 @@ public final class KvStateMachine {
     private static void acknowledge(Session session, long ackedUpTo) {
         if (ackedUpTo > session.ackedUpTo) {
             session.ackedUpTo = ackedUpTo;
-            session.replies.keySet().removeIf(number -> number <= ackedUpTo);
+            session.replies.headMap(ackedUpTo, true).clear();
         }
     }
 
