@@ -32,6 +32,7 @@ public class CompactionException extends RuntimeException {
         this.leader = leader;
     }
 
+    /** Why the trim was refused. */
     public Reason reason() {
         return reason;
     }

@@ -34,6 +34,7 @@ public final class InProcessExample {
                 server.config().server().loggerFilePath().ifPresent(path -> ServerLogFiles.route(pid, path)));
     }
 
+    /** Runs the example; takes no arguments. */
     public static void main(String[] args) {
         new InProcessExample().run();
     }

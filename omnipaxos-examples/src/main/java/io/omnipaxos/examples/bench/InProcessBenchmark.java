@@ -25,6 +25,7 @@ public final class InProcessBenchmark {
 
     private InProcessBenchmark() {}
 
+    /** Runs the benchmark with the options in the class comment. */
     public static void main(String[] args) {
         BenchmarkArgs options = BenchmarkArgs.parse(args);
         long seconds = options.getLong("seconds", 10);

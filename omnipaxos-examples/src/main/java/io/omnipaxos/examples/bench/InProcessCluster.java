@@ -46,10 +46,12 @@ public final class InProcessCluster<T> {
         }
     }
 
+    /** The live server {@code pid}, or null if it crashed. */
     public OmniPaxos<T> server(long pid) {
         return servers.get(pid);
     }
 
+    /** The live servers by pid. */
     public Map<Long, OmniPaxos<T>> servers() {
         return servers;
     }

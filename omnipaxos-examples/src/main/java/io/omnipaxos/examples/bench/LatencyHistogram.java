@@ -19,6 +19,7 @@ public final class LatencyHistogram {
         max = Math.max(max, value);
     }
 
+    /** The number of latencies recorded. */
     public long count() {
         return total;
     }

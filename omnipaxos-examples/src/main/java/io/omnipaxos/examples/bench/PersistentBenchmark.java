@@ -47,6 +47,7 @@ public final class PersistentBenchmark {
 
     private PersistentBenchmark() {}
 
+    /** Runs the benchmark with the options in the class comment. */
     public static void main(String[] args) throws IOException {
         BenchmarkArgs options = BenchmarkArgs.parse(args);
         Path dir = Path.of(options.getString("dir", "target/bench-data"));

@@ -35,6 +35,7 @@ public final class KvCli {
 
     private KvCli() {}
 
+    /** Runs one command: {@code put|get|append|delete|leader|load}; see the class comment. */
     public static void main(String[] args) throws InterruptedException {
         System.exit(run(args));
     }

@@ -50,6 +50,7 @@ public final class ReplicationBenchmark {
         this.window = window;
     }
 
+    /** Runs the benchmark with the options in the class comment. */
     public static void main(String[] args) throws Exception {
         BenchmarkArgs options = BenchmarkArgs.parse(args);
         long seconds = options.getLong("seconds", 10);
