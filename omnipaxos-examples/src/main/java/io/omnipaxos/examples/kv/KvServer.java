@@ -5,10 +5,12 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.omnipaxos.AppendRejectedException;
 import io.omnipaxos.Ballot;
+import io.omnipaxos.ConfigException;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.codec.Limits;
 import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.storage.Storage;
+import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.memory.MemoryStorage;
 import io.omnipaxos.storage.persistent.PersistentStorage;
 import io.omnipaxos.storage.persistent.PersistentStorageConfig;
@@ -105,11 +107,25 @@ public final class KvServer implements ReplicaNode.Listener<KvCommand>, ClientPo
             System.exit(2);
         }
         Path configFile = Path.of(args[0]);
-        // Logging must know the file before the first logger exists.
-        OmniPaxosConfig config = OmniPaxosConfig.withToml(configFile, Set.of(NetworkConfig.TABLE));
-        System.setProperty(KvLogging.NAME_PROPERTY, "node" + config.server().pid());
-        config.server().loggerFilePath().ifPresent(file -> System.setProperty(KvLogging.LOG_FILE_PROPERTY, file));
-        KvServer server = start(configFile, args.length == 2);
+        KvServer server;
+        try {
+            // Logging must know the file before the first logger exists.
+            OmniPaxosConfig config = OmniPaxosConfig.withToml(configFile, Set.of(NetworkConfig.TABLE));
+            System.setProperty(KvLogging.NAME_PROPERTY, "node" + config.server().pid());
+            config.server().loggerFilePath().ifPresent(file -> System.setProperty(KvLogging.LOG_FILE_PROPERTY, file));
+            server = start(configFile, args.length == 2);
+        } catch (ConfigException | StorageException e) {
+            // The message names the file, key and value (or the storage file and index): no stack trace.
+            System.err.println("kv-server: " + e.getMessage());
+            System.exit(e instanceof ConfigException ? 2 : 1);
+            return;
+        } catch (Exception e) {
+            // E.g. a port already in use (Netty rethrows the BindException unchecked). Exit, or the
+            // event loop threads started so far would keep a half-started node alive.
+            System.err.println("kv-server: could not start the node from " + configFile + ": " + e);
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kv-shutdown"));
         server.stopped.await();
     }
