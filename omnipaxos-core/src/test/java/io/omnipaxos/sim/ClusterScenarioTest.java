@@ -115,4 +115,12 @@ class ClusterScenarioTest {
         cluster.awaitConverged(200);
         assertEquals(30, cluster.chosen().size());
     }
+
+    @Test
+    void theServerWithTheHighestLeaderPriorityIsElectedAmongEqualRounds() {
+        SimulatedCluster cluster = SimulatedCluster.createPerServer(6, 3, StorageFactory.inMemory(),
+                (pid, builder) -> builder.leaderPriority(pid == 1 ? 10 : 0));
+        assertEquals(1L, cluster.awaitSettledLeader(20 * ELECTION_STEPS),
+                "pid 1 has the highest priority, though pids 2 and 3 are larger");
+    }
 }

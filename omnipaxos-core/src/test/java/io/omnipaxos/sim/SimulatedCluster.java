@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -45,7 +46,7 @@ public final class SimulatedCluster {
     private long nextValue;
 
     private SimulatedCluster(long seed, int size, StorageFactory storageFactory,
-                             UnaryOperator<OmniPaxosConfig.Builder> configure) {
+                             BiFunction<Long, OmniPaxosConfig.Builder, OmniPaxosConfig.Builder> configure) {
         this.seed = seed;
         this.random = new Random(seed);
         this.network = new SimulatedNetwork(random);
@@ -55,7 +56,7 @@ public final class SimulatedCluster {
             nodes.add(pid);
         }
         for (long pid : nodes) {
-            OmniPaxosConfig config = configure.apply(OmniPaxosConfig.builder()
+            OmniPaxosConfig config = configure.apply(pid, OmniPaxosConfig.builder()
                     .configurationId(1).pid(pid).nodes(nodes)).build();
             configs.put(pid, config);
             storages.put(pid, storageFactory.create(pid));
@@ -71,6 +72,12 @@ public final class SimulatedCluster {
     /** A cluster with the given storage and extra configuration (applied to every server's builder). */
     public static SimulatedCluster create(long seed, int size, StorageFactory storageFactory,
                                           UnaryOperator<OmniPaxosConfig.Builder> configure) {
+        return new SimulatedCluster(seed, size, storageFactory, (pid, builder) -> configure.apply(builder));
+    }
+
+    /** Like {@link #create(long, int, StorageFactory, UnaryOperator)}, with configuration per pid. */
+    public static SimulatedCluster createPerServer(long seed, int size, StorageFactory storageFactory,
+            BiFunction<Long, OmniPaxosConfig.Builder, OmniPaxosConfig.Builder> configure) {
         return new SimulatedCluster(seed, size, storageFactory, configure);
     }
 
