@@ -51,18 +51,6 @@ final class BallotLeaderElection<T> {
         this.currentBallot = new Ballot(1, priority, pid);
     }
 
-    Ballot currentBallot() {
-        return currentBallot;
-    }
-
-    Ballot leader() {
-        return leader;
-    }
-
-    boolean isQuorumConnected() {
-        return quorumConnected;
-    }
-
     String describe() {
         return "ballot " + currentBallot + " leader " + leader + (quorumConnected ? " qc" : " not-qc");
     }

@@ -383,10 +383,6 @@ final class LeaderRole<T> {
         return out.toString();
     }
 
-    Ballot ballot() {
-        return ballot;
-    }
-
     void checkInvariants() {
         Invariants.atMost("batch", batch.size(), "batch_size", paxos.batchSize);
         Invariants.check(paxos.log.promise().equals(ballot), "a leader has promised its own ballot");
