@@ -1,14 +1,19 @@
 package io.omnipaxos.storage;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.StopSign;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where an OmniPaxos server keeps its log and its protocol state.
  *
  * <p><b>Indices.</b> All indices are absolute log positions starting at 0. The log holds the
  * entries {@code [getCompactedIdx(), getLogLength())}; entries below the compacted index were
- * trimmed away. {@code getLogLength()} counts the trimmed prefix too.
+ * trimmed away. {@code getLogLength()} counts the trimmed prefix too. A compacted prefix may be
+ * represented by a snapshot ({@link #setSnapshot}). A stop-sign ({@link #setStopSign}), if stored,
+ * occupies the slot just after the last entry, index {@code getLogLength()}; the decided index
+ * counts it, so it may be {@code getLogLength() + 1} when the stop-sign is decided.
  *
  * <p><b>Durability contract.</b> A write is durable when the call returns: after a crash, a
  * storage reopened at the same place returns every value written by a call that returned. (A
@@ -77,11 +82,35 @@ public interface Storage<T> extends AutoCloseable {
     long getDecidedIdx();
 
     /**
-     * Removes the entries below {@code idx} and records {@code idx} as the compacted index.
+     * Removes the entries below {@code idx} and records {@code idx} as the compacted index. A stored
+     * snapshot is dropped if {@code idx} is above the compacted index (it no longer covers the prefix).
      *
      * @param idx in {@code [getCompactedIdx(), getLogLength()]}
      */
     void trim(long idx);
+
+    /**
+     * Replaces the log prefix below {@code idx} by {@code snapshot}: removes the entries below
+     * {@code idx}, records {@code idx} as the compacted index and keeps {@code snapshot} as the state
+     * of that prefix. If the log is shorter than {@code idx}, it becomes empty with length {@code
+     * idx} (a follower that installs a leader's snapshot). The stop-sign is not touched.
+     *
+     * @param idx at least {@link #getCompactedIdx()}
+     */
+    void setSnapshot(long idx, T snapshot);
+
+    /**
+     * The snapshot of the prefix below {@link #getCompactedIdx()}, or empty if no snapshot was stored
+     * or a later {@link #trim} moved the compacted index past it (then it no longer covers the prefix
+     * and is dropped).
+     */
+    Optional<T> getSnapshot();
+
+    /** Stores the stop-sign that ends the log, at slot {@link #getLogLength()}; null removes it. */
+    void setStopSign(StopSign stopSign);
+
+    /** The stored stop-sign, if any. */
+    Optional<StopSign> getStopSign();
 
     /** Records {@code idx} as the compacted index without removing entries (e.g. after a snapshot). */
     void setCompactedIdx(long idx);

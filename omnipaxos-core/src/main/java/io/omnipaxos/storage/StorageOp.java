@@ -1,6 +1,7 @@
 package io.omnipaxos.storage;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.StopSign;
 import java.util.List;
 import java.util.Objects;
 
@@ -120,6 +121,30 @@ public sealed interface StorageOp<T> {
         @Override
         public void applyTo(Storage<T> storage) {
             storage.setCompactedIdx(idx);
+        }
+    }
+
+    /** See {@link Storage#setSnapshot}. */
+    record SetSnapshot<T>(long idx, T snapshot) implements StorageOp<T> {
+        /** Validates the index and the snapshot. */
+        public SetSnapshot {
+            if (idx < 0) {
+                throw new IllegalArgumentException("snapshot idx must be >= 0, got " + idx);
+            }
+            Objects.requireNonNull(snapshot, "snapshot");
+        }
+
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.setSnapshot(idx, snapshot);
+        }
+    }
+
+    /** See {@link Storage#setStopSign}; a null stop-sign removes the stored one. */
+    record SetStopSign<T>(StopSign stopSign) implements StorageOp<T> {
+        @Override
+        public void applyTo(Storage<T> storage) {
+            storage.setStopSign(stopSign);
         }
     }
 }

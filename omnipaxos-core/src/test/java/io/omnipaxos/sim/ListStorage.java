@@ -1,10 +1,12 @@
 package io.omnipaxos.sim;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.StopSign;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageOp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The simplest correct in-memory {@link Storage}, for the core's own tests (the core cannot depend
@@ -18,6 +20,8 @@ public final class ListStorage<T> implements Storage<T> {
     private Ballot promise = Ballot.NONE;
     private Ballot acceptedRound = Ballot.NONE;
     private long decidedIdx;
+    private T snapshot;
+    private StopSign stopSign;
 
     @Override
     public void writeAtomically(List<StorageOp<T>> ops) {
@@ -87,8 +91,38 @@ public final class ListStorage<T> implements Storage<T> {
     @Override
     public void trim(long idx) {
         check(idx >= compactedIdx && idx <= getLogLength(), "trim " + idx);
+        if (idx > compactedIdx) {
+            snapshot = null;
+        }
         entries.subList(0, (int) (idx - compactedIdx)).clear();
         compactedIdx = idx;
+    }
+
+    @Override
+    public void setSnapshot(long idx, T newSnapshot) {
+        check(idx >= compactedIdx, "setSnapshot " + idx);
+        if (idx >= getLogLength()) {
+            entries.clear();
+        } else {
+            entries.subList(0, (int) (idx - compactedIdx)).clear();
+        }
+        compactedIdx = idx;
+        snapshot = newSnapshot;
+    }
+
+    @Override
+    public Optional<T> getSnapshot() {
+        return Optional.ofNullable(snapshot);
+    }
+
+    @Override
+    public void setStopSign(StopSign newStopSign) {
+        stopSign = newStopSign;
+    }
+
+    @Override
+    public Optional<StopSign> getStopSign() {
+        return Optional.ofNullable(stopSign);
     }
 
     @Override
