@@ -1,7 +1,7 @@
 package io.omnipaxos;
 
 /**
- * {@link OmniPaxos#append} could not take the entry. Nothing was appended; the caller may retry
+ * {@link OmniPaxos#append} (or {@link OmniPaxos#reconfigure}) could not take the entry. Nothing was appended; the caller may retry
  * later (for example after the next {@code tick()} and a drain of the outgoing messages).
  */
 public class AppendRejectedException extends RuntimeException {
@@ -11,7 +11,14 @@ public class AppendRejectedException extends RuntimeException {
     /** Why an append was refused. */
     public enum Reason {
         /** {@code buffer_size} proposals are already waiting for a leader to take them. */
-        BUFFER_FULL
+        BUFFER_FULL,
+        /**
+         * The log ends with a stop-sign that is not decided yet: no entry may follow it. Retry once
+         * it is decided (in the next configuration) or, if a leader change dropped it, here.
+         */
+        STOP_SIGN_PENDING,
+        /** The stop-sign is decided: this configuration is finished; use the next one. */
+        RECONFIGURED
     }
 
     private final Reason reason;

@@ -1,6 +1,7 @@
 package io.omnipaxos;
 
 import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptStopSign;
 import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Accepted;
 import io.omnipaxos.messages.Decide;
@@ -26,6 +27,8 @@ final class FollowerRole<T> {
     private SequenceNumber lastSequenceNumber;
     /** The highest index a leader asked us to trim to; applied as far as our decided index allows. */
     private long trimTargetIdx;
+    /** The highest index a leader asked us to snapshot to; applied as far as our decided index allows. */
+    private long snapshotTargetIdx;
 
     FollowerRole(SequencePaxos<T> paxos) {
         this.paxos = paxos;
@@ -47,10 +50,15 @@ final class FollowerRole<T> {
         paxos.becomeFollower(prepare.ballot());
         paxos.phase = Phase.PREPARE;
         lastSequenceNumber = null;
-        long suffixIdx = suffixStartFor(prepare);
-        List<T> suffix = log.entries(suffixIdx, log.logLength());
+        long wantedIdx = suffixStartFor(prepare);
+        // The leader may lack entries we compacted: our snapshot stands for them, if we have one.
+        T snapshot = wantedIdx < log.compactedIdx() ? log.snapshot().orElse(null) : null;
+        long suffixIdx = Math.min(Math.max(wantedIdx, log.compactedIdx()), log.logLength());
+        long entriesEnd = log.entriesEnd();
+        List<T> suffix = suffixIdx < entriesEnd ? log.entries(suffixIdx, entriesEnd) : List.of();
+        StopSign stopSign = suffixIdx <= entriesEnd ? log.stopSign() : null;
         paxos.outbox.add(new Promise<>(paxos.pid, prepare.from(), paxos.configurationId, prepare.ballot(),
-                log.acceptedRound(), log.decidedIdx(), log.logLength(), suffixIdx, suffix));
+                log.acceptedRound(), log.decidedIdx(), log.logLength(), suffixIdx, suffix, snapshot, stopSign));
     }
 
     /** The first index of our log that the leader may lack, given its Prepare. */
@@ -65,7 +73,7 @@ final class FollowerRole<T> {
         } else {
             start = log.logLength();
         }
-        return Math.min(Math.max(start, log.compactedIdx()), log.logLength());
+        return start;
     }
 
     /**
@@ -83,14 +91,20 @@ final class FollowerRole<T> {
             return;
         }
         LogStore<T> log = paxos.log;
-        if (sync.syncIdx() < log.decidedIdx() || sync.syncIdx() > log.logLength()) {
+        boolean withSnapshot = sync.snapshot() != null;
+        if (sync.syncIdx() < log.decidedIdx() || (!withSnapshot && sync.syncIdx() > log.logLength())) {
             paxos.phase = Phase.RECOVER;
             requestPrepare();
             return;
         }
-        long newLength = sync.syncIdx() + sync.suffix().size();
+        long newLength = sync.syncIdx() + sync.suffix().size() + (sync.stopSign() == null ? 0 : 1);
         long decidedIdx = Math.max(log.decidedIdx(), Math.min(sync.decidedIdx(), newLength));
-        log.syncLog(sync.syncIdx(), sync.suffix(), sync.ballot(), decidedIdx);
+        if (withSnapshot) {
+            log.installSnapshot(sync.syncIdx(), sync.snapshot(), sync.suffix(), sync.stopSign(), sync.ballot(),
+                    Math.max(decidedIdx, sync.syncIdx()));
+        } else {
+            log.syncLog(sync.syncIdx(), sync.suffix(), sync.stopSign(), sync.ballot(), decidedIdx);
+        }
         if (paxos.phase == Phase.PREPARE && paxos.logger.isDebugEnabled()) {
             paxos.logger.debug("server {}: following ballot {}; synchronised from index {}",
                     paxos.pid, sync.ballot(), sync.syncIdx());
@@ -120,9 +134,22 @@ final class FollowerRole<T> {
         long decidedIdx = Math.max(log.decidedIdx(), Math.min(message.decidedIdx(), newLength));
         log.appendAndDecide(message.entries(), decidedIdx);
         sendAccepted();
-        if (trimTargetIdx > log.compactedIdx()) {
-            trimDecidedPrefix();
+        if (trimTargetIdx > log.compactedIdx() || snapshotTargetIdx > log.compactedIdx()) {
+            compactDecidedPrefix();
         }
+    }
+
+    /** AcceptStopSign: the stop-sign takes the slot after our last entry; acknowledge. */
+    void onAcceptStopSign(AcceptStopSign<T> message) {
+        if (!isFromOurLeader(message.from(), message.ballot()) || !takeInSequence(message.sequenceNumber())) {
+            return;
+        }
+        LogStore<T> log = paxos.log;
+        if (log.stopSign() == null) {
+            long decidedIdx = Math.max(log.decidedIdx(), Math.min(message.decidedIdx(), log.logLength() + 1));
+            log.appendStopSign(message.stopSign(), decidedIdx);
+        }
+        sendAccepted();
     }
 
     /** Decide: learn the decided index. */
@@ -134,24 +161,42 @@ final class FollowerRole<T> {
         long decidedIdx = Math.min(decide.decidedIdx(), log.logLength());
         if (decidedIdx > log.decidedIdx()) {
             log.setDecidedIdx(decidedIdx);
-            trimDecidedPrefix();
+            compactDecidedPrefix();
         }
     }
 
     /**
-     * Trim: the leader checked that every server accepted the entries below the index and that they
-     * are decided. We trim as far as our own decided index goes, and the rest once we learn it.
+     * Trim: the leader asks us to trim (it checked that every server accepted the entries below the
+     * index and that they are decided) or to snapshot. We compact as far as our own decided index
+     * goes, and the rest once we learn it.
      */
     void onTrim(Trim<T> trim) {
-        trimTargetIdx = Math.max(trimTargetIdx, trim.trimIdx());
-        trimDecidedPrefix();
+        if (trim.snapshot()) {
+            snapshotTargetIdx = Math.max(snapshotTargetIdx, trim.trimIdx());
+        } else {
+            trimTargetIdx = Math.max(trimTargetIdx, trim.trimIdx());
+        }
+        compactDecidedPrefix();
     }
 
-    private void trimDecidedPrefix() {
-        long idx = Math.min(trimTargetIdx, paxos.log.decidedIdx());
-        if (idx > paxos.log.compactedIdx()) {
-            paxos.log.trim(idx);
+    private void compactDecidedPrefix() {
+        LogStore<T> log = paxos.log;
+        long decidedIdx = Math.min(log.decidedIdx(), log.entriesEnd());
+        long snapshotIdx = Math.min(snapshotTargetIdx, decidedIdx);
+        if (snapshotIdx > log.compactedIdx() && canSnapshot()) {
+            log.snapshotPrefix(snapshotIdx, paxos.snapshots);
         }
+        long trimIdx = Math.min(trimTargetIdx, decidedIdx);
+        if (trimIdx > log.compactedIdx()) {
+            log.trim(trimIdx);
+        }
+    }
+
+    /** Whether we can snapshot: the application gave a Snapshot, and nothing was trimmed without one. */
+    private boolean canSnapshot() {
+        Snapshot<T> snapshots = paxos.snapshots;
+        return snapshots != null && snapshots.useSnapshots()
+                && (paxos.log.compactedIdx() == 0 || paxos.log.snapshot().isPresent());
     }
 
     /** Resend timer: a follower waiting to be (re)prepared asks again. */

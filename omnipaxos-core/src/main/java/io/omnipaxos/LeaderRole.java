@@ -1,6 +1,7 @@
 package io.omnipaxos;
 
 import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptStopSign;
 import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Accepted;
 import io.omnipaxos.messages.Decide;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -86,11 +88,8 @@ final class LeaderRole<T> {
             }
         }
         adoptedRound = best == null ? paxos.log.acceptedRound() : best.acceptedRound();
-        long syncIdx = best == null ? paxos.log.logLength() : best.suffixIdx();
-        List<T> suffix = best == null ? List.of() : best.suffix();
-        adoptedIdx = syncIdx + suffix.size();
-        Invariants.atMost("a promised decided index", maxDecidedIdx, "the adopted log length", adoptedIdx);
-        paxos.log.syncLog(syncIdx, suffix, ballot, maxDecidedIdx);
+        adopt(best, maxDecidedIdx);
+        adoptedIdx = paxos.log.logLength();
         paxos.phase = Phase.ACCEPT;
         paxos.logger.info("server {}: leading ballot {}; log length {}, decided {}", paxos.pid, ballot,
                 paxos.log.logLength(), paxos.log.decidedIdx());
@@ -100,6 +99,28 @@ final class LeaderRole<T> {
             }
         }
         acceptEntries(paxos.takePendingProposals());
+        StopSign pending = paxos.pendingStopSign();
+        if (pending != null && paxos.log.stopSign() == null) {
+            acceptStopSign(pending);
+        }
+    }
+
+    /**
+     * Makes the most up-to-date promised log ours (or keeps ours if it is the best), with the highest
+     * promised decided index. A promise that carries a snapshot replaces our prefix by it.
+     */
+    private void adopt(Promise<T> best, long maxDecidedIdx) {
+        LogStore<T> log = paxos.log;
+        if (best == null) {
+            log.syncLog(log.logLength(), List.of(), null, ballot, maxDecidedIdx);
+        } else if (best.snapshot() != null && best.suffixIdx() > log.compactedIdx()) {
+            log.installSnapshot(best.suffixIdx(), best.snapshot(), best.suffix(), best.stopSign(), ballot,
+                    Math.max(maxDecidedIdx, best.suffixIdx()));
+        } else {
+            long length = best.suffixIdx() + best.suffix().size() + (best.stopSign() == null ? 0 : 1);
+            Invariants.atMost("a promised decided index", maxDecidedIdx, "the adopted log length", length);
+            log.syncLog(best.suffixIdx(), best.suffix(), best.stopSign(), ballot, maxDecidedIdx);
+        }
     }
 
     /** The promise whose log is more up to date than ours, by (accepted round, log length), or null. */
@@ -132,8 +153,13 @@ final class LeaderRole<T> {
         Promise<T> p = follower.promise;
         long syncIdx = syncIndexFor(p);
         long compactedIdx = paxos.log.compactedIdx();
+        T snapshot = null;
         if (syncIdx < compactedIdx) {
-            if (p.acceptedIdx() < compactedIdx) {
+            Optional<T> stored = paxos.log.snapshot();
+            if (stored.isPresent()) {
+                // The follower lacks entries we compacted: it gets our snapshot instead of them.
+                snapshot = stored.get();
+            } else if (p.acceptedIdx() < compactedIdx) {
                 // Either a delayed promise from before the follower accepted the trimmed entries (a
                 // fresh promise will follow), or its storage was lost: only a snapshot could help then.
                 paxos.logger.warn("server {}: cannot synchronise server {} from its promise: the promised log"
@@ -148,14 +174,17 @@ final class LeaderRole<T> {
         long logLength = paxos.log.logLength();
         Invariants.atMost("sync index", syncIdx, "log length", logLength, follower.pid);
         long end = Math.min(logLength, Math.max(adoptedIdx, syncIdx + paxos.bufferSize));
-        List<T> suffix = paxos.log.entries(syncIdx, end);
+        long entriesEnd = Math.min(end, paxos.log.entriesEnd());
+        List<T> suffix = syncIdx < entriesEnd ? paxos.log.entries(syncIdx, entriesEnd) : List.of();
+        boolean withStopSign = end > paxos.log.entriesEnd() && syncIdx <= paxos.log.entriesEnd();
         follower.lastSequenceNumber = new SequenceNumber(++nextSession, 1);
         follower.accepting = true;
         follower.sentIdx = end;
         follower.acceptedIdx = p.acceptedRound().equals(ballot) ? p.acceptedIdx() : 0;
         follower.acceptedIdxAtLastTimeout = -1;
         paxos.outbox.add(new AcceptSync<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
-                follower.lastSequenceNumber, syncIdx, suffix, paxos.log.decidedIdx()));
+                follower.lastSequenceNumber, syncIdx, suffix, paxos.log.decidedIdx(), snapshot,
+                withStopSign ? paxos.log.stopSign() : null));
         tryDecide();
     }
 
@@ -168,6 +197,10 @@ final class LeaderRole<T> {
 
     /** Accept phase: one new entry joins the batch; a full batch is written and replicated. */
     void acceptEntry(T entry) {
+        if (paxos.log.stopSign() != null) {
+            paxos.dropProposals(1);
+            return;
+        }
         batch.add(entry);
         if (batch.size() >= paxos.batchSize) {
             flushBatch();
@@ -197,6 +230,30 @@ final class LeaderRole<T> {
         tryDecide();
     }
 
+    /**
+     * Ends the log with {@code stopSign}: the waiting batch goes first, then the stop-sign takes the
+     * next slot and is replicated to every follower that is caught up; no entry follows it.
+     */
+    void acceptStopSign(StopSign stopSign) {
+        flushBatch();
+        long slot = paxos.log.logLength();
+        paxos.log.appendStopSign(stopSign, paxos.log.decidedIdx());
+        paxos.logger.info("server {}: proposing stop-sign at index {}: {}", paxos.pid, slot, stopSign);
+        for (FollowerProgress<T> follower : followers.values()) {
+            if (follower.accepting && follower.sentIdx == slot) {
+                sendAcceptStopSign(follower);
+            }
+        }
+        tryDecide();
+    }
+
+    private void sendAcceptStopSign(FollowerProgress<T> follower) {
+        follower.lastSequenceNumber = follower.lastSequenceNumber.next();
+        follower.sentIdx += 1;
+        paxos.outbox.add(new AcceptStopSign<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
+                follower.lastSequenceNumber, paxos.log.decidedIdx(), paxos.log.stopSign()));
+    }
+
     private void sendAcceptDecide(FollowerProgress<T> follower, List<T> entries) {
         follower.lastSequenceNumber = follower.lastSequenceNumber.next();
         follower.sentIdx += entries.size();
@@ -215,10 +272,14 @@ final class LeaderRole<T> {
         }
         follower.acceptedIdx = Math.max(follower.acceptedIdx, Math.min(accepted.acceptedIdx(), follower.sentIdx));
         tryDecide();
-        long logLength = paxos.log.logLength();
-        if (follower.sentIdx < logLength && follower.acceptedIdx >= follower.sentIdx) {
-            long end = Math.min(logLength, follower.sentIdx + paxos.bufferSize);
-            sendAcceptDecide(follower, paxos.log.entries(follower.sentIdx, end));
+        if (follower.sentIdx < paxos.log.logLength() && follower.acceptedIdx >= follower.sentIdx) {
+            long entriesEnd = paxos.log.entriesEnd();
+            if (follower.sentIdx < entriesEnd) {
+                long end = Math.min(entriesEnd, follower.sentIdx + paxos.bufferSize);
+                sendAcceptDecide(follower, paxos.log.entries(follower.sentIdx, end));
+            } else {
+                sendAcceptStopSign(follower);
+            }
         }
     }
 
@@ -298,7 +359,8 @@ final class LeaderRole<T> {
         for (FollowerProgress<T> follower : followers.values()) {
             minAcceptedIdx = Math.min(minAcceptedIdx, follower.accepting ? follower.acceptedIdx : 0);
         }
-        long decidedIdx = paxos.log.decidedIdx();
+        long decidedIdx = Math.min(paxos.log.decidedIdx(), paxos.log.entriesEnd()); // a stop-sign is never trimmed
+        minAcceptedIdx = Math.min(minAcceptedIdx, paxos.log.entriesEnd());
         long compactedIdx = paxos.log.compactedIdx();
         long idx = requested.orElse(Math.max(compactedIdx, Math.min(minAcceptedIdx, decidedIdx)));
         long asked = requested.orElse(-1);

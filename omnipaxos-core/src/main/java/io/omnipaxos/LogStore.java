@@ -2,12 +2,17 @@ package io.omnipaxos;
 
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageOp;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The server's view of its {@link Storage}: every write goes through to storage first and then to
  * a cache of the small state, so reads of the protocol state never touch storage. If a write
  * throws, the cache is left unchanged and the exception propagates: the server must stop.
+ *
+ * <p>Indices count log slots: the entries {@code [compactedIdx, entriesEnd)} and, if a stop-sign is
+ * stored, one more slot for it, so {@link #logLength()} is {@code entriesEnd + 1} then.
  */
 final class LogStore<T> {
 
@@ -15,16 +20,18 @@ final class LogStore<T> {
     private Ballot promise;
     private Ballot acceptedRound;
     private long decidedIdx;
-    private long logLength;
+    private long entriesEnd;
     private long compactedIdx;
+    private StopSign stopSign;
 
     LogStore(Storage<T> storage) {
         this.storage = storage;
         this.promise = storage.getPromise();
         this.acceptedRound = storage.getAcceptedRound();
         this.decidedIdx = storage.getDecidedIdx();
-        this.logLength = storage.getLogLength();
+        this.entriesEnd = storage.getLogLength();
         this.compactedIdx = storage.getCompactedIdx();
+        this.stopSign = storage.getStopSign().orElse(null);
         checkInvariants();
     }
 
@@ -40,17 +47,38 @@ final class LogStore<T> {
         return decidedIdx;
     }
 
+    /** The number of log slots: entries, the compacted prefix, and the stop-sign if there is one. */
     long logLength() {
-        return logLength;
+        return stopSign == null ? entriesEnd : entriesEnd + 1;
+    }
+
+    /** The index after the last entry; the stop-sign, if any, sits at this index. */
+    long entriesEnd() {
+        return entriesEnd;
     }
 
     long compactedIdx() {
         return compactedIdx;
     }
 
+    /** The stop-sign at the end of the log, or null. */
+    StopSign stopSign() {
+        return stopSign;
+    }
+
+    /** The stop-sign if it is decided: the configuration is finished. */
+    Optional<StopSign> decidedStopSign() {
+        return stopSign != null && decidedIdx > entriesEnd ? Optional.of(stopSign) : Optional.empty();
+    }
+
+    /** The snapshot of the compacted prefix, read from storage (it may be large, so it is not cached). */
+    Optional<T> snapshot() {
+        return storage.getSnapshot();
+    }
+
     /** Whether the storage holds any state from an earlier run. */
     boolean hasState() {
-        return !promise.equals(Ballot.NONE) || logLength > 0;
+        return !promise.equals(Ballot.NONE) || logLength() > 0;
     }
 
     void setPromise(Ballot newPromise) {
@@ -59,8 +87,9 @@ final class LogStore<T> {
     }
 
     void appendEntries(List<T> entries) {
+        requireNoStopSign(entries);
         storage.appendEntries(entries);
-        logLength += entries.size();
+        entriesEnd += entries.size();
     }
 
     /** Appends entries and raises the decided index in one atomic write. */
@@ -69,31 +98,80 @@ final class LogStore<T> {
             appendEntries(entries);
             return;
         }
+        requireNoStopSign(entries);
         storage.writeAtomically(List.of(
                 new StorageOp.AppendEntries<>(entries), new StorageOp.SetDecidedIdx<>(newDecidedIdx)));
-        logLength += entries.size();
+        entriesEnd += entries.size();
         decidedIdx = newDecidedIdx;
     }
 
+    /** Puts the stop-sign in the slot after the last entry, raising the decided index in the same write. */
+    void appendStopSign(StopSign newStopSign, long newDecidedIdx) {
+        Invariants.check(stopSign == null, "a log holds at most one stop-sign");
+        Invariants.atMost("decidedIdx", newDecidedIdx, "logLength with the stop-sign", entriesEnd + 1);
+        storage.writeAtomically(List.of(
+                new StorageOp.SetStopSign<>(newStopSign), new StorageOp.SetDecidedIdx<>(Math.max(decidedIdx, newDecidedIdx))));
+        stopSign = newStopSign;
+        decidedIdx = Math.max(decidedIdx, newDecidedIdx);
+    }
+
     void setDecidedIdx(long newDecidedIdx) {
-        Invariants.atMost("decidedIdx", newDecidedIdx, "logLength", logLength);
+        Invariants.atMost("decidedIdx", newDecidedIdx, "logLength", logLength());
         storage.setDecidedIdx(newDecidedIdx);
         decidedIdx = newDecidedIdx;
     }
 
     /**
-     * Replaces the log from {@code fromIdx} on with {@code suffix} and records the accepted round and
-     * decided index, atomically: a crash leaves either the old log and round or the new ones.
+     * Replaces the log slots from {@code fromIdx} on with {@code suffix} and then {@code newStopSign}
+     * (if not null), and records the accepted round and decided index, atomically: a crash leaves
+     * either the old log and round or the new ones. A {@code fromIdx} past the last entry keeps our
+     * stop-sign (the sender knows we have it), and then there is nothing to replace.
      */
-    void syncLog(long fromIdx, List<T> suffix, Ballot newAcceptedRound, long newDecidedIdx) {
+    void syncLog(long fromIdx, List<T> suffix, StopSign newStopSign, Ballot newAcceptedRound, long newDecidedIdx) {
         Invariants.atMost("decidedIdx", decidedIdx, "sync index", fromIdx);
-        Invariants.atMost("sync index", fromIdx, "logLength", logLength);
+        Invariants.atMost("sync index", fromIdx, "logLength", logLength());
         Invariants.atMost("compactedIdx", compactedIdx, "sync index", fromIdx);
+        List<StorageOp<T>> ops = new ArrayList<>(4);
+        StopSign resultStopSign = stopSign;
+        if (fromIdx <= entriesEnd) {
+            ops.add(new StorageOp.AppendOnPrefix<>(fromIdx, suffix));
+            if (stopSign != null || newStopSign != null) {
+                ops.add(new StorageOp.SetStopSign<>(newStopSign));
+            }
+            resultStopSign = newStopSign;
+        } else {
+            Invariants.check(suffix.isEmpty() && newStopSign == null, "a sync past our stop-sign carries nothing");
+        }
+        ops.add(new StorageOp.SetAcceptedRound<>(newAcceptedRound));
+        ops.add(new StorageOp.SetDecidedIdx<>(newDecidedIdx));
+        storage.writeAtomically(ops);
+        if (fromIdx <= entriesEnd) {
+            entriesEnd = fromIdx + suffix.size();
+        }
+        stopSign = resultStopSign;
+        acceptedRound = newAcceptedRound;
+        decidedIdx = newDecidedIdx;
+        checkInvariants();
+    }
+
+    /**
+     * Replaces the log by {@code snapshot} of the decided prefix {@code [0, snapshotIdx)}, then
+     * {@code suffix} and {@code newStopSign} (if not null), with the accepted round and decided
+     * index, in one atomic write. Used when we lack entries that the sender compacted.
+     */
+    void installSnapshot(long snapshotIdx, T snapshot, List<T> suffix, StopSign newStopSign, Ballot newAcceptedRound,
+            long newDecidedIdx) {
+        Invariants.atMost("compactedIdx", compactedIdx, "snapshot index", snapshotIdx);
+        Invariants.atMost("snapshot index", snapshotIdx, "new decidedIdx", newDecidedIdx);
         storage.writeAtomically(List.of(
-                new StorageOp.AppendOnPrefix<>(fromIdx, suffix),
+                new StorageOp.SetSnapshot<>(snapshotIdx, snapshot),
+                new StorageOp.AppendOnPrefix<>(snapshotIdx, suffix),
+                new StorageOp.SetStopSign<>(newStopSign),
                 new StorageOp.SetAcceptedRound<>(newAcceptedRound),
                 new StorageOp.SetDecidedIdx<>(newDecidedIdx)));
-        logLength = fromIdx + suffix.size();
+        compactedIdx = snapshotIdx;
+        entriesEnd = snapshotIdx + suffix.size();
+        stopSign = newStopSign;
         acceptedRound = newAcceptedRound;
         decidedIdx = newDecidedIdx;
         checkInvariants();
@@ -102,7 +180,23 @@ final class LogStore<T> {
     /** Removes the entries below {@code idx} and records it as the compacted index. */
     void trim(long idx) {
         Invariants.atMost("trim index", idx, "decidedIdx", decidedIdx);
+        Invariants.atMost("trim index", idx, "entriesEnd", entriesEnd);
         storage.trim(idx);
+        compactedIdx = idx;
+    }
+
+    /**
+     * Replaces the decided entries below {@code idx} by a snapshot: the stored snapshot of the
+     * compacted prefix (if any) merged with a snapshot of the entries from the compacted index on.
+     */
+    void snapshotPrefix(long idx, Snapshot<T> snapshots) {
+        Invariants.atMost("snapshot index", idx, "decidedIdx", decidedIdx);
+        Invariants.atMost("snapshot index", idx, "entriesEnd", entriesEnd);
+        Optional<T> base = storage.getSnapshot();
+        Invariants.check(base.isPresent() || compactedIdx == 0, "a snapshot covers the log from index 0");
+        T delta = snapshots.create(storage.getEntries(compactedIdx, idx));
+        T snapshot = base.isPresent() ? snapshots.merge(base.get(), delta) : delta;
+        storage.setSnapshot(idx, snapshot);
         compactedIdx = idx;
     }
 
@@ -110,9 +204,14 @@ final class LogStore<T> {
         return storage.getEntries(from, to);
     }
 
+    private void requireNoStopSign(List<T> entries) {
+        Invariants.check(stopSign == null || entries.isEmpty(), "no entry follows a stop-sign");
+    }
+
     void checkInvariants() {
         Invariants.atMost("compactedIdx", compactedIdx, "decidedIdx", decidedIdx);
-        Invariants.atMost("decidedIdx", decidedIdx, "logLength", logLength);
+        Invariants.atMost("compactedIdx", compactedIdx, "entriesEnd", entriesEnd);
+        Invariants.atMost("decidedIdx", decidedIdx, "logLength", logLength());
         if (acceptedRound.compareTo(promise) > 0) {
             throw new IllegalStateException("OmniPaxos invariant broken: acceptedRound " + acceptedRound
                     + " > promise " + promise);

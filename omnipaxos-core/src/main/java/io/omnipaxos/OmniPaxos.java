@@ -43,7 +43,7 @@ public final class OmniPaxos<T> {
     private int flushTicks;
     private long droppedIncomingCount;
 
-    OmniPaxos(OmniPaxosConfig config, Storage<T> storage) {
+    OmniPaxos(OmniPaxosConfig config, Storage<T> storage, Snapshot<T> snapshots) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(storage, "storage");
         ServerConfig server = config.server();
@@ -51,7 +51,7 @@ public final class OmniPaxos<T> {
         this.outbox = new Outbox<>(server.bufferSize());
         this.election = new BallotLeaderElection<>(server.pid(), config.cluster().configurationId(),
                 config.peers(), config.cluster().readQuorumSize(), server.leaderPriority());
-        this.paxos = new SequencePaxos<>(config, storage, outbox);
+        this.paxos = new SequencePaxos<>(config, storage, outbox, snapshots);
         election.recover(paxos.log.promise());
         election.startRound(outbox);
     }
@@ -63,7 +63,9 @@ public final class OmniPaxos<T> {
      * read back as decided; an entry may be lost if the server it was appended on crashes or the
      * leader changes before it was replicated, so applications retry what they did not see decided.
      *
-     * @throws AppendRejectedException if {@code buffer_size} entries already wait for a leader
+     * @throws AppendRejectedException if {@code buffer_size} entries already wait for a leader, or
+     *     the log ends with a stop-sign ({@link AppendRejectedException.Reason#STOP_SIGN_PENDING}, or
+     *     {@link AppendRejectedException.Reason#RECONFIGURED} once it is decided)
      */
     public void append(T entry) {
         Objects.requireNonNull(entry, "entry");
@@ -124,7 +126,55 @@ public final class OmniPaxos<T> {
         checkInvariants();
     }
 
-    /** The number of log entries known to be decided: entries {@code [0, getDecidedIdx())} are final. */
+    /**
+     * Proposes to end this configuration and continue with {@code nextConfig}: a stop-sign is
+     * appended after the entries proposed before it (forwarded to the leader from any other server,
+     * and again until it is decided, so a lost message or a leader change does not lose it). Once
+     * it is decided, {@link #isReconfigured()} returns it on every server, reads show it as the last
+     * {@link LogEntry.StopSign}, and appends are refused. The servers of {@code nextConfig} then
+     * start a new instance with its configuration id (see the README for the whole procedure). If
+     * several servers propose different stop-signs, exactly one is decided.
+     *
+     * @param nextConfig the cluster that takes over; its configuration id must differ from this one's
+     * @param metadata opaque bytes for the application, carried in the stop-sign (copied)
+     * @throws IllegalArgumentException if {@code nextConfig} has this configuration's id
+     * @throws AppendRejectedException if the log already ends with a stop-sign
+     */
+    public void reconfigure(ClusterConfig nextConfig, byte[] metadata) {
+        StopSign stopSign = new StopSign(Objects.requireNonNull(nextConfig, "nextConfig"),
+                Objects.requireNonNull(metadata, "metadata"));
+        paxos.reconfigure(stopSign);
+        checkInvariants();
+    }
+
+    /** The decided stop-sign if this configuration is finished, else empty. */
+    public Optional<StopSign> isReconfigured() {
+        return paxos.log.decidedStopSign();
+    }
+
+    /**
+     * Replaces the decided log prefix below {@code idx} (default: the decided index) by a snapshot
+     * made with the {@link Snapshot} the server was built with ({@link OmniPaxosConfig#build(
+     * io.omnipaxos.storage.Storage, Snapshot)}), merged into the snapshot of the prefix compacted
+     * before. Reads of the prefix then return one {@link LogEntry.Snapshotted}; a server that falls
+     * behind it later is sent the snapshot and then the entries after it. Unlike {@link #trim}, it
+     * does not wait for every server to have the entries.
+     *
+     * @param localOnly true to compact only this server's log (any server may); false to compact
+     *     every server's log (only the leader may; each follower compacts as far as it has decided)
+     * @throws CompactionException if snapshots are not used, the index is not decided or already
+     *     compacted, the prefix was trimmed without a snapshot, or (not local) this is not the leader
+     */
+    public void snapshot(OptionalLong idx, boolean localOnly) {
+        Objects.requireNonNull(idx, "idx");
+        paxos.snapshot(idx, localOnly);
+        checkInvariants();
+    }
+
+    /**
+     * The number of log slots known to be decided: slots {@code [0, getDecidedIdx())} are final. A
+     * decided stop-sign counts as the last slot.
+     */
     public long getDecidedIdx() {
         return paxos.log.decidedIdx();
     }
@@ -143,7 +193,10 @@ public final class OmniPaxos<T> {
         return Optional.of(new LeaderInfo(leader.pid(), leader, paxos.phase == Phase.ACCEPT));
     }
 
-    /** Reads the entry at {@code idx}: decided, undecided, trimmed, or empty past the end of the log. */
+    /**
+     * Reads the slot at {@code idx}: a decided or undecided entry, the compacted prefix (trimmed or
+     * snapshotted) it lies in, the stop-sign, or empty past the end of the log.
+     */
     public Optional<LogEntry<T>> read(long idx) {
         requireIndex("idx", idx);
         if (idx >= paxos.log.logLength()) {
@@ -154,7 +207,8 @@ public final class OmniPaxos<T> {
     }
 
     /**
-     * Reads the entries {@code [from, to)}. A trimmed prefix reads as one {@link LogEntry.Trimmed}.
+     * Reads the slots {@code [from, to)}. A compacted prefix reads as one {@link LogEntry.Snapshotted}
+     * or {@link LogEntry.Trimmed}, and a stop-sign as the last {@link LogEntry.StopSign}.
      *
      * @throws IndexOutOfBoundsException if {@code from > to} or {@code to} is past the end of the log
      */
@@ -168,7 +222,11 @@ public final class OmniPaxos<T> {
         return LogReader.read(paxos.log, from, to);
     }
 
-    /** Reads the decided entries from {@code from} on; empty if {@code from >= getDecidedIdx()}. */
+    /**
+     * Reads the decided slots from {@code from} on; empty if {@code from >= getDecidedIdx()}. If
+     * {@code from} lies in the compacted prefix, the first entry is the {@link LogEntry.Snapshotted}
+     * (apply it instead of the prefix) or {@link LogEntry.Trimmed} that stands for it.
+     */
     public List<LogEntry<T>> readDecidedSuffix(long from) {
         requireIndex("from", from);
         long decidedIdx = paxos.log.decidedIdx();
@@ -176,7 +234,9 @@ public final class OmniPaxos<T> {
     }
 
     /**
-     * Trims the log below {@code idx} on every server, to bound the memory and disk the log uses.
+     * Trims the log below {@code idx} on every server, to bound the memory and disk the log uses
+     * (for applications without snapshots: a trimmed prefix is gone, and a snapshot stored before is
+     * dropped).
      * Only the leader trims, and only entries that are decided and that every server has accepted
      * (so no server will need them again). With no index, trims as far as that allows. Reads of the
      * trimmed prefix then return one {@link LogEntry.Trimmed}.

@@ -63,7 +63,16 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
      * peers to synchronise it, exactly as after {@link OmniPaxos#failRecovery()}.
      */
     public <T> OmniPaxos<T> build(Storage<T> storage) {
-        return new OmniPaxos<>(this, storage);
+        return new OmniPaxos<>(this, storage, null);
+    }
+
+    /**
+     * Builds a server on {@code storage} that compacts its log with the application's {@code
+     * snapshots} ({@link OmniPaxos#snapshot}). A storage that holds state from an earlier run (a
+     * restart after a crash) makes the server rejoin with {@link OmniPaxos#failRecovery()}.
+     */
+    public <T> OmniPaxos<T> build(Storage<T> storage, Snapshot<T> snapshots) {
+        return new OmniPaxos<>(this, storage, java.util.Objects.requireNonNull(snapshots, "snapshots"));
     }
 
     /** The pids of the other servers of the cluster. */

@@ -1,6 +1,7 @@
 package io.omnipaxos;
 
 import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptStopSign;
 import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Accepted;
 import io.omnipaxos.messages.Decide;
@@ -10,6 +11,7 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequencePaxosMessage;
+import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.Trim;
 import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
@@ -46,10 +48,16 @@ final class SequencePaxos<T> {
     /** Entries appended or forwarded here that no leader has taken yet, oldest first. */
     private ArrayList<T> pendingProposals = new ArrayList<>();
     private long droppedProposals;
+    /** The application's snapshot functions, or null if it does not use snapshots. */
+    final Snapshot<T> snapshots;
+    /** A stop-sign asked for here that is not yet decided; forwarded to the leader until it is. */
+    private StopSign pendingStopSign;
+    private boolean stopSignForwardDue;
     final LeaderRole<T> leaderRole;
     final FollowerRole<T> followerRole;
 
-    SequencePaxos(OmniPaxosConfig config, Storage<T> storage, Outbox<T> outbox) {
+    SequencePaxos(OmniPaxosConfig config, Storage<T> storage, Outbox<T> outbox, Snapshot<T> snapshots) {
+        this.snapshots = snapshots;
         this.pid = config.server().pid();
         this.configurationId = config.cluster().configurationId();
         this.peers = config.peers();
@@ -70,6 +78,7 @@ final class SequencePaxos<T> {
     // ---- inputs from the user -------------------------------------------------------------
 
     void append(T entry) {
+        rejectIfStopped();
         if (role == Role.LEADER && phase == Phase.ACCEPT) {
             leaderRole.acceptEntry(entry);
             return;
@@ -102,7 +111,105 @@ final class SequencePaxos<T> {
             leaderRole.onNotAccepted(m);
         } else if (message instanceof Trim<T> m) {
             followerRole.onTrim(m);
+        } else if (message instanceof AcceptStopSign<T> m) {
+            followerRole.onAcceptStopSign(m);
+        } else if (message instanceof StopSignForward<T> m) {
+            onStopSignForward(m);
         }
+    }
+
+    /** Appends are refused once the log ends with a stop-sign: this configuration takes no more entries. */
+    private void rejectIfStopped() {
+        StopSign stopSign = log.stopSign();
+        if (stopSign == null) {
+            return;
+        }
+        if (log.decidedStopSign().isPresent()) {
+            throw new AppendRejectedException(AppendRejectedException.Reason.RECONFIGURED,
+                    "configuration " + configurationId + " is finished: its stop-sign is decided; append to "
+                            + "configuration " + stopSign.nextConfig().configurationId() + " instead");
+        }
+        throw new AppendRejectedException(AppendRejectedException.Reason.STOP_SIGN_PENDING,
+                "the log ends with a stop-sign to configuration " + stopSign.nextConfig().configurationId()
+                        + " that is not decided yet; no entry may follow it");
+    }
+
+    /**
+     * Asks for the log to end with {@code stopSign}. The leader appends it after the waiting entries;
+     * any other server forwards it to the leader, again on every resend timeout until a stop-sign is
+     * decided, so neither a lost message nor a leader change loses it.
+     */
+    void reconfigure(StopSign stopSign) {
+        if (stopSign.nextConfig().configurationId() == configurationId) {
+            throw new IllegalArgumentException("the next configuration must have a new configuration id, got "
+                    + configurationId + " again");
+        }
+        rejectIfStopped();
+        pendingStopSign = stopSign;
+        if (role == Role.LEADER && phase == Phase.ACCEPT) {
+            leaderRole.acceptStopSign(stopSign);
+        } else {
+            stopSignForwardDue = true;
+        }
+    }
+
+    StopSign pendingStopSign() {
+        return pendingStopSign;
+    }
+
+    private void onStopSignForward(StopSignForward<T> message) {
+        if (role != Role.LEADER || log.stopSign() != null) {
+            return;
+        }
+        if (phase == Phase.ACCEPT) {
+            leaderRole.acceptStopSign(message.stopSign());
+        } else if (pendingStopSign == null) {
+            pendingStopSign = message.stopSign();
+        }
+    }
+
+    /**
+     * Replaces the decided prefix below {@code requested} (default: the decided index) by a snapshot,
+     * here only or, from the leader, on every server.
+     */
+    void snapshot(OptionalLong requested, boolean localOnly) {
+        if (snapshots == null || !snapshots.useSnapshots()) {
+            throw new CompactionException(CompactionException.Reason.SNAPSHOTS_DISABLED, requested.orElse(-1), -1,
+                    OptionalLong.empty(), "snapshot refused: server " + pid + " was built without a Snapshot implementation"
+                    + (snapshots == null ? "" : " that uses snapshots"));
+        }
+        if (!localOnly) {
+            requireLeader(requested, "snapshot");
+        }
+        long decidedIdx = Math.min(log.decidedIdx(), log.entriesEnd());
+        long idx = requested.orElse(decidedIdx);
+        long compactedIdx = log.compactedIdx();
+        if (idx < compactedIdx) {
+            throw compactionRefused(CompactionException.Reason.INDEX_ALREADY_TRIMMED, requested, compactedIdx,
+                    "index " + idx + " is below the compacted index " + compactedIdx);
+        }
+        if (idx > decidedIdx) {
+            throw compactionRefused(CompactionException.Reason.INDEX_NOT_DECIDED, requested, decidedIdx,
+                    "index " + idx + " is beyond the decided index " + decidedIdx);
+        }
+        if (compactedIdx > 0 && idx > compactedIdx && log.snapshot().isEmpty()) {
+            throw compactionRefused(CompactionException.Reason.TRIMMED_WITHOUT_SNAPSHOT, requested, compactedIdx,
+                    "the log below " + compactedIdx + " was trimmed without a snapshot, and a snapshot must cover the log from index 0");
+        }
+        if (idx > compactedIdx) {
+            log.snapshotPrefix(idx, snapshots);
+        }
+        if (!localOnly) {
+            for (long peer : peers) {
+                outbox.add(new Trim<>(pid, peer, configurationId, idx, true));
+            }
+        }
+    }
+
+    private CompactionException compactionRefused(CompactionException.Reason reason, OptionalLong requested,
+            long limit, String why) {
+        return new CompactionException(reason, requested.orElse(-1), limit, OptionalLong.of(leader.pid()),
+                "snapshot refused: " + why);
     }
 
     /** Ballot Leader Election elected {@code ballot}. */
@@ -120,16 +227,27 @@ final class SequencePaxos<T> {
     }
 
     void trim(OptionalLong idx) {
-        if (role != Role.LEADER || phase != Phase.ACCEPT) {
-            OptionalLong known = leader.pid() == 0 || leader.pid() == pid ? OptionalLong.empty() : OptionalLong.of(leader.pid());
-            throw new CompactionException(CompactionException.Reason.NOT_LEADER, idx.orElse(-1), -1, known,
-                    "trim refused: server " + pid + " is not the leader; the leader is "
-                            + (known.isPresent() ? "server " + known.getAsLong() : "unknown"));
-        }
+        requireLeader(idx, "trim");
         leaderRole.trim(idx);
     }
 
+    private void requireLeader(OptionalLong idx, String what) {
+        if (role != Role.LEADER || phase != Phase.ACCEPT) {
+            OptionalLong known = leader.pid() == 0 || leader.pid() == pid ? OptionalLong.empty() : OptionalLong.of(leader.pid());
+            throw new CompactionException(CompactionException.Reason.NOT_LEADER, idx.orElse(-1), -1, known,
+                    what + " refused: server " + pid + " is not the leader; the leader is "
+                            + (known.isPresent() ? "server " + known.getAsLong() : "unknown"));
+        }
+    }
+
     void onResendTimeout() {
+        if (pendingStopSign != null) {
+            if (log.decidedStopSign().isPresent()) {
+                pendingStopSign = null;
+            } else {
+                stopSignForwardDue = true;
+            }
+        }
         if (role == Role.LEADER) {
             leaderRole.onResendTimeout();
         } else {
@@ -176,6 +294,15 @@ final class SequencePaxos<T> {
             return;
         }
         forwardPendingProposals();
+        forwardPendingStopSign();
+    }
+
+    private void forwardPendingStopSign() {
+        if (!stopSignForwardDue || pendingStopSign == null || leader.pid() == 0) {
+            return;
+        }
+        stopSignForwardDue = false;
+        outbox.add(new StopSignForward<>(pid, leader.pid(), configurationId, pendingStopSign));
     }
 
     private void forwardPendingProposals() {
@@ -215,12 +342,19 @@ final class SequencePaxos<T> {
         leader = newLeader;
     }
 
+    /** Counts proposals that arrived after a stop-sign and can never be appended. */
+    void dropProposals(int count) {
+        droppedProposals += count;
+    }
+
     long droppedProposals() {
         return droppedProposals;
     }
 
     private void onProposalForward(ProposalForward<T> message) {
-        if (role == Role.LEADER && phase == Phase.ACCEPT) {
+        if (log.decidedStopSign().isPresent()) {
+            dropProposals(message.entries().size());
+        } else if (role == Role.LEADER && phase == Phase.ACCEPT) {
             leaderRole.acceptEntries(message.entries());
         } else {
             keepPendingProposals(message.entries());

@@ -1,6 +1,7 @@
 package io.omnipaxos.codec;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.StopSign;
 import io.omnipaxos.messages.SequenceNumber;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -140,13 +141,42 @@ final class FrameReader<T> {
     }
 
     private T readEntry(String field, int index, int count) {
-        String name = field + "[" + index + "] (of " + count + ")";
+        return readSizedEntry(field + "[" + index + "] (of " + count + ")", limits.maxEntryBytes(), "maxEntryBytes");
+    }
+
+    /**
+     * Reads an optional snapshot: a presence byte, then a length-prefixed value for the EntryCodec,
+     * bounded by the frame limit rather than the entry limit. Null when absent.
+     */
+    T readOptionalSnapshot(String field) {
+        if (!readBoolean(field + " present")) {
+            return null;
+        }
+        return readSizedEntry(field, limits.maxFrameBytes(), "maxFrameBytes");
+    }
+
+    /** Reads an optional stop-sign: a presence byte, then the {@link StopSignCodec} layout. Null when absent. */
+    StopSign readOptionalStopSign(String field) {
+        return readBoolean(field + " present") ? readStopSign(field) : null;
+    }
+
+    /** Reads a stop-sign in the {@link StopSignCodec} layout. */
+    StopSign readStopSign(String field) {
+        int at = offset();
+        try {
+            return StopSignCodec.decode(buf);
+        } catch (DecodeException e) {
+            throw error(at, field + ": " + e.getMessage(), e);
+        }
+    }
+
+    private T readSizedEntry(String name, int maxBytes, String limitName) {
         int at = offset();
         int length = readInt(name + " length");
-        if (length < 0 || length > limits.maxEntryBytes() || length > buf.remaining()) {
+        if (length < 0 || length > maxBytes || length > buf.remaining()) {
             throw error(at, name + " length " + length + " is invalid: must be 0.."
-                    + Math.min(limits.maxEntryBytes(), buf.remaining())
-                    + " (maxEntryBytes " + limits.maxEntryBytes() + ", " + buf.remaining() + " byte(s) left)");
+                    + Math.min(maxBytes, buf.remaining())
+                    + " (" + limitName + " " + maxBytes + ", " + buf.remaining() + " byte(s) left)");
         }
         // A slice holding exactly this entry: the codec cannot see or disturb anything else.
         ByteBuffer slice = buf.slice(buf.position(), length);

@@ -1,7 +1,9 @@
 package io.omnipaxos.codec;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.StopSign;
 import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptStopSign;
 import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Accepted;
 import io.omnipaxos.messages.Decide;
@@ -14,6 +16,7 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.Trim;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
@@ -41,23 +44,29 @@ import java.util.Objects;
  * SequenceNumber = session:i64 counter:i64                         (16 bytes)
  * boolean        = one byte, 0 or 1
  * entry list     = count:i32, then count times (length:i32, length bytes for the EntryCodec)
+ * stop-sign      = the {@link StopSignCodec} layout
+ * tail           = snapshot? stop-sign?   (each: present:boolean, then if present the value;
+ *                                          a snapshot is length:i32 + bytes for the EntryCodec)
  *
  * tag  type              body
  * 0x01 PrepareReq        -
  * 0x02 Prepare           ballot decidedIdx:i64 acceptedRound acceptedIdx:i64
- * 0x03 Promise           ballot acceptedRound decidedIdx:i64 acceptedIdx:i64 suffixIdx:i64 suffix
- * 0x04 AcceptSync        ballot sequenceNumber syncIdx:i64 decidedIdx:i64 suffix
+ * 0x03 Promise           ballot acceptedRound decidedIdx:i64 acceptedIdx:i64 suffixIdx:i64 suffix tail
+ * 0x04 AcceptSync        ballot sequenceNumber syncIdx:i64 decidedIdx:i64 suffix tail
  * 0x05 AcceptDecide      ballot sequenceNumber decidedIdx:i64 entries
  * 0x06 Accepted          ballot acceptedIdx:i64
  * 0x07 Decide            ballot sequenceNumber decidedIdx:i64
  * 0x08 NotAccepted       ballot
  * 0x09 ProposalForward   entries
- * 0x0A Trim              trimIdx:i64
+ * 0x0A Trim              trimIdx:i64 snapshot:boolean
+ * 0x0B AcceptStopSign    ballot sequenceNumber decidedIdx:i64 stop-sign
+ * 0x0C StopSignForward   stop-sign
  * 0x41 HeartbeatRequest  round:i64
  * 0x42 HeartbeatReply    round:i64 ballot quorumConnected:boolean
  * </pre>
  *
- * <p>Entry lists always come last, so every field before them sits at a fixed offset. Tags
+ * <p>Entry lists come after the fixed-size fields, so every field before them sits at a fixed
+ * offset; only the optional tail and stop-signs follow them. A snapshot may be as large as a frame. Tags
  * {@code 0x01..0x3F} are Sequence Paxos, {@code 0x40..0x7F} Ballot Leader Election; tags are never
  * reused, and new message types get new tags. The encoding is canonical: a frame that decodes
  * re-encodes to the same bytes.
@@ -112,6 +121,7 @@ public final class MessageCodec<T> {
         if (tag.hasEntries) {
             size += entriesSize(tag, entriesOf(message));
         }
+        size += variableSize(message);
         if (size > limits.maxFrameBytes()) {
             throw frameTooLarge(tag, Long.toString(size));
         }
@@ -218,6 +228,7 @@ public final class MessageCodec<T> {
             w.putLong(x.syncIdx());
             w.putLong(x.decidedIdx());
             writeEntries(MessageTag.ACCEPT_SYNC, x.suffix(), w);
+            writeTail(x.snapshot(), x.stopSign(), w);
         } else if (m instanceof Prepare<T> x) {
             putBallot(w, x.ballot());
             w.putLong(x.decidedIdx());
@@ -230,15 +241,64 @@ public final class MessageCodec<T> {
             w.putLong(x.acceptedIdx());
             w.putLong(x.suffixIdx());
             writeEntries(MessageTag.PROMISE, x.suffix(), w);
+            writeTail(x.snapshot(), x.stopSign(), w);
         } else if (m instanceof NotAccepted<T> x) {
             putBallot(w, x.ballot());
         } else if (m instanceof ProposalForward<T> x) {
             writeEntries(MessageTag.PROPOSAL_FORWARD, x.entries(), w);
         } else if (m instanceof Trim<T> x) {
             w.putLong(x.trimIdx());
+            w.put(x.snapshot() ? (byte) 1 : (byte) 0);
+        } else if (m instanceof AcceptStopSign<T> x) {
+            putBallot(w, x.ballot());
+            putSequenceNumber(w, x.sequenceNumber());
+            w.putLong(x.decidedIdx());
+            StopSignCodec.encode(x.stopSign(), w);
+        } else if (m instanceof StopSignForward<T> x) {
+            StopSignCodec.encode(x.stopSign(), w);
         } else if (!(m instanceof PrepareReq)) { // PrepareReq has no body
             throw new IllegalArgumentException("no wire layout for message type " + m.getClass().getName());
         }
+    }
+
+    /** Writes the optional snapshot and stop-sign that end an AcceptSync or a Promise. */
+    private void writeTail(T snapshot, StopSign stopSign, ByteBuffer w) {
+        w.put(snapshot == null ? (byte) 0 : (byte) 1);
+        if (snapshot != null) {
+            int lengthAt = w.position();
+            w.putInt(0);
+            entryCodec.encode(snapshot, w);
+            w.putInt(lengthAt, w.position() - lengthAt - WireFormat.LENGTH_BYTES);
+        }
+        w.put(stopSign == null ? (byte) 0 : (byte) 1);
+        if (stopSign != null) {
+            StopSignCodec.encode(stopSign, w);
+        }
+    }
+
+    /** The bytes of the variable-size fields other than the entry list: tails and stop-signs. */
+    private long variableSize(Message<T> m) {
+        if (m instanceof AcceptSync<T> x) {
+            return tailSize(x.snapshot(), x.stopSign());
+        } else if (m instanceof Promise<T> x) {
+            return tailSize(x.snapshot(), x.stopSign());
+        } else if (m instanceof AcceptStopSign<T> x) {
+            return StopSignCodec.encodedSize(x.stopSign());
+        } else if (m instanceof StopSignForward<T> x) {
+            return StopSignCodec.encodedSize(x.stopSign());
+        }
+        return 0;
+    }
+
+    private long tailSize(T snapshot, StopSign stopSign) {
+        long size = 2;
+        if (snapshot != null) {
+            size += WireFormat.LENGTH_BYTES + (long) entryCodec.encodedSize(snapshot);
+        }
+        if (stopSign != null) {
+            size += StopSignCodec.encodedSize(stopSign);
+        }
+        return size;
     }
 
     private static void putBallot(ByteBuffer w, Ballot b) {
@@ -402,7 +462,7 @@ public final class MessageCodec<T> {
             case PROMISE:
                 return new Promise<>(from, to, cfg, r.readBallot("ballot"), r.readBallot("acceptedRound"),
                         r.readLong("decidedIdx"), r.readLong("acceptedIdx"), r.readLong("suffixIdx"),
-                        r.readEntries("suffix"));
+                        r.readEntries("suffix"), r.readOptionalSnapshot("snapshot"), r.readOptionalStopSign("stopSign"));
             case ACCEPT_SYNC:
                 return readAcceptSync(from, to, cfg, r);
             case ACCEPT_DECIDE:
@@ -418,7 +478,12 @@ public final class MessageCodec<T> {
             case PROPOSAL_FORWARD:
                 return new ProposalForward<>(from, to, cfg, r.readEntries("entries"));
             case TRIM:
-                return new Trim<>(from, to, cfg, r.readLong("trimIdx"));
+                return new Trim<>(from, to, cfg, r.readLong("trimIdx"), r.readBoolean("snapshot"));
+            case ACCEPT_STOP_SIGN:
+                return new AcceptStopSign<>(from, to, cfg, r.readBallot("ballot"),
+                        r.readSequenceNumber("sequenceNumber"), r.readLong("decidedIdx"), r.readStopSign("stopSign"));
+            case STOP_SIGN_FORWARD:
+                return new StopSignForward<>(from, to, cfg, r.readStopSign("stopSign"));
             case HEARTBEAT_REQUEST:
                 return new HeartbeatRequest<>(from, to, cfg, r.readLong("round"));
             case HEARTBEAT_REPLY:
@@ -436,6 +501,8 @@ public final class MessageCodec<T> {
         long syncIdx = r.readLong("syncIdx");
         long decidedIdx = r.readLong("decidedIdx");
         List<T> suffix = r.readEntries("suffix");
-        return new AcceptSync<>(from, to, cfg, ballot, sequenceNumber, syncIdx, suffix, decidedIdx);
+        T snapshot = r.readOptionalSnapshot("snapshot");
+        StopSign stopSign = r.readOptionalStopSign("stopSign");
+        return new AcceptSync<>(from, to, cfg, ballot, sequenceNumber, syncIdx, suffix, decidedIdx, snapshot, stopSign);
     }
 }

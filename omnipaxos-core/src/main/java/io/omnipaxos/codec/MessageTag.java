@@ -1,6 +1,7 @@
 package io.omnipaxos.codec;
 
 import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptStopSign;
 import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Accepted;
 import io.omnipaxos.messages.Decide;
@@ -12,6 +13,7 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.Trim;
 
 /**
@@ -21,8 +23,7 @@ import io.omnipaxos.messages.Trim;
  * keep the protocol families apart so that new messages slot in without touching existing ones:
  *
  * <ul>
- *   <li>{@code 0x01..0x3F} Sequence Paxos (the next ones, e.g. trim, snapshot and stop-sign
- *       messages, take {@code 0x0A} onwards);
+ *   <li>{@code 0x01..0x3F} Sequence Paxos (the next one takes {@code 0x0D});
  *   <li>{@code 0x40..0x7F} Ballot Leader Election;
  *   <li>{@code 0x80..0xFF} reserved (e.g. for a future extended-tag escape);
  *   <li>{@code 0x00} never used, so that a zeroed buffer is rejected.
@@ -38,7 +39,9 @@ enum MessageTag {
     DECIDE(0x07, "Decide", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
     NOT_ACCEPTED(0x08, "NotAccepted", WireFormat.BALLOT_BYTES, false),
     PROPOSAL_FORWARD(0x09, "ProposalForward", 0, true),
-    TRIM(0x0A, "Trim", 8, false),
+    TRIM(0x0A, "Trim", 8 + 1, false),
+    ACCEPT_STOP_SIGN(0x0B, "AcceptStopSign", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
+    STOP_SIGN_FORWARD(0x0C, "StopSignForward", 0, false),
     HEARTBEAT_REQUEST(0x41, "HeartbeatRequest", 8, false),
     HEARTBEAT_REPLY(0x42, "HeartbeatReply", 8 + WireFormat.BALLOT_BYTES + 1, false);
 
@@ -104,6 +107,10 @@ enum MessageTag {
             return TRIM;
         } else if (m instanceof ProposalForward) {
             return PROPOSAL_FORWARD;
+        } else if (m instanceof AcceptStopSign) {
+            return ACCEPT_STOP_SIGN;
+        } else if (m instanceof StopSignForward) {
+            return STOP_SIGN_FORWARD;
         }
         // Reached only when a message type was added to the sealed hierarchy but not to the codec.
         throw new IllegalArgumentException("no wire tag for message type " + m.getClass().getName());

@@ -1,6 +1,7 @@
 package io.omnipaxos.messages;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.StopSign;
 import java.util.List;
 
 /**
@@ -12,8 +13,12 @@ import java.util.List;
  * @param syncIdx the index from which the follower's log is replaced by {@code suffix}
  * @param suffix the leader's entries from {@code syncIdx} on
  * @param decidedIdx the leader's decided index
+ * @param snapshot null, or the leader's snapshot of the decided prefix {@code [0, syncIdx)}: the
+ *     follower lacks entries the leader compacted, and replaces its prefix by this snapshot
+ * @param stopSign null, or the stop-sign that follows the suffix
  */
-public record AcceptSync<T>(long from, long to, int configurationId, Ballot ballot, SequenceNumber sequenceNumber, long syncIdx, List<T> suffix, long decidedIdx) implements SequencePaxosMessage<T> {
+public record AcceptSync<T>(long from, long to, int configurationId, Ballot ballot, SequenceNumber sequenceNumber,
+        long syncIdx, List<T> suffix, long decidedIdx, T snapshot, StopSign stopSign) implements SequencePaxosMessage<T> {
 
     /** Validates the fields. */
     public AcceptSync {
@@ -23,5 +28,11 @@ public record AcceptSync<T>(long from, long to, int configurationId, Ballot ball
         Fields.index("syncIdx", syncIdx);
         Fields.entries("suffix", suffix);
         Fields.index("decidedIdx", decidedIdx);
+    }
+
+    /** An AcceptSync without snapshot and stop-sign. */
+    public AcceptSync(long from, long to, int configurationId, Ballot ballot, SequenceNumber sequenceNumber,
+            long syncIdx, List<T> suffix, long decidedIdx) {
+        this(from, to, configurationId, ballot, sequenceNumber, syncIdx, suffix, decidedIdx, null, null);
     }
 }

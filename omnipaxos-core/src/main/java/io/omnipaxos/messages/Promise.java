@@ -1,6 +1,7 @@
 package io.omnipaxos.messages;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.StopSign;
 import java.util.List;
 
 /**
@@ -9,11 +10,15 @@ import java.util.List;
  * @param ballot the promised ballot
  * @param acceptedRound the round in which the follower last accepted entries
  * @param decidedIdx the follower's decided index
- * @param acceptedIdx the length of the follower's log
+ * @param acceptedIdx the length of the follower's log, counting a stop-sign as one slot
  * @param suffixIdx the log index of the first entry in {@code suffix}
- * @param suffix entries from {@code suffixIdx} to {@code acceptedIdx}; empty if the leader is as up to date
+ * @param suffix entries from {@code suffixIdx} on; empty if the leader is as up to date
+ * @param snapshot null, or the follower's snapshot of its compacted prefix {@code [0, suffixIdx)},
+ *     sent when the leader may lack entries the follower compacted
+ * @param stopSign null, or the stop-sign that follows the suffix in the follower's log
  */
-public record Promise<T>(long from, long to, int configurationId, Ballot ballot, Ballot acceptedRound, long decidedIdx, long acceptedIdx, long suffixIdx, List<T> suffix) implements SequencePaxosMessage<T> {
+public record Promise<T>(long from, long to, int configurationId, Ballot ballot, Ballot acceptedRound, long decidedIdx,
+        long acceptedIdx, long suffixIdx, List<T> suffix, T snapshot, StopSign stopSign) implements SequencePaxosMessage<T> {
 
     /** Validates the fields. */
     public Promise {
@@ -24,5 +29,11 @@ public record Promise<T>(long from, long to, int configurationId, Ballot ballot,
         Fields.index("acceptedIdx", acceptedIdx);
         Fields.index("suffixIdx", suffixIdx);
         Fields.entries("suffix", suffix);
+    }
+
+    /** A promise without snapshot and stop-sign. */
+    public Promise(long from, long to, int configurationId, Ballot ballot, Ballot acceptedRound, long decidedIdx,
+            long acceptedIdx, long suffixIdx, List<T> suffix) {
+        this(from, to, configurationId, ballot, acceptedRound, decidedIdx, acceptedIdx, suffixIdx, suffix, null, null);
     }
 }

@@ -1,17 +1,24 @@
 package io.omnipaxos.messages;
 
 /**
- * The leader tells a follower to trim its log below {@code trimIdx}: every server has accepted
- * those entries and they are decided, so no server will need them again. A follower trims only
- * what it knows is decided.
+ * The leader tells a follower to compact its log below {@code trimIdx}. With {@code snapshot}
+ * false the prefix is trimmed away (every server has accepted it and it is decided, so no server
+ * needs it again); with {@code snapshot} true it is replaced by the application's snapshot. A
+ * follower compacts only what it knows is decided.
  *
  * @param trimIdx the first log index that is kept
+ * @param snapshot whether to snapshot rather than trim
  */
-public record Trim<T>(long from, long to, int configurationId, long trimIdx) implements SequencePaxosMessage<T> {
+public record Trim<T>(long from, long to, int configurationId, long trimIdx, boolean snapshot) implements SequencePaxosMessage<T> {
 
     /** Validates the fields. */
     public Trim {
         Fields.route(from, to, configurationId);
         Fields.index("trimIdx", trimIdx);
+    }
+
+    /** A trim (not a snapshot). */
+    public Trim(long from, long to, int configurationId, long trimIdx) {
+        this(from, to, configurationId, trimIdx, false);
     }
 }

@@ -1,7 +1,11 @@
 package io.omnipaxos.codec;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.ClusterConfig;
+import io.omnipaxos.FlexibleQuorum;
+import io.omnipaxos.StopSign;
 import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptStopSign;
 import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Accepted;
 import io.omnipaxos.messages.Decide;
@@ -14,10 +18,12 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
@@ -47,9 +53,26 @@ final class Samples {
         all.add(new NotAccepted<>(pid, pid, cfg, ballot));
         all.add(new ProposalForward<>(pid, pid, cfg, entries));
         all.add(new Trim<>(pid, pid, cfg, idx));
+        T snapshot = entries.isEmpty() ? null : entries.get(0);
+        StopSign stopSign = stopSign(maxValues);
+        all.add(new Promise<>(1, pid, cfg, ballot, ballot, idx, idx, idx, entries, snapshot, stopSign));
+        all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, stopSign));
+        all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, null));
+        all.add(new Trim<>(pid, pid, cfg, idx, true));
+        all.add(new AcceptStopSign<>(pid, 3, cfg, ballot, seq, idx, stopSign));
+        all.add(new StopSignForward<>(pid, 3, cfg, stopSign));
         all.add(new HeartbeatRequest<>(pid, pid, cfg, idx));
         all.add(new HeartbeatReply<>(pid, pid, cfg, idx, ballot, maxValues));
         return all;
+    }
+
+    /** A stop-sign with a small or a large next configuration. */
+    static StopSign stopSign(boolean large) {
+        if (!large) {
+            return new StopSign(new ClusterConfig(2, List.of(1L, 2L, 4L)));
+        }
+        return new StopSign(new ClusterConfig(Integer.MAX_VALUE, List.of(1L, MAX, 3L, 4L, 5L),
+                Optional.of(new FlexibleQuorum(4, 2))), new byte[] {0, 1, (byte) 0xFF});
     }
 
     /** The concrete message records: the leaves of the sealed {@link Message} hierarchy. */
@@ -75,22 +98,33 @@ final class Samples {
         long from = pid(rnd);
         long to = pid(rnd);
         int cfg = rnd.nextInt(4) == 0 ? Integer.MAX_VALUE : 1 + rnd.nextInt(1000);
-        switch (rnd.nextInt(12)) {
+        switch (rnd.nextInt(14)) {
             case 0: return new PrepareReq<>(from, to, cfg);
             case 1: return new Prepare<>(from, to, cfg, ballot(rnd), index(rnd), ballot(rnd), index(rnd));
             case 2: return new Promise<>(from, to, cfg, ballot(rnd), ballot(rnd), index(rnd), index(rnd),
-                    index(rnd), entries.apply(rnd));
+                    index(rnd), entries.apply(rnd), snapshotOrNull(rnd, entries), stopSignOrNull(rnd));
             case 3: return new AcceptSync<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd),
-                    entries.apply(rnd), index(rnd));
+                    entries.apply(rnd), index(rnd), snapshotOrNull(rnd, entries), stopSignOrNull(rnd));
             case 4: return new AcceptDecide<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), entries.apply(rnd));
             case 5: return new Accepted<>(from, to, cfg, ballot(rnd), index(rnd));
             case 6: return new Decide<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd));
             case 7: return new NotAccepted<>(from, to, cfg, ballot(rnd));
             case 8: return new ProposalForward<>(from, to, cfg, entries.apply(rnd));
             case 9: return new HeartbeatRequest<>(from, to, cfg, index(rnd));
-            case 10: return new Trim<>(from, to, cfg, index(rnd));
+            case 10: return new Trim<>(from, to, cfg, index(rnd), rnd.nextBoolean());
+            case 12: return new AcceptStopSign<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), stopSign(rnd.nextBoolean()));
+            case 13: return new StopSignForward<>(from, to, cfg, stopSign(rnd.nextBoolean()));
             default: return new HeartbeatReply<>(from, to, cfg, index(rnd), ballot(rnd), rnd.nextBoolean());
         }
+    }
+
+    private static <T> T snapshotOrNull(Random rnd, Function<Random, List<T>> entries) {
+        List<T> some = entries.apply(rnd);
+        return some.isEmpty() || rnd.nextBoolean() ? null : some.get(0);
+    }
+
+    private static StopSign stopSignOrNull(Random rnd) {
+        return rnd.nextBoolean() ? null : stopSign(rnd.nextBoolean());
     }
 
     static long pid(Random rnd) {

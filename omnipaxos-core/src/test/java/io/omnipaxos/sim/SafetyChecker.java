@@ -4,6 +4,7 @@ import io.omnipaxos.Ballot;
 import io.omnipaxos.LeaderInfo;
 import io.omnipaxos.LogEntry;
 import io.omnipaxos.OmniPaxos;
+import io.omnipaxos.StopSign;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.Set;
  * Checks the safety properties of a cluster after every step: all servers agree on decided
  * prefixes, a server's decided index never goes backwards while it runs, decided entries never
  * change (also across crashes), only appended entries are decided, and at most one server leads
- * a ballot.
+ * a ballot. A snapshot must list exactly the decided entries it replaces, and at most one stop-sign
+ * is ever decided: the same one at the same index on every server, with nothing decided after it.
  */
 final class SafetyChecker {
 
@@ -25,6 +27,8 @@ final class SafetyChecker {
     private final Map<Long, Long> verifiedIdxByPid = new HashMap<>();
     private final Map<Long, Long> decidedIdxByPid = new HashMap<>();
     private final Map<Ballot, Long> leaderByBallot = new HashMap<>();
+    private StopSign decidedStopSign;
+    private long stopSignIdx = -1;
 
     SafetyChecker(Set<String> appended) {
         this.appended = appended;
@@ -32,6 +36,11 @@ final class SafetyChecker {
 
     List<String> chosen() {
         return chosen;
+    }
+
+    /** The decided stop-sign, if any server decided one. */
+    Optional<StopSign> decidedStopSign() {
+        return Optional.ofNullable(decidedStopSign);
     }
 
     /** A restarted server re-reads its whole decided log; its decided index may start lower. */
@@ -60,6 +69,15 @@ final class SafetyChecker {
                 idx = trimmed.compactedIdx();
                 continue;
             }
+            if (entry instanceof LogEntry.Snapshotted<String> snapshotted) {
+                idx = checkSnapshot(pid, idx, snapshotted);
+                continue;
+            }
+            if (entry instanceof LogEntry.StopSign<String> stopSign) {
+                checkStopSign(pid, idx, stopSign);
+                idx++;
+                continue;
+            }
             if (!(entry instanceof LogEntry.Decided<String> decided)) {
                 throw new AssertionError("server " + pid + ": readDecidedSuffix returned " + entry);
             }
@@ -69,7 +87,41 @@ final class SafetyChecker {
         verifiedIdxByPid.put(pid, idx);
     }
 
+    /** A snapshot must list exactly the decided entries below its compacted index. */
+    private long checkSnapshot(long pid, long idx, LogEntry.Snapshotted<String> snapshotted) {
+        List<String> values = ListSnapshot.entriesOf(snapshotted.snapshot());
+        if (values.size() != snapshotted.compactedIdx()) {
+            throw new AssertionError("server " + pid + ": snapshot up to " + snapshotted.compactedIdx() + " lists "
+                    + values.size() + " entries");
+        }
+        for (long i = idx; i < values.size(); i++) {
+            checkDecided(pid, i, values.get((int) i));
+        }
+        return Math.max(idx, snapshotted.compactedIdx());
+    }
+
+    private void checkStopSign(long pid, long idx, LogEntry.StopSign<String> entry) {
+        if (!entry.decided()) {
+            throw new AssertionError("server " + pid + ": readDecidedSuffix returned an undecided " + entry);
+        }
+        if (decidedStopSign == null) {
+            if (idx != chosen.size()) {
+                throw new AssertionError("server " + pid + " decided a stop-sign at " + idx + " but the log has "
+                        + chosen.size() + " decided entries");
+            }
+            decidedStopSign = entry.stopSign();
+            stopSignIdx = idx;
+        } else if (idx != stopSignIdx || !decidedStopSign.equals(entry.stopSign())) {
+            throw new AssertionError("server " + pid + " decided " + entry.stopSign() + " at " + idx + " but another"
+                    + " server decided " + decidedStopSign + " at " + stopSignIdx);
+        }
+    }
+
     private void checkDecided(long pid, long idx, String value) {
+        if (stopSignIdx >= 0 && idx >= stopSignIdx) {
+            throw new AssertionError("server " + pid + " decided " + value + " at " + idx
+                    + ", at or after the decided stop-sign at " + stopSignIdx);
+        }
         if (idx < chosen.size()) {
             if (!chosen.get((int) idx).equals(value)) {
                 throw new AssertionError("server " + pid + " decided " + value + " at " + idx

@@ -60,7 +60,7 @@ public final class SimulatedCluster {
                     .configurationId(1).pid(pid).nodes(nodes)).build();
             configs.put(pid, config);
             storages.put(pid, storageFactory.create(pid));
-            servers.put(pid, config.build(storages.get(pid)));
+            servers.put(pid, config.build(storages.get(pid), ListSnapshot.INSTANCE));
         }
     }
 
@@ -266,7 +266,7 @@ public final class SimulatedCluster {
         if (TRACE) {
             System.out.println(now + " RESTART " + pid);
         }
-        OmniPaxos<String> server = configs.get(pid).build(storage);
+        OmniPaxos<String> server = configs.get(pid).build(storage, ListSnapshot.INSTANCE);
         server.failRecovery();
         servers.put(pid, server);
         checker.onRestart(pid);
@@ -275,6 +275,11 @@ public final class SimulatedCluster {
     /** The decided log as learned from all servers. */
     public List<String> chosen() {
         return checker.chosen();
+    }
+
+    /** The decided stop-sign, if some server decided one. */
+    public Optional<io.omnipaxos.StopSign> decidedStopSign() {
+        return checker.decidedStopSign();
     }
 
     /** Whether {@code value} is decided (seen decided on some server). */
