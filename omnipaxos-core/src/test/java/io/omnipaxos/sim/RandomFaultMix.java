@@ -2,15 +2,21 @@ package io.omnipaxos.sim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.omnipaxos.AppendRejectedException;
+import io.omnipaxos.ClusterConfig;
+import io.omnipaxos.CompactionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Random;
 
 /**
  * One seeded run of a random mix of faults on a given storage: message loss, duplication and
- * reordering, crashes and restarts, partitions and one-way link cuts, and log trims by the leader.
- * Safety is checked after every step; at the end the faults stop and the cluster must decide new
- * entries on every server. Every module's storage runs the same mix.
+ * reordering, crashes and restarts, partitions and one-way link cuts, log compaction (trims by the
+ * leader, or snapshots by the leader and by single servers, depending on the seed), and in a third
+ * of the seeds a reconfiguration proposed by a random server in the middle of it all. Safety is
+ * checked after every step; at the end the faults stop and the cluster must decide new entries on
+ * every server, or, if it was reconfigured, the stop-sign. Every module's storage runs the same mix.
  */
 public final class RandomFaultMix {
 
@@ -27,7 +33,14 @@ public final class RandomFaultMix {
         Random random = cluster.random();
         cluster.network().dropRate(0.05 * random.nextInt(3)).duplicateRate(0.05 * random.nextInt(3))
                 .maxDelayTicks(1 + random.nextInt(4));
+        boolean snapshots = random.nextBoolean();
+        int reconfigureAt = random.nextInt(3) == 0 ? 200 + random.nextInt(FAULT_STEPS - 200) : -1;
+        Reconfiguration reconfiguration = new Reconfiguration();
         for (int step = 0; step < FAULT_STEPS; step++) {
+            if (step == reconfigureAt) {
+                reconfiguration.request(cluster, random);
+            }
+            reconfiguration.noticeCrash(cluster);
             if (random.nextInt(60) == 0) {
                 injectFault(cluster, random);
             }
@@ -38,12 +51,72 @@ public final class RandomFaultMix {
                 }
             }
             if (random.nextInt(100) == 0) {
-                tryTrim(cluster);
+                if (snapshots) {
+                    trySnapshot(cluster, random);
+                } else {
+                    tryTrim(cluster);
+                }
             }
             cluster.step();
         }
         healEverything(cluster);
-        assertLiveAfterHealing(cluster);
+        if (reconfiguration.requested) {
+            reconfiguration.assertDecidedAfterHealing(cluster);
+        } else {
+            assertLiveAfterHealing(cluster);
+        }
+    }
+
+    /** A stop-sign proposed by a random live server; it must be decided unless that server crashed. */
+    private static final class Reconfiguration {
+        boolean requested;
+        long requester;
+        boolean requesterCrashed;
+
+        void request(SimulatedCluster cluster, Random random) {
+            List<Long> alive = cluster.pids().stream().filter(cluster::isAlive).toList();
+            requester = alive.get(random.nextInt(alive.size()));
+            try {
+                cluster.server(requester).reconfigure(new ClusterConfig(2, List.copyOf(cluster.pids())), new byte[] {1});
+                requested = true;
+            } catch (AppendRejectedException refused) {
+                // Impossible here: only this run proposes a stop-sign, once.
+                throw new AssertionError(cluster.describe() + ": reconfigure refused: " + refused.getMessage());
+            }
+        }
+
+        void noticeCrash(SimulatedCluster cluster) {
+            requesterCrashed |= requested && !cluster.isAlive(requester);
+        }
+
+        /** A crashed requester may have lost the request before anyone saw it: then the user retries. */
+        void assertDecidedAfterHealing(SimulatedCluster cluster) {
+            boolean decided = cluster.runUntil(() -> allReconfigured(cluster), 1500);
+            if (!decided && requesterCrashed && cluster.decidedStopSign().isEmpty()) {
+                cluster.server(requester).reconfigure(new ClusterConfig(2, List.copyOf(cluster.pids())), new byte[] {1});
+                decided = cluster.runUntil(() -> allReconfigured(cluster), 1500);
+            }
+            assertTrue(decided, () -> cluster.dump() + "\n: the stop-sign (requested by " + requester
+                    + (requesterCrashed ? ", which crashed since" : "") + ") was not decided on every server");
+        }
+
+        private static boolean allReconfigured(SimulatedCluster cluster) {
+            return cluster.pids().stream().allMatch(pid -> cluster.server(pid).isReconfigured().isPresent());
+        }
+    }
+
+    /** The leader snapshots every server, or one server snapshots its own log; refusals are expected. */
+    private static void trySnapshot(SimulatedCluster cluster, Random random) {
+        List<Long> alive = cluster.pids().stream().filter(cluster::isAlive).toList();
+        try {
+            if (random.nextBoolean()) {
+                cluster.leader().ifPresent(pid -> cluster.server(pid).snapshot(OptionalLong.empty(), false));
+            } else {
+                cluster.server(alive.get(random.nextInt(alive.size()))).snapshot(OptionalLong.empty(), true);
+            }
+        } catch (CompactionException refused) {
+            // Nothing new decided, or a leader change in the middle: both are fine here.
+        }
     }
 
     /** The leader trims as far as it may; refusals are expected while servers lag. */
