@@ -149,4 +149,42 @@ class ReconfigurationTest {
         awaitReconfigured(cluster, 1000);
         assertInstanceOf(LogEntry.Snapshotted.class, cluster.server(lagging).readDecidedSuffix(0).get(0));
     }
+
+    @Test
+    void theNextConfigurationStartsFromTheFinalStateSeededAsASnapshot() {
+        SimulatedCluster old = settled(28, 3);
+        List<String> values = old.appendOnEach(4);
+        old.awaitAllChosen(values, 600);
+        old.server(old.agreedLeader().orElseThrow()).reconfigure(NEXT, METADATA);
+        awaitReconfigured(old, 600);
+        // Every server of the next configuration seeds a fresh storage with the final state.
+        String finalState = "state:" + String.join(",", old.chosen());
+        String seed = ListSnapshot.INSTANCE.create(List.of(finalState));
+        StorageFactory seeded = new StorageFactory() {
+            @Override
+            public io.omnipaxos.storage.Storage<String> create(long pid) {
+                ListStorage<String> storage = new ListStorage<>();
+                storage.writeAtomically(List.of(new io.omnipaxos.storage.StorageOp.SetSnapshot<>(1, seed),
+                        new io.omnipaxos.storage.StorageOp.SetDecidedIdx<>(1)));
+                return storage;
+            }
+
+            @Override
+            public io.omnipaxos.storage.Storage<String> reopen(long pid, io.omnipaxos.storage.Storage<String> crashed) {
+                return crashed;
+            }
+        };
+        SimulatedCluster next = SimulatedCluster.create(29, 3, seeded, b -> b.configurationId(2));
+        next.markAppended(finalState);
+        assertTrue(next.runUntilSettled(600), next::dump);
+        List<String> more = next.appendOnEach(2);
+        next.awaitAllChosen(more, 600);
+        next.awaitConverged(600);
+        for (long pid : next.pids()) {
+            LogEntry.Snapshotted<String> first = assertInstanceOf(LogEntry.Snapshotted.class,
+                    next.server(pid).readDecidedSuffix(0).get(0));
+            assertEquals(List.of(finalState), ListSnapshot.entriesOf(first.snapshot()));
+            assertEquals(1 + more.size(), next.server(pid).getDecidedIdx());
+        }
+    }
 }

@@ -165,6 +165,14 @@ public final class SimulatedCluster {
         }
     }
 
+    /**
+     * Counts {@code value} as appended by the application (e.g. the final state of an earlier
+     * configuration, seeded into the storages as a snapshot), so the checker accepts it as decided.
+     */
+    public void markAppended(String value) {
+        appended.add(value);
+    }
+
     /** The live server that leads in the accept phase with the highest ballot, if any. */
     public Optional<Long> leader() {
         Long best = null;
