@@ -53,6 +53,11 @@ final class RunMap {
         }
     }
 
+    /** Forgets every run (no logical index is held in the queue any more). */
+    void clear() {
+        runs.clear();
+    }
+
     /** Number of runs. */
     int size() {
         return runs.size();
