@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import net.openhft.chronicle.core.time.TimeProvider;
 
 /**
  * A {@link Storage} on disk: log records in a Chronicle queue, the small state in MapDB.
@@ -71,6 +72,16 @@ import java.util.Optional;
  * crash in the middle of that call may do. A crash after writing batch records but before their
  * commit leaves records that replay ignores: the batch is all or nothing. A crash after the commit
  * finds them covered. A crash during the open-time commit just replays the same tail again.
+ *
+ * <p><b>Deleting old log files.</b> After every commit that may move the oldest record still
+ * referenced (trim, snapshot, compaction, a batch) and on open, the queue's cycle files that lie
+ * wholly below that record are deleted ({@link QueueLog#deleteFilesBefore}). The oldest record
+ * kept is the lower of the first retained entry's record and the covered record (opening replays
+ * from the covered record, so it must exist). Deleting only ever follows the commit that made the
+ * files unreferenced: a crash before the commit leaves the old state, whose files are all there; a
+ * crash after it leaves files no committed state needs, which the next open deletes. The files are
+ * daily ({@link QueueLog}), so disk use is bounded by the retained log plus at most the rest of the
+ * oldest retained record's day.
  *
  * <p><b>Failures.</b> Any I/O or codec failure while writing throws {@link StorageException} and
  * leaves this object failed (every later call throws): in-memory state may be ahead of the disk,
@@ -135,6 +146,7 @@ public final class PersistentStorage<T> implements Storage<T> {
             commitNow();
         }
         verifyOnOpen();
+        deleteUnreferencedFiles(); // finishes a deletion that a crash interrupted
     }
 
     /**
@@ -144,6 +156,14 @@ public final class PersistentStorage<T> implements Storage<T> {
      *     missing while log files exist
      */
     public static <T> PersistentStorage<T> open(PersistentStorageConfig<T> config) {
+        return open(config, null);
+    }
+
+    /**
+     * Test hook: as {@link #open(PersistentStorageConfig)}, with the clock that decides the queue's
+     * roll cycles ({@code null}: the system clock), so tests can fill several daily files at once.
+     */
+    static <T> PersistentStorage<T> open(PersistentStorageConfig<T> config, TimeProvider clock) {
         if (config == null || config.codec() == null) {
             throw new IllegalArgumentException("config and its codec must be set, got " + config);
         }
@@ -170,7 +190,7 @@ public final class PersistentStorage<T> implements Storage<T> {
                 st.commit(DurableState.empty());
             }
             DurableState s = st.load();
-            QueueLog q = QueueLog.open(logDir);
+            QueueLog q = QueueLog.open(logDir, clock);
             try {
                 return new PersistentStorage<>(config, st, q, s);
             } catch (RuntimeException e) {
@@ -215,6 +235,7 @@ public final class PersistentStorage<T> implements Storage<T> {
                 syncLog();
             }
             commitNow();
+            deleteUnreferencedFiles();
         });
     }
 
@@ -382,6 +403,7 @@ public final class PersistentStorage<T> implements Storage<T> {
         guarded(() -> {
             trimTo(idx);
             commitNow();
+            deleteUnreferencedFiles();
         });
     }
 
@@ -392,6 +414,7 @@ public final class PersistentStorage<T> implements Storage<T> {
         guarded(() -> {
             compactTo(idx);
             commitNow();
+            deleteUnreferencedFiles();
         });
     }
 
@@ -404,6 +427,7 @@ public final class PersistentStorage<T> implements Storage<T> {
         guarded(() -> {
             installSnapshot(idx, encoded);
             commitNow();
+            deleteUnreferencedFiles();
         });
     }
 
@@ -439,6 +463,20 @@ public final class PersistentStorage<T> implements Storage<T> {
     private static void requireEncodable(StopSign s) {
         if (s != null) {
             StopSignCodec.encode(s);
+        }
+    }
+
+    /**
+     * Deletes the queue files below the oldest record a committed state still needs; call right
+     * after a commit (so {@code lastQueueIdx} is the committed covered index).
+     */
+    private void deleteUnreferencedFiles() {
+        long keep = lastQueueIdx; // opening replays from the covered record: it must stay
+        if (logLength > compactedIdx) {
+            keep = Math.min(keep, runs.lowestQueueIndexFrom(compactedIdx));
+        }
+        if (keep >= 0) {
+            log.deleteFilesBefore(keep);
         }
     }
 

@@ -16,10 +16,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapdb.DB;
@@ -28,20 +30,25 @@ import org.mapdb.Serializer;
 
 /**
  * What the contract test cannot see of {@link PersistentStorage}'s snapshots and stop-signs: a
- * corrupt stored value refuses loudly, a crash keeps snapshot and compacted index together, and a
- * store written before snapshots opens.
+ * corrupt stored value refuses loudly, a crash keeps snapshot and compacted index together, old
+ * log files are deleted once nothing refers to them, and a store written before snapshots opens.
  */
 class PersistentStorageSnapshotTest {
 
+    private static final long DAY_MILLIS = 86_400_000L;
+
     @TempDir
     Path dir;
+
+    private final SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-03-01T12:00:00Z"));
 
     private PersistentStorageConfig<String> config() {
         return PersistentStorageConfig.at(dir).codec(new TestStringCodec());
     }
 
+    /** Opens with the test clock, which decides the daily log file new records go to. */
     private PersistentStorage<String> open() {
-        return PersistentStorage.open(config());
+        return PersistentStorage.open(config(), clock);
     }
 
     private static List<String> entries(String prefix, int from, int to) {
@@ -86,7 +93,7 @@ class PersistentStorageSnapshotTest {
         s.appendEntries(entries("e", 0, 3));
         s.setSnapshot(2, "two entries");
         s.close();
-        PersistentStorage<String> r = PersistentStorage.open(config().codec(new RefusingCodec()));
+        PersistentStorage<String> r = PersistentStorage.open(config().codec(new RefusingCodec()), clock);
         assertEquals(entries("e", 2, 3), r.getSuffix(2), "entries still read: only the snapshot is refused");
         StorageException e = assertThrows(StorageException.class, r::getSnapshot);
         assertMentions(e, PersistentStorage.STATE_FILE, "snapshot below log index 2", "refused");
@@ -119,6 +126,107 @@ class PersistentStorageSnapshotTest {
         r.close();
     }
 
+    // ---- deleting old log files ----
+
+    /** Appends 100 entries on each of {@code days} days; day d holds log indices [100d, 100d + 100). */
+    private List<String> appendOnDays(PersistentStorage<String> s, int firstDay, int days) {
+        List<String> all = new ArrayList<>();
+        for (int day = firstDay; day < firstDay + days; day++) {
+            List<String> batch = entries("day" + day, day * 100, day * 100 + 100);
+            s.appendEntries(batch);
+            all.addAll(batch);
+            clock.advanceMillis(DAY_MILLIS);
+        }
+        return all;
+    }
+
+    @Test
+    void logFilesBelowTheFirstRetainedEntryAreDeleted() throws IOException {
+        PersistentStorage<String> s = open();
+        List<String> all = appendOnDays(s, 0, 5);
+        assertEquals(5, logFiles().size(), "one file per day");
+        assertEquals(all.subList(0, 10), s.getEntries(0, 10)); // the reader now sits in day 0's file
+
+        s.trim(250); // day 2 holds the first retained entry: days 0 and 1 go
+        assertEquals(3, logFiles().size());
+        assertEquals(all.subList(250, 500), s.getSuffix(250));
+        s.trim(260); // same day: nothing more to delete
+        assertEquals(3, logFiles().size());
+        s.close();
+
+        s = open();
+        assertEquals(all.subList(260, 500), s.getSuffix(260));
+        all.addAll(appendOnDays(s, 5, 1));
+        s.writeAtomically(List.of(new StorageOp.Trim<>(450), new StorageOp.SetDecidedIdx<>(600)));
+        assertEquals(2, logFiles().size(), "days 4 and 5 remain");
+        s.crashForTests();
+
+        s = open();
+        assertEquals(all.subList(450, 600), s.getSuffix(450));
+        assertEquals(600, s.getDecidedIdx());
+        s.close();
+    }
+
+    @Test
+    void aSnapshotBeyondTheLogKeepsOnlyTheFileOfTheLastRecord() throws IOException {
+        PersistentStorage<String> s = open();
+        appendOnDays(s, 0, 3);
+        s.appendOnPrefix(150, entries("over", 150, 160)); // overwritten on day 3: days 0-2 hold no retained entry
+        s.setSnapshot(1000, "state of 0..999");
+        assertEquals(1, logFiles().size(), "only the covered record's file is kept (opening replays from it)");
+        s.appendEntry("e-1000");
+        s.close();
+
+        s = open();
+        assertEquals(1001, s.getLogLength());
+        assertEquals(List.of("e-1000"), s.getSuffix(1000));
+        assertEquals(Optional.of("state of 0..999"), s.getSnapshot());
+        s.close();
+    }
+
+    @Test
+    void filesLeftByACrashAfterTheTrimCommitAreDeletedOnOpen() throws IOException {
+        PersistentStorage<String> s = open();
+        List<String> all = appendOnDays(s, 0, 4);
+        List<Path> before = logFiles();
+        Path saved = Files.createDirectory(dir.resolve("saved"));
+        for (Path p : before) {
+            Files.copy(p, saved.resolve(p.getFileName()));
+        }
+        s.trim(320);
+        assertEquals(1, logFiles().size());
+        s.crashForTests();
+        // The files come back, as if the crash came between the commit and the deletion.
+        for (Path p : before) {
+            if (!Files.exists(p)) {
+                Files.copy(saved.resolve(p.getFileName()), p);
+            }
+        }
+        assertEquals(4, logFiles().size());
+
+        s = open();
+        assertEquals(1, logFiles().size(), "opening deletes what no committed state refers to");
+        assertEquals(all.subList(320, 400), s.getSuffix(320));
+        s.appendEntry("after");
+        s.close();
+        s = open();
+        assertEquals("after", s.getEntries(400, 401).get(0));
+        s.close();
+    }
+
+    @Test
+    void aTrimWhoseCommitNeverHappenedDeletesNothing() throws IOException {
+        PersistentStorage<String> s = open();
+        List<String> all = appendOnDays(s, 0, 3);
+        s.crashBeforeNextCommit = true;
+        assertThrows(StorageException.class, () -> s.trim(250));
+        assertEquals(3, logFiles().size());
+        s.crashForTests();
+        PersistentStorage<String> r = open();
+        assertEquals(all, r.getSuffix(0));
+        r.close();
+    }
+
     // ---- format ----
 
     @Test
@@ -143,6 +251,12 @@ class PersistentStorageSnapshotTest {
     }
 
     // ---- helpers ----
+
+    private List<Path> logFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve(PersistentStorage.LOG_DIR))) {
+            return files.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
+        }
+    }
 
     private static void assertMentions(Exception e, String... parts) {
         for (String part : parts) {
