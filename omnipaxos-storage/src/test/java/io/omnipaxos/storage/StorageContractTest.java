@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.ClusterConfig;
+import io.omnipaxos.StopSign;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,13 +60,26 @@ public abstract class StorageContractTest {
         return Arrays.asList(es);
     }
 
+    /** A stop-sign naming the next configuration {@code id}, with metadata. */
+    protected static StopSign stopSign(int id, long... nodes) {
+        List<Long> pids = new ArrayList<>();
+        for (long pid : nodes) {
+            pids.add(pid);
+        }
+        return new StopSign(new ClusterConfig(id, pids), ("next-" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Asserts that {@code call} throws IllegalArgumentException naming {@code value} and changes nothing. */
     protected void assertRejected(String value, Executable call) {
         State before = State.of(s);
+        Optional<String> snapshotBefore = s.getSnapshot();
+        Optional<StopSign> stopSignBefore = s.getStopSign();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage() != null && e.getMessage().contains(value),
                 "message should name " + value + ": " + e.getMessage());
         assertEquals(before, State.of(s), "a rejected call must leave the storage unchanged");
+        assertEquals(snapshotBefore, s.getSnapshot(), "a rejected call must leave the snapshot unchanged");
+        assertEquals(stopSignBefore, s.getStopSign(), "a rejected call must leave the stop-sign unchanged");
     }
 
     // ---- a fresh storage ----
@@ -72,6 +88,8 @@ public abstract class StorageContractTest {
     void freshStorageIsEmpty() {
         assertEquals(new State(0, 0, 0, Ballot.NONE, Ballot.NONE, List.of()), State.of(s));
         assertEquals(List.of(), s.getEntries(0, 0));
+        assertEquals(Optional.empty(), s.getSnapshot());
+        assertEquals(Optional.empty(), s.getStopSign());
     }
 
     // ---- appends and reads ----
@@ -261,6 +279,145 @@ public abstract class StorageContractTest {
         assertRejected("5", () -> s.setCompactedIdx(5));
     }
 
+    // ---- snapshots ----
+
+    @Test
+    void setSnapshotWithinTheLogReplacesThePrefix() {
+        s.appendEntries(entries("a", "b", "c", "d", "e"));
+        s.setStopSign(stopSign(2, 1, 2, 3));
+        s.setSnapshot(3, "abc");
+        assertEquals(new State(5, 3, 0, Ballot.NONE, Ballot.NONE, entries("d", "e")), State.of(s));
+        assertEquals(Optional.of("abc"), s.getSnapshot());
+        assertEquals(Optional.of(stopSign(2, 1, 2, 3)), s.getStopSign(), "setSnapshot leaves the stop-sign alone");
+        assertRejected("2", () -> s.getEntries(2, 4));
+        s.setSnapshot(3, "ABC"); // the same index again: replaces the snapshot
+        assertEquals(Optional.of("ABC"), s.getSnapshot());
+        s.setSnapshot(5, "abcde"); // exactly the log end
+        assertEquals(new State(5, 5, 0, Ballot.NONE, Ballot.NONE, List.of()), State.of(s));
+        s.appendEntry("f");
+        assertEquals(entries("f"), s.getSuffix(5));
+        assertEquals(Optional.of("abcde"), s.getSnapshot());
+    }
+
+    @Test
+    void setSnapshotBeyondTheLogEndMakesTheLogJump() {
+        s.appendEntries(entries("a", "b", "c"));
+        s.trim(1);
+        s.setSnapshot(10, "0..9");
+        assertEquals(new State(10, 10, 0, Ballot.NONE, Ballot.NONE, List.of()), State.of(s));
+        assertEquals(Optional.of("0..9"), s.getSnapshot());
+        assertRejected("9", () -> s.getEntries(9, 10));
+        s.appendEntry("k");
+        s.appendEntries(entries("l", "m"));
+        assertEquals(13, s.getLogLength());
+        assertEquals(entries("k", "l", "m"), s.getSuffix(10));
+        s.appendOnPrefix(11, entries("L"));
+        assertEquals(entries("k", "L"), s.getSuffix(10));
+        s.setSnapshot(20, "0..19"); // jumps again, past entries that were there
+        s.appendOnPrefix(20, entries("u"));
+        assertEquals(entries("u"), s.getSuffix(20));
+        assertEquals(21, s.getLogLength());
+    }
+
+    @Test
+    void invalidSnapshotsAreRejected() {
+        s.appendEntries(entries("a", "b", "c", "d"));
+        s.setSnapshot(3, "abc");
+        assertRejected("2", () -> s.setSnapshot(2, "ab"));
+        assertRejected("null", () -> s.setSnapshot(4, null));
+        assertRejected("1", () -> s.writeAtomically(List.of(new StorageOp.SetSnapshot<>(1, "a"))));
+    }
+
+    @Test
+    void trimPastTheCompactedIndexDropsTheSnapshot() {
+        s.appendEntries(entries("a", "b", "c", "d", "e"));
+        s.setSnapshot(2, "ab");
+        s.trim(2); // to the same index: the snapshot still covers the prefix
+        assertEquals(Optional.of("ab"), s.getSnapshot());
+        s.trim(4);
+        assertEquals(Optional.empty(), s.getSnapshot());
+        assertEquals(entries("e"), s.getSuffix(4));
+        s.writeAtomically(List.of(new StorageOp.SetSnapshot<>(4, "abcd"), new StorageOp.Trim<>(5)));
+        assertEquals(Optional.empty(), s.getSnapshot(), "a trim later in the same batch drops it too");
+        assertEquals(5, s.getCompactedIdx());
+    }
+
+    // ---- stop-sign ----
+
+    @Test
+    void theStopSignIsIndependentOfTheEntries() {
+        StopSign ss = stopSign(7, 4, 5, 6);
+        s.setStopSign(ss);
+        assertEquals(Optional.of(ss), s.getStopSign());
+        s.appendEntries(entries("a", "b", "c"));
+        s.appendEntry("d");
+        s.appendOnPrefix(1, entries("X"));
+        s.trim(1);
+        assertEquals(Optional.of(ss), s.getStopSign());
+        s.setStopSign(stopSign(8, 1, 2));
+        assertEquals(Optional.of(stopSign(8, 1, 2)), s.getStopSign());
+        s.setStopSign(null);
+        assertEquals(Optional.empty(), s.getStopSign());
+        s.setStopSign(null); // removing nothing is fine
+        assertEquals(Optional.empty(), s.getStopSign());
+        assertEquals(entries("X"), s.getSuffix(1));
+    }
+
+    @Test
+    void aDecidedIndexOneAfterTheLogWithAStopSignSurvivesReopen() {
+        s.appendEntries(entries("a", "b", "c"));
+        StopSign ss = stopSign(2, 1, 2);
+        s.writeAtomically(List.of(new StorageOp.SetStopSign<>(ss), new StorageOp.SetDecidedIdx<>(4)));
+        assertEquals(4, s.getDecidedIdx());
+        s = reopen(s);
+        assertEquals(new State(3, 0, 4, Ballot.NONE, Ballot.NONE, entries("a", "b", "c")), State.of(s));
+        assertEquals(Optional.of(ss), s.getStopSign());
+        s.setDecidedIdx(4); // and directly, not only in a batch
+        s = reopen(s);
+        assertEquals(4, s.getDecidedIdx());
+    }
+
+    @Test
+    void snapshotTrimAndStopSignSurviveReopen() {
+        s.appendEntries(entries("a", "b", "c", "d", "e", "f"));
+        s.setSnapshot(2, "ab");
+        s.setStopSign(stopSign(3, 1, 2, 3));
+        s = reopen(s);
+        assertEquals(new State(6, 2, 0, Ballot.NONE, Ballot.NONE, entries("c", "d", "e", "f")), State.of(s));
+        assertEquals(Optional.of("ab"), s.getSnapshot());
+        assertEquals(Optional.of(stopSign(3, 1, 2, 3)), s.getStopSign());
+
+        s.trim(4);
+        s = reopen(s);
+        assertEquals(Optional.empty(), s.getSnapshot(), "a trim past the snapshot is durable too");
+        assertEquals(entries("e", "f"), s.getSuffix(4));
+
+        s.setSnapshot(9, "0..8");
+        s.setStopSign(null);
+        s = reopen(s);
+        assertEquals(new State(9, 9, 0, Ballot.NONE, Ballot.NONE, List.of()), State.of(s));
+        assertEquals(Optional.of("0..8"), s.getSnapshot());
+        assertEquals(Optional.empty(), s.getStopSign());
+        s.appendEntry("j");
+        s = reopen(s);
+        assertEquals(entries("j"), s.getSuffix(9));
+        assertEquals(Optional.of("0..8"), s.getSnapshot());
+    }
+
+    @Test
+    void aLargeSnapshotRoundTrips() {
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; big.length() < 3_000_000; i++) {
+            big.append("key-").append(i).append("=value-").append(i).append(';');
+        }
+        s.appendEntries(entries("a", "b"));
+        s.setSnapshot(2, big.toString());
+        s.setPromise(ballot(1, 1)); // a commit that does not change the snapshot
+        s = reopen(s);
+        assertEquals(Optional.of(big.toString()), s.getSnapshot());
+        assertEquals(ballot(1, 1), s.getPromise());
+    }
+
     // ---- writeAtomically ----
 
     @Test
@@ -306,6 +463,62 @@ public abstract class StorageContractTest {
                 new StorageOp.AppendOnPrefix<>(3, entries("y")))));
         assertRejected("null", () -> s.writeAtomically(null));
         assertRejected("null", () -> s.writeAtomically(Arrays.asList(new StorageOp.SetDecidedIdx<>(1), null)));
+    }
+
+    @Test
+    void theCoresSnapshotBatchAppliesWholeAndSurvivesReopen() {
+        s.appendEntries(entries("a", "b", "c"));
+        StopSign ss = stopSign(2, 1, 2, 3);
+        s.writeAtomically(List.of(
+                new StorageOp.SetSnapshot<>(5, "0..4"),
+                new StorageOp.AppendOnPrefix<>(5, entries("f", "g")),
+                new StorageOp.SetStopSign<>(ss),
+                new StorageOp.SetAcceptedRound<>(ballot(3, 2)),
+                new StorageOp.SetDecidedIdx<>(8)));
+        State expected = new State(7, 5, 8, Ballot.NONE, ballot(3, 2), entries("f", "g"));
+        assertEquals(expected, State.of(s));
+        assertEquals(Optional.of("0..4"), s.getSnapshot());
+        assertEquals(Optional.of(ss), s.getStopSign());
+        s = reopen(s);
+        assertEquals(expected, State.of(s));
+        assertEquals(Optional.of("0..4"), s.getSnapshot());
+        assertEquals(Optional.of(ss), s.getStopSign());
+        // The same kind of batch within the log, removing the stop-sign.
+        s.writeAtomically(List.of(
+                new StorageOp.SetSnapshot<>(6, "0..5"),
+                new StorageOp.AppendOnPrefix<>(6, entries("G", "H")),
+                new StorageOp.SetStopSign<>(null),
+                new StorageOp.SetAcceptedRound<>(ballot(4, 1)),
+                new StorageOp.SetDecidedIdx<>(7)));
+        s = reopen(s);
+        assertEquals(new State(8, 6, 7, Ballot.NONE, ballot(4, 1), entries("G", "H")), State.of(s));
+        assertEquals(Optional.of("0..5"), s.getSnapshot());
+        assertEquals(Optional.empty(), s.getStopSign());
+    }
+
+    @Test
+    void aBatchWithSnapshotAndStopSignIsAllOrNothing() {
+        s.appendEntries(entries("a", "b", "c", "d"));
+        s.setSnapshot(1, "a");
+        s.setStopSign(stopSign(2, 1, 2));
+        // SetSnapshot, SetStopSign and the rest are valid; the AppendOnPrefix below the new snapshot is not.
+        assertRejected("3", () -> s.writeAtomically(List.of(
+                new StorageOp.SetSnapshot<>(6, "0..5"),
+                new StorageOp.SetStopSign<>(stopSign(3, 4, 5)),
+                new StorageOp.SetAcceptedRound<>(ballot(5, 5)),
+                new StorageOp.SetDecidedIdx<>(6),
+                new StorageOp.AppendOnPrefix<>(3, entries("x")))));
+        assertRejected("9", () -> s.writeAtomically(List.of(
+                new StorageOp.SetStopSign<>(null),
+                new StorageOp.SetSnapshot<>(2, "ab"),
+                new StorageOp.Trim<>(9))));
+        assertRejected("0", () -> s.writeAtomically(List.of(
+                new StorageOp.SetStopSign<>(null),
+                new StorageOp.SetSnapshot<>(0, "nothing"))));
+        s = reopen(s);
+        assertEquals(new State(4, 1, 0, Ballot.NONE, Ballot.NONE, entries("b", "c", "d")), State.of(s));
+        assertEquals(Optional.of("a"), s.getSnapshot());
+        assertEquals(Optional.of(stopSign(2, 1, 2)), s.getStopSign());
     }
 
     @Test

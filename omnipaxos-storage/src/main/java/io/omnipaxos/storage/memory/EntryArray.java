@@ -79,7 +79,10 @@ final class EntryArray {
         count = keep;
     }
 
-    /** Drops the entries below {@code idx} and releases them; {@code idx <= endIdx}. */
+    /**
+     * Drops the entries below {@code idx} and releases them. If {@code idx > endIdx} every entry
+     * is dropped and the array starts over at {@code idx} (the log jumps, as after a snapshot).
+     */
     void dropPrefix(long idx) {
         int drop = (int) Math.min(count, Math.max(0, idx - firstIdx));
         Arrays.fill(slots, head, head + drop, null);

@@ -1,11 +1,13 @@
 package io.omnipaxos.storage.memory;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.StopSign;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.StorageOp;
 import io.omnipaxos.storage.support.LogBounds;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A {@link Storage} that keeps everything on the heap.
@@ -19,6 +21,12 @@ import java.util.List;
  * is mostly empty, so memory is bounded by what is retained. {@link #setCompactedIdx} only
  * records the index: the entries below it become unreadable but are released by the next
  * {@link #trim}.
+ *
+ * <p><b>Snapshot and stop-sign:</b> kept as the objects given (not copied). {@link #setSnapshot}
+ * releases the entries it replaces as {@link #trim} does; beyond the log end the log becomes empty
+ * with the new length. A {@link #trim} past the compacted index drops the snapshot, which no
+ * longer covers the prefix; {@link #setCompactedIdx} keeps it. The stop-sign is independent of the
+ * entries.
  *
  * <p><b>Validation:</b> every argument is checked before anything changes; an invalid one throws
  * {@link IllegalArgumentException} naming the value and leaves the storage as it was, also inside
@@ -35,6 +43,10 @@ public final class MemoryStorage<T> implements Storage<T> {
     private Ballot acceptedRound = Ballot.NONE;
     private long decidedIdx;
     private long compactedIdx;
+    /** The state of the prefix below {@code compactedIdx}, or null. */
+    private T snapshot;
+    /** The stop-sign at slot {@code log.endIdx()}, or null. */
+    private StopSign stopSign;
     private boolean closed;
 
     /** Creates an empty storage. */
@@ -130,8 +142,38 @@ public final class MemoryStorage<T> implements Storage<T> {
     public void trim(long idx) {
         ensureOpen();
         bounds().requireInLog("trim idx", idx);
+        if (idx > compactedIdx) {
+            snapshot = null; // it covers [0, compactedIdx) only, not the entries trimmed now
+        }
         log.dropPrefix(idx);
         compactedIdx = idx;
+    }
+
+    @Override
+    public void setSnapshot(long idx, T newSnapshot) {
+        ensureOpen();
+        bounds().requireSnapshot(idx, newSnapshot);
+        log.dropPrefix(idx); // beyond the log end: empty, and the next entry goes to idx
+        compactedIdx = idx;
+        snapshot = newSnapshot;
+    }
+
+    @Override
+    public Optional<T> getSnapshot() {
+        ensureOpen();
+        return Optional.ofNullable(snapshot);
+    }
+
+    @Override
+    public void setStopSign(StopSign newStopSign) {
+        ensureOpen();
+        stopSign = newStopSign;
+    }
+
+    @Override
+    public Optional<StopSign> getStopSign() {
+        ensureOpen();
+        return Optional.ofNullable(stopSign);
     }
 
     @Override
@@ -178,6 +220,7 @@ public final class MemoryStorage<T> implements Storage<T> {
     @Override
     public String toString() {
         return "MemoryStorage[log=[" + compactedIdx + ", " + log.endIdx() + "), decided=" + decidedIdx
-                + ", promise=" + promise + ", accepted=" + acceptedRound + "]";
+                + ", promise=" + promise + ", accepted=" + acceptedRound + ", snapshot=" + (snapshot != null)
+                + ", stopSign=" + stopSign + "]";
     }
 }

@@ -1,8 +1,10 @@
 package io.omnipaxos.storage.persistent;
 
 import io.omnipaxos.Ballot;
+import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.EntryCodec;
+import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.StorageOp;
@@ -13,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import net.openhft.chronicle.core.time.TimeProvider;
 
 /**
  * A {@link Storage} on disk: log records in a Chronicle queue, the small state in MapDB.
@@ -20,13 +24,17 @@ import java.util.List;
  * <p><b>Files.</b> In the configured folder: {@code log/} holds the Chronicle queue ({@link
  * QueueLog}), {@code state.db} (and MapDB's write-ahead log next to it) holds the promise, accepted
  * round, decided index, compacted index, the logical log length, the <i>covered queue index</i> (the
- * last queue record the state accounts for) and the <i>run table</i> ({@link RunMap}: which queue
- * indices hold which logical indices).
+ * last queue record the state accounts for), the <i>run table</i> ({@link RunMap}: which queue
+ * indices hold which logical indices), and, when there are any, the snapshot (encoded with the entry
+ * codec) and the stop-sign, each behind a CRC32C ({@link StateStore}). The snapshot is committed in
+ * the same MapDB commit as the compacted index it covers, so a crash never separates them.
  *
  * <p><b>Records.</b> A Chronicle queue cannot be truncated, so the queue is append-only and the
  * logical log is defined by the state: every record carries its logical index, its kind and a
  * CRC32C ({@link LogRecord}). Overwriting a suffix ({@code appendOnPrefix}) appends new records and
- * points the run table at them; the old records stay in the queue, unreferenced.
+ * points the run table at them; the old records stay in the queue, unreferenced. A {@code
+ * setSnapshot} beyond the log end empties the run table and sets the length to its index, so the
+ * next record written holds that logical index.
  *
  * <p><b>Write order.</b>
  * <ul>
@@ -36,10 +44,11 @@ import java.util.List;
  *   <li>{@code appendOnPrefix} and {@code writeAtomically} write <i>batch</i> records, sync the
  *       queue, then make one MapDB commit of the whole new state (covered queue index = the last
  *       record written), then return.</li>
- *   <li>{@code setPromise}, {@code setAcceptedRound}, {@code trim}, {@code setCompactedIdx}: one
- *       commit each. {@code setDecidedIdx} commits only if the last commit is older than
- *       {@link PersistentStorageConfig#decidedIdxFlushInterval}; otherwise the next commit (or close)
- *       carries it. Every commit writes the complete current state.</li>
+ *   <li>{@code setPromise}, {@code setAcceptedRound}, {@code trim}, {@code setCompactedIdx}, {@code
+ *       setSnapshot}, {@code setStopSign}: one commit each. {@code setDecidedIdx} commits only if
+ *       the last commit is older than {@link PersistentStorageConfig#decidedIdxFlushInterval};
+ *       otherwise the next commit (or close) carries it. Every commit writes the complete current
+ *       state (the snapshot only if it changed, as it may be megabytes).</li>
  * </ul>
  *
  * <p><b>Opening.</b> First a Chronicle record header that a killed process left "not complete" is
@@ -63,6 +72,16 @@ import java.util.List;
  * crash in the middle of that call may do. A crash after writing batch records but before their
  * commit leaves records that replay ignores: the batch is all or nothing. A crash after the commit
  * finds them covered. A crash during the open-time commit just replays the same tail again.
+ *
+ * <p><b>Deleting old log files.</b> After every commit that may move the oldest record still
+ * referenced (trim, snapshot, compaction, a batch) and on open, the queue's cycle files that lie
+ * wholly below that record are deleted ({@link QueueLog#deleteFilesBefore}). The oldest record
+ * kept is the lower of the first retained entry's record and the covered record (opening replays
+ * from the covered record, so it must exist). Deleting only ever follows the commit that made the
+ * files unreferenced: a crash before the commit leaves the old state, whose files are all there; a
+ * crash after it leaves files no committed state needs, which the next open deletes. The files are
+ * daily ({@link QueueLog}), so disk use is bounded by the retained log plus at most the rest of the
+ * oldest retained record's day.
  *
  * <p><b>Failures.</b> Any I/O or codec failure while writing throws {@link StorageException} and
  * leaves this object failed (every later call throws): in-memory state may be ahead of the disk,
@@ -91,6 +110,10 @@ public final class PersistentStorage<T> implements Storage<T> {
     private long compactedIdx;
     private long logLength;
     private long lastQueueIdx;
+    /** The entry codec's bytes of the snapshot of {@code [0, compactedIdx)}, or null; never changed in place. */
+    private byte[] snapshotBytes;
+    /** The stop-sign at slot {@code logLength}, or null. */
+    private StopSign stopSign;
     private long uncommittedPlain;
     private boolean decidedDirty;
     private long lastCommitNanos = System.nanoTime();
@@ -109,6 +132,8 @@ public final class PersistentStorage<T> implements Storage<T> {
         this.acceptedRound = s.acceptedRound();
         this.decidedIdx = s.decidedIdx();
         this.compactedIdx = s.compactedIdx();
+        this.snapshotBytes = s.snapshot();
+        this.stopSign = s.stopSign();
         try {
             this.runs = RunMap.fromBytes(s.runs());
         } catch (IllegalArgumentException e) {
@@ -121,6 +146,7 @@ public final class PersistentStorage<T> implements Storage<T> {
             commitNow();
         }
         verifyOnOpen();
+        deleteUnreferencedFiles(); // finishes a deletion that a crash interrupted
     }
 
     /**
@@ -130,6 +156,14 @@ public final class PersistentStorage<T> implements Storage<T> {
      *     missing while log files exist
      */
     public static <T> PersistentStorage<T> open(PersistentStorageConfig<T> config) {
+        return open(config, null);
+    }
+
+    /**
+     * Test hook: as {@link #open(PersistentStorageConfig)}, with the clock that decides the queue's
+     * roll cycles ({@code null}: the system clock), so tests can fill several daily files at once.
+     */
+    static <T> PersistentStorage<T> open(PersistentStorageConfig<T> config, TimeProvider clock) {
         if (config == null || config.codec() == null) {
             throw new IllegalArgumentException("config and its codec must be set, got " + config);
         }
@@ -156,7 +190,7 @@ public final class PersistentStorage<T> implements Storage<T> {
                 st.commit(DurableState.empty());
             }
             DurableState s = st.load();
-            QueueLog q = QueueLog.open(logDir);
+            QueueLog q = QueueLog.open(logDir, clock);
             try {
                 return new PersistentStorage<>(config, st, q, s);
             } catch (RuntimeException e) {
@@ -191,20 +225,46 @@ public final class PersistentStorage<T> implements Storage<T> {
     public void writeAtomically(List<StorageOp<T>> ops) {
         ensureUsable();
         LogBounds.checkBatch(ops, compactedIdx, logLength);
+        byte[][] snapshots = encodeSnapshotsAndCheckStopSigns(ops);
         guarded(() -> {
             boolean wroteRecords = false;
-            for (StorageOp<T> op : ops) {
-                wroteRecords |= apply(op);
+            for (int i = 0; i < ops.size(); i++) {
+                wroteRecords |= apply(ops.get(i), snapshots[i]);
             }
             if (wroteRecords) {
                 syncLog();
             }
             commitNow();
+            deleteUnreferencedFiles();
         });
     }
 
-    /** Applies one validated op to memory, writing batch records for log ops; returns whether it wrote any. */
-    private boolean apply(StorageOp<T> op) {
+    /**
+     * Before anything changes: encodes the snapshot of every SetSnapshot op (at its position in the
+     * result) and checks that every stop-sign can be encoded, so a bad one changes nothing.
+     */
+    private byte[][] encodeSnapshotsAndCheckStopSigns(List<StorageOp<T>> ops) {
+        byte[][] snapshots = new byte[ops.size()][];
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof StorageOp.SetSnapshot<T> snap) {
+                snapshots[i] = SnapshotBytes.encode(codec, snap.idx(), snap.snapshot());
+            } else if (ops.get(i) instanceof StorageOp.SetStopSign<T> ss) {
+                try {
+                    requireEncodable(ss.stopSign());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("op " + i + " of " + ops.size()
+                            + " (SetStopSign) is invalid, nothing was applied: " + e.getMessage(), e);
+                }
+            }
+        }
+        return snapshots;
+    }
+
+    /**
+     * Applies one validated op to memory, writing batch records for log ops; returns whether it
+     * wrote any. {@code snapshot} is the encoded snapshot of a SetSnapshot op.
+     */
+    private boolean apply(StorageOp<T> op, byte[] snapshot) {
         if (op instanceof StorageOp.AppendEntry<T> a) {
             writeRecord(LogRecord.BATCH, a.entry());
             return true;
@@ -223,9 +283,13 @@ public final class PersistentStorage<T> implements Storage<T> {
         } else if (op instanceof StorageOp.SetDecidedIdx<T> d) {
             decidedIdx = d.decidedIdx();
         } else if (op instanceof StorageOp.Trim<T> t) {
-            compactTo(t.idx());
+            trimTo(t.idx());
         } else if (op instanceof StorageOp.SetCompactedIdx<T> c) {
             compactTo(c.idx());
+        } else if (op instanceof StorageOp.SetSnapshot<T> snap) {
+            installSnapshot(snap.idx(), snapshot);
+        } else if (op instanceof StorageOp.SetStopSign<T> ss) {
+            stopSign = ss.stopSign();
         }
         return false;
     }
@@ -238,7 +302,26 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     private void compactTo(long idx) {
         compactedIdx = idx;
-        runs.dropBelow(idx);
+        if (idx >= logLength) {
+            runs.clear(); // nothing retained: no run may pretend to hold the next index
+        } else {
+            runs.dropBelow(idx);
+        }
+    }
+
+    /** A trim past the compacted index drops the snapshot, which covers only the old prefix. */
+    private void trimTo(long idx) {
+        if (idx > compactedIdx) {
+            snapshotBytes = null;
+        }
+        compactTo(idx);
+    }
+
+    /** Replaces the prefix below {@code idx} by {@code encoded}; beyond the log end, the log jumps to idx. */
+    private void installSnapshot(long idx, byte[] encoded) {
+        logLength = Math.max(logLength, idx);
+        compactTo(idx);
+        snapshotBytes = encoded;
     }
 
     @Override
@@ -318,8 +401,9 @@ public final class PersistentStorage<T> implements Storage<T> {
         ensureUsable();
         new LogBounds(compactedIdx, logLength).requireInLog("trim idx", idx);
         guarded(() -> {
-            compactTo(idx);
+            trimTo(idx);
             commitNow();
+            deleteUnreferencedFiles();
         });
     }
 
@@ -330,7 +414,70 @@ public final class PersistentStorage<T> implements Storage<T> {
         guarded(() -> {
             compactTo(idx);
             commitNow();
+            deleteUnreferencedFiles();
         });
+    }
+
+    /** One commit: the snapshot, the compacted index and the dropped entries together. */
+    @Override
+    public void setSnapshot(long idx, T snapshot) {
+        ensureUsable();
+        new LogBounds(compactedIdx, logLength).requireSnapshot(idx, snapshot);
+        byte[] encoded = SnapshotBytes.encode(codec, idx, snapshot);
+        guarded(() -> {
+            installSnapshot(idx, encoded);
+            commitNow();
+            deleteUnreferencedFiles();
+        });
+    }
+
+    /** Decodes the stored snapshot anew on every call, as entries are. */
+    @Override
+    public Optional<T> getSnapshot() {
+        ensureUsable();
+        if (snapshotBytes == null) {
+            return Optional.empty();
+        }
+        return Optional.of(SnapshotBytes.decode(codec, snapshotBytes,
+                "state file " + state.file() + ": the snapshot below log index " + compactedIdx));
+    }
+
+    /** One commit; the stop-sign is stored with {@link StopSignCodec} behind a checksum. */
+    @Override
+    public void setStopSign(StopSign newStopSign) {
+        ensureUsable();
+        requireEncodable(newStopSign);
+        guarded(() -> {
+            stopSign = newStopSign;
+            commitNow();
+        });
+    }
+
+    @Override
+    public Optional<StopSign> getStopSign() {
+        ensureUsable();
+        return Optional.ofNullable(stopSign);
+    }
+
+    /** Throws IllegalArgumentException unless {@code s} is null or within {@link StopSignCodec}'s limits. */
+    private static void requireEncodable(StopSign s) {
+        if (s != null) {
+            StopSignCodec.encode(s);
+        }
+    }
+
+    /**
+     * Deletes the queue files below the oldest record a committed state still needs; call right
+     * after a commit (so {@code lastQueueIdx} is the committed covered index).
+     */
+    private void deleteUnreferencedFiles() {
+        long keep = lastQueueIdx; // opening replays from the covered record: it must stay
+        if (logLength > compactedIdx) {
+            keep = Math.min(keep, runs.lowestQueueIndexFrom(compactedIdx));
+        }
+        if (keep >= 0) {
+            log.deleteFilesBefore(keep);
+        }
     }
 
     private boolean decidedFlushDue() {
@@ -349,7 +496,7 @@ public final class PersistentStorage<T> implements Storage<T> {
             throw new StorageException("simulated crash before a MapDB commit");
         }
         state.commit(new DurableState(promise, acceptedRound, decidedIdx, compactedIdx, logLength, lastQueueIdx,
-                runs.toBytes()));
+                runs.toBytes(), snapshotBytes, stopSign));
         uncommittedPlain = 0;
         decidedDirty = false;
         lastCommitNanos = System.nanoTime();
@@ -497,6 +644,7 @@ public final class PersistentStorage<T> implements Storage<T> {
     @Override
     public String toString() {
         return "PersistentStorage[" + config.dir() + ", log=[" + compactedIdx + ", " + logLength + "), runs="
-                + runs.size() + "]";
+                + runs.size() + ", snapshot=" + (snapshotBytes == null ? "none" : snapshotBytes.length + " bytes")
+                + ", stopSign=" + stopSign + "]";
     }
 }

@@ -7,17 +7,26 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The append-only record file: a Chronicle queue of {@link LogRecord}s. It knows nothing about the
@@ -30,6 +39,14 @@ import net.openhft.chronicle.wire.DocumentContext;
  * callers never assume two records are adjacent unless they were appended back to back in the same
  * cycle; daily files also leave room to delete whole days once trimmed.
  *
+ * <p><b>Deleting old files.</b> {@link #deleteFilesBefore} deletes the cycle files that lie wholly
+ * below a queue index the caller no longer needs, oldest first, then refreshes Chronicle's cached
+ * directory listing and moves the reader off any deleted cycle so Chronicle releases its mapping
+ * (on Linux the space is freed once the last mapping goes). The appender's cycle is never among
+ * them: the caller keeps the file of the last record written. The smallest unit that can be freed
+ * is a whole cycle file, so a store holds at most the retained records plus the older part of
+ * their oldest day.
+ *
  * <p><b>Sync.</b> Chronicle's own {@code sync()} uses {@code MS_ASYNC} by default (it schedules the
  * write-back and returns), so {@link #sync} forces the cycle files written since the last sync
  * with {@code fsync}, which also writes back pages dirtied through the memory map.
@@ -37,6 +54,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 final class QueueLog implements AutoCloseable {
 
     static final RollCycle ROLL_CYCLE = LargeRollCycles.LARGE_DAILY;
+    private static final String SUFFIX = SingleChronicleQueue.SUFFIX;
+    private static final Logger LOG = LoggerFactory.getLogger(PersistentStorage.class);
 
     private final Path dir;
     private final SingleChronicleQueue queue;
@@ -46,6 +65,10 @@ final class QueueLog implements AutoCloseable {
     private byte[] scratch = new byte[256];
     private File unsyncedFile;
     private File olderUnsyncedFile;
+    /** Turns cycle file names into cycle numbers, as the queue names them. */
+    private final RollingResourcesCache cycleNames;
+    /** No cycle file older than this exists (Integer.MAX_VALUE while there is none). */
+    private int oldestCycle;
 
     private QueueLog(Path dir, SingleChronicleQueue queue) {
         this.dir = dir;
@@ -55,13 +78,29 @@ final class QueueLog implements AutoCloseable {
         // The SPI allows use from one thread at a time, not always the same thread.
         appender.singleThreadedCheckDisabled(true);
         tailer.singleThreadedCheckDisabled(true);
+        // After the appender: an existing queue's own roll cycle may replace the one we asked for.
+        this.cycleNames = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
+                name -> dir.resolve(name + SUFFIX).toFile(), QueueLog::cycleName);
+        this.oldestCycle = cycleFiles().stream().mapToInt(CycleFile::cycle).min().orElse(Integer.MAX_VALUE);
     }
 
     /** Opens (or creates) the queue in {@code dir}, repairing a header left incomplete by a crash. */
     static QueueLog open(Path dir) {
+        return open(dir, null);
+    }
+
+    /**
+     * As {@link #open(Path)}, with the clock that picks the roll cycle of new records ({@code null}:
+     * the system clock). Tests pass a settable clock to make several cycle files quickly.
+     */
+    static QueueLog open(Path dir, TimeProvider clock) {
         SingleChronicleQueue q;
         try {
-            q = SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE).build();
+            SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE);
+            if (clock != null) {
+                builder.timeProvider(clock);
+            }
+            q = builder.build();
         } catch (RuntimeException e) {
             throw new StorageException("cannot open log queue " + dir + ": " + e, e);
         }
@@ -102,7 +141,9 @@ final class QueueLog implements AutoCloseable {
             dc.wire().bytes().write(scratch, 0, length);
         }
         noteWritten(appender.currentFile());
-        return appender.lastIndexAppended();
+        long q = appender.lastIndexAppended();
+        oldestCycle = Math.min(oldestCycle, queue.rollCycle().toCycle(q));
+        return q;
     }
 
     private void noteWritten(File file) {
@@ -163,6 +204,70 @@ final class QueueLog implements AutoCloseable {
     String readerFileOrDir() {
         File f = tailer.currentFile();
         return f == null ? dir.toString() : f.toString();
+    }
+
+    /**
+     * Deletes every cycle file whose cycle lies wholly below the cycle of {@code keepQueueIdx}, a
+     * record that must exist; returns the deleted files. The caller guarantees that no record below
+     * {@code keepQueueIdx} is needed any more, now or after a crash.
+     */
+    List<Path> deleteFilesBefore(long keepQueueIdx) {
+        int keepCycle = queue.rollCycle().toCycle(keepQueueIdx);
+        if (keepCycle <= oldestCycle) {
+            return List.of(); // the common case, decided without touching the file system
+        }
+        List<Path> deleted = new ArrayList<>();
+        for (CycleFile f : cycleFiles()) {
+            if (f.cycle() < keepCycle) {
+                delete(f.path());
+                deleted.add(f.path());
+            }
+        }
+        oldestCycle = keepCycle;
+        if (!deleted.isEmpty()) {
+            queue.refreshDirectoryListing();
+            tailer.moveToIndex(keepQueueIdx); // let go of a deleted cycle the reader may still map
+            LOG.info("log {}: deleted {} file(s) that only held records below queue index 0x{}: {}", dir,
+                    deleted.size(), Long.toHexString(keepQueueIdx), deleted);
+        }
+        return deleted;
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.delete(file);
+        } catch (NoSuchFileException e) {
+            // already gone: a deletion interrupted by a crash, finished by someone else
+        } catch (IOException e) {
+            throw new StorageException("cannot delete the unreferenced log file " + file + ": " + e, e);
+        }
+    }
+
+    /** A cycle file of this queue and its cycle number. */
+    private record CycleFile(Path path, int cycle) {
+    }
+
+    /** The queue's cycle files, oldest first; a {@code .cq4} file whose name is not a cycle is left out. */
+    private List<CycleFile> cycleFiles() {
+        File[] files = dir.toFile().listFiles((d, name) -> name.endsWith(SUFFIX));
+        List<CycleFile> out = new ArrayList<>();
+        if (files == null) {
+            return out;
+        }
+        for (File f : files) {
+            try {
+                out.add(new CycleFile(f.toPath(), cycleNames.parseCount(cycleName(f))));
+            } catch (RuntimeException e) {
+                LOG.warn("log {}: {} is not named like a cycle file of this queue; leaving it alone", dir, f);
+            }
+        }
+        out.sort(Comparator.comparingInt(CycleFile::cycle));
+        return out;
+    }
+
+    private static String cycleName(File file) {
+        String name = file.getName();
+        return name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
     }
 
     /** Whether the folder holds any queue data file. */

@@ -53,6 +53,24 @@ final class RunMap {
         }
     }
 
+    /** Forgets every run (no logical index is held in the queue any more). */
+    void clear() {
+        runs.clear();
+    }
+
+    /**
+     * The lowest queue index that holds a logical index {@code >= idx}; {@code idx} must be covered
+     * by a run. Every record below it is unreferenced (runs only ever map to queue indices that
+     * grow with the logical index, but this does not rely on it).
+     */
+    long lowestQueueIndexFrom(long idx) {
+        long lowest = queueIndexOf(idx);
+        for (long queueStart : runs.tailMap(idx, false).values()) {
+            lowest = Math.min(lowest, queueStart);
+        }
+        return lowest;
+    }
+
     /** Number of runs. */
     int size() {
         return runs.size();

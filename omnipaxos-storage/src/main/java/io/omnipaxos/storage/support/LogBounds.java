@@ -9,9 +9,12 @@ import java.util.List;
  * {@code writeAtomically} batch so that an invalid op in the middle leaves nothing applied.
  *
  * <p>Ranges checked (clarifying the {@code Storage} SPI, which leaves some of them implicit):
- * entries and ballots are non-null; {@code appendOnPrefix}, {@code trim} and {@code
- * setCompactedIdx} take an index in {@code [compactedIdx, logLength]}; {@code setDecidedIdx} takes
- * any index {@code >= 0} (the storage does not second-guess the protocol's decided index).
+ * entries, ballots and snapshots are non-null; {@code appendOnPrefix}, {@code trim} and {@code
+ * setCompactedIdx} take an index in {@code [compactedIdx, logLength]}; {@code setSnapshot} takes
+ * any index {@code >= compactedIdx} (beyond the log end, the log jumps to it); {@code
+ * setDecidedIdx} takes any index {@code >= 0} (the storage does not second-guess the protocol's
+ * decided index, which may be {@code logLength + 1} when a stop-sign is decided); {@code
+ * setStopSign} takes any stop-sign or null.
  */
 public final class LogBounds {
 
@@ -70,8 +73,23 @@ public final class LogBounds {
         } else if (op instanceof StorageOp.SetCompactedIdx<?> c) {
             requireInLog("compacted idx", c.idx());
             compactedIdx = c.idx();
+        } else if (op instanceof StorageOp.SetSnapshot<?> snap) {
+            requireSnapshot(snap.idx(), snap.snapshot());
+            compactedIdx = snap.idx();
+            logLength = Math.max(logLength, snap.idx());
         }
-        // SetPromise, SetAcceptedRound and SetDecidedIdx validate themselves on construction.
+        // SetPromise, SetAcceptedRound, SetDecidedIdx and SetStopSign validate themselves on
+        // construction (a null stop-sign is valid: it removes the stored one).
+    }
+
+    /** Throws unless {@code snapshot} is non-null and {@code idx >= compactedIdx}. */
+    public void requireSnapshot(long idx, Object snapshot) {
+        if (snapshot == null) {
+            throw new IllegalArgumentException("snapshot for index " + idx + " must not be null");
+        }
+        if (idx < compactedIdx) {
+            throw new IllegalArgumentException("snapshot idx must be >= compactedIdx=" + compactedIdx + ", got " + idx);
+        }
     }
 
     /** Throws unless {@code idx} is in {@code [compactedIdx, logLength]}. */
