@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param value the value for PUT and APPEND (empty for GET and DELETE), at most {@link
  *     #MAX_VALUE_BYTES} UTF-8 bytes
  */
-public record KvCommand(long clientId, long requestNumber, long ackedUpTo, KvOp op, String key, String value) {
+public record KvCommand(long clientId, long requestNumber, long ackedUpTo, KvOp op, String key, String value)
+        implements KvEntry {
 
     /** The longest key, in UTF-8 bytes. */
     public static final int MAX_KEY_BYTES = 1024;

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.omnipaxos.AppendRejectedException;
 import io.omnipaxos.Ballot;
+import io.omnipaxos.CompactionException;
 import io.omnipaxos.ConfigException;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.codec.Limits;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
@@ -38,10 +40,13 @@ import org.slf4j.LoggerFactory;
  * majority answers nothing (its entries are never decided).
  *
  * <p>Storage is a {@link PersistentStorage} in the TOML's {@code network.data_dir} ({@code
- * --memory}: a {@link MemoryStorage}). A restarted node rebuilds its state machine by replaying
- * the decided log from index 0 and rejoins with {@code failRecovery()}.
+ * --memory}: a {@link MemoryStorage}). Every {@code network.snapshot_interval} decided entries the
+ * node replaces its applied log prefix by a {@link KvSnapshot} of the map (locally: each node on
+ * its own), so its log, disk and restart time stay bounded. A restarted node rebuilds its state
+ * machine from the snapshot and the decided entries after it and rejoins with {@code
+ * failRecovery()}; a node that was away while the others compacted is sent their snapshot.
  */
-public final class KvServer implements ReplicaNode.Listener<KvCommand>, ClientPort.Requests {
+public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort.Requests {
 
     /** Requests waiting for their entry to be decided; more are refused with ERROR (busy). */
     public static final int MAX_PENDING_REQUESTS = 200_000;
@@ -55,12 +60,15 @@ public final class KvServer implements ReplicaNode.Listener<KvCommand>, ClientPo
 
     private final Logger log = LoggerFactory.getLogger(KvServer.class);
     private final Logger events = LoggerFactory.getLogger(KvLogging.EVENTS);
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private KvStateMachine stateMachine = new KvStateMachine();
     private final Map<PendingKey, Channel> pending = new HashMap<>();
     private final Set<Channel> unflushed = new HashSet<>();
     private final NioEventLoopGroup group;
-    private final Storage<KvCommand> storage;
-    private final ReplicaNode<KvCommand> node;
+    private final Storage<KvEntry> storage;
+    private final ReplicaNode<KvEntry> node;
+    private final long snapshotInterval;
+    /** The index below which this node's log is compacted into a snapshot (as far as it knows). */
+    private long snapshotIdx;
     private final ClientPort clientPort;
     private final NodeAddress self;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -75,8 +83,10 @@ public final class KvServer implements ReplicaNode.Listener<KvCommand>, ClientPo
         boolean recovering = storage.getLogLength() > 0 || !storage.getPromise().equals(Ballot.NONE);
         SSLContext tls = network.tls().enabled() ? TlsContexts.create(network.tls()) : null;
         this.self = network.node(config.server().pid());
-        this.node = new ReplicaNode<>(config, storage, recovering, new MessageCodec<>(KvCommandCodec.INSTANCE,
-                PEER_LIMITS), network.nodes(), tls, loop, network.tickIntervalMillis(), this);
+        this.snapshotInterval = network.snapshotInterval();
+        this.node = new ReplicaNode<>(config, storage, KvSnapshots.INSTANCE, recovering,
+                new MessageCodec<>(KvEntryCodec.INSTANCE, PEER_LIMITS), network.nodes(), tls, loop,
+                network.tickIntervalMillis(), this);
         this.clientPort = new ClientPort(loop, tls, this);
     }
 
@@ -140,7 +150,7 @@ public final class KvServer implements ReplicaNode.Listener<KvCommand>, ClientPo
             node.close();
         }).awaitUninterruptibly();
         group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).awaitUninterruptibly();
-        if (storage instanceof PersistentStorage<KvCommand> persistent) {
+        if (storage instanceof PersistentStorage<KvEntry> persistent) {
             persistent.close();
         }
         stopped.countDown();
@@ -168,12 +178,26 @@ public final class KvServer implements ReplicaNode.Listener<KvCommand>, ClientPo
     }
 
     @Override
-    public void onDecided(KvCommand command) {
+    public void onDecided(KvEntry entry) {
+        if (entry instanceof KvSnapshot snapshot) {
+            stateMachine = snapshot.toStateMachine(); // a state seeded into the log
+            return;
+        }
+        KvCommand command = (KvCommand) entry;
         KvReply reply = stateMachine.apply(command);
         Channel channel = pending.remove(new PendingKey(command.clientId(), command.requestNumber()));
         if (channel != null) {
             reply(channel, reply);
         }
+    }
+
+    @Override
+    public void onSnapshot(KvEntry snapshot, long compactedIdx) {
+        // Requests pending here whose entries lie in the snapshot get no answer from us; their
+        // clients retry, and the snapshot's session table answers them at most once.
+        stateMachine = ((KvSnapshot) snapshot).toStateMachine();
+        snapshotIdx = compactedIdx;
+        events.info("installed a snapshot of the log up to index {} ({} keys)", compactedIdx, stateMachine.size());
     }
 
     @Override
@@ -197,6 +221,24 @@ public final class KvServer implements ReplicaNode.Listener<KvCommand>, ClientPo
             channel.flush();
         }
         unflushed.clear();
+        snapshotIfDue();
+    }
+
+    /** Every snapshot_interval applied entries, replaces the applied prefix of this node's log by a snapshot. */
+    private void snapshotIfDue() {
+        long applied = node.appliedIdx();
+        if (snapshotInterval == 0 || applied - snapshotIdx < snapshotInterval) {
+            return;
+        }
+        try {
+            node.paxos().snapshot(OptionalLong.of(applied), true);
+            snapshotIdx = applied;
+            events.info("snapshot of the log up to index {} ({} keys)", applied, stateMachine.size());
+        } catch (CompactionException e) {
+            // E.g. the stop-sign's slot is not an entry; try again after the next entries.
+            log.debug("no snapshot at {}: {}", applied, e.getMessage());
+            snapshotIdx = applied;
+        }
     }
 
     @Override
@@ -220,9 +262,9 @@ public final class KvServer implements ReplicaNode.Listener<KvCommand>, ClientPo
         }
     }
 
-    private static Storage<KvCommand> openStorage(NetworkConfig network) {
-        PersistentStorageConfig<KvCommand> config = PersistentStorageConfig.at(network.dataDir())
-                .codec(KvCommandCodec.INSTANCE)
+    private static Storage<KvEntry> openStorage(NetworkConfig network) {
+        PersistentStorageConfig<KvEntry> config = PersistentStorageConfig.at(network.dataDir())
+                .codec(KvEntryCodec.INSTANCE)
                 .syncPolicy(network.syncEveryWrite() ? SyncPolicy.SYNC_EVERY_WRITE : SyncPolicy.OS_PAGE_CACHE);
         return PersistentStorage.open(config);
     }

@@ -37,14 +37,14 @@ public final class KvStateMachine {
     /** The longest value a key may hold, in UTF-8 bytes (APPEND grows values). */
     public static final int MAX_STORED_VALUE_BYTES = 1024 * 1024;
 
-    private final Map<String, String> data = new HashMap<>();
+    final Map<String, String> data = new HashMap<>();
     /** Access-ordered: iteration starts at the least recently used session. */
-    private final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
-    private long appliedCount;
-    private long duplicateCount;
+    final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    long appliedCount;
+    long duplicateCount;
 
     /** What the state machine remembers of one client. */
-    private static final class Session {
+    static final class Session {
         /** The client has the replies of all requests numbered up to this. */
         long ackedUpTo;
         /** Replies of applied requests above {@link #ackedUpTo}, by request number (sorted, so the
@@ -75,6 +75,23 @@ public final class KvStateMachine {
         session.replies.put(number, reply);
         appliedCount++;
         return reply;
+    }
+
+    /**
+     * The whole state in a canonical binary form (keys sorted, sessions in least-recently-used
+     * order), for snapshots and state transfer; see {@link KvStateCodec}.
+     */
+    public byte[] encode() {
+        return KvStateCodec.encode(this);
+    }
+
+    /**
+     * The state machine encoded by {@link #encode()}.
+     *
+     * @throws io.omnipaxos.codec.DecodeException if the bytes are not a valid state
+     */
+    public static KvStateMachine decode(byte[] bytes) {
+        return KvStateCodec.decode(bytes);
     }
 
     /** The value of {@code key}, or null; for tests and diagnostics (clients read through the log). */

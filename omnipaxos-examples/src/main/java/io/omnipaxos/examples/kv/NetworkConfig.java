@@ -26,6 +26,7 @@ import org.tomlj.TomlTable;
  * ]
  * data_dir = "data/node1"                    # PersistentStorage folder (relative: to the working dir)
  * tick_interval_ms = 5                       # wall-clock milliseconds per OmniPaxos tick (optional)
+ * snapshot_interval = 100000                 # decided entries between snapshots of the map (optional, 0: never)
  * storage_sync = "every_write"               # or "os_page_cache" (optional)
  *
  * [network.tls]                              # optional; TLS is off without it
@@ -43,9 +44,13 @@ import org.tomlj.TomlTable;
  * @param tickIntervalMillis milliseconds between ticks
  * @param syncEveryWrite whether storage syncs every write (else the OS page cache)
  * @param tls TLS settings for peer and client links
+ * @param snapshotInterval decided entries between two snapshots of the key-value map (0: never)
  */
 public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tickIntervalMillis,
-        boolean syncEveryWrite, TlsSettings tls) {
+        boolean syncEveryWrite, TlsSettings tls, long snapshotInterval) {
+
+    /** The default number of decided entries between two snapshots. */
+    public static final long DEFAULT_SNAPSHOT_INTERVAL = 100_000;
 
     /** The name of the table in the node's TOML file. */
     public static final String TABLE = "network";
@@ -56,7 +61,8 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     /** The longest tick interval accepted: longer ticks would make elections take minutes. */
     public static final int MAX_TICK_INTERVAL_MILLIS = 1000;
 
-    private static final Set<String> KEYS = Set.of("nodes", "data_dir", "tick_interval_ms", "storage_sync", "tls");
+    private static final Set<String> KEYS = Set.of("nodes", "data_dir", "tick_interval_ms", "storage_sync", "tls",
+            "snapshot_interval");
     private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "key_store", "key_store_password", "trust_store",
             "trust_store_password");
@@ -95,7 +101,13 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
                     + "\"os_page_cache\", got \"" + sync + "\"");
         }
         TlsSettings tls = readTls(file, network.getTable("tls"));
-        return new NetworkConfig(nodes, Path.of(dataDir), (int) tick, sync.equals("every_write"), tls);
+        long snapshotInterval = network.getLong("snapshot_interval", () -> DEFAULT_SNAPSHOT_INTERVAL);
+        if (snapshotInterval < 0) {
+            throw new ConfigException(file + ": " + TABLE + ".snapshot_interval must be >= 0 (0: never), got "
+                    + snapshotInterval);
+        }
+        return new NetworkConfig(nodes, Path.of(dataDir), (int) tick, sync.equals("every_write"), tls,
+                snapshotInterval);
     }
 
     /** The address of node {@code pid}. */

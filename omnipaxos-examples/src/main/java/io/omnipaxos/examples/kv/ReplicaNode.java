@@ -6,6 +6,8 @@ import io.omnipaxos.AppendRejectedException;
 import io.omnipaxos.LogEntry;
 import io.omnipaxos.OmniPaxos;
 import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.Snapshot;
+import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.storage.Storage;
@@ -52,6 +54,19 @@ public final class ReplicaNode<T> {
                     + " before this node applied those entries");
         }
 
+        /**
+         * The log below {@code compactedIdx} was replaced by {@code snapshot} before this node applied
+         * entries up to there (it restarted, or the leader synchronised it from a snapshot): replace
+         * the application state by the snapshot's. The default treats it as fatal.
+         */
+        default void onSnapshot(T snapshot, long compactedIdx) {
+            throw new IllegalStateException("the log was compacted below " + compactedIdx
+                    + " and the application does not restore snapshots");
+        }
+
+        /** The stop-sign is decided: this configuration is finished; nothing follows it. */
+        default void onStopSign(StopSign stopSign) {}
+
         /** A step finished (outgoing messages flushed, decided entries applied). */
         default void afterStep() {}
 
@@ -97,7 +112,17 @@ public final class ReplicaNode<T> {
     public ReplicaNode(OmniPaxosConfig config, Storage<T> storage, boolean recovering, MessageCodec<T> codec,
             Map<Long, NodeAddress> nodes, SSLContext tls, EventLoop loop, int tickIntervalMillis,
             Listener<T> listener) {
-        this.paxos = config.build(storage);
+        this(config, storage, null, recovering, codec, nodes, tls, loop, tickIntervalMillis, listener);
+    }
+
+    /**
+     * Like the other constructor, with the application's {@code snapshots} (null: none), so that
+     * the log can be compacted with {@link OmniPaxos#snapshot}.
+     */
+    public ReplicaNode(OmniPaxosConfig config, Storage<T> storage, Snapshot<T> snapshots, boolean recovering,
+            MessageCodec<T> codec, Map<Long, NodeAddress> nodes, SSLContext tls, EventLoop loop,
+            int tickIntervalMillis, Listener<T> listener) {
+        this.paxos = snapshots == null ? config.build(storage) : config.build(storage, snapshots);
         this.pid = config.server().pid();
         this.loop = loop;
         this.tickIntervalMillis = tickIntervalMillis;
@@ -225,8 +250,14 @@ public final class ReplicaNode<T> {
             if (entry instanceof LogEntry.Trimmed<T> trimmed) {
                 listener.onTrimmed(trimmed.compactedIdx());
                 idx = trimmed.compactedIdx();
+            } else if (entry instanceof LogEntry.Snapshotted<T> snapshotted) {
+                listener.onSnapshot(snapshotted.snapshot(), snapshotted.compactedIdx());
+                idx = snapshotted.compactedIdx();
             } else if (entry instanceof LogEntry.Decided<T> decided) {
                 listener.onDecided(decided.entry());
+                idx++;
+            } else if (entry instanceof LogEntry.StopSign<T> stopSign && stopSign.decided()) {
+                listener.onStopSign(stopSign.stopSign());
                 idx++;
             } else {
                 throw new IllegalStateException("expected a decided entry below decidedIdx " + decidedIdx + ", got "

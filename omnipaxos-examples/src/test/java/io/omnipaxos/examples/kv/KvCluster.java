@@ -32,6 +32,7 @@ final class KvCluster implements AutoCloseable {
     private final Map<Long, NodeAddress> nodes = new HashMap<>();
     private final Map<Long, Process> processes = new HashMap<>();
     private final Map<Long, String> tlsTables = new HashMap<>();
+    private long snapshotInterval = -1;
 
     KvCluster(Path dir, int size) throws IOException {
         this.dir = dir;
@@ -45,6 +46,12 @@ final class KvCluster implements AutoCloseable {
     /** Makes node {@code pid} run TLS with the given table body (call before {@link #start}). */
     void tls(long pid, String tlsTable) {
         tlsTables.put(pid, tlsTable);
+    }
+
+    /** Makes every node snapshot its map every {@code entries} decided entries (call before {@link #start}). */
+    KvCluster snapshotInterval(long entries) {
+        this.snapshotInterval = entries;
+        return this;
     }
 
     Map<Long, NodeAddress> nodes() {
@@ -135,6 +142,9 @@ final class KvCluster implements AutoCloseable {
                     .append(a.peerPort()).append(", client_port = ").append(a.clientPort()).append(" },\n");
         }
         toml.append("]\ndata_dir = \"data/node").append(pid).append("\"\ntick_interval_ms = 2\n");
+        if (snapshotInterval >= 0) {
+            toml.append("snapshot_interval = ").append(snapshotInterval).append('\n');
+        }
         if (tlsTables.containsKey(pid)) {
             toml.append("\n[network.tls]\n").append(tlsTables.get(pid)).append('\n');
         }

@@ -1,0 +1,7 @@
+package io.omnipaxos.examples.kv;
+
+/**
+ * One slot of the key-value store's replicated log: a client's {@link KvCommand}, or a {@link
+ * KvSnapshot} that stands for a compacted prefix of commands.
+ */
+public sealed interface KvEntry permits KvCommand, KvSnapshot {}

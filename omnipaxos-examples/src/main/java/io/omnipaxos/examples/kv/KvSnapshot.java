@@ -1,0 +1,52 @@
+package io.omnipaxos.examples.kv;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A compacted prefix of the key-value store's log: the encoded state of a {@link KvStateMachine}
+ * (see {@link KvStateMachine#encode()}; empty means the empty state) followed by commands still to
+ * apply on top of it. {@link KvSnapshots} makes and merges them.
+ *
+ * @param state the encoded state machine; copied in and out
+ * @param commands commands to apply after {@code state}, in log order
+ */
+public record KvSnapshot(byte[] state, List<KvCommand> commands) implements KvEntry {
+
+    /** Validates and copies the fields. */
+    public KvSnapshot {
+        state = Objects.requireNonNull(state, "state").clone();
+        commands = List.copyOf(commands);
+    }
+
+    /** A copy of the encoded state. */
+    @Override
+    public byte[] state() {
+        return state.clone();
+    }
+
+    /** The state machine this snapshot stands for. */
+    public KvStateMachine toStateMachine() {
+        KvStateMachine machine = state.length == 0 ? new KvStateMachine() : KvStateMachine.decode(state);
+        for (KvCommand command : commands) {
+            machine.apply(command);
+        }
+        return machine;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof KvSnapshot s && Arrays.equals(state, s.state) && commands.equals(s.commands);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(state) + commands.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "KvSnapshot[state=" + state.length + " bytes, commands=" + commands.size() + "]";
+    }
+}

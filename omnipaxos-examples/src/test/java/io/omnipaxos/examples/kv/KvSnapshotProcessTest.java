@@ -1,0 +1,89 @@
+package io.omnipaxos.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The key-value store compacts its log into snapshots of the map: a node that was down while the
+ * others compacted catches up from their snapshot, a restarted node restores its own, and no
+ * acknowledged write is lost on the way.
+ */
+class KvSnapshotProcessTest {
+
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private KvCluster cluster;
+
+    @AfterEach
+    void stopCluster() throws InterruptedException {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aNodeBackFromALongAbsenceCatchesUpFromTheSnapshotAndRestartsRestoreTheirOwn() throws Exception {
+        cluster = new KvCluster(dir, 3).snapshotInterval(200).startAll();
+        long absent;
+        try (KvClient client = cluster.client()) {
+            awaitLeader(client);
+            long leader = client.lastAnsweringPid();
+            absent = cluster.nodes().keySet().stream().filter(p -> p != leader).findFirst().orElseThrow();
+            cluster.kill(absent);
+            for (int i = 1; i <= 600; i++) {
+                client.put("k" + i, "v" + i);
+                client.append("log", i + ",");
+            }
+        }
+        long writer = cluster.nodes().keySet().stream().filter(p -> p != absent).findFirst().orElseThrow();
+        KvCluster.await("the others to snapshot", STARTUP, () -> console(writer).contains("snapshot of the log up to index"));
+        cluster.start(absent);
+        KvCluster.await("the absent node to install a snapshot", STARTUP,
+                () -> console(absent).contains("installed a snapshot of the log up to index"));
+        // The absent node must now hold everything: kill one of the others so it is in every majority.
+        long other = cluster.nodes().keySet().stream().filter(p -> p != absent && p != writer).findFirst().orElseThrow();
+        cluster.kill(other);
+        cluster.kill(writer);
+        cluster.start(writer); // restarts from its own snapshot
+        KvCluster.await("the restarted node to restore its snapshot", STARTUP,
+                () -> console(writer).split("installed a snapshot", -1).length >= 2);
+        try (KvClient client = cluster.client()) {
+            awaitLeader(client);
+            StringBuilder expected = new StringBuilder();
+            for (int i = 1; i <= 600; i++) {
+                assertEquals(Optional.of("v" + i), client.get("k" + i), "acknowledged write k" + i);
+                expected.append(i).append(',');
+            }
+            assertEquals(Optional.of(expected.toString()), client.get("log"), "every APPEND exactly once");
+        }
+    }
+
+    private String console(long pid) {
+        try {
+            return cluster.console(pid);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void awaitLeader(KvClient client) throws InterruptedException {
+        KvCluster.await("a leader that answers", STARTUP, () -> {
+            try {
+                client.get("warm-up");
+                return true;
+            } catch (KvException e) {
+                return false;
+            }
+        });
+    }
+}
