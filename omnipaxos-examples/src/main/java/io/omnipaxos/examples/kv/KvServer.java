@@ -67,6 +67,7 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
     private final Storage<KvEntry> storage;
     private final ReplicaNode<KvEntry> node;
     private final long snapshotInterval;
+    private final KvSnapshots snapshots = new KvSnapshots();
     /** The index below which this node's log is compacted into a snapshot (as far as it knows). */
     private long snapshotIdx;
     private final ClientPort clientPort;
@@ -84,7 +85,7 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
         SSLContext tls = network.tls().enabled() ? TlsContexts.create(network.tls()) : null;
         this.self = network.node(config.server().pid());
         this.snapshotInterval = network.snapshotInterval();
-        this.node = new ReplicaNode<>(config, storage, KvSnapshots.INSTANCE, recovering,
+        this.node = new ReplicaNode<>(config, storage, snapshots, recovering,
                 new MessageCodec<>(KvEntryCodec.INSTANCE, PEER_LIMITS), network.nodes(), tls, loop,
                 network.tickIntervalMillis(), this);
         this.clientPort = new ClientPort(loop, tls, this);
@@ -231,6 +232,7 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
             return;
         }
         try {
+            snapshots.offerAppliedState(stateMachine.encode());
             node.paxos().snapshot(OptionalLong.of(applied), true);
             snapshotIdx = applied;
             events.info("snapshot of the log up to index {} ({} keys)", applied, stateMachine.size());
@@ -238,6 +240,8 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
             // E.g. the stop-sign's slot is not an entry; try again after the next entries.
             log.debug("no snapshot at {}: {}", applied, e.getMessage());
             snapshotIdx = applied;
+        } finally {
+            snapshots.withdrawOffer();
         }
     }
 

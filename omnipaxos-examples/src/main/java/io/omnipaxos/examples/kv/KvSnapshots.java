@@ -9,16 +9,44 @@ import java.util.List;
  * depends on the state before it: APPEND, and the at-most-once sessions), and merging applies the
  * delta to the base's state machine and keeps only the resulting encoded state. So every snapshot
  * after the first is the bare state, whose size depends on the data, not on the log's length.
+ *
+ * <p>A node that snapshots at the index it has applied up to already holds the result: it hands
+ * its encoded state to {@link #offerAppliedState} just before calling {@code snapshot}, and the
+ * next create or merge returns that instead of decoding and replaying (same state, less work on
+ * the event loop). One instance per node; not thread-safe, like the node.
  */
 public final class KvSnapshots implements Snapshot<KvEntry> {
 
-    /** The shared instance (stateless). */
-    public static final KvSnapshots INSTANCE = new KvSnapshots();
+    /** An instance for one node. */
+    public KvSnapshots() {}
 
-    private KvSnapshots() {}
+    private byte[] offeredState;
+
+    /**
+     * The state after applying the log up to the index of the snapshot that is about to be made;
+     * used by the next create or merge only.
+     */
+    void offerAppliedState(byte[] encodedState) {
+        offeredState = encodedState;
+    }
+
+    /** Drops an offer that no create or merge took (the snapshot was refused). */
+    void withdrawOffer() {
+        offeredState = null;
+    }
+
+    private KvEntry takeOffer() {
+        byte[] state = offeredState;
+        offeredState = null;
+        return state == null ? null : new KvSnapshot(state, List.of());
+    }
 
     @Override
     public KvEntry create(List<KvEntry> entries) {
+        KvEntry offered = takeOffer();
+        if (offered != null) {
+            return offered;
+        }
         List<KvCommand> commands = new ArrayList<>(entries.size());
         KvStateMachine base = null;
         for (KvEntry entry : entries) {
@@ -39,6 +67,10 @@ public final class KvSnapshots implements Snapshot<KvEntry> {
 
     @Override
     public KvEntry merge(KvEntry base, KvEntry delta) {
+        KvEntry offered = takeOffer();
+        if (offered != null) {
+            return offered;
+        }
         KvStateMachine machine = ((KvSnapshot) base).toStateMachine();
         KvSnapshot later = (KvSnapshot) delta;
         if (later.state().length > 0) {

@@ -9,21 +9,22 @@ import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The binary form of a {@link KvStateMachine}, big-endian:
  *
  * <pre>
  * version:u8 (1) appliedCount:i64 duplicateCount:i64
- * keyCount:i32, keyCount × (key:string value:string)              sorted by key
+ * keyCount:i32, keyCount × (key:string value:string)              in the map's order
  * sessionCount:i32, sessionCount × (clientId:i64 ackedUpTo:i64
  *     replyCount:i32, replyCount × (requestNumber:i64 status:u8 leaderHint:i64 text:string))
  *                                                                  least recently used first
  * string = length:i32 UTF-8 bytes
  * </pre>
  *
- * Canonical, so every replica encodes the same state to the same bytes. Decoding checks every
+ * Every replica's encoding decodes to the same state (the sessions' order matters for eviction and
+ * is kept; the keys' order does not, so they are not sorted, which would cost a sort of every key
+ * on each snapshot). Decoding checks every
  * count and length against the bytes left and the store's limits; problems are a {@link DecodeException}.
  */
 final class KvStateCodec {
@@ -39,7 +40,7 @@ final class KvStateCodec {
             out.writeLong(machine.appliedCount);
             out.writeLong(machine.duplicateCount);
             out.writeInt(machine.data.size());
-            for (Map.Entry<String, String> entry : new TreeMap<>(machine.data).entrySet()) {
+            for (Map.Entry<String, String> entry : machine.data.entrySet()) {
                 writeString(out, entry.getKey());
                 writeString(out, entry.getValue());
             }

@@ -78,8 +78,8 @@ public final class KvStateMachine {
     }
 
     /**
-     * The whole state in a canonical binary form (keys sorted, sessions in least-recently-used
-     * order), for snapshots and state transfer; see {@link KvStateCodec}.
+     * The whole state in binary form (sessions in least-recently-used order, so eviction stays the
+     * same after a decode), for snapshots; see {@link KvStateCodec}.
      */
     public byte[] encode() {
         return KvStateCodec.encode(this);
