@@ -181,10 +181,10 @@ final class FollowerRole<T> {
 
     private void compactDecidedPrefix() {
         LogStore<T> log = paxos.log;
-        long decidedIdx = Math.min(log.decidedIdx(), log.entriesEnd());
+        long decidedIdx = paxos.compactableIdx();
         long snapshotIdx = Math.min(snapshotTargetIdx, decidedIdx);
-        if (snapshotIdx > log.compactedIdx() && canSnapshot()) {
-            log.snapshotPrefix(snapshotIdx, paxos.snapshots);
+        if (snapshotIdx > log.compactedIdx() && usesSnapshots()) {
+            log.snapshotPrefix(snapshotIdx, paxos.snapshots); // does nothing if the prefix was trimmed without one
         }
         long trimIdx = Math.min(trimTargetIdx, decidedIdx);
         if (trimIdx > log.compactedIdx()) {
@@ -192,11 +192,10 @@ final class FollowerRole<T> {
         }
     }
 
-    /** Whether we can snapshot: the application gave a Snapshot, and nothing was trimmed without one. */
-    private boolean canSnapshot() {
+    /** Whether the application gave a Snapshot that uses snapshots. */
+    private boolean usesSnapshots() {
         Snapshot<T> snapshots = paxos.snapshots;
-        return snapshots != null && snapshots.useSnapshots()
-                && (paxos.log.compactedIdx() == 0 || paxos.log.snapshot().isPresent());
+        return snapshots != null && snapshots.useSnapshots();
     }
 
     /** Resend timer: a follower waiting to be (re)prepared asks again. */

@@ -359,21 +359,12 @@ final class LeaderRole<T> {
         for (FollowerProgress<T> follower : followers.values()) {
             minAcceptedIdx = Math.min(minAcceptedIdx, follower.accepting ? follower.acceptedIdx : 0);
         }
-        long decidedIdx = Math.min(paxos.log.decidedIdx(), paxos.log.entriesEnd()); // a stop-sign is never trimmed
         minAcceptedIdx = Math.min(minAcceptedIdx, paxos.log.entriesEnd());
         long compactedIdx = paxos.log.compactedIdx();
-        long idx = requested.orElse(Math.max(compactedIdx, Math.min(minAcceptedIdx, decidedIdx)));
-        long asked = requested.orElse(-1);
-        if (idx < compactedIdx) {
-            throw refuse(CompactionException.Reason.INDEX_ALREADY_TRIMMED, asked, compactedIdx,
-                    "index " + idx + " is below the compacted index " + compactedIdx);
-        }
-        if (idx > decidedIdx) {
-            throw refuse(CompactionException.Reason.INDEX_NOT_DECIDED, asked, decidedIdx,
-                    "index " + idx + " is beyond the decided index " + decidedIdx);
-        }
+        long idx = requested.orElse(Math.max(compactedIdx, Math.min(minAcceptedIdx, paxos.compactableIdx())));
+        paxos.requireCompactable("trim", requested, idx);
         if (idx > minAcceptedIdx) {
-            throw refuse(CompactionException.Reason.NOT_ALL_ACCEPTED, asked, minAcceptedIdx,
+            throw paxos.compactionRefused("trim", CompactionException.Reason.NOT_ALL_ACCEPTED, requested, minAcceptedIdx,
                     "index " + idx + " is beyond " + minAcceptedIdx + ", the smallest index every server accepted");
         }
         if (idx == compactedIdx) {
@@ -383,10 +374,6 @@ final class LeaderRole<T> {
         for (long peer : paxos.peers) {
             paxos.outbox.add(new Trim<>(paxos.pid, peer, paxos.configurationId, idx));
         }
-    }
-
-    private CompactionException refuse(CompactionException.Reason reason, long asked, long limit, String why) {
-        return new CompactionException(reason, asked, limit, OptionalLong.of(paxos.pid), "trim refused: " + why);
     }
 
     /** A follower lost its session (crash, gap, reconnection) and asks to be prepared again. */

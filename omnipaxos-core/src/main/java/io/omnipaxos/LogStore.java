@@ -188,16 +188,22 @@ final class LogStore<T> {
     /**
      * Replaces the decided entries below {@code idx} by a snapshot: the stored snapshot of the
      * compacted prefix (if any) merged with a snapshot of the entries from the compacted index on.
+     *
+     * @return false, changing nothing, if the prefix was trimmed without a snapshot: a snapshot
+     *     must cover the log from index 0
      */
-    void snapshotPrefix(long idx, Snapshot<T> snapshots) {
+    boolean snapshotPrefix(long idx, Snapshot<T> snapshots) {
         Invariants.atMost("snapshot index", idx, "decidedIdx", decidedIdx);
         Invariants.atMost("snapshot index", idx, "entriesEnd", entriesEnd);
         Optional<T> base = storage.getSnapshot();
-        Invariants.check(base.isPresent() || compactedIdx == 0, "a snapshot covers the log from index 0");
+        if (base.isEmpty() && compactedIdx > 0) {
+            return false;
+        }
         T delta = snapshots.create(storage.getEntries(compactedIdx, idx));
         T snapshot = base.isPresent() ? snapshots.merge(base.get(), delta) : delta;
         storage.setSnapshot(idx, snapshot);
         compactedIdx = idx;
+        return true;
     }
 
     List<T> entries(long from, long to) {

@@ -181,23 +181,13 @@ final class SequencePaxos<T> {
         if (!localOnly) {
             requireLeader(requested, "snapshot");
         }
-        long decidedIdx = Math.min(log.decidedIdx(), log.entriesEnd());
-        long idx = requested.orElse(decidedIdx);
         long compactedIdx = log.compactedIdx();
-        if (idx < compactedIdx) {
-            throw compactionRefused(CompactionException.Reason.INDEX_ALREADY_TRIMMED, requested, compactedIdx,
-                    "index " + idx + " is below the compacted index " + compactedIdx);
-        }
-        if (idx > decidedIdx) {
-            throw compactionRefused(CompactionException.Reason.INDEX_NOT_DECIDED, requested, decidedIdx,
-                    "index " + idx + " is beyond the decided index " + decidedIdx);
-        }
-        if (compactedIdx > 0 && idx > compactedIdx && log.snapshot().isEmpty()) {
-            throw compactionRefused(CompactionException.Reason.TRIMMED_WITHOUT_SNAPSHOT, requested, compactedIdx,
-                    "the log below " + compactedIdx + " was trimmed without a snapshot, and a snapshot must cover the log from index 0");
-        }
-        if (idx > compactedIdx) {
-            log.snapshotPrefix(idx, snapshots);
+        long idx = requested.orElse(compactableIdx());
+        requireCompactable("snapshot", requested, idx);
+        if (idx > compactedIdx && !log.snapshotPrefix(idx, snapshots)) {
+            throw compactionRefused("snapshot", CompactionException.Reason.TRIMMED_WITHOUT_SNAPSHOT, requested,
+                    compactedIdx, "the log below " + compactedIdx + " was trimmed without a snapshot, and a snapshot"
+                            + " must cover the log from index 0");
         }
         if (!localOnly) {
             for (long peer : peers) {
@@ -206,10 +196,29 @@ final class SequencePaxos<T> {
         }
     }
 
-    private CompactionException compactionRefused(CompactionException.Reason reason, OptionalLong requested,
+    /** The last index a compaction may reach: the decided entries (a stop-sign's slot is never compacted). */
+    long compactableIdx() {
+        return Math.min(log.decidedIdx(), log.entriesEnd());
+    }
+
+    /** Refuses a {@code what} ("trim", "snapshot") to {@code idx} if that is already compacted or not decided. */
+    void requireCompactable(String what, OptionalLong requested, long idx) {
+        long compactedIdx = log.compactedIdx();
+        long decidedIdx = compactableIdx();
+        if (idx < compactedIdx) {
+            throw compactionRefused(what, CompactionException.Reason.INDEX_ALREADY_TRIMMED, requested, compactedIdx,
+                    "index " + idx + " is below the compacted index " + compactedIdx);
+        }
+        if (idx > decidedIdx) {
+            throw compactionRefused(what, CompactionException.Reason.INDEX_NOT_DECIDED, requested, decidedIdx,
+                    "index " + idx + " is beyond the decided index " + decidedIdx);
+        }
+    }
+
+    CompactionException compactionRefused(String what, CompactionException.Reason reason, OptionalLong requested,
             long limit, String why) {
-        return new CompactionException(reason, requested.orElse(-1), limit, OptionalLong.of(leader.pid()),
-                "snapshot refused: " + why);
+        OptionalLong known = leader.pid() == 0 ? OptionalLong.empty() : OptionalLong.of(leader.pid());
+        return new CompactionException(reason, requested.orElse(-1), limit, known, what + " refused: " + why);
     }
 
     /** Ballot Leader Election elected {@code ballot}. */
