@@ -41,10 +41,6 @@ class ReconfigurationTest {
                 () -> cluster.dump() + "\n: the stop-sign was not decided everywhere");
     }
 
-    private static long follower(SimulatedCluster cluster, long leader) {
-        return cluster.pids().stream().filter(p -> p != leader).findFirst().orElseThrow();
-    }
-
     @Test
     void theLeaderEndsTheLogWithTheStopSignAfterTheEntriesBeforeIt() {
         SimulatedCluster cluster = settled(21, 3);
@@ -90,7 +86,7 @@ class ReconfigurationTest {
     void aFollowerForwardsItsStopSignToTheLeader() {
         SimulatedCluster cluster = settled(23, 5);
         long leader = cluster.agreedLeader().orElseThrow();
-        cluster.server(follower(cluster, leader)).reconfigure(NEXT, METADATA);
+        cluster.server(cluster.anyPidExcept(leader)).reconfigure(NEXT, METADATA);
         awaitReconfigured(cluster, 600);
     }
 
@@ -106,7 +102,7 @@ class ReconfigurationTest {
         SimulatedCluster cluster = settled(25, 5);
         cluster.network().dropRate(0.3);
         long leader = cluster.agreedLeader().orElseThrow();
-        long requester = follower(cluster, leader);
+        long requester = cluster.anyPidExcept(leader);
         cluster.appendOnEach(2);
         cluster.server(requester).reconfigure(NEXT, METADATA);
         cluster.run(3);
@@ -138,7 +134,7 @@ class ReconfigurationTest {
     void aServerThatMissedTheStopSignLearnsItAfterRestartEvenFromACompactedLog() {
         SimulatedCluster cluster = settled(27, 3);
         long leader = cluster.agreedLeader().orElseThrow();
-        long lagging = follower(cluster, leader);
+        long lagging = cluster.anyPidExcept(leader);
         cluster.crash(lagging);
         List<String> values = cluster.appendOnEach(5);
         cluster.awaitAllChosen(values, 600);

@@ -97,6 +97,11 @@ public final class SimulatedCluster {
         return configs.keySet();
     }
 
+    /** The lowest pid other than {@code pid} (e.g. a follower of the leader {@code pid}). */
+    public long anyPidExcept(long pid) {
+        return pids().stream().filter(p -> p != pid).findFirst().orElseThrow();
+    }
+
     /** The live server {@code pid}; fails if it is crashed. */
     public OmniPaxos<String> server(long pid) {
         OmniPaxos<String> server = servers.get(pid);

@@ -33,10 +33,6 @@ class SnapshotTest {
         return values;
     }
 
-    private static long follower(SimulatedCluster cluster, long leader) {
-        return cluster.pids().stream().filter(p -> p != leader).findFirst().orElseThrow();
-    }
-
     private static LogEntry.Snapshotted<String> snapshotOf(OmniPaxos<String> server) {
         return assertInstanceOf(LogEntry.Snapshotted.class, server.readDecidedSuffix(0).get(0));
     }
@@ -69,7 +65,7 @@ class SnapshotTest {
         decideOnEach(cluster, 3);
         cluster.awaitConverged(300);
         long leader = cluster.agreedLeader().orElseThrow();
-        long other = follower(cluster, leader);
+        long other = cluster.anyPidExcept(leader);
         cluster.server(other).snapshot(OptionalLong.empty(), true);
         cluster.run(10);
         assertEquals(9, snapshotOf(cluster.server(other)).compactedIdx());
@@ -82,7 +78,7 @@ class SnapshotTest {
         decideOnEach(cluster, 2);
         cluster.awaitConverged(300);
         long leader = cluster.agreedLeader().orElseThrow();
-        OmniPaxos<String> follower = cluster.server(follower(cluster, leader));
+        OmniPaxos<String> follower = cluster.server(cluster.anyPidExcept(leader));
         CompactionException notLeader = assertThrows(CompactionException.class,
                 () -> follower.snapshot(OptionalLong.empty(), false));
         assertEquals(CompactionException.Reason.NOT_LEADER, notLeader.reason());
@@ -120,7 +116,7 @@ class SnapshotTest {
         SimulatedCluster cluster = settled(15, 3);
         decideOnEach(cluster, 2);
         long leader = cluster.agreedLeader().orElseThrow();
-        long lagging = follower(cluster, leader);
+        long lagging = cluster.anyPidExcept(leader);
         for (long pid : cluster.pids()) {
             cluster.network().cut(lagging, pid);
         }
@@ -149,7 +145,7 @@ class SnapshotTest {
         decideOnEach(cluster, 2);
         cluster.awaitConverged(300);
         long leader = cluster.agreedLeader().orElseThrow();
-        long lagging = follower(cluster, leader);
+        long lagging = cluster.anyPidExcept(leader);
         long third = cluster.pids().stream().filter(p -> p != leader && p != lagging).findFirst().orElseThrow();
         cluster.crash(lagging);
         List<String> missed = new ArrayList<>();
@@ -184,7 +180,7 @@ class SnapshotTest {
         long leader = cluster.agreedLeader().orElseThrow();
         cluster.server(leader).snapshot(OptionalLong.of(5), false);
         cluster.run(10);
-        long other = follower(cluster, leader);
+        long other = cluster.anyPidExcept(leader);
         cluster.crash(other);
         cluster.restart(other);
         assertEquals(5, snapshotOf(cluster.server(other)).compactedIdx());

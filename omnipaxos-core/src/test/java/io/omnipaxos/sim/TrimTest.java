@@ -26,16 +26,12 @@ class TrimTest {
         return cluster;
     }
 
-    private static long follower(SimulatedCluster cluster, long leader) {
-        return cluster.pids().stream().filter(p -> p != leader).findFirst().orElseThrow();
-    }
-
     @Test
     void aFollowerRefusesNamingTheLeader() {
         SimulatedCluster cluster = clusterWithDecidedEntries(1, 10);
         long leader = cluster.agreedLeader().orElseThrow();
         CompactionException e = assertThrows(CompactionException.class,
-                () -> cluster.server(follower(cluster, leader)).trim(OptionalLong.empty()));
+                () -> cluster.server(cluster.anyPidExcept(leader)).trim(OptionalLong.empty()));
         assertEquals(CompactionException.Reason.NOT_LEADER, e.reason());
         assertEquals(OptionalLong.of(leader), e.leader());
         assertTrue(e.getMessage().contains("server " + leader), e.getMessage());
@@ -71,7 +67,7 @@ class TrimTest {
         }
         assertTrue(cluster.runUntil(() -> more.stream().allMatch(cluster::isChosen) && cluster.allDecidedAtLeast(23), 300),
                 cluster::dump);
-        long other = follower(cluster, leaderPid);
+        long other = cluster.anyPidExcept(leaderPid);
         cluster.crash(other);
         cluster.restart(other);
         assertTrue(cluster.runUntil(() -> cluster.allDecidedAtLeast(23), 300), cluster::dump);
@@ -81,7 +77,7 @@ class TrimTest {
     void aPartitionedFollowerBlocksTrimmingPastWhatItAcceptedUntilItCatchesUp() {
         SimulatedCluster cluster = clusterWithDecidedEntries(4, 10);
         long leaderPid = cluster.agreedLeader().orElseThrow();
-        long away = follower(cluster, leaderPid);
+        long away = cluster.anyPidExcept(leaderPid);
         cluster.pids().stream().filter(p -> p != away).forEach(p -> cluster.network().cut(away, p));
         List<String> values = new ArrayList<>();
         for (int i = 0; i < 10; i++) {

@@ -93,10 +93,45 @@ final class KvCluster implements AutoCloseable {
         process.waitFor();
     }
 
-    /** Everything node {@code pid} printed (its console: one line per notable event). */
-    String console(long pid) throws IOException {
+    /**
+     * Everything node {@code pid} printed (its console: one line per notable event); empty if it
+     * printed nothing yet or the file cannot be read at the moment (the tests poll it).
+     */
+    String console(long pid) {
         Path out = output(pid);
-        return Files.exists(out) ? Files.readString(out) : "";
+        try {
+            return Files.exists(out) ? Files.readString(out) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Waits until node {@code pid}'s console contains {@code text}; on timeout the failure shows
+     * every node's console, so that a slow or stuck node can be told from one that died.
+     */
+    void awaitConsole(long pid, String text, Duration timeout) throws InterruptedException {
+        try {
+            await("node " + pid + " to print '" + text + "'", timeout, () -> console(pid).contains(text));
+        } catch (AssertionError e) {
+            StringBuilder consoles = new StringBuilder(e.getMessage());
+            for (long node : nodes.keySet()) {
+                consoles.append("\n--- node ").append(node).append(" console:\n").append(console(node));
+            }
+            throw new AssertionError(consoles.toString(), e);
+        }
+    }
+
+    /** Waits until some node answers {@code client} (a leader is elected and serving), failing after {@code timeout}. */
+    static void awaitLeader(KvClient client, Duration timeout) throws InterruptedException {
+        await("a leader that answers", timeout, () -> {
+            try {
+                client.get("warm-up");
+                return true;
+            } catch (KvException e) {
+                return false;
+            }
+        });
     }
 
     Path output(long pid) {

@@ -2,7 +2,6 @@ package io.omnipaxos.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -36,7 +35,7 @@ class KvSnapshotProcessTest {
         cluster = new KvCluster(dir, 3).snapshotInterval(200).startAll();
         long absent;
         try (KvClient client = cluster.client()) {
-            awaitLeader(client);
+            KvCluster.awaitLeader(client, STARTUP);
             long leader = client.lastAnsweringPid();
             absent = cluster.nodes().keySet().stream().filter(p -> p != leader).findFirst().orElseThrow();
             cluster.kill(absent);
@@ -46,19 +45,18 @@ class KvSnapshotProcessTest {
             }
         }
         long writer = cluster.nodes().keySet().stream().filter(p -> p != absent).findFirst().orElseThrow();
-        KvCluster.await("the others to snapshot", STARTUP, () -> console(writer).contains("snapshot of the log up to index"));
+        cluster.awaitConsole(writer, "snapshot of the log up to index", STARTUP);
         cluster.start(absent);
-        KvCluster.await("the absent node to install a snapshot", STARTUP,
-                () -> console(absent).contains("installed a snapshot of the log up to index"));
+        cluster.awaitConsole(absent, "installed a snapshot of the log up to index", STARTUP);
         // The absent node must now hold everything: kill one of the others so it is in every majority.
         long other = cluster.nodes().keySet().stream().filter(p -> p != absent && p != writer).findFirst().orElseThrow();
         cluster.kill(other);
         cluster.kill(writer);
         cluster.start(writer); // restarts from its own snapshot
         KvCluster.await("the restarted node to restore its snapshot", STARTUP,
-                () -> console(writer).split("installed a snapshot", -1).length >= 2);
+                () -> cluster.console(writer).split("installed a snapshot", -1).length >= 2);
         try (KvClient client = cluster.client()) {
-            awaitLeader(client);
+            KvCluster.awaitLeader(client, STARTUP);
             StringBuilder expected = new StringBuilder();
             for (int i = 1; i <= 600; i++) {
                 assertEquals(Optional.of("v" + i), client.get("k" + i), "acknowledged write k" + i);
@@ -66,24 +64,5 @@ class KvSnapshotProcessTest {
             }
             assertEquals(Optional.of(expected.toString()), client.get("log"), "every APPEND exactly once");
         }
-    }
-
-    private String console(long pid) {
-        try {
-            return cluster.console(pid);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static void awaitLeader(KvClient client) throws InterruptedException {
-        KvCluster.await("a leader that answers", STARTUP, () -> {
-            try {
-                client.get("warm-up");
-                return true;
-            } catch (KvException e) {
-                return false;
-            }
-        });
     }
 }

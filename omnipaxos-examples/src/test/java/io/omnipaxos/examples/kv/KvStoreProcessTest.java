@@ -40,7 +40,7 @@ class KvStoreProcessTest {
         cluster = new KvCluster(dir, 3).startAll();
         long leader;
         try (KvClient client = cluster.client()) {
-            awaitLeader(client);
+            KvCluster.awaitLeader(client, STARTUP);
             client.put("k", "v1");
             assertEquals(Optional.of("v1"), client.get("k"));
             client.append("k", "+v2");
@@ -130,7 +130,7 @@ class KvStoreProcessTest {
         cluster = new KvCluster(dir, 3).startAll();
         long oldLeader;
         try (KvClient probe = cluster.client()) {
-            awaitLeader(probe);
+            KvCluster.awaitLeader(probe, STARTUP);
             oldLeader = probe.lastAnsweringPid();
         }
         AtomicLong acknowledged = new AtomicLong();
@@ -155,7 +155,7 @@ class KvStoreProcessTest {
                 () -> acknowledged.get() >= atKill + 50 || failure.get() != null);
         cluster.start(oldLeader);
         KvCluster.await("the restarted node to catch up", STARTUP,
-                () -> consoleContains(oldLeader, "caught up") || failure.get() != null);
+                () -> cluster.console(oldLeader).contains("caught up") || failure.get() != null);
         stop.set(true);
         writer.join(30_000);
         assertEquals(null, failure.get(), "the writer failed");
@@ -173,26 +173,7 @@ class KvStoreProcessTest {
             assertTrue(appended.equals(log.toString()) || appended.equals(log + "" + (written + 1) + ","),
                     "every acknowledged APPEND exactly once, got " + appended);
         }
-        assertTrue(consoleContains(oldLeader, "recovering from storage"));
-    }
-
-    private boolean consoleContains(long pid, String text) {
-        try {
-            return cluster.console(pid).contains(text);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void awaitLeader(KvClient client) throws InterruptedException {
-        KvCluster.await("a leader that answers", STARTUP, () -> {
-            try {
-                client.get("warm-up");
-                return true;
-            } catch (KvException e) {
-                return false;
-            }
-        });
+        assertTrue(cluster.console(oldLeader).contains("recovering from storage"));
     }
 
     /** A version-1 request frame whose key has {@code keyBytes} bytes. */
