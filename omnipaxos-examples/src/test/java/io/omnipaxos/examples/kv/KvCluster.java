@@ -114,11 +114,38 @@ final class KvCluster implements AutoCloseable {
         try {
             await("node " + pid + " to print '" + text + "'", timeout, () -> console(pid).contains(text));
         } catch (AssertionError e) {
-            StringBuilder consoles = new StringBuilder(e.getMessage());
-            for (long node : nodes.keySet()) {
-                consoles.append("\n--- node ").append(node).append(" console:\n").append(console(node));
+            throw new AssertionError(e.getMessage() + diagnostics(), e);
+        }
+    }
+
+    /**
+     * What a failed wait shows: every node's console after a thread dump of each running node
+     * (SIGQUIT, which the JVM answers on its standard output) and the end of each node's log file.
+     */
+    private String diagnostics() throws InterruptedException {
+        for (Process process : processes.values()) {
+            try {
+                new ProcessBuilder("kill", "-3", Long.toString(process.pid())).start().waitFor();
+            } catch (IOException e) {
+                // no thread dump then; the consoles still show
             }
-            throw new AssertionError(consoles.toString(), e);
+        }
+        Thread.sleep(1000);
+        StringBuilder out = new StringBuilder();
+        for (long node : nodes.keySet()) {
+            out.append("\n--- node ").append(node).append(" console:\n").append(console(node));
+            out.append("\n--- node ").append(node).append(" log file (end):\n").append(logTail(node, 40));
+        }
+        return out.toString();
+    }
+
+    private String logTail(long pid, int lines) {
+        Path log = dir.resolve("logs/node" + pid + ".log");
+        try {
+            List<String> all = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
         }
     }
 

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -14,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Repairs, on open, the header of a record that a killed process left incomplete.
+ * Repairs, on open, what a killed process left incomplete: the header of a record, or a whole
+ * cycle file it was creating ({@link #discardHalfCreatedFiles}).
  *
  * <p>Chronicle starts a record by setting its 4-byte header to "not complete, length unknown" and
  * sets the real length when the record is closed. A process killed in between leaves that header
@@ -44,6 +47,42 @@ final class IncompleteTailRepair {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentStorage.class);
 
     private IncompleteTailRepair() {
+    }
+
+    /**
+     * Deletes, before the queue in {@code dir} is opened, every cycle file whose first header (the
+     * file's own metadata, written when Chronicle creates the file) is missing or incomplete: a
+     * process killed while creating the file left it so. Records are written only after that
+     * header is complete, so such a file holds none; Chronicle's readers would otherwise wait on
+     * it for about a minute before giving up.
+     */
+    static void discardHalfCreatedFiles(Path dir) {
+        File[] files = dir.toFile().listFiles((d, name) -> name.endsWith(SingleChronicleQueue.SUFFIX));
+        if (files == null) {
+            return;
+        }
+        for (File file : files) {
+            if (isHalfCreated(file)) {
+                try {
+                    Files.delete(file.toPath());
+                } catch (IOException e) {
+                    throw new StorageException("cannot delete the half-created log file " + file + ": " + e, e);
+                }
+                LOG.warn("log file {} was being created when the process died; it holds no record; deleted", file);
+            }
+        }
+    }
+
+    private static boolean isHalfCreated(File file) {
+        try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
+            ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
+                // a 4-byte read from a regular file completes at once unless the file is shorter
+            }
+            return header.hasRemaining() || header.getInt(0) == 0 || (header.getInt(0) & NOT_COMPLETE) != 0;
+        } catch (IOException e) {
+            throw new StorageException("cannot read log file " + file + ": " + e, e);
+        }
     }
 
     /** Finds and repairs an incomplete header after the last record of {@code queue}, if any. */

@@ -84,7 +84,7 @@ final class QueueLog implements AutoCloseable {
         this.oldestCycle = cycleFiles().stream().mapToInt(CycleFile::cycle).min().orElse(Integer.MAX_VALUE);
     }
 
-    /** Opens (or creates) the queue in {@code dir}, repairing a header left incomplete by a crash. */
+    /** Opens (or creates) the queue in {@code dir}, repairing what a crash left incomplete. */
     static QueueLog open(Path dir) {
         return open(dir, null);
     }
@@ -96,6 +96,7 @@ final class QueueLog implements AutoCloseable {
     static QueueLog open(Path dir, TimeProvider clock) {
         SingleChronicleQueue q;
         try {
+            IncompleteTailRepair.discardHalfCreatedFiles(dir);
             SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE);
             if (clock != null) {
                 builder.timeProvider(clock);

@@ -9,6 +9,13 @@ import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.StorageOp;
 import io.omnipaxos.storage.TestStringCodec;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.stream.Stream;
+import net.openhft.chronicle.core.time.SetTimeProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -243,6 +250,42 @@ class PersistentStorageRecoveryTest {
         assertEquals("h-new", s.getEntries(19, 20).get(0));
         s.close();
         assertTrue(openMillis < 5_000, "open took " + openMillis + " ms");
+    }
+
+    @Test
+    void aLogFileWhoseCreationAKillInterruptedIsDiscardedAtOnce() throws IOException {
+        SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-03-01T12:00:00Z"));
+        PersistentStorage<String> s = PersistentStorage.open(config(), clock);
+        s.appendEntries(entries("d", 0, 20));
+        clock.advanceMillis(Duration.ofDays(1).toMillis());
+        s.appendEntry("d-000020"); // the first record of the next day's file
+        s.crashForTests();
+        // Chronicle starts a new file with a header marked "not complete" and completes it once the
+        // file's metadata is written; a kill in between leaves a file with no complete header, which
+        // Chronicle's readers wait on (about a minute here) before they give up.
+        Path newest = logFiles().get(1);
+        try (FileChannel ch = FileChannel.open(newest, StandardOpenOption.WRITE)) {
+            ByteBuffer torn = ByteBuffer.allocate(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
+            torn.putInt(0, IncompleteTailRepair.NOT_COMPLETE | IncompleteTailRepair.META_DATA);
+            ch.write(torn, 0);
+        }
+        long t0 = System.nanoTime();
+        s = PersistentStorage.open(config(), clock);
+        long openMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(entries("d", 0, 20), s.getSuffix(0));
+        assertEquals(List.of(logFiles().get(0)), logFiles(), "the torn file is gone");
+        s.appendEntry("d-new");
+        s.close();
+        s = PersistentStorage.open(config(), clock);
+        assertEquals("d-new", s.getEntries(20, 21).get(0));
+        s.close();
+        assertTrue(openMillis < 5_000, "open took " + openMillis + " ms");
+    }
+
+    private List<Path> logFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve(PersistentStorage.LOG_DIR))) {
+            return files.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
+        }
     }
 
     @Test
