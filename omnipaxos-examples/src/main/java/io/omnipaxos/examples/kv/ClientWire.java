@@ -85,6 +85,19 @@ public final class ClientWire {
     }
 
     /**
+     * The framed {@link KvStatus#STATE} reply to a {@link KvOp#FETCH_STATE} request: the reply
+     * layout with the encoded handover in place of the text. Only {@link StateFetch} reads it; it may
+     * be far longer than {@link #MAX_REPLY_BYTES}.
+     */
+    public static ByteBuf encodeStateReply(long requestNumber, byte[] handover, ByteBufAllocator alloc) {
+        int size = REPLY_FIXED_BYTES + handover.length;
+        ByteBuf out = alloc.buffer(4 + size);
+        out.writeInt(size).writeByte(VERSION).writeLong(requestNumber).writeByte(KvStatus.STATE.code).writeLong(0)
+                .writeInt(handover.length).writeBytes(handover);
+        return out;
+    }
+
+    /**
      * Reads a reply body (length prefix removed).
      *
      * @throws DecodeException if it is not a valid reply

@@ -1,7 +1,12 @@
 package io.omnipaxos.examples.kv;
 
 import io.omnipaxos.examples.bench.BenchmarkArgs;
+import io.omnipaxos.ConfigException;
+import io.omnipaxos.OmniPaxosConfig;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.Arrays;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -15,6 +20,7 @@ import javax.net.ssl.SSLContext;
  * kv [--config FILE] append KEY VALUE
  * kv [--config FILE] delete KEY
  * kv [--config FILE] leader                      (prints the pid of the node that answers)
+ * kv [--config FILE] reconfigure NEW_NODE_TOML    (hands over to the configuration that file describes)
  * kv [--config FILE] workload SECONDS ACK_FILE   (the demo's writers; see DemoWorkload)
  * kv [--config FILE] verify ACK_FILE             (checks the workload's acknowledged writes)
  * kv [--config FILE] load [--seconds N] [--warmup-seconds N] [--clients C] [--pipeline P]
@@ -22,13 +28,17 @@ import javax.net.ssl.SSLContext;
  * </pre>
  *
  * <p>The node addresses (and TLS settings) come from the {@code [network]} table of a node's TOML
- * file, {@code config/node1.toml} by default. Exit status: 0 done, 1 GET/DELETE of an absent key,
+ * file, {@code config/node1.toml} by default. {@code reconfigure} reads the next configuration
+ * (its id, its nodes and, from its {@code [network]} table, their addresses) from the TOML file of
+ * one of its nodes, e.g. {@code config/grow/node4.toml}, and returns once the cluster has decided
+ * to hand over to it. Exit status: 0 done, 1 GET/DELETE of an absent key,
  * 2 usage error, 3 the request failed.
  */
 public final class KvCli {
 
     private static final String USAGE = """
             usage: kv [--config FILE] put KEY VALUE | get KEY | append KEY VALUE | delete KEY | leader
+                   kv [--config FILE] reconfigure NEW_NODE_TOML
                    kv [--config FILE] workload SECONDS ACK_FILE | verify ACK_FILE
                    kv [--config FILE] load [--seconds N] [--warmup-seconds N] [--clients C] [--pipeline P]
                                           [--value-bytes B] [--get-percent G]""";
@@ -64,6 +74,9 @@ public final class KvCli {
         }
         if (command.equals("verify") && rest.length == 1) {
             return verify(network, tls, Path.of(rest[0]));
+        }
+        if (command.equals("reconfigure") && rest.length == 1) {
+            return reconfigure(network, tls, Path.of(rest[0]));
         }
         try (KvClient client = new KvClient(network.nodes(), tls, null, KvClient.DEFAULT_ATTEMPT_TIMEOUT,
                 KvClient.DEFAULT_REQUEST_DEADLINE)) {
@@ -103,6 +116,41 @@ public final class KvCli {
                 System.err.println(USAGE);
                 return 2;
         }
+    }
+
+    private static int reconfigure(NetworkConfig network, SSLContext tls, Path nextFile) throws InterruptedException {
+        ReconfigureRequest next;
+        try {
+            next = nextConfiguration(nextFile);
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("kv reconfigure: " + e.getMessage());
+            return 2;
+        }
+        try (KvClient client = new KvClient(network.nodes(), tls, null, KvClient.DEFAULT_ATTEMPT_TIMEOUT,
+                KvClient.DEFAULT_REQUEST_DEADLINE)) {
+            client.reconfigure(next);
+            System.out.println("OK: configuration " + next.config().configurationId() + " with nodes "
+                    + next.config().nodes() + " takes over");
+            return 0;
+        } catch (KvException e) {
+            System.err.println("kv reconfigure: " + e.getMessage());
+            return 3;
+        }
+    }
+
+    /** The configuration a node's TOML file describes, with its members' addresses. */
+    static ReconfigureRequest nextConfiguration(Path nodeToml) {
+        OmniPaxosConfig config = OmniPaxosConfig.withToml(nodeToml, Set.of(NetworkConfig.TABLE));
+        NetworkConfig network = NetworkConfig.load(nodeToml);
+        Map<Long, NodeAddress> members = new LinkedHashMap<>();
+        for (long pid : config.cluster().nodes()) {
+            try {
+                members.put(pid, network.node(pid));
+            } catch (ConfigException e) {
+                throw new ConfigException(nodeToml + ": " + e.getMessage(), e);
+            }
+        }
+        return new ReconfigureRequest(config.cluster(), members);
     }
 
     private static int workload(NetworkConfig network, SSLContext tls, long seconds, Path ackFile)

@@ -164,6 +164,16 @@ public final class KvClient implements AutoCloseable {
         return await(submit(KvOp.DELETE, key, "")).status() == KvStatus.OK;
     }
 
+    /**
+     * Ends the cluster's current configuration and hands over to {@code next}; returns once the
+     * stop-sign is decided (a retry of a finished reconfiguration also returns).
+     *
+     * @throws KvException if another reconfiguration won or the request is invalid (the message says which)
+     */
+    public void reconfigure(ReconfigureRequest next) {
+        await(submit(KvOp.RECONFIGURE, "", next.format()));
+    }
+
     /** The pid of the node that gave the last final answer (the leader then), 0 before any. */
     public long lastAnsweringPid() {
         return lastAnsweringPid;

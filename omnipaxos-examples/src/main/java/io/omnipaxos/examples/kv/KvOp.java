@@ -11,7 +11,17 @@ public enum KvOp {
     /** Appends a value to a key's current value (an absent key counts as empty). */
     APPEND(3),
     /** Removes a key. */
-    DELETE(4);
+    DELETE(4),
+    /**
+     * Administration, never in the log: ends the current configuration with a stop-sign that hands
+     * over to the configuration the value describes ({@link ReconfigureRequest}).
+     */
+    RECONFIGURE(5),
+    /**
+     * Administration, never in the log: asks a node for the {@link Handover} it knows (the final
+     * state of an ended configuration), answered with a {@link KvStatus#STATE} reply.
+     */
+    FETCH_STATE(6);
 
     /** The byte that stands for this operation in encodings. */
     public final byte code;
@@ -20,9 +30,14 @@ public enum KvOp {
         this.code = (byte) code;
     }
 
-    /** Whether the operation carries a value (PUT and APPEND do). */
+    /** Whether the operation carries a value (PUT, APPEND and RECONFIGURE do). */
     public boolean hasValue() {
-        return this == PUT || this == APPEND;
+        return this == PUT || this == APPEND || this == RECONFIGURE;
+    }
+
+    /** Whether the operation is a request to the node rather than a command for the log. */
+    public boolean isAdministrative() {
+        return this == RECONFIGURE || this == FETCH_STATE;
     }
 
     /**

@@ -4,18 +4,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.omnipaxos.AppendRejectedException;
-import io.omnipaxos.Ballot;
 import io.omnipaxos.CompactionException;
 import io.omnipaxos.ConfigException;
 import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.Limits;
 import io.omnipaxos.codec.MessageCodec;
-import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageException;
-import io.omnipaxos.storage.memory.MemoryStorage;
-import io.omnipaxos.storage.persistent.PersistentStorage;
-import io.omnipaxos.storage.persistent.PersistentStorageConfig;
-import io.omnipaxos.storage.persistent.SyncPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * machine from the snapshot and the decided entries after it and rejoins with {@code
  * failRecovery()}; a node that was away while the others compacted is sent their snapshot.
  */
-public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort.Requests {
+public final class KvServer implements Configurations.Events, ClientPort.Requests {
 
     /** Requests waiting for their entry to be decided; more are refused with ERROR (busy). */
     public static final int MAX_PENDING_REQUESTS = 200_000;
@@ -62,10 +57,10 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
     private final Logger events = LoggerFactory.getLogger(KvLogging.EVENTS);
     private KvStateMachine stateMachine = new KvStateMachine();
     private final Map<PendingKey, Channel> pending = new HashMap<>();
+    private final List<PendingReconfiguration> pendingReconfigurations = new ArrayList<>();
     private final Set<Channel> unflushed = new HashSet<>();
     private final NioEventLoopGroup group;
-    private final Storage<KvEntry> storage;
-    private final ReplicaNode<KvEntry> node;
+    private final Configurations configurations;
     private final long snapshotInterval;
     private final KvSnapshots snapshots = new KvSnapshots();
     /** The index below which this node's log is compacted into a snapshot (as far as it knows). */
@@ -77,22 +72,23 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
     /** A request awaiting its decision. */
     private record PendingKey(long clientId, long requestNumber) {}
 
+    /** A RECONFIGURE request awaiting the decision of a stop-sign. */
+    private record PendingReconfiguration(Channel channel, long requestNumber, StopSign wanted) {}
+
     private KvServer(OmniPaxosConfig config, NetworkConfig network, boolean memory) {
         this.group = new NioEventLoopGroup(1);
         EventLoop loop = group.next();
-        this.storage = memory ? new MemoryStorage<>() : openStorage(network);
-        boolean recovering = storage.getLogLength() > 0 || !storage.getPromise().equals(Ballot.NONE);
         SSLContext tls = network.tls().enabled() ? TlsContexts.create(network.tls()) : null;
         this.self = network.node(config.server().pid());
         this.snapshotInterval = network.snapshotInterval();
-        this.node = new ReplicaNode<>(config, storage, snapshots, recovering,
-                new MessageCodec<>(KvEntryCodec.INSTANCE, PEER_LIMITS), network.nodes(), tls, loop,
-                network.tickIntervalMillis(), this);
+        this.configurations = new Configurations(config, network, memory, tls, loop, snapshots,
+                new MessageCodec<>(KvEntryCodec.INSTANCE, PEER_LIMITS), this);
         this.clientPort = new ClientPort(loop, tls, this);
     }
 
     /**
-     * Starts the node of {@code configFile}: binds its peer and client ports and joins the cluster.
+     * Starts the node of {@code configFile}: binds its peer and client ports and joins the cluster
+     * (a node with {@code join = true} fetches its starting state in the background first).
      *
      * @param memory use MemoryStorage instead of PersistentStorage
      */
@@ -103,11 +99,11 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
             network.node(pid); // every node needs an address
         }
         KvServer server = new KvServer(config, network, memory);
-        server.node.start();
+        server.configurations.start();
         server.clientPort.start(server.self.host(), server.self.clientPort());
-        server.events.info("node {} serving clients on {}:{}, peers on port {}, storage {}", server.node.pid(),
+        server.events.info("node {} serving clients on {}:{}, peers on port {}, storage {}", server.self.pid(),
                 server.self.host(), server.self.clientPort(), server.self.peerPort(),
-                memory ? "in memory" : network.dataDir().toAbsolutePath());
+                server.configurations.storageDescription());
         return server;
     }
 
@@ -146,23 +142,31 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
         if (group.isShuttingDown()) {
             return;
         }
-        node.loop().submit(() -> {
-            clientPort.close();
-            node.close();
-        }).awaitUninterruptibly();
-        group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).awaitUninterruptibly();
-        if (storage instanceof PersistentStorage<KvEntry> persistent) {
-            persistent.close();
+        try {
+            group.next().submit(clientPort::close).sync();
+            configurations.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).awaitUninterruptibly();
         stopped.countDown();
     }
 
     @Override
     public void onRequest(KvCommand command, Channel channel) {
-        long leader = node.paxos().getCurrentLeader().orElse(0L);
         long number = command.requestNumber();
-        if (leader != node.pid()) {
+        if (command.op() == KvOp.FETCH_STATE) {
+            answerFetch(number, channel);
+            return;
+        }
+        ReplicaNode<KvEntry> node = configurations.node();
+        long leader = node == null ? 0 : node.paxos().getCurrentLeader().orElse(0L);
+        if (node == null || leader != node.pid()) {
             reply(channel, KvReply.notLeader(number, leader));
+            return;
+        }
+        if (command.op() == KvOp.RECONFIGURE) {
+            reconfigure(node, command, channel);
             return;
         }
         if (pending.size() >= MAX_PENDING_REQUESTS) {
@@ -172,10 +176,89 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
         try {
             node.append(command);
         } catch (AppendRejectedException e) {
-            reply(channel, KvReply.error(number, "busy: " + e.getMessage()));
+            // A stop-sign ends this configuration: the client retries, and finds the next one's leader.
+            reply(channel, e.reason() == AppendRejectedException.Reason.BUFFER_FULL
+                    ? KvReply.error(number, "busy: " + e.getMessage()) : KvReply.notLeader(number, 0));
             return;
         }
         pending.put(new PendingKey(command.clientId(), number), channel);
+    }
+
+    /** Answers a state fetch with the newest handover this node knows. */
+    private void answerFetch(long number, Channel channel) {
+        Handover handover = configurations.handover();
+        if (handover == null) {
+            reply(channel, KvReply.error(number, "node " + self.pid() + " has not seen a configuration end"));
+            return;
+        }
+        channel.write(ClientWire.encodeStateReply(number, handover.encode(), channel.alloc()), channel.voidPromise());
+        unflushed.add(channel);
+        ReplicaNode<KvEntry> node = configurations.node();
+        if (node != null) {
+            node.requestStep();
+        } else {
+            channel.flush();
+            unflushed.remove(channel);
+        }
+    }
+
+    /** Proposes the stop-sign a RECONFIGURE request asks for; answered once a stop-sign is decided. */
+    private void reconfigure(ReplicaNode<KvEntry> node, KvCommand command, Channel channel) {
+        long number = command.requestNumber();
+        ReconfigureRequest request;
+        try {
+            request = ReconfigureRequest.parse(command.value());
+        } catch (IllegalArgumentException e) {
+            reply(channel, KvReply.error(number, "bad reconfiguration: " + e.getMessage()));
+            return;
+        }
+        StopSign wanted = request.stopSign();
+        int current = configurations.config().cluster().configurationId();
+        Handover previous = configurations.handover();
+        if (previous != null && previous.stopSign().equals(wanted)) {
+            reply(channel, KvReply.ok(number)); // a retry of a reconfiguration that is done
+            return;
+        }
+        if (request.config().configurationId() <= current) {
+            reply(channel, KvReply.error(number, "the next configuration id must be above the current one, "
+                    + current + ", got " + request.config().configurationId()));
+            return;
+        }
+        try {
+            node.paxos().reconfigure(wanted.nextConfig(), wanted.metadata());
+        } catch (AppendRejectedException e) {
+            // A stop-sign is already on its way; the answer depends on which one is decided.
+        }
+        pendingReconfigurations.add(new PendingReconfiguration(channel, number, wanted));
+        node.requestStep();
+    }
+
+    @Override
+    public void onStopSign(StopSign stopSign) {
+        configurations.onStopSign(stopSign, stateMachine.encode());
+    }
+
+    @Override
+    public void onNewerConfiguration(int configurationId) {
+        configurations.onNewerConfiguration(configurationId);
+    }
+
+    @Override
+    public void onConfigurationEnded(Handover handover) {
+        for (PendingReconfiguration waiting : pendingReconfigurations) {
+            reply(waiting.channel(), waiting.wanted().equals(handover.stopSign()) ? KvReply.ok(waiting.requestNumber())
+                    : KvReply.error(waiting.requestNumber(), "configuration " + handover.endedConfigId()
+                            + " ended with another reconfiguration: to " + handover.stopSign().nextConfig()));
+        }
+        pendingReconfigurations.clear();
+        answerPendingNotLeader(0);
+        flushReplies();
+    }
+
+    @Override
+    public void onConfigurationStarting() {
+        stateMachine = new KvStateMachine(); // the seeded snapshot (or the storage's log) restores it
+        snapshotIdx = 0;
     }
 
     @Override
@@ -203,32 +286,51 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
 
     @Override
     public void onLeaderChanged(long leaderPid) {
-        if (leaderPid == node.pid() || pending.isEmpty()) {
+        ReplicaNode<KvEntry> node = configurations.node();
+        if (node != null && leaderPid != node.pid()) {
+            answerPendingNotLeader(leaderPid);
+        }
+    }
+
+    /**
+     * Answers every waiting request NOT_LEADER: our entries may or may not be decided by the new
+     * leader (or configuration); the clients retry with the same request numbers, and the state
+     * machine's session table keeps that at-most-once.
+     */
+    private void answerPendingNotLeader(long leaderPid) {
+        if (pending.isEmpty() && pendingReconfigurations.isEmpty()) {
             return;
         }
-        // Our entries may or may not be decided by the new leader; the clients retry with the same
-        // request numbers, and the state machine's session table keeps that at-most-once.
         List<Map.Entry<PendingKey, Channel>> waiting = new ArrayList<>(pending.entrySet());
         pending.clear();
         for (Map.Entry<PendingKey, Channel> entry : waiting) {
             reply(entry.getValue(), KvReply.notLeader(entry.getKey().requestNumber(), leaderPid));
         }
-        log.info("answered {} pending requests NOT_LEADER after losing leadership", waiting.size());
+        for (PendingReconfiguration reconfiguration : pendingReconfigurations) {
+            reply(reconfiguration.channel(), KvReply.notLeader(reconfiguration.requestNumber(), leaderPid));
+        }
+        pendingReconfigurations.clear();
+        log.info("answered {} pending requests NOT_LEADER (leader now {})", waiting.size(), leaderPid);
     }
 
     @Override
     public void afterStep() {
+        flushReplies();
+        snapshotIfDue();
+    }
+
+    private void flushReplies() {
         for (Channel channel : unflushed) {
             channel.flush();
         }
         unflushed.clear();
-        snapshotIfDue();
     }
 
     /** Every snapshot_interval applied entries, replaces the applied prefix of this node's log by a snapshot. */
     private void snapshotIfDue() {
-        long applied = node.appliedIdx();
-        if (snapshotInterval == 0 || applied - snapshotIdx < snapshotInterval) {
+        ReplicaNode<KvEntry> node = configurations.node();
+        long applied = node == null ? 0 : node.appliedIdx();
+        if (node == null || snapshotInterval == 0 || applied - snapshotIdx < snapshotInterval) {
             return;
         }
         try {
@@ -247,7 +349,7 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
 
     @Override
     public void onFatal(Throwable failure) {
-        events.error("node {} stops: {}", node.pid(), failure.toString());
+        events.error("node {} stops: {}", self.pid(), failure.toString());
         log.error("fatal failure", failure);
         // A node that cannot persist or whose invariants broke must not answer anyone any more.
         Runtime.getRuntime().halt(70);
@@ -255,21 +357,19 @@ public final class KvServer implements ReplicaNode.Listener<KvEntry>, ClientPort
 
     /** This node's pid. */
     public long pid() {
-        return node.pid();
+        return self.pid();
     }
 
     private void reply(Channel channel, KvReply reply) {
         if (channel.isActive()) {
             channel.write(ClientWire.encodeReply(reply, channel.alloc()), channel.voidPromise());
             unflushed.add(channel);
-            node.requestStep();
+            ReplicaNode<KvEntry> node = configurations.node();
+            if (node != null) {
+                node.requestStep();
+            } else {
+                flushReplies(); // no step will come to flush it
+            }
         }
-    }
-
-    private static Storage<KvEntry> openStorage(NetworkConfig network) {
-        PersistentStorageConfig<KvEntry> config = PersistentStorageConfig.at(network.dataDir())
-                .codec(KvEntryCodec.INSTANCE)
-                .syncPolicy(network.syncEveryWrite() ? SyncPolicy.SYNC_EVERY_WRITE : SyncPolicy.OS_PAGE_CACHE);
-        return PersistentStorage.open(config);
     }
 }

@@ -156,8 +156,8 @@ public final class KvStateMachine {
                 return append(command);
             case DELETE:
                 return data.remove(key) == null ? KvReply.notFound(number) : KvReply.ok(number);
-            default:
-                throw new IllegalStateException("unhandled operation " + command.op());
+            default: // administrative operations never reach the log; refuse one that did, on every node alike
+                return KvReply.error(number, command.op() + " is not an operation of the log");
         }
     }
 

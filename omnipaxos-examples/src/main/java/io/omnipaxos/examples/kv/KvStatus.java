@@ -11,7 +11,12 @@ public enum KvStatus {
     /** This server is not the leader; the reply's leader hint names the leader if known (0 if not). */
     NOT_LEADER(2),
     /** The request was refused; the reply's text says why. */
-    ERROR(3);
+    ERROR(3),
+    /**
+     * The answer to {@link KvOp#FETCH_STATE}: the reply's text field carries an encoded {@link
+     * Handover} instead of UTF-8 text (see {@link ClientWire#encodeStateReply}).
+     */
+    STATE(4);
 
     /** The byte that stands for this status on the wire. */
     public final byte code;

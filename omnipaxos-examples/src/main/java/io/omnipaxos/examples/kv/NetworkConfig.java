@@ -28,6 +28,7 @@ import org.tomlj.TomlTable;
  * tick_interval_ms = 5                       # wall-clock milliseconds per OmniPaxos tick (optional)
  * snapshot_interval = 100000                 # decided entries between snapshots of the map (optional, 0: never)
  * storage_sync = "every_write"               # or "os_page_cache" (optional)
+ * join = false                               # true: a new node of a reconfiguration (optional, see below)
  *
  * [network.tls]                              # optional; TLS is off without it
  * enabled = true
@@ -37,6 +38,12 @@ import org.tomlj.TomlTable;
  * trust_store_password = "..."
  * </pre>
  *
+ * <p>With {@code join = true} the node is a new member of the configuration {@code
+ * configuration_id} that a reconfiguration of a running cluster creates: before it runs, it fetches
+ * the final state of the previous configuration from the other nodes of {@code nodes} (which may
+ * list old nodes that are not members of the new configuration, as sources). {@code nodes} must
+ * give the address of every member.
+ *
  * <p>Unknown keys are errors, as in the core's tables, so a misspelt key is reported.
  *
  * @param nodes every node's address, by pid
@@ -45,9 +52,10 @@ import org.tomlj.TomlTable;
  * @param syncEveryWrite whether storage syncs every write (else the OS page cache)
  * @param tls TLS settings for peer and client links
  * @param snapshotInterval decided entries between two snapshots of the key-value map (0: never)
+ * @param join whether the node joins a running cluster in a new configuration
  */
 public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tickIntervalMillis,
-        boolean syncEveryWrite, TlsSettings tls, long snapshotInterval) {
+        boolean syncEveryWrite, TlsSettings tls, long snapshotInterval, boolean join) {
 
     /** The default number of decided entries between two snapshots. */
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 100_000;
@@ -62,7 +70,7 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     public static final int MAX_TICK_INTERVAL_MILLIS = 1000;
 
     private static final Set<String> KEYS = Set.of("nodes", "data_dir", "tick_interval_ms", "storage_sync", "tls",
-            "snapshot_interval");
+            "snapshot_interval", "join");
     private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "key_store", "key_store_password", "trust_store",
             "trust_store_password");
@@ -106,8 +114,12 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
             throw new ConfigException(file + ": " + TABLE + ".snapshot_interval must be >= 0 (0: never), got "
                     + snapshotInterval);
         }
+        Object join = network.get("join");
+        if (join != null && !(join instanceof Boolean)) {
+            throw new ConfigException(file + ": " + TABLE + ".join must be true or false, got " + join);
+        }
         return new NetworkConfig(nodes, Path.of(dataDir), (int) tick, sync.equals("every_write"), tls,
-                snapshotInterval);
+                snapshotInterval, Boolean.TRUE.equals(join));
     }
 
     /** The address of node {@code pid}. */

@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -54,6 +55,12 @@ final class PeerNetwork<T> {
 
         /** The link to {@code pid} is gone. */
         void onLinkDown(long pid);
+
+        /**
+         * A node said hello with a higher configuration id than ours: our configuration has ended
+         * (a stop-sign was decided) and this node may have missed it.
+         */
+        default void onNewerConfiguration(int configurationId) {}
     }
 
     /** The first reconnect delay after a lost or failed connection. */
@@ -153,6 +160,13 @@ final class PeerNetwork<T> {
         }
     }
 
+    /** Waits until the peer port is released after {@link #close()}. Not on the event loop. */
+    void awaitClosed() throws InterruptedException {
+        if (listener != null) {
+            listener.closeFuture().sync();
+        }
+    }
+
     /** The pids with an established link. Loop only. */
     Set<Long> connectedPeers() {
         return Set.copyOf(links.keySet());
@@ -236,9 +250,6 @@ final class PeerNetwork<T> {
         if (dialedPid != 0 && hello.pid() != dialedPid) {
             return "dialed pid " + dialedPid + " but pid " + hello.pid() + " answered";
         }
-        if (hello.configurationId() != configurationId) {
-            return "configuration id " + hello.configurationId() + ", ours is " + configurationId;
-        }
         if (TlsContexts.isTls(channel)) {
             String expected = "node" + hello.pid();
             String actual = TlsContexts.peerCommonName(channel).orElse("(none)");
@@ -305,6 +316,10 @@ final class PeerNetwork<T> {
         }
 
         private void onHello(ChannelHandlerContext ctx, PeerHello hello) {
+            if (hello.configurationId() != configurationId) {
+                refuseOtherConfiguration(ctx, hello);
+                return;
+            }
             String refusal = refusal(hello, dialedPid, ctx.channel());
             if (refusal != null) {
                 rejectedHandshakes++;
@@ -317,6 +332,25 @@ final class PeerNetwork<T> {
             }
             linkPid = hello.pid();
             establish(linkPid, ctx.channel());
+        }
+
+        /**
+         * Refuses a node of another configuration, after telling it ours (so that a node left in an
+         * ended configuration learns that a newer one runs), and reports a newer one.
+         */
+        private void refuseOtherConfiguration(ChannelHandlerContext ctx, PeerHello hello) {
+            rejectedHandshakes++;
+            LOG.info("refused peer link from {} (pid {}): configuration id {}, ours is {}", ctx.channel().remoteAddress(),
+                    hello.pid(), hello.configurationId(), configurationId);
+            if (dialedPid == 0) {
+                ctx.writeAndFlush(new PeerHello(pid, configurationId).encode(ctx.alloc()))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
+            if (hello.configurationId() > configurationId && !closed) {
+                events.onNewerConfiguration(hello.configurationId());
+            }
         }
 
         private void onFrame(ChannelHandlerContext ctx, ByteBuf frame) {

@@ -67,6 +67,12 @@ public final class ReplicaNode<T> {
         /** The stop-sign is decided: this configuration is finished; nothing follows it. */
         default void onStopSign(StopSign stopSign) {}
 
+        /**
+         * A peer runs a configuration with a higher id ({@code configurationId}): this one has ended,
+         * though this node may not have seen its stop-sign decided.
+         */
+        default void onNewerConfiguration(int configurationId) {}
+
         /** A step finished (outgoing messages flushed, decided entries applied). */
         default void afterStep() {}
 
@@ -95,6 +101,7 @@ public final class ReplicaNode<T> {
     private ScheduledFuture<?> ticker;
     private boolean stepRequested;
     private boolean failed;
+    private boolean closed;
     private long appliedIdx;
     private long leaderPid;
     /** After a recovery: not yet reported that this node caught up with the leader. */
@@ -199,12 +206,18 @@ public final class ReplicaNode<T> {
         return network.rejectedHandshakes();
     }
 
-    /** Stops ticking and closes the peer links. Event loop only. */
+    /** Stops ticking and stepping, and closes the peer links. Event loop only. */
     public void close() {
+        closed = true;
         if (ticker != null) {
             ticker.cancel(false);
         }
         network.close();
+    }
+
+    /** Waits until the peer port is released after {@link #close()}. Not on the event loop. */
+    public void awaitClosed() throws InterruptedException {
+        network.awaitClosed();
     }
 
     /** Asks for a step after the inputs at hand. Event loop only. */
@@ -222,7 +235,7 @@ public final class ReplicaNode<T> {
 
     private void step() {
         stepRequested = false;
-        if (failed) {
+        if (failed || closed) {
             return;
         }
         guard(() -> {
@@ -300,7 +313,7 @@ public final class ReplicaNode<T> {
     }
 
     private void guard(Runnable coreCall) {
-        if (failed) {
+        if (failed || closed) {
             return;
         }
         long start = System.nanoTime();
@@ -329,6 +342,11 @@ public final class ReplicaNode<T> {
         public void onLinkUp(long peer) {
             guard(() -> paxos.reconnected(peer));
             requestStep();
+        }
+
+        @Override
+        public void onNewerConfiguration(int configurationId) {
+            listener.onNewerConfiguration(configurationId);
         }
 
         @Override

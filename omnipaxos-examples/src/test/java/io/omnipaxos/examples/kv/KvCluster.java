@@ -29,18 +29,45 @@ final class KvCluster implements AutoCloseable {
             "-XX:TieredStopAtLevel=1");
 
     private final Path dir;
+    /** Every node's address, members of the first configuration and nodes added later alike. */
     private final Map<Long, NodeAddress> nodes = new HashMap<>();
+    /** What each node's TOML file says it is a member of. */
+    private final Map<Long, Membership> memberships = new HashMap<>();
     private final Map<Long, Process> processes = new HashMap<>();
     private final Map<Long, String> tlsTables = new HashMap<>();
     private long snapshotInterval = -1;
 
+    /** The configuration a node's TOML file names, and whether the node joins it as a new node. */
+    private record Membership(int configurationId, List<Long> members, boolean join) {}
+
     KvCluster(Path dir, int size) throws IOException {
         this.dir = dir;
         List<Integer> ports = freePorts(2 * size);
+        List<Long> members = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             long pid = i + 1;
             nodes.put(pid, new NodeAddress(pid, "127.0.0.1", ports.get(2 * i), ports.get(2 * i + 1)));
+            members.add(pid);
         }
+        for (long pid : members) {
+            memberships.put(pid, new Membership(1, List.copyOf(members), false));
+        }
+    }
+
+    /**
+     * Adds node {@code pid} as a new member of configuration {@code configurationId} with nodes
+     * {@code members}: its TOML file says {@code join = true} and lists every address known so far
+     * (old nodes too, as sources of the state). Start it with {@link #start}.
+     */
+    void addJoiner(long pid, int configurationId, List<Long> members) throws IOException {
+        List<Integer> ports = freePorts(2);
+        nodes.put(pid, new NodeAddress(pid, "127.0.0.1", ports.get(0), ports.get(1)));
+        memberships.put(pid, new Membership(configurationId, List.copyOf(members), true));
+    }
+
+    /** The TOML file of node {@code pid} (written by {@link #start}). */
+    Path toml(long pid) {
+        return dir.resolve("node" + pid + ".toml");
     }
 
     /** Makes node {@code pid} run TLS with the given table body (call before {@link #start}). */
@@ -194,8 +221,10 @@ final class KvCluster implements AutoCloseable {
 
     private Path writeToml(long pid) throws IOException {
         StringBuilder toml = new StringBuilder();
-        List<Long> peers = nodes.keySet().stream().filter(p -> p != pid).sorted().toList();
-        toml.append("configuration_id = 1\npid = ").append(pid).append("\npeers = ").append(peers)
+        Membership membership = memberships.get(pid);
+        List<Long> peers = membership.members().stream().filter(p -> p != pid).sorted().toList();
+        toml.append("configuration_id = ").append(membership.configurationId()).append("\npid = ").append(pid)
+                .append("\npeers = ").append(peers)
                 .append("\nlogger_file_path = \"logs/node").append(pid).append(".log\"\n")
                 .append("election_tick_timeout = 100\nresend_message_tick_timeout = 200\n")
                 .append("flush_batch_tick_timeout = 1\nbatch_size = 100\n\n[network]\nnodes = [\n");
@@ -204,13 +233,16 @@ final class KvCluster implements AutoCloseable {
                     .append(a.peerPort()).append(", client_port = ").append(a.clientPort()).append(" },\n");
         }
         toml.append("]\ndata_dir = \"data/node").append(pid).append("\"\ntick_interval_ms = 2\n");
+        if (membership.join()) {
+            toml.append("join = true\n");
+        }
         if (snapshotInterval >= 0) {
             toml.append("snapshot_interval = ").append(snapshotInterval).append('\n');
         }
         if (tlsTables.containsKey(pid)) {
             toml.append("\n[network.tls]\n").append(tlsTables.get(pid)).append('\n');
         }
-        Path file = dir.resolve("node" + pid + ".toml");
+        Path file = toml(pid);
         Files.writeString(file, toml);
         return file;
     }

@@ -1,0 +1,83 @@
+package io.omnipaxos.examples.kv;
+
+import io.omnipaxos.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Where a node keeps the configurations it moved into after its TOML file's one. The TOML's
+ * configuration stores its log in {@code data_dir} itself; configuration {@code N} reached by a
+ * reconfiguration has its own folder:
+ *
+ * <pre>
+ * data_dir/config-N/handover   the Handover that ended the previous configuration (written first)
+ * data_dir/config-N/storage/   configuration N's log, seeded from the handover's state
+ * </pre>
+ *
+ * On start a node runs the highest configuration that has a handover file, so a restart picks up
+ * where the node was, whatever its TOML file says.
+ */
+final class ConfigDirs {
+
+    private static final String PREFIX = "config-";
+    private static final String HANDOVER = "handover";
+
+    private ConfigDirs() {}
+
+    /** The storage folder of configuration {@code configId} reached by a reconfiguration. */
+    static Path storage(Path dataDir, int configId) {
+        return dataDir.resolve(PREFIX + configId).resolve("storage");
+    }
+
+    /**
+     * Records durably that this node moves into {@code handover}'s next configuration (before that
+     * configuration's storage is created); does nothing if it is already recorded.
+     */
+    static void record(Path dataDir, Handover handover) {
+        Path dir = dataDir.resolve(PREFIX + handover.nextConfigId());
+        Path file = dir.resolve(HANDOVER);
+        if (Files.exists(file)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot create " + dir + ": " + e, e);
+        }
+        handover.writeTo(file);
+    }
+
+    /**
+     * The handover into the highest configuration this node has moved into, if any.
+     *
+     * @throws StorageException naming the file if that handover file is corrupt
+     */
+    static Optional<Handover> latest(Path dataDir) {
+        if (!Files.isDirectory(dataDir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> entries = Files.list(dataDir)) {
+            return entries.filter(p -> configIdOf(p) > 0 && Files.exists(p.resolve(HANDOVER)))
+                    .max((a, b) -> Integer.compare(configIdOf(a), configIdOf(b)))
+                    .map(p -> Handover.readFrom(p.resolve(HANDOVER)));
+        } catch (IOException e) {
+            throw new StorageException("cannot list " + dataDir + ": " + e, e);
+        }
+    }
+
+    /** The configuration id of a {@code config-N} folder, or 0 for anything else. */
+    private static int configIdOf(Path path) {
+        String name = path.getFileName().toString();
+        if (!name.startsWith(PREFIX)) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(name.substring(PREFIX.length())));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

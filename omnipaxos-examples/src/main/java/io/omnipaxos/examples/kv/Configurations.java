@@ -1,0 +1,351 @@
+package io.omnipaxos.examples.kv;
+
+import io.netty.channel.EventLoop;
+import io.omnipaxos.Ballot;
+import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.StopSign;
+import io.omnipaxos.codec.DecodeException;
+import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.storage.Storage;
+import io.omnipaxos.storage.StorageOp;
+import io.omnipaxos.storage.memory.MemoryStorage;
+import io.omnipaxos.storage.persistent.PersistentStorage;
+import io.omnipaxos.storage.persistent.PersistentStorageConfig;
+import io.omnipaxos.storage.persistent.SyncPolicy;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A key-value node's way through cluster configurations, one {@link ReplicaNode} per configuration.
+ *
+ * <p>It starts the highest configuration the node has moved into ({@link ConfigDirs}), else the
+ * TOML file's; a node whose TOML says {@code join = true} first fetches the state that ended the
+ * previous configuration from the other nodes of its address table. When a stop-sign is decided
+ * (or a peer shows that a newer configuration runs and one of our nodes hands over its {@link
+ * Handover}), it records the handover durably, closes the old instance and its storage, and, if
+ * this node is a member of the next configuration, starts it on a fresh storage seeded with the
+ * final state (snapshot at index 1, decided index 1: the same start on every member). A node that
+ * is not a member is retired: it keeps answering state fetches until it is stopped.
+ *
+ * <p>The fields are confined to the event loop; blocking work (fetching, opening and closing
+ * storages, binding the peer port) runs on one worker thread.
+ */
+final class Configurations {
+
+    /** What the key-value server hears about configurations, on the event loop. */
+    interface Events extends ReplicaNode.Listener<KvEntry> {
+        /** A configuration's instance is about to run: the state machine starts empty (the seed restores it). */
+        void onConfigurationStarting();
+
+        /** The current configuration has ended with {@code handover}: answer what waits on it. */
+        void onConfigurationEnded(Handover handover);
+    }
+
+    /** Between two rounds of asking every node for the state. */
+    static final long FETCH_RETRY_MILLIS = 300;
+
+    /**
+     * How long the old instance keeps running after its stop-sign is decided here, so that the
+     * decision it just sent reaches the other old nodes before its links close.
+     */
+    static final long HANDOVER_GRACE_MILLIS = 200;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Configurations.class);
+    private static final Logger EVENTS = LoggerFactory.getLogger(KvLogging.EVENTS);
+
+    private final OmniPaxosConfig tomlConfig;
+    private final NetworkConfig network;
+    private final boolean memory;
+    private final SSLContext tls;
+    private final EventLoop loop;
+    private final Events events;
+    private final KvSnapshots snapshots;
+    private final MessageCodec<KvEntry> codec;
+    private final long pid;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "kv-configurations");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private ReplicaNode<KvEntry> node;
+    private Storage<KvEntry> storage;
+    private OmniPaxosConfig config;
+    private Map<Long, NodeAddress> addresses;
+    private Handover handover;
+    private boolean switching;
+    private boolean fetching;
+    private volatile boolean closed;
+
+    Configurations(OmniPaxosConfig tomlConfig, NetworkConfig network, boolean memory, SSLContext tls, EventLoop loop,
+            KvSnapshots snapshots, MessageCodec<KvEntry> codec, Events events) {
+        this.tomlConfig = tomlConfig;
+        this.network = network;
+        this.memory = memory;
+        this.tls = tls;
+        this.loop = loop;
+        this.snapshots = snapshots;
+        this.codec = codec;
+        this.events = events;
+        this.pid = tomlConfig.server().pid();
+        this.config = tomlConfig;
+        this.addresses = network.nodes();
+    }
+
+    /**
+     * Starts the configuration the node is in (binding its peer port) or, for a joining node that
+     * has no state yet, starts fetching it in the background. Not on the event loop.
+     */
+    void start() throws InterruptedException {
+        Optional<Handover> latest = memory ? Optional.empty() : ConfigDirs.latest(network.dataDir());
+        if (latest.isPresent()) {
+            enter(latest.get());
+        } else if (network.join()) {
+            EVENTS.info("joining configuration {}: fetching its starting state from nodes {}",
+                    tomlConfig.cluster().configurationId(), sources(network.nodes()).stream().map(NodeAddress::pid)
+                            .toList());
+            worker.execute(this::join);
+        } else {
+            Storage<KvEntry> initial = openStorage(network.dataDir());
+            boolean recovering = initial.getLogLength() > 0 || !initial.getPromise().equals(Ballot.NONE);
+            run(tomlConfig, network.nodes(), initial, recovering, null);
+        }
+    }
+
+    /** The running instance, or null (joining, between two configurations, retired). Event loop only. */
+    ReplicaNode<KvEntry> node() {
+        return switching ? null : node;
+    }
+
+    /** The configuration the node runs (or last ran). Event loop only. */
+    OmniPaxosConfig config() {
+        return config;
+    }
+
+    /** The newest handover this node knows, or null if it never saw a configuration end. Event loop only. */
+    Handover handover() {
+        return handover;
+    }
+
+    /** Whether the storage is persistent; for the startup line. */
+    String storageDescription() {
+        return memory ? "in memory" : network.dataDir().toAbsolutePath().toString();
+    }
+
+    /** The current configuration's stop-sign is decided; {@code finalState} is the map after it. Event loop only. */
+    void onStopSign(StopSign stopSign, byte[] finalState) {
+        Handover next;
+        try {
+            next = new Handover(config.cluster().configurationId(), stopSign, finalState);
+        } catch (IllegalArgumentException | DecodeException e) {
+            EVENTS.error("configuration {} ended with a stop-sign this store cannot follow ({}): {}",
+                    config.cluster().configurationId(), e.getMessage(), stopSign);
+            return;
+        }
+        handOver(next);
+    }
+
+    /** A peer runs a newer configuration: ask our nodes for the handover we missed. Event loop only. */
+    void onNewerConfiguration(int configurationId) {
+        if (switching || fetching || node == null) {
+            return;
+        }
+        fetching = true;
+        int current = config.cluster().configurationId();
+        List<NodeAddress> sources = sources(addresses);
+        EVENTS.info("a peer runs configuration {}: asking nodes {} how configuration {} ended", configurationId,
+                sources.stream().map(NodeAddress::pid).toList(), current);
+        worker.execute(() -> {
+            Optional<Handover> found = fetchRound(sources, h -> h.endedConfigId() == current);
+            loop.execute(() -> {
+                fetching = false;
+                if (found.isPresent() && !switching && config.cluster().configurationId() == current) {
+                    handOver(found.get());
+                }
+            });
+        });
+    }
+
+    /** Closes the running instance and its storage. Not on the event loop. */
+    void close() throws InterruptedException {
+        closed = true;
+        worker.shutdownNow();
+        worker.awaitTermination(5, TimeUnit.SECONDS);
+        Storage<KvEntry>[] open = new Storage[1];
+        loop.submit(() -> {
+            if (node != null) {
+                node.close();
+            }
+            open[0] = storage;
+            storage = null;
+        }).sync();
+        closeStorage(open[0]);
+    }
+
+    private void handOver(Handover next) {
+        if (switching) {
+            return;
+        }
+        switching = true;
+        handover = next;
+        events.onConfigurationEnded(next);
+        ReplicaNode<KvEntry> old = node;
+        Storage<KvEntry> oldStorage = storage;
+        EVENTS.info("configuration {} ended: handing over to configuration {} with nodes {}", next.endedConfigId(),
+                next.nextConfigId(), next.stopSign().nextConfig().nodes());
+        worker.execute(() -> guard(() -> {
+            if (!memory) {
+                ConfigDirs.record(network.dataDir(), next);
+            }
+            Thread.sleep(HANDOVER_GRACE_MILLIS);
+            loop.submit(old::close).sync();
+            old.awaitClosed();
+            closeStorage(oldStorage);
+            enter(next);
+        }));
+    }
+
+    /** Runs {@code next}'s configuration if this node is a member; otherwise retires. Not on the event loop. */
+    private void enter(Handover next) throws InterruptedException {
+        if (!next.stopSign().nextConfig().nodes().contains(pid)) {
+            loop.submit(() -> {
+                handover = next;
+                node = null;
+                storage = null;
+                switching = false;
+            }).sync();
+            EVENTS.info("node {} is not a member of configuration {} {}: retired; it answers state fetches until "
+                    + "stopped", pid, next.nextConfigId(), next.stopSign().nextConfig().nodes());
+            return;
+        }
+        OmniPaxosConfig nextConfig = new OmniPaxosConfig(next.stopSign().nextConfig(), tomlConfig.server());
+        Storage<KvEntry> fresh = memory ? new MemoryStorage<>()
+                : openStorage(ConfigDirs.storage(network.dataDir(), next.nextConfigId()));
+        boolean empty = fresh.getLogLength() == 0 && fresh.getCompactedIdx() == 0
+                && fresh.getPromise().equals(Ballot.NONE);
+        if (empty) {
+            // Every member seeds the same decided, compacted slot 0 with the final state.
+            fresh.writeAtomically(List.<StorageOp<KvEntry>>of(
+                    new StorageOp.SetSnapshot<>(1, new KvSnapshot(next.state(), List.of())),
+                    new StorageOp.SetDecidedIdx<>(1)));
+        }
+        run(nextConfig, next.nextAddresses(), fresh, !empty, next);
+    }
+
+    private void run(OmniPaxosConfig runConfig, Map<Long, NodeAddress> runAddresses, Storage<KvEntry> runStorage,
+            boolean recovering, Handover from) throws InterruptedException {
+        ReplicaNode<KvEntry> next = new ReplicaNode<>(runConfig, runStorage, snapshots, recovering, codec, runAddresses,
+                tls, loop, network.tickIntervalMillis(), events);
+        loop.submit(() -> {
+            node = next;
+            storage = runStorage;
+            config = runConfig;
+            addresses = runAddresses;
+            if (from != null) {
+                handover = from;
+            }
+            switching = false;
+            events.onConfigurationStarting();
+        }).sync();
+        next.start();
+        EVENTS.info("node {} runs configuration {} with nodes {}", pid, runConfig.cluster().configurationId(),
+                runConfig.cluster().nodes());
+    }
+
+    /** A joining node: asks every node of its table until one hands over to its configuration. */
+    private void join() {
+        int target = tomlConfig.cluster().configurationId();
+        guard(() -> {
+            while (!closed) {
+                Optional<Handover> found = fetchRound(sources(network.nodes()), h -> h.nextConfigId() >= target
+                        || h.endedConfigId() >= target);
+                if (found.isPresent()) {
+                    Handover next = requireJoinable(found.get(), target);
+                    if (!memory) {
+                        ConfigDirs.record(network.dataDir(), next);
+                    }
+                    enter(next);
+                    return;
+                }
+                Thread.sleep(FETCH_RETRY_MILLIS);
+            }
+        });
+    }
+
+    private Handover requireJoinable(Handover found, int target) {
+        if (found.nextConfigId() != target) {
+            throw new IllegalStateException("configuration " + target + " of this node's TOML file is not the one "
+                    + "the cluster moved into: " + found);
+        }
+        if (!new HashSet<>(found.stopSign().nextConfig().nodes()).equals(new HashSet<>(tomlConfig.cluster()
+                .nodes()))) {
+            throw new IllegalStateException("this node's TOML file says configuration " + target + " has nodes "
+                    + tomlConfig.cluster().nodes() + " but the cluster decided " + found.stopSign().nextConfig().nodes());
+        }
+        return found;
+    }
+
+    /** One question to each source in turn; the first handover that {@code wanted} accepts. Worker only. */
+    private Optional<Handover> fetchRound(List<NodeAddress> sources, java.util.function.Predicate<Handover> wanted) {
+        StringBuilder why = new StringBuilder();
+        for (NodeAddress source : sources) {
+            try {
+                Optional<Handover> found = StateFetch.fetch(source, pid, tls, why);
+                if (found.isPresent() && wanted.test(found.get())) {
+                    EVENTS.info("fetched {} from node {}", found.get(), source.pid());
+                    return found;
+                }
+                found.ifPresent(h -> why.append("node ").append(source.pid()).append(" knows only ").append(h));
+            } catch (DecodeException e) {
+                why.append(e.getMessage());
+            }
+            why.append("; ");
+        }
+        LOG.debug("no usable handover this round: {}", why);
+        return Optional.empty();
+    }
+
+    private List<NodeAddress> sources(Map<Long, NodeAddress> table) {
+        return table.values().stream().filter(a -> a.pid() != pid).sorted((a, b) -> Long.compare(a.pid(), b.pid()))
+                .toList();
+    }
+
+    private Storage<KvEntry> openStorage(Path dir) {
+        PersistentStorageConfig<KvEntry> storageConfig = PersistentStorageConfig.at(dir).codec(KvEntryCodec.INSTANCE)
+                .syncPolicy(network.syncEveryWrite() ? SyncPolicy.SYNC_EVERY_WRITE : SyncPolicy.OS_PAGE_CACHE);
+        return PersistentStorage.open(storageConfig);
+    }
+
+    private static void closeStorage(Storage<KvEntry> storage) {
+        if (storage instanceof PersistentStorage<KvEntry> persistent) {
+            persistent.close();
+        }
+    }
+
+    /** A blocking step of the worker; a failure stops the node (it cannot serve without its storage). */
+    private void guard(Step step) {
+        try {
+            step.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (!closed) {
+                loop.execute(() -> events.onFatal(e));
+            }
+        }
+    }
+
+    /** Work that may block. */
+    private interface Step {
+        void run() throws InterruptedException;
+    }
+}

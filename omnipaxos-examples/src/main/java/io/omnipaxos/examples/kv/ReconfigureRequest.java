@@ -1,0 +1,133 @@
+package io.omnipaxos.examples.kv;
+
+import io.omnipaxos.ClusterConfig;
+import io.omnipaxos.ConfigException;
+import io.omnipaxos.FlexibleQuorum;
+import io.omnipaxos.StopSign;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The value of a {@link KvOp#RECONFIGURE} request: the configuration to hand over to, as one line
+ * of text,
+ *
+ * <pre>
+ * id=2;nodes=1@127.0.0.1:17101:17201,2@127.0.0.1:17102:17202,4@127.0.0.1:17104:17204[;quorum=R/W]
+ * </pre>
+ *
+ * where each node is {@code pid@host:peerPort:clientPort} and {@code quorum} gives flexible read
+ * and write quorum sizes. The node that receives it proposes the stop-sign {@link #stopSign()}.
+ *
+ * @param config the next configuration
+ * @param addresses the address of every node of {@code config}
+ */
+public record ReconfigureRequest(ClusterConfig config, Map<Long, NodeAddress> addresses) {
+
+    /** Validates that every node of the configuration, and nothing else, has an address. */
+    public ReconfigureRequest {
+        addresses = Map.copyOf(addresses);
+        if (!addresses.keySet().equals(java.util.Set.copyOf(config.nodes()))) {
+            throw new IllegalArgumentException("addresses for " + addresses.keySet() + " but the configuration's nodes are "
+                    + config.nodes());
+        }
+    }
+
+    /** The stop-sign that hands over to this configuration, with the addresses as metadata. */
+    public StopSign stopSign() {
+        List<NodeAddress> ordered = config.nodes().stream().map(addresses::get).toList();
+        return new StopSign(config, NodeAddressCodec.encode(ordered));
+    }
+
+    /** The text form (see the class comment). */
+    public String format() {
+        StringBuilder out = new StringBuilder("id=").append(config.configurationId()).append(";nodes=");
+        for (int i = 0; i < config.nodes().size(); i++) {
+            NodeAddress a = addresses.get(config.nodes().get(i));
+            out.append(i == 0 ? "" : ",").append(a.pid()).append('@').append(a.host()).append(':')
+                    .append(a.peerPort()).append(':').append(a.clientPort());
+        }
+        config.flexibleQuorum().ifPresent(q -> out.append(";quorum=").append(q.readQuorumSize()).append('/')
+                .append(q.writeQuorumSize()));
+        return out.toString();
+    }
+
+    /**
+     * Reads the text form.
+     *
+     * @throws IllegalArgumentException saying which part is wrong
+     */
+    public static ReconfigureRequest parse(String text) {
+        Map<String, String> parts = new LinkedHashMap<>();
+        for (String part : text.split(";")) {
+            int eq = part.indexOf('=');
+            if (eq < 1 || parts.put(part.substring(0, eq), part.substring(eq + 1)) != null) {
+                throw new IllegalArgumentException("bad part '" + part + "' in reconfiguration '" + text + "'");
+            }
+        }
+        if (!parts.keySet().containsAll(List.of("id", "nodes")) || !List.of("id", "nodes", "quorum")
+                .containsAll(parts.keySet())) {
+            throw new IllegalArgumentException("a reconfiguration needs id and nodes (and optionally quorum), got "
+                    + parts.keySet());
+        }
+        int id = (int) number("id", parts.get("id"));
+        Map<Long, NodeAddress> addresses = new LinkedHashMap<>();
+        for (String node : parts.get("nodes").split(",")) {
+            NodeAddress address = address(node);
+            if (addresses.put(address.pid(), address) != null) {
+                throw new IllegalArgumentException("pid " + address.pid() + " listed twice in '" + text + "'");
+            }
+        }
+        try {
+            ClusterConfig config = new ClusterConfig(id, new ArrayList<>(addresses.keySet()), quorum(parts.get("quorum")));
+            return new ReconfigureRequest(config, addresses);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("invalid configuration in '" + text + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static NodeAddress address(String node) {
+        int at = node.indexOf('@');
+        int lastColon = node.lastIndexOf(':');
+        int peerColon = lastColon < 0 ? -1 : node.lastIndexOf(':', lastColon - 1);
+        if (at < 1 || peerColon <= at + 1) {
+            throw new IllegalArgumentException("node '" + node + "' is not pid@host:peerPort:clientPort");
+        }
+        return new NodeAddress(number("pid", node.substring(0, at)), node.substring(at + 1, peerColon),
+                port(node.substring(peerColon + 1, lastColon)), port(node.substring(lastColon + 1)));
+    }
+
+    private static Optional<FlexibleQuorum> quorum(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String[] sizes = text.split("/");
+        if (sizes.length != 2) {
+            throw new IllegalArgumentException("quorum '" + text + "' is not READ/WRITE");
+        }
+        return Optional.of(new FlexibleQuorum((int) number("read quorum", sizes[0]), (int) number("write quorum",
+                sizes[1])));
+    }
+
+    private static int port(String text) {
+        long port = number("port", text);
+        if (port > 65_535) {
+            throw new IllegalArgumentException("port " + port + " is above 65535");
+        }
+        return (int) port;
+    }
+
+    private static long number(String what, String text) {
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value < 1 || value > Integer.MAX_VALUE && !what.equals("pid")) {
+                throw new IllegalArgumentException(what + " must be positive and fit an int, got " + text);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " '" + text + "' is not a number", e);
+        }
+    }
+}

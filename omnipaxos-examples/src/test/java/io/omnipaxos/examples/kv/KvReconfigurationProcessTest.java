@@ -1,0 +1,112 @@
+package io.omnipaxos.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reconfiguration of the key-value store from its command line, on real node processes: replacing
+ * a node (3 to a different 3) and growing the cluster (3 to 5). After each, nodes of the old
+ * configuration are killed so that the new nodes are in every majority, and every acknowledged
+ * write must still be read back (APPENDs exactly once).
+ */
+class KvReconfigurationProcessTest {
+
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+    private static final int WRITES_PER_PHASE = 120;
+
+    @TempDir
+    Path dir;
+
+    private KvCluster cluster;
+
+    @AfterEach
+    void stopCluster() throws InterruptedException {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void replacingANodeKeepsEveryAcknowledgedWrite() throws Exception {
+        cluster = new KvCluster(dir, 3).snapshotInterval(50).startAll();
+        write("a");
+        cluster.addJoiner(4, 2, List.of(1L, 2L, 4L));
+        cluster.start(4);
+        cluster.awaitConsole(4, "joining configuration 2", STARTUP);
+        reconfigure(4);
+        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+        cluster.awaitConsole(3, "retired", STARTUP);
+        cluster.kill(3);
+        write("b");
+        cluster.kill(1); // nodes 2 and 4 are the only majority left
+        readBack("a", "b");
+        cluster.start(1); // its TOML still names configuration 1: it must come back in configuration 2
+        awaitCount(1, "runs configuration 2", 2);
+        cluster.kill(2); // nodes 1 and 4 now
+        readBack("a", "b");
+    }
+
+    @Test
+    void growingToFiveNodesIncludingOneThatMissedTheHandover() throws Exception {
+        cluster = new KvCluster(dir, 3).snapshotInterval(50).startAll();
+        write("a");
+        cluster.kill(3); // away during the reconfiguration; learns of it from its peers later
+        List<Long> five = List.of(1L, 2L, 3L, 4L, 5L);
+        cluster.addJoiner(4, 2, five);
+        cluster.addJoiner(5, 2, five);
+        cluster.start(4);
+        cluster.start(5);
+        reconfigure(4);
+        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+        cluster.awaitConsole(5, "runs configuration 2", STARTUP);
+        write("b");
+        cluster.start(3);
+        cluster.awaitConsole(3, "runs configuration 2", STARTUP);
+        cluster.kill(1);
+        cluster.kill(2); // nodes 3, 4 and 5: a majority of five without any node that saw the writes decided
+        readBack("a", "b");
+    }
+
+    /** The command line's reconfigure, with the new node's TOML file describing the next configuration. */
+    private void reconfigure(long newNode) throws InterruptedException {
+        String[] args = {"--config", cluster.toml(1).toString(), "reconfigure", cluster.toml(newNode).toString()};
+        assertEquals(0, KvCli.run(args), "kv reconfigure");
+    }
+
+    /** {@value #WRITES_PER_PHASE} PUTs of {@code phase}-keys and as many APPENDs to {@code phase}-log. */
+    private void write(String phase) throws InterruptedException {
+        try (KvClient client = cluster.client()) {
+            KvCluster.awaitLeader(client, STARTUP);
+            for (int i = 1; i <= WRITES_PER_PHASE; i++) {
+                client.put(phase + i, "v" + i);
+                client.append(phase + "-log", i + ",");
+            }
+        }
+    }
+
+    private void readBack(String... phases) throws InterruptedException {
+        try (KvClient client = cluster.client()) {
+            KvCluster.awaitLeader(client, STARTUP);
+            for (String phase : phases) {
+                StringBuilder log = new StringBuilder();
+                for (int i = 1; i <= WRITES_PER_PHASE; i++) {
+                    assertEquals(Optional.of("v" + i), client.get(phase + i), "acknowledged write " + phase + i);
+                    log.append(i).append(',');
+                }
+                assertEquals(Optional.of(log.toString()), client.get(phase + "-log"), "every APPEND exactly once");
+            }
+        }
+    }
+
+    private void awaitCount(long pid, String text, int times) throws InterruptedException {
+        KvCluster.await("node " + pid + " to print '" + text + "' " + times + " times", STARTUP,
+                () -> cluster.console(pid).split(java.util.regex.Pattern.quote(text), -1).length > times);
+    }
+}
