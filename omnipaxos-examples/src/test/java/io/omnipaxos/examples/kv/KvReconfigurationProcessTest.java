@@ -1,6 +1,8 @@
 package io.omnipaxos.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,9 +42,15 @@ class KvReconfigurationProcessTest {
         cluster.addJoiner(4, 2, List.of(1L, 2L, 4L));
         cluster.start(4);
         cluster.awaitConsole(4, "joining configuration 2", STARTUP);
+        try (KvClient client = cluster.client()) {
+            KvException e = assertThrows(KvException.class, () -> client.reconfigure(
+                    ReconfigureRequest.parse("id=1;nodes=1@127.0.0.1:1:2,2@127.0.0.1:3:4")));
+            assertTrue(e.getMessage().contains("must be above the current one, 1"), e.getMessage());
+        }
         reconfigure(4);
         cluster.awaitConsole(4, "runs configuration 2", STARTUP);
         cluster.awaitConsole(3, "retired", STARTUP);
+        reconfigure(4); // a retry of a finished reconfiguration is answered OK by the new configuration
         cluster.kill(3);
         write("b");
         cluster.kill(1); // nodes 2 and 4 are the only majority left

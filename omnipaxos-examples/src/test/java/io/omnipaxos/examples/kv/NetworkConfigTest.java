@@ -33,7 +33,25 @@ class NetworkConfigTest {
     }
 
     @Test
+    void reconfigurationExampleFilesDescribeTheNextConfiguration() {
+        ReconfigureRequest replace = KvCli.nextConfiguration(Path.of("..", "config", "replace", "node4.toml"));
+        assertEquals(2, replace.config().configurationId());
+        assertEquals(java.util.List.of(1L, 2L, 4L), replace.config().nodes().stream().sorted().toList());
+        for (int pid = 4; pid <= 5; pid++) {
+            Path file = Path.of("..", "config", "grow", "node" + pid + ".toml");
+            ReconfigureRequest grow = KvCli.nextConfiguration(file);
+            assertEquals(Set.of(1L, 2L, 3L, 4L, 5L), Set.copyOf(grow.config().nodes()));
+            NetworkConfig network = NetworkConfig.load(file);
+            assertTrue(network.join());
+            assertEquals(new NodeAddress(pid, "127.0.0.1", 17100 + pid, 17200 + pid), network.node(pid));
+        }
+        assertFalse(NetworkConfig.load(Path.of("..", "config", "node1.toml")).join());
+    }
+
+    @Test
     void mistakesAreNamed(@TempDir Path dir) throws IOException {
+        assertError(dir, "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 1, client_port = 2 }]\n"
+                + "data_dir = \"d\"\njoin = \"yes\"\n", "network.join must be true or false, got yes");
         assertError(dir, "[network]\nnodes = []\ndata_dir = \"d\"\n", "network.nodes must list");
         assertError(dir, "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 70000, client_port = 1 }]\n"
                 + "data_dir = \"d\"\n", "network.nodes[0].peer_port must be a port");
