@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,6 +132,11 @@ final class Configurations {
         return config;
     }
 
+    /** The address of node {@code pid} in the current configuration, or null. Event loop only. */
+    NodeAddress address(long pid) {
+        return addresses.get(pid);
+    }
+
     /** The newest handover this node knows, or null if it never saw a configuration end. Event loop only. */
     Handover handover() {
         return handover;
@@ -180,15 +186,15 @@ final class Configurations {
         closed = true;
         worker.shutdownNow();
         worker.awaitTermination(5, TimeUnit.SECONDS);
-        Storage<KvEntry>[] open = new Storage[1];
+        AtomicReference<Storage<KvEntry>> open = new AtomicReference<>();
         loop.submit(() -> {
             if (node != null) {
                 node.close();
             }
-            open[0] = storage;
+            open.set(storage);
             storage = null;
         }).sync();
-        closeStorage(open[0]);
+        closeStorage(open.get());
     }
 
     private void handOver(Handover next) {

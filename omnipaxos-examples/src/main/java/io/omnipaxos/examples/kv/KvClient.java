@@ -34,8 +34,9 @@ import javax.net.ssl.SSLContext;
  * A client of the key-value store with at-most-once requests: it has a random client id, numbers
  * its requests, and tells the servers (on every request) up to which number it has all replies.
  *
- * <p>It knows every node's client address. A request goes to the node believed to lead; a
- * NOT_LEADER reply with a hint sends it to the hinted node, without a hint (or on a timeout, or
+ * <p>It knows every node's client address (and learns a leader's it did not know, such as a node
+ * added by a reconfiguration, from the NOT_LEADER reply's text). A request goes to the node
+ * believed to lead; a NOT_LEADER reply with a hint sends it to the hinted node, without a hint (or on a timeout, or
  * when the connection drops) to the next node; always with the same request number, so a request
  * that was in fact applied is not applied again and its original reply comes back. Requests may be
  * pipelined: up to {@link #MAX_WINDOW} numbers past the acknowledged mark are in flight, more wait
@@ -106,8 +107,8 @@ public final class KvClient implements AutoCloseable {
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("no node addresses");
         }
-        this.nodes = Map.copyOf(nodes);
-        this.pids = nodes.keySet().stream().sorted().toList();
+        this.nodes = new HashMap<>(nodes);
+        this.pids = new ArrayList<>(nodes.keySet().stream().sorted().toList());
         this.tls = tls;
         this.ownsGroup = group == null;
         this.group = group == null ? new NioEventLoopGroup(1) : group;
@@ -337,6 +338,7 @@ public final class KvClient implements AutoCloseable {
         }
         retries++;
         long hint = reply.leaderHint();
+        learnAddress(hint, reply.text());
         if (hint != 0 && nodes.containsKey(hint) && hint != request.sentTo) {
             targetPid = hint;
             send(request);
@@ -350,6 +352,23 @@ public final class KvClient implements AutoCloseable {
                     send(request);
                 }
             }, NO_LEADER_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Adds a leader this client did not know (e.g. added by a reconfiguration) from its NOT_LEADER text. */
+    private void learnAddress(long pid, String endpoint) {
+        int colon = endpoint.lastIndexOf(':');
+        if (pid == 0 || nodes.containsKey(pid) || colon < 1) {
+            return;
+        }
+        try {
+            int port = Integer.parseInt(endpoint.substring(colon + 1));
+            if (port >= 1 && port <= 65_535) {
+                nodes.put(pid, new NodeAddress(pid, endpoint.substring(0, colon), 0, port));
+                pids.add(pid);
+            }
+        } catch (NumberFormatException e) {
+            // not an endpoint: keep to the nodes we know
         }
     }
 

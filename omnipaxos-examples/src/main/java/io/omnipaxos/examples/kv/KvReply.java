@@ -42,6 +42,15 @@ public record KvReply(long requestNumber, KvStatus status, long leaderHint, Stri
         return new KvReply(requestNumber, KvStatus.NOT_LEADER, leaderPid, "");
     }
 
+    /**
+     * A NOT_LEADER reply pointing at {@code leader}, with its client endpoint {@code host:port} as
+     * the text, so that a client that does not know that node (added by a reconfiguration) can
+     * reach it.
+     */
+    public static KvReply notLeader(long requestNumber, NodeAddress leader) {
+        return new KvReply(requestNumber, KvStatus.NOT_LEADER, leader.pid(), leader.host() + ":" + leader.clientPort());
+    }
+
     /** An ERROR reply; {@code reason} is cut to {@link #MAX_ERROR_CHARS}. */
     public static KvReply error(long requestNumber, String reason) {
         int end = Math.min(reason.length(), MAX_ERROR_CHARS);

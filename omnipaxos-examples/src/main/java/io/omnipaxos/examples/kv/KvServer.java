@@ -162,7 +162,9 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         ReplicaNode<KvEntry> node = configurations.node();
         long leader = node == null ? 0 : node.paxos().getCurrentLeader().orElse(0L);
         if (node == null || leader != node.pid()) {
-            reply(channel, KvReply.notLeader(number, leader));
+            NodeAddress leaderAddress = configurations.address(leader);
+            reply(channel, leaderAddress == null ? KvReply.notLeader(number, leader)
+                    : KvReply.notLeader(number, leaderAddress));
             return;
         }
         if (command.op() == KvOp.RECONFIGURE) {

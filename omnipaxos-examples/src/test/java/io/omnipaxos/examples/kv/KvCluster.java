@@ -194,7 +194,14 @@ final class KvCluster implements AutoCloseable {
 
     /** A client of this cluster with short timeouts. */
     KvClient client() {
-        return new KvClient(nodes, null, null, Duration.ofMillis(500), Duration.ofSeconds(20));
+        return clientOf(nodes.keySet());
+    }
+
+    /** A client that knows only the addresses of {@code pids} (others it may learn from NOT_LEADER replies). */
+    KvClient clientOf(java.util.Collection<Long> pids) {
+        Map<Long, NodeAddress> known = new HashMap<>(nodes);
+        known.keySet().retainAll(pids);
+        return new KvClient(known, null, null, Duration.ofMillis(500), Duration.ofSeconds(20));
     }
 
     @Override
