@@ -40,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * its own), so its log, disk and restart time stay bounded. A restarted node rebuilds its state
  * machine from the snapshot and the decided entries after it and rejoins with {@code
  * failRecovery()}; a node that was away while the others compacted is sent their snapshot.
+ *
+ * <p>{@link Configurations} runs the node through cluster configurations: a {@code RECONFIGURE}
+ * request ({@code kv reconfigure}) makes the leader propose a stop-sign; once it is decided, the
+ * members of the next configuration start it from the final state of the map, new nodes fetch that
+ * state with {@code FETCH_STATE}, and old nodes that are not members retire (see
+ * docs/kv-store.md).
  */
 public final class KvServer implements Configurations.Events, ClientPort.Requests {
 

@@ -63,7 +63,8 @@ class KvStoreProcessTest {
             }
             try (RawConnection raw = new RawConnection(node.host(), node.clientPort())) {
                 raw.send(new KvCommand(77, 1, 0, KvOp.GET, "k", ""));
-                assertEquals(KvReply.notLeader(1, leader), raw.readReply(), "follower " + node.pid());
+                // The hint names the leader and its client endpoint.
+                assertEquals(KvReply.notLeader(1, cluster.nodes().get(leader)), raw.readReply(), "follower " + node.pid());
             }
         }
     }
