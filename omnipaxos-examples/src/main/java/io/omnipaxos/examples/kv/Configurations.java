@@ -52,7 +52,7 @@ final class Configurations {
     }
 
     /** Between two rounds of asking every node for the state. */
-    static final long FETCH_RETRY_MILLIS = 300;
+    static final long FETCH_RETRY_MILLIS = 100;
 
     /**
      * How long the old instance keeps running after its stop-sign is decided here, so that the
@@ -222,6 +222,11 @@ final class Configurations {
 
     /** Runs {@code next}'s configuration if this node is a member; otherwise retires. Not on the event loop. */
     private void enter(Handover next) throws InterruptedException {
+        enter(next, null);
+    }
+
+    /** As {@link #enter(Handover)}, on {@code opened} if it is not null (the next configuration's storage). */
+    private void enter(Handover next, Storage<KvEntry> opened) throws InterruptedException {
         if (!next.stopSign().nextConfig().nodes().contains(pid)) {
             loop.submit(() -> {
                 handover = next;
@@ -234,8 +239,7 @@ final class Configurations {
             return;
         }
         OmniPaxosConfig nextConfig = new OmniPaxosConfig(next.stopSign().nextConfig(), tomlConfig.server());
-        Storage<KvEntry> fresh = memory ? new MemoryStorage<>()
-                : openStorage(ConfigDirs.storage(network.dataDir(), next.nextConfigId()));
+        Storage<KvEntry> fresh = opened != null ? opened : openNextStorage(next.nextConfigId());
         boolean empty = fresh.getLogLength() == 0 && fresh.getCompactedIdx() == 0
                 && fresh.getPromise().equals(Ballot.NONE);
         if (empty) {
@@ -267,22 +271,35 @@ final class Configurations {
                 runConfig.cluster().nodes());
     }
 
-    /** A joining node: asks every node of its table until one hands over to its configuration. */
+    /**
+     * A joining node: asks every node of its table until one hands over to its configuration. Its
+     * storage is opened first, so that the first open in this JVM (slow: class loading) does not
+     * delay the node once the state arrives.
+     */
     private void join() {
         int target = tomlConfig.cluster().configurationId();
         guard(() -> {
-            while (!closed) {
-                Optional<Handover> found = fetchRound(sources(network.nodes()), h -> h.nextConfigId() >= target
-                        || h.endedConfigId() >= target);
-                if (found.isPresent()) {
-                    Handover next = requireJoinable(found.get(), target);
-                    if (!memory) {
-                        ConfigDirs.record(network.dataDir(), next);
+            Storage<KvEntry> opened = openNextStorage(target);
+            boolean entered = false;
+            try {
+                while (!closed && !entered) {
+                    Optional<Handover> found = fetchRound(sources(network.nodes()), h -> h.nextConfigId() >= target
+                            || h.endedConfigId() >= target);
+                    if (found.isPresent()) {
+                        Handover next = requireJoinable(found.get(), target);
+                        if (!memory) {
+                            ConfigDirs.record(network.dataDir(), next);
+                        }
+                        entered = true;
+                        enter(next, opened);
+                    } else {
+                        Thread.sleep(FETCH_RETRY_MILLIS);
                     }
-                    enter(next);
-                    return;
                 }
-                Thread.sleep(FETCH_RETRY_MILLIS);
+            } finally {
+                if (!entered) {
+                    closeStorage(opened);
+                }
             }
         });
     }
@@ -323,6 +340,11 @@ final class Configurations {
     private List<NodeAddress> sources(Map<Long, NodeAddress> table) {
         return table.values().stream().filter(a -> a.pid() != pid).sorted((a, b) -> Long.compare(a.pid(), b.pid()))
                 .toList();
+    }
+
+    /** A storage for configuration {@code configId} reached by a reconfiguration. */
+    private Storage<KvEntry> openNextStorage(int configId) {
+        return memory ? new MemoryStorage<>() : openStorage(ConfigDirs.storage(network.dataDir(), configId));
     }
 
     private Storage<KvEntry> openStorage(Path dir) {
