@@ -60,6 +60,9 @@ final class Configurations {
      */
     static final long HANDOVER_GRACE_MILLIS = 200;
 
+    /** How often a node checks whether it knows a leader (see {@link #checkWhileLeaderless}). */
+    static final long LEADERLESS_CHECK_MILLIS = 2000;
+
     private static final Logger LOG = LoggerFactory.getLogger(Configurations.class);
     private static final Logger EVENTS = LoggerFactory.getLogger(KvLogging.EVENTS);
 
@@ -85,6 +88,7 @@ final class Configurations {
     private Handover handover;
     private boolean switching;
     private boolean fetching;
+    private int leaderlessChecks;
     private volatile boolean closed;
 
     Configurations(OmniPaxosConfig tomlConfig, NetworkConfig network, boolean memory, SSLContext tls, EventLoop loop,
@@ -107,6 +111,8 @@ final class Configurations {
      * has no state yet, starts fetching it in the background. Not on the event loop.
      */
     void start() throws InterruptedException {
+        loop.scheduleAtFixedRate(this::checkWhileLeaderless, LEADERLESS_CHECK_MILLIS, LEADERLESS_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
         Optional<Handover> latest = memory ? Optional.empty() : ConfigDirs.latest(network.dataDir());
         if (latest.isPresent()) {
             enter(latest.get());
@@ -162,13 +168,34 @@ final class Configurations {
 
     /** A peer runs a newer configuration: ask our nodes for the handover we missed. Event loop only. */
     void onNewerConfiguration(int configurationId) {
+        askHowConfigurationEnded("a peer runs configuration " + configurationId);
+    }
+
+    /**
+     * Every {@link #LEADERLESS_CHECK_MILLIS}: a node that has known no leader for two checks in a
+     * row asks its peers whether its configuration ended. This finds a handover that no hello
+     * reveals: a node that is not a member of the next configuration (no new node dials it) and was
+     * away when the stop-sign was decided. Event loop only.
+     */
+    private void checkWhileLeaderless() {
+        if (node == null || switching || node.paxos().getCurrentLeader().isPresent()) {
+            leaderlessChecks = 0;
+            return;
+        }
+        if (++leaderlessChecks >= 2) {
+            leaderlessChecks = 0;
+            askHowConfigurationEnded("no leader for " + 2 * LEADERLESS_CHECK_MILLIS + " ms");
+        }
+    }
+
+    private void askHowConfigurationEnded(String why) {
         if (switching || fetching || node == null) {
             return;
         }
         fetching = true;
         int current = config.cluster().configurationId();
         List<NodeAddress> sources = sources(addresses);
-        EVENTS.info("a peer runs configuration {}: asking nodes {} how configuration {} ended", configurationId,
+        EVENTS.info("{}: asking nodes {} whether configuration {} ended", why,
                 sources.stream().map(NodeAddress::pid).toList(), current);
         worker.execute(() -> {
             Optional<Handover> found = fetchRound(sources, h -> h.endedConfigId() == current);

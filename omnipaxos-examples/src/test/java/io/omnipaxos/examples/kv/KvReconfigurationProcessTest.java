@@ -62,6 +62,21 @@ class KvReconfigurationProcessTest {
     }
 
     @Test
+    void aReplacedNodeThatWasDownDuringTheHandoverLearnsItIsRetired() throws Exception {
+        cluster = new KvCluster(dir, 3).startAll();
+        write("a");
+        cluster.kill(3); // no node of the next configuration will ever dial it: it must ask
+        cluster.addJoiner(4, 2, List.of(1L, 2L, 4L));
+        cluster.start(4);
+        reconfigure(4);
+        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+        cluster.start(3);
+        cluster.awaitConsole(3, "retired", STARTUP);
+        cluster.kill(1);
+        readBack("a");
+    }
+
+    @Test
     void growingToFiveNodesIncludingOneThatMissedTheHandover() throws Exception {
         cluster = new KvCluster(dir, 3).snapshotInterval(50).startAll();
         write("a");
