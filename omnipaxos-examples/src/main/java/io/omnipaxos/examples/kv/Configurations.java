@@ -120,7 +120,7 @@ final class Configurations {
             EVENTS.info("joining configuration {}: fetching its starting state from nodes {}",
                     tomlConfig.cluster().configurationId(), sources(network.nodes()).stream().map(NodeAddress::pid)
                             .toList());
-            worker.execute(this::join);
+            onWorker(this::join);
         } else {
             Storage<KvEntry> initial = openStorage(network.dataDir());
             boolean recovering = initial.getLogLength() > 0 || !initial.getPromise().equals(Ballot.NONE);
@@ -148,7 +148,7 @@ final class Configurations {
         return handover;
     }
 
-    /** Whether the storage is persistent; for the startup line. */
+    /** Where the node keeps its state, for the startup line. */
     String storageDescription() {
         return memory ? "in memory" : network.dataDir().toAbsolutePath().toString();
     }
@@ -168,7 +168,7 @@ final class Configurations {
 
     /** A peer runs a newer configuration: ask our nodes for the handover we missed. Event loop only. */
     void onNewerConfiguration(int configurationId) {
-        askHowConfigurationEnded("a peer runs configuration " + configurationId);
+        askHowConfigurationEnded("a peer runs configuration " + configurationId, true);
     }
 
     /**
@@ -184,20 +184,21 @@ final class Configurations {
         }
         if (++leaderlessChecks >= 2) {
             leaderlessChecks = 0;
-            askHowConfigurationEnded("no leader for " + 2 * LEADERLESS_CHECK_MILLIS + " ms");
+            askHowConfigurationEnded("no leader for " + 2 * LEADERLESS_CHECK_MILLIS + " ms", false);
         }
     }
 
-    private void askHowConfigurationEnded(String why) {
-        if (switching || fetching || node == null) {
+    /** Asks the other nodes for the handover of our configuration; {@code console}: say so on the console. */
+    private void askHowConfigurationEnded(String why, boolean console) {
+        if (switching || fetching || node == null || closed) {
             return;
         }
         fetching = true;
         int current = config.cluster().configurationId();
         List<NodeAddress> sources = sources(addresses);
-        EVENTS.info("{}: asking nodes {} whether configuration {} ended", why,
+        (console ? EVENTS : LOG).info("{}: asking nodes {} whether configuration {} ended", why,
                 sources.stream().map(NodeAddress::pid).toList(), current);
-        worker.execute(() -> {
+        onWorker(() -> {
             Optional<Handover> found = fetchRound(sources, h -> h.endedConfigId() == current);
             loop.execute(() -> {
                 fetching = false;
@@ -217,6 +218,7 @@ final class Configurations {
         loop.submit(() -> {
             if (node != null) {
                 node.close();
+                node = null;
             }
             open.set(storage);
             storage = null;
@@ -225,7 +227,7 @@ final class Configurations {
     }
 
     private void handOver(Handover next) {
-        if (switching) {
+        if (switching || closed) {
             return;
         }
         switching = true;
@@ -235,7 +237,7 @@ final class Configurations {
         Storage<KvEntry> oldStorage = storage;
         EVENTS.info("configuration {} ended: handing over to configuration {} with nodes {}", next.endedConfigId(),
                 next.nextConfigId(), next.stopSign().nextConfig().nodes());
-        worker.execute(() -> guard(() -> {
+        onWorker(() -> guard(() -> {
             if (!memory) {
                 ConfigDirs.record(network.dataDir(), next);
             }
@@ -383,6 +385,15 @@ final class Configurations {
     private static void closeStorage(Storage<KvEntry> storage) {
         if (storage instanceof PersistentStorage<KvEntry> persistent) {
             persistent.close();
+        }
+    }
+
+    /** Runs {@code work} on the worker thread, unless the node is closing. */
+    private void onWorker(Runnable work) {
+        try {
+            worker.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("node closing: dropped background work");
         }
     }
 
