@@ -79,9 +79,9 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * kept is the lower of the first retained entry's record and the covered record (opening replays
  * from the covered record, so it must exist). Deleting only ever follows the commit that made the
  * files unreferenced: a crash before the commit leaves the old state, whose files are all there; a
- * crash after it leaves files no committed state needs, which the next open deletes. The files are
- * daily ({@link QueueLog}), so disk use is bounded by the retained log plus at most the rest of the
- * oldest retained record's day.
+ * crash after it leaves files no committed state needs, which the next open deletes. A file holds
+ * five minutes of log ({@link QueueLog}; one day in stores created before), so disk use is bounded
+ * by the retained log plus at most the rest of the oldest retained record's five minutes.
  *
  * <p><b>Failures.</b> Any I/O or codec failure while writing throws {@link StorageException} and
  * leaves this object failed (every later call throws): in-memory state may be ahead of the disk,
@@ -161,7 +161,7 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     /**
      * Test hook: as {@link #open(PersistentStorageConfig)}, with the clock that decides the queue's
-     * roll cycles ({@code null}: the system clock), so tests can fill several daily files at once.
+     * roll cycles ({@code null}: the system clock), so tests can fill several log files at once.
      */
     static <T> PersistentStorage<T> open(PersistentStorageConfig<T> config, TimeProvider clock) {
         if (config == null || config.codec() == null) {

@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapdb.DB;
@@ -141,10 +144,43 @@ class PersistentStorageSnapshotTest {
     }
 
     @Test
+    void newStoresRollEveryFiveMinutesAndStoresWithDailyFilesKeepThem() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendEntries(entries("m", 0, 10));
+        clock.advanceMillis(5 * 60_000);
+        s.appendEntries(entries("m", 10, 20));
+        assertEquals(2, logFiles().size(), "a new file after five minutes");
+        assertTrue(logFiles().get(0).getFileName().toString().endsWith("V.cq4"), logFiles().toString());
+        s.trim(15);
+        assertEquals(1, logFiles().size(), "the first five minutes are deleted once trimmed");
+        s.close();
+
+        // A store created with one file per day (earlier versions) keeps its cycle.
+        Path old = dir.resolve("old");
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(old.resolve(PersistentStorage.LOG_DIR))
+                .rollCycle(LargeRollCycles.LARGE_DAILY).build()) {
+            queue.createAppender().close(); // writes the queue's metadata, as a store that was opened once
+        }
+        PersistentStorageConfig<String> daily = PersistentStorageConfig.at(old).codec(new TestStringCodec());
+        s = PersistentStorage.open(daily, clock);
+        s.appendEntries(entries("d", 0, 10));
+        clock.advanceMillis(5 * 60_000);
+        s.appendEntries(entries("d", 10, 20));
+        s.close();
+        s = PersistentStorage.open(daily, clock);
+        assertEquals(entries("d", 0, 20), s.getSuffix(0));
+        s.close();
+        try (Stream<Path> files = Files.list(old.resolve(PersistentStorage.LOG_DIR))) {
+            assertEquals(List.of("20260301L.cq4"), files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".cq4")).toList());
+        }
+    }
+
+    @Test
     void logFilesBelowTheFirstRetainedEntryAreDeleted() throws IOException {
         PersistentStorage<String> s = open();
         List<String> all = appendOnDays(s, 0, 5);
-        assertEquals(5, logFiles().size(), "one file per day");
+        assertEquals(5, logFiles().size(), "one file per roll cycle written");
         assertEquals(all.subList(0, 10), s.getEntries(0, 10)); // the reader now sits in day 0's file
 
         s.trim(250); // day 2 holds the first retained entry: days 0 and 1 go
