@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: starts the 3 nodes of config/ (in target/bench-data, fresh), runs
-# `kv load` with the given options, prints each node's peak RSS, stops everything.
+# `kv load` with the given options, prints each node's peak RSS (and data folder size), stops everything.
 #   scripts/bench-kv.sh [--memory | --page-cache] [kv load options, e.g. --seconds 10 --clients 8 --pipeline 250]
 # --memory: MemoryStorage; --page-cache: PersistentStorage with storage_sync = "os_page_cache";
 # default: PersistentStorage syncing every write (the config's setting). Ports: KV_BENCH_PORT_BASE (17500).
@@ -29,6 +29,8 @@ KV_CLIENT_JAVA_OPTS="-XX:+UseParallelGC" "$KV_ROOT/scripts/kv" --config "$DIR/co
 echo "storage: ${MODE:-persistent, sync every write}"
 KV_CLIENT_JAVA_OPTS="-XX:+UseParallelGC" "$KV_ROOT/scripts/kv" --config "$DIR/config/node1.toml" load "$@"
 for i in 1 2 3; do
-  echo "node$i: $(grep -E 'VmHWM|VmRSS' /proc/${PIDS[$((i-1))]}/status | tr -s ' \n' ' ')"
+  disk=""
+  [[ "$MODE" == --memory ]] || disk=", data folder $(du -sm "$DIR/data/node$i" | cut -f1) MB"
+  echo "node$i: $(grep -E 'VmHWM|VmRSS' /proc/${PIDS[$((i-1))]}/status | tr -s ' \n' ' ')$disk"
 done
 grep -h "leader is now" "$DIR"/node*.out | wc -l | xargs echo "leader-change lines on the consoles:"
