@@ -1,5 +1,6 @@
 package io.omnipaxos.examples.kv;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -199,15 +200,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             reply(channel, KvReply.error(number, "node " + self.pid() + " has not seen a configuration end"));
             return;
         }
-        channel.write(ClientWire.encodeStateReply(number, handover.encode(), channel.alloc()), channel.voidPromise());
-        unflushed.add(channel);
-        ReplicaNode<KvEntry> node = configurations.node();
-        if (node != null) {
-            node.requestStep();
-        } else {
-            channel.flush();
-            unflushed.remove(channel);
-        }
+        send(channel, ClientWire.encodeStateReply(number, handover.encode(), channel.alloc()));
     }
 
     /** Proposes the stop-sign a RECONFIGURE request asks for; answered once a stop-sign is decided. */
@@ -369,15 +362,22 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     }
 
     private void reply(Channel channel, KvReply reply) {
-        if (channel.isActive()) {
-            channel.write(ClientWire.encodeReply(reply, channel.alloc()), channel.voidPromise());
-            unflushed.add(channel);
-            ReplicaNode<KvEntry> node = configurations.node();
-            if (node != null) {
-                node.requestStep();
-            } else {
-                flushReplies(); // no step will come to flush it
-            }
+        send(channel, ClientWire.encodeReply(reply, channel.alloc()));
+    }
+
+    /** Writes a reply frame; it is flushed after the next step (or at once if no instance runs). */
+    private void send(Channel channel, ByteBuf frame) {
+        if (!channel.isActive()) {
+            frame.release();
+            return;
+        }
+        channel.write(frame, channel.voidPromise());
+        unflushed.add(channel);
+        ReplicaNode<KvEntry> node = configurations.node();
+        if (node != null) {
+            node.requestStep();
+        } else {
+            flushReplies(); // no step will come to flush it
         }
     }
 }
