@@ -77,6 +77,36 @@ class KvTlsProcessTest {
         // answer and hangs up: only the refusing side never counts the link as up.)
     }
 
+    @Test
+    void aNewNodeFetchesTheStateOverTlsAndReplacesAnOldOne() throws Exception {
+        Path tls = Files.createDirectories(dir.resolve("tls"));
+        List<String> names = List.of("node1", "node2", "node3", "node4", "client");
+        for (String name : names) {
+            keytool(tls, name);
+        }
+        Path trust = trustStore(tls, names);
+        cluster = new KvCluster(dir, 3);
+        cluster.addJoiner(4, 2, List.of(1L, 2L, 4L));
+        for (long pid = 1; pid <= 4; pid++) {
+            cluster.tls(pid, table(tls.resolve("node" + pid + ".p12"), trust));
+        }
+        cluster.startAll();
+        SSLContext clientTls = TlsContexts.create(new TlsSettings(true, tls.resolve("client.p12"), PASSWORD, trust,
+                PASSWORD));
+        try (KvClient client = new KvClient(cluster.nodes(), clientTls, null, Duration.ofMillis(500),
+                Duration.ofSeconds(20))) {
+            KvCluster.awaitLeader(client, Duration.ofSeconds(60));
+            client.put("before", "1");
+            client.reconfigure(KvCli.nextConfiguration(cluster.toml(4)));
+            cluster.awaitConsole(4, "runs configuration 2", Duration.ofSeconds(60));
+            cluster.kill(3);
+            cluster.kill(1); // nodes 2 and 4: the new node must hold the state
+            client.put("after", "2");
+            assertEquals(Optional.of("1"), client.get("before"));
+            assertEquals(Optional.of("2"), client.get("after"));
+        }
+    }
+
     private static String table(Path keyStore, Path trustStore) {
         return "enabled = true\nkey_store = \"" + keyStore + "\"\nkey_store_password = \"" + PASSWORD
                 + "\"\ntrust_store = \"" + trustStore + "\"\ntrust_store_password = \"" + PASSWORD + "\"";
