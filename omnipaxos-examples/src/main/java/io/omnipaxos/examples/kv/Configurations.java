@@ -122,7 +122,7 @@ final class Configurations {
                             .toList());
             onWorker(this::join);
         } else {
-            Storage<KvEntry> initial = openStorage(network.dataDir());
+            Storage<KvEntry> initial = memory ? new MemoryStorage<>() : openStorage(network.dataDir());
             boolean recovering = initial.getLogLength() > 0 || !initial.getPromise().equals(Ballot.NONE);
             run(tomlConfig, network.nodes(), initial, recovering, null);
         }
