@@ -1,6 +1,7 @@
 package io.omnipaxos.examples.kv;
 
 import io.omnipaxos.storage.StorageException;
+import io.omnipaxos.storage.persistent.PersistentStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,18 +19,20 @@ import java.util.stream.Stream;
  * </pre>
  *
  * On start a node runs the highest configuration that has a handover file, so a restart picks up
- * where the node was, whatever its TOML file says.
+ * where the node was, whatever its TOML file says. Once it runs a configuration (or retired), the
+ * stores and folders of lower configurations are deleted ({@link #discardBelow}).
  */
 final class ConfigDirs {
 
     private static final String PREFIX = "config-";
     private static final String HANDOVER = "handover";
+    private static final String STORAGE = "storage";
 
     private ConfigDirs() {}
 
     /** The storage folder of configuration {@code configId} reached by a reconfiguration. */
     static Path storage(Path dataDir, int configId) {
-        return dataDir.resolve(PREFIX + configId).resolve("storage");
+        return dataDir.resolve(PREFIX + configId).resolve(STORAGE);
     }
 
     /**
@@ -48,6 +51,29 @@ final class ConfigDirs {
             throw new StorageException("cannot create " + dir + ": " + e, e);
         }
         handover.writeTo(file);
+    }
+
+    /**
+     * Deletes what the configurations below {@code configId} left: the TOML configuration's store
+     * in {@code dataDir} itself and every lower {@code config-M} folder. The node runs {@code
+     * configId} (or retired with its handover) and never opens them again; its handover file holds
+     * everything the next nodes may still fetch.
+     */
+    static void discardBelow(Path dataDir, int configId) {
+        PersistentStorage.deleteStore(dataDir);
+        if (!Files.isDirectory(dataDir)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(dataDir)) {
+            for (Path dir : entries.filter(p -> configIdOf(p) > 0 && configIdOf(p) < configId).toList()) {
+                PersistentStorage.deleteStore(dir.resolve(STORAGE));
+                Files.deleteIfExists(dir.resolve(STORAGE));
+                Files.deleteIfExists(dir.resolve(HANDOVER));
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot delete old configurations in " + dataDir + ": " + e, e);
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.storage.Storage;
+import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.StorageOp;
 import io.omnipaxos.storage.memory.MemoryStorage;
 import io.omnipaxos.storage.persistent.PersistentStorage;
@@ -265,6 +266,7 @@ final class Configurations {
             }).sync();
             EVENTS.info("node {} is not a member of configuration {} {}: retired; it answers state fetches until "
                     + "stopped", pid, next.nextConfigId(), next.stopSign().nextConfig().nodes());
+            discardOldConfigurations(next.nextConfigId());
             return;
         }
         OmniPaxosConfig nextConfig = new OmniPaxosConfig(next.stopSign().nextConfig(), tomlConfig.server());
@@ -278,6 +280,19 @@ final class Configurations {
                     new StorageOp.SetDecidedIdx<>(1)));
         }
         run(nextConfig, next.nextAddresses(), fresh, !empty, next);
+        discardOldConfigurations(next.nextConfigId());
+    }
+
+    /** Deletes the stores of the configurations before {@code configId}, which this node left for good. */
+    private void discardOldConfigurations(int configId) {
+        if (memory) {
+            return;
+        }
+        try {
+            ConfigDirs.discardBelow(network.dataDir(), configId);
+        } catch (StorageException e) {
+            LOG.warn("could not delete the stores of configurations before {}: {}", configId, e.getMessage());
+        }
     }
 
     private void run(OmniPaxosConfig runConfig, Map<Long, NodeAddress> runAddresses, Storage<KvEntry> runStorage,

@@ -9,6 +9,8 @@ import io.omnipaxos.ClusterConfig;
 import io.omnipaxos.FlexibleQuorum;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.storage.StorageException;
+import io.omnipaxos.storage.persistent.PersistentStorage;
+import io.omnipaxos.storage.persistent.PersistentStorageConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +99,21 @@ class HandoverTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Handover(1, missing, new byte[0]));
         assertTrue(e.getMessage().contains("no address for pid 5"), e.getMessage());
+    }
+
+    @Test
+    void storesOfConfigurationsBelowTheCurrentOneAreDeleted() throws IOException {
+        PersistentStorage.open(PersistentStorageConfig.at(dir).codec(KvEntryCodec.INSTANCE)).close();
+        ConfigDirs.record(dir, handover(1, TEXT));
+        PersistentStorage.open(PersistentStorageConfig.at(ConfigDirs.storage(dir, 2)).codec(KvEntryCodec.INSTANCE))
+                .close();
+        Handover three = handover(2, TEXT.replace("id=2", "id=3"));
+        ConfigDirs.record(dir, three);
+        ConfigDirs.discardBelow(dir, 3);
+        try (var entries = Files.list(dir)) {
+            assertEquals(List.of(dir.resolve("config-3")), entries.toList());
+        }
+        assertEquals(Optional.of(three), ConfigDirs.latest(dir));
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.omnipaxos.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +59,9 @@ class KvReconfigurationProcessTest {
         readBack("a", "b");
         cluster.start(1); // its TOML still names configuration 1: it must come back in configuration 2
         awaitCount(1, "runs configuration 2", 2);
+        Path node1 = cluster.dir().resolve("data/node1");
+        assertFalse(Files.exists(node1.resolve("log")), "configuration 1's log is deleted");
+        assertTrue(Files.exists(node1.resolve("config-2/storage/log")), "configuration 2's log");
         cluster.kill(2); // nodes 1 and 4 now
         readBack("a", "b");
     }

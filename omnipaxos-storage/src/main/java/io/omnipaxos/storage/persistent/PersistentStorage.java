@@ -160,6 +160,38 @@ public final class PersistentStorage<T> implements Storage<T> {
     }
 
     /**
+     * Deletes the store in {@code dir}: its log folder and its state file. Other files in {@code
+     * dir} are left alone. The store must not be open. Use it to discard the storage of a
+     * configuration that a stop-sign ended, once the next configuration runs on its own storage. A
+     * crash during the deletion leaves a store that refuses to open; calling this again finishes it.
+     *
+     * @throws StorageException naming the file that cannot be deleted
+     */
+    public static void deleteStore(Path dir) {
+        Path logDir = dir.resolve(LOG_DIR);
+        try {
+            if (Files.isDirectory(logDir)) {
+                try (java.util.stream.Stream<Path> files = Files.list(logDir)) {
+                    for (Path file : files.toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+                Files.deleteIfExists(logDir);
+            }
+            // The state file goes last: until then an interrupted deletion is refused on open.
+            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().startsWith(STATE_FILE)).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // nothing (left) to delete
+        } catch (IOException e) {
+            throw new StorageException("cannot delete the store in " + dir + ": " + e, e);
+        }
+    }
+
+    /**
      * Test hook: as {@link #open(PersistentStorageConfig)}, with the clock that decides the queue's
      * roll cycles ({@code null}: the system clock), so tests can fill several log files at once.
      */

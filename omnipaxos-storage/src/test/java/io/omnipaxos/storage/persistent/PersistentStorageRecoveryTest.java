@@ -282,6 +282,22 @@ class PersistentStorageRecoveryTest {
         assertTrue(openMillis < 5_000, "open took " + openMillis + " ms");
     }
 
+    @Test
+    void deleteStoreRemovesTheLogAndStateButNothingElse() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendEntries(entries("x", 0, 10));
+        s.setDecidedIdx(10);
+        s.close();
+        Path other = Files.writeString(dir.resolve("notes.txt"), "mine");
+        PersistentStorage.deleteStore(dir);
+        assertEquals(List.of(other), Files.list(dir).toList());
+        PersistentStorage.deleteStore(dir); // again: nothing left to delete
+        s = open();
+        assertEquals(0, s.getLogLength());
+        assertEquals(0, s.getDecidedIdx());
+        s.close();
+    }
+
     private List<Path> logFiles() throws IOException {
         try (Stream<Path> files = Files.list(dir.resolve(PersistentStorage.LOG_DIR))) {
             return files.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
