@@ -14,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -196,12 +195,8 @@ class PersistentStorageRecoveryTest {
         PersistentStorage<String> s = open();
         s.appendOnPrefix(0, entries("y", 0, 3));
         s.close();
-        try (var files = Files.list(dir.resolve(PersistentStorage.LOG_DIR))) {
-            for (Path p : files.toList()) {
-                if (p.toString().endsWith(".cq4")) {
-                    Files.delete(p);
-                }
-            }
+        for (Path p : logFiles()) {
+            Files.delete(p);
         }
         StorageException e = assertThrows(StorageException.class, this::open);
         assertTrue(e.getMessage().contains("queue index"), e.getMessage());
@@ -299,9 +294,7 @@ class PersistentStorageRecoveryTest {
     }
 
     private List<Path> logFiles() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve(PersistentStorage.LOG_DIR))) {
-            return files.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
-        }
+        return LogFiles.of(dir);
     }
 
     @Test
@@ -367,12 +360,10 @@ class PersistentStorageRecoveryTest {
 
     private Found locate(String marker) throws IOException {
         byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
-        try (var files = Files.list(dir.resolve(PersistentStorage.LOG_DIR))) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".cq4")).toList()) {
-                int at = indexOf(Files.readAllBytes(p), needle);
-                if (at >= 0) {
-                    return new Found(p, at);
-                }
+        for (Path p : logFiles()) {
+            int at = indexOf(Files.readAllBytes(p), needle);
+            if (at >= 0) {
+                return new Found(p, at);
             }
         }
         throw new AssertionError("no log file holds " + marker);

@@ -170,10 +170,7 @@ class PersistentStorageSnapshotTest {
         s = PersistentStorage.open(daily, clock);
         assertEquals(entries("d", 0, 20), s.getSuffix(0));
         s.close();
-        try (Stream<Path> files = Files.list(old.resolve(PersistentStorage.LOG_DIR))) {
-            assertEquals(List.of("20260301L.cq4"), files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".cq4")).toList());
-        }
+        assertEquals(List.of(old.resolve(PersistentStorage.LOG_DIR).resolve("20260301L.cq4")), LogFiles.of(old));
     }
 
     @Test
@@ -289,9 +286,7 @@ class PersistentStorageSnapshotTest {
     // ---- helpers ----
 
     private List<Path> logFiles() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve(PersistentStorage.LOG_DIR))) {
-            return files.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
-        }
+        return LogFiles.of(dir);
     }
 
     private static void assertMentions(Exception e, String... parts) {
