@@ -28,6 +28,9 @@ final class KvCluster implements AutoCloseable {
             "-Dchronicle.announcer.disable=true", "-Djna.tmpdir=target/jna-tmp", "-Xmx256m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1");
 
+    /** How a JVM's answer to SIGQUIT starts. */
+    private static final String THREAD_DUMP = "Full thread dump";
+
     private final Path dir;
     /** Every node's address, members of the first configuration and nodes added later alike. */
     private final Map<Long, NodeAddress> nodes = new HashMap<>();
@@ -138,11 +141,25 @@ final class KvCluster implements AutoCloseable {
      * every node's console, so that a slow or stuck node can be told from one that died.
      */
     void awaitConsole(long pid, String text, Duration timeout) throws InterruptedException {
+        awaitConsole(pid, text, 1, timeout);
+    }
+
+    /** As {@link #awaitConsole(long, String, Duration)}, until {@code text} appears {@code times} times. */
+    void awaitConsole(long pid, String text, int times, Duration timeout) throws InterruptedException {
         try {
-            await("node " + pid + " to print '" + text + "'", timeout, () -> console(pid).contains(text));
+            await("node " + pid + " to print '" + text + "'" + (times > 1 ? " " + times + " times" : ""), timeout,
+                    () -> occurrences(console(pid), text) >= times);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + diagnostics(), e);
         }
+    }
+
+    private static int occurrences(String haystack, String text) {
+        int count = 0;
+        for (int at = haystack.indexOf(text); at >= 0; at = haystack.indexOf(text, at + text.length())) {
+            count++;
+        }
+        return count;
     }
 
     /**
@@ -150,14 +167,21 @@ final class KvCluster implements AutoCloseable {
      * (SIGQUIT, which the JVM answers on its standard output) and the end of each node's log file.
      */
     private String diagnostics() throws InterruptedException {
-        for (Process process : processes.values()) {
+        Map<Long, Integer> dumpsBefore = new HashMap<>();
+        for (Map.Entry<Long, Process> node : processes.entrySet()) {
+            dumpsBefore.put(node.getKey(), occurrences(console(node.getKey()), THREAD_DUMP));
             try {
-                new ProcessBuilder("kill", "-3", Long.toString(process.pid())).start().waitFor();
+                new ProcessBuilder("kill", "-3", Long.toString(node.getValue().pid())).start().waitFor();
             } catch (IOException e) {
                 // no thread dump then; the consoles still show
             }
         }
-        Thread.sleep(1000);
+        try {
+            await("thread dumps", Duration.ofSeconds(5), () -> dumpsBefore.entrySet().stream()
+                    .allMatch(d -> occurrences(console(d.getKey()), THREAD_DUMP) > d.getValue()));
+        } catch (AssertionError e) {
+            // a node that died or is stuck in native code: show what there is
+        }
         StringBuilder out = new StringBuilder();
         for (long node : nodes.keySet()) {
             out.append("\n--- node ").append(node).append(" console:\n").append(console(node));

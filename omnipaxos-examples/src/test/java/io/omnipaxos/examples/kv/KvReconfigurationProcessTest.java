@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reconfiguration of the key-value store from its command line, on real node processes: replacing
@@ -20,22 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * configuration are killed so that the new nodes are in every majority, and every acknowledged
  * write must still be read back (APPENDs exactly once).
  */
-class KvReconfigurationProcessTest {
+class KvReconfigurationProcessTest extends KvProcessTest {
 
-    private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final int WRITES_PER_PHASE = 120;
-
-    @TempDir
-    Path dir;
-
-    private KvCluster cluster;
-
-    @AfterEach
-    void stopCluster() throws InterruptedException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void replacingANodeKeepsEveryAcknowledgedWrite() throws Exception {
@@ -58,7 +42,7 @@ class KvReconfigurationProcessTest {
         cluster.kill(1); // nodes 2 and 4 are the only majority left
         readBack("a", "b");
         cluster.start(1); // its TOML still names configuration 1: it must come back in configuration 2
-        awaitCount(1, "runs configuration 2", 2);
+        cluster.awaitConsole(1, "runs configuration 2", 2, STARTUP);
         Path node1 = cluster.dir().resolve("data/node1");
         assertFalse(Files.exists(node1.resolve("log")), "configuration 1's log is deleted");
         assertTrue(Files.exists(node1.resolve("config-2/storage/log")), "configuration 2's log");
@@ -137,10 +121,5 @@ class KvReconfigurationProcessTest {
                 assertEquals(Optional.of(log.toString()), client.get(phase + "-log"), "every APPEND exactly once");
             }
         }
-    }
-
-    private void awaitCount(long pid, String text, int times) throws InterruptedException {
-        KvCluster.await("node " + pid + " to print '" + text + "' " + times + " times", STARTUP,
-                () -> cluster.console(pid).split(java.util.regex.Pattern.quote(text), -1).length > times);
     }
 }

@@ -7,33 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The key-value store as real node processes on loopback. */
-class KvStoreProcessTest {
-
-    private static final Duration STARTUP = Duration.ofSeconds(60);
-
-    @TempDir
-    Path dir;
-
-    private KvCluster cluster;
-
-    @AfterEach
-    void stopCluster() throws InterruptedException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class KvStoreProcessTest extends KvProcessTest {
 
     @Test
     void operationsWorkThroughAnyNodeAndRetriesApplyOnceAndBadInputIsRefused() throws Exception {

@@ -14,9 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Peer and client links over TLS with mutual authentication. Keys are made here with the JDK's
@@ -24,21 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * node 3 holds a certificate the cluster trusts but whose CN is node9, so its links are refused
  * although TLS itself succeeds, and nodes 1 and 2 serve as a majority.
  */
-class KvTlsProcessTest {
+class KvTlsProcessTest extends KvProcessTest {
 
     private static final String PASSWORD = "test-only-password";
-
-    @TempDir
-    Path dir;
-
-    private KvCluster cluster;
-
-    @AfterEach
-    void stopCluster() throws InterruptedException {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void matchingCertificatesAreAcceptedAndAPeerClaimingAnotherPidIsRefused() throws Exception {
@@ -58,7 +44,7 @@ class KvTlsProcessTest {
                 PASSWORD));
         try (KvClient client = new KvClient(cluster.nodes(), clientTls, null, Duration.ofMillis(500),
                 Duration.ofSeconds(20))) {
-            KvCluster.await("a leader over TLS", Duration.ofSeconds(60), () -> {
+            KvCluster.await("a leader over TLS", STARTUP, () -> {
                 try {
                     client.put("secure", "yes");
                     return true;
@@ -95,10 +81,10 @@ class KvTlsProcessTest {
                 PASSWORD));
         try (KvClient client = new KvClient(cluster.nodes(), clientTls, null, Duration.ofMillis(500),
                 Duration.ofSeconds(20))) {
-            KvCluster.awaitLeader(client, Duration.ofSeconds(60));
+            KvCluster.awaitLeader(client, STARTUP);
             client.put("before", "1");
             client.reconfigure(KvCli.nextConfiguration(cluster.toml(4)));
-            cluster.awaitConsole(4, "runs configuration 2", Duration.ofSeconds(60));
+            cluster.awaitConsole(4, "runs configuration 2", STARTUP);
             cluster.kill(3);
             cluster.kill(1); // nodes 2 and 4: the new node must hold the state
             client.put("after", "2");
