@@ -72,7 +72,7 @@ public record ReconfigureRequest(ClusterConfig config, Map<Long, NodeAddress> ad
             throw new IllegalArgumentException("a reconfiguration needs id and nodes (and optionally quorum), got "
                     + parts.keySet());
         }
-        int id = (int) number("id", parts.get("id"));
+        int id = (int) number("id", parts.get("id"), Integer.MAX_VALUE);
         Map<Long, NodeAddress> addresses = new LinkedHashMap<>();
         for (String node : parts.get("nodes").split(",")) {
             NodeAddress address = address(node);
@@ -95,7 +95,8 @@ public record ReconfigureRequest(ClusterConfig config, Map<Long, NodeAddress> ad
         if (at < 1 || peerColon <= at + 1) {
             throw new IllegalArgumentException("node '" + node + "' is not pid@host:peerPort:clientPort");
         }
-        return new NodeAddress(number("pid", node.substring(0, at)), node.substring(at + 1, peerColon),
+        long pid = number("pid", node.substring(0, at), Long.MAX_VALUE);
+        return new NodeAddress(pid, node.substring(at + 1, peerColon),
                 port(node.substring(peerColon + 1, lastColon)), port(node.substring(lastColon + 1)));
     }
 
@@ -107,23 +108,24 @@ public record ReconfigureRequest(ClusterConfig config, Map<Long, NodeAddress> ad
         if (sizes.length != 2) {
             throw new IllegalArgumentException("quorum '" + text + "' is not READ/WRITE");
         }
-        return Optional.of(new FlexibleQuorum((int) number("read quorum", sizes[0]), (int) number("write quorum",
-                sizes[1])));
+        int read = (int) number("read quorum", sizes[0], Integer.MAX_VALUE);
+        int write = (int) number("write quorum", sizes[1], Integer.MAX_VALUE);
+        return Optional.of(new FlexibleQuorum(read, write));
     }
 
     private static int port(String text) {
-        long port = number("port", text);
+        long port = number("port", text, Integer.MAX_VALUE);
         if (port > 65_535) {
             throw new IllegalArgumentException("port " + port + " is above 65535");
         }
         return (int) port;
     }
 
-    private static long number(String what, String text) {
+    private static long number(String what, String text, long max) {
         try {
             long value = Long.parseLong(text.trim());
-            if (value < 1 || value > Integer.MAX_VALUE && !what.equals("pid")) {
-                throw new IllegalArgumentException(what + " must be positive and fit an int, got " + text);
+            if (value < 1 || value > max) {
+                throw new IllegalArgumentException(what + " must be in [1, " + max + "], got " + text);
             }
             return value;
         } catch (NumberFormatException e) {
