@@ -57,11 +57,7 @@ final class IncompleteTailRepair {
      * it for about a minute before giving up.
      */
     static void discardHalfCreatedFiles(Path dir) {
-        File[] files = dir.toFile().listFiles((d, name) -> name.endsWith(SingleChronicleQueue.SUFFIX));
-        if (files == null) {
-            return;
-        }
-        for (File file : files) {
+        for (File file : QueueLog.dataFiles(dir)) {
             if (isHalfCreated(file)) {
                 try {
                     Files.delete(file.toPath());

@@ -254,12 +254,8 @@ final class QueueLog implements AutoCloseable {
 
     /** The queue's cycle files, oldest first; a {@code .cq4} file whose name is not a cycle is left out. */
     private List<CycleFile> cycleFiles() {
-        File[] files = dir.toFile().listFiles((d, name) -> name.endsWith(SUFFIX));
         List<CycleFile> out = new ArrayList<>();
-        if (files == null) {
-            return out;
-        }
-        for (File f : files) {
+        for (File f : dataFiles(dir)) {
             try {
                 out.add(new CycleFile(f.toPath(), cycleNames.parseCount(cycleName(f))));
             } catch (RuntimeException e) {
@@ -277,8 +273,13 @@ final class QueueLog implements AutoCloseable {
 
     /** Whether the folder holds any queue data file. */
     static boolean hasDataFiles(Path dir) {
-        File[] files = dir.toFile().listFiles((d, name) -> name.endsWith(".cq4"));
-        return files != null && files.length > 0;
+        return dataFiles(dir).length > 0;
+    }
+
+    /** The queue's cycle ({@code .cq4}) files in {@code dir}, in no order; none if it does not exist. */
+    static File[] dataFiles(Path dir) {
+        File[] files = dir.toFile().listFiles((d, name) -> name.endsWith(SUFFIX));
+        return files == null ? new File[0] : files;
     }
 
     @Override
