@@ -36,11 +36,11 @@ import javax.net.ssl.SSLContext;
  *
  * <p>It knows every node's client address (and learns a leader's it did not know, such as a node
  * added by a reconfiguration, from the NOT_LEADER reply's text). A request goes to the node
- * believed to lead; a NOT_LEADER reply with a hint sends it to the hinted node, without a hint (or on a timeout, or
- * when the connection drops) to the next node; always with the same request number, so a request
- * that was in fact applied is not applied again and its original reply comes back. Requests may be
- * pipelined: up to {@link #MAX_WINDOW} numbers past the acknowledged mark are in flight, more wait
- * in the client.
+ * believed to lead; a NOT_LEADER reply with a hint sends it to the hinted node, without a hint
+ * (or on a timeout, or when the connection drops) to the next node; always with the same request
+ * number, so a request that was in fact applied is not applied again and its original reply
+ * comes back. Requests may be pipelined: up to {@link #MAX_WINDOW} numbers past the acknowledged
+ * mark are in flight, more wait in the client.
  *
  * <p>Thread-safe: every method may be called from any thread; the work happens on one Netty event
  * loop, where futures are completed.
