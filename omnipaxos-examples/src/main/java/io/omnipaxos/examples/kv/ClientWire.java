@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.StringCodec;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * The client port's frames. Every frame is a 4-byte big-endian length, then the body:
@@ -32,6 +33,9 @@ public final class ClientWire {
 
     /** The largest reply body: a GET of the longest stored value. */
     public static final int MAX_REPLY_BYTES = REPLY_FIXED_BYTES + KvStateMachine.MAX_STORED_VALUE_BYTES;
+
+    /** Where a reply body's status byte is: after the version and the request number. */
+    private static final int STATUS_OFFSET = 1 + 8;
 
     /** Bytes from the start of a request body to the end of its request number. */
     private static final int REQUEST_NUMBER_END = 1 + 8 + 8;
@@ -103,22 +107,49 @@ public final class ClientWire {
      * @throws DecodeException if it is not a valid reply
      */
     public static KvReply decodeReply(ByteBuf body) {
+        int textBytes = checkReply(body);
+        body.skipBytes(1);
+        long requestNumber = body.readLong();
+        KvStatus status = KvStatus.ofCode(body.readByte());
+        long leaderHint = body.readLong();
+        body.skipBytes(4);
+        String text = StringCodec.INSTANCE.decode(body.nioBuffer(body.readerIndex(), textBytes));
+        body.skipBytes(textBytes);
+        return new KvReply(requestNumber, status, leaderHint, text);
+    }
+
+    /**
+     * The encoded handover a {@link KvStatus#STATE} reply body carries ({@link #encodeStateReply}),
+     * or empty if the body is another reply (read it with {@link #decodeReply}). Leaves the body's
+     * reader index alone.
+     *
+     * @throws DecodeException if the body is not a valid reply
+     */
+    public static Optional<byte[]> decodeStateReply(ByteBuf body) {
+        int textBytes = checkReply(body);
+        if (body.getByte(body.readerIndex() + STATUS_OFFSET) != KvStatus.STATE.code) {
+            return Optional.empty();
+        }
+        byte[] handover = new byte[textBytes];
+        body.getBytes(body.readerIndex() + REPLY_FIXED_BYTES, handover);
+        return Optional.of(handover);
+    }
+
+    /** Checks a reply body's version and lengths without reading it; returns its text length. */
+    private static int checkReply(ByteBuf body) {
+        int start = body.readerIndex();
         if (body.readableBytes() < REPLY_FIXED_BYTES) {
             throw new DecodeException("a reply is at least " + REPLY_FIXED_BYTES + " bytes, got "
                     + body.readableBytes());
         }
-        if (body.readByte() != VERSION) {
+        if (body.getByte(start) != VERSION) {
             throw new DecodeException("not a version-" + VERSION + " reply");
         }
-        long requestNumber = body.readLong();
-        KvStatus status = KvStatus.ofCode(body.readByte());
-        long leaderHint = body.readLong();
-        int textBytes = body.readInt();
-        if (textBytes < 0 || textBytes != body.readableBytes()) {
-            throw new DecodeException("reply text claims " + textBytes + " bytes, " + body.readableBytes() + " left");
+        int textBytes = body.getInt(start + REPLY_FIXED_BYTES - 4);
+        int left = body.readableBytes() - REPLY_FIXED_BYTES;
+        if (textBytes < 0 || textBytes != left) {
+            throw new DecodeException("reply text claims " + textBytes + " bytes, " + left + " left");
         }
-        String text = StringCodec.INSTANCE.decode(body.nioBuffer(body.readerIndex(), textBytes));
-        body.skipBytes(textBytes);
-        return new KvReply(requestNumber, status, leaderHint, text);
+        return textBytes;
     }
 }

@@ -1,6 +1,7 @@
 package io.omnipaxos.examples.kv;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.omnipaxos.codec.DecodeException;
 import java.io.DataInputStream;
@@ -8,8 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -81,21 +80,19 @@ final class StateFetch {
         }
         byte[] body = new byte[length];
         in.readFully(body);
-        ByteBuffer reply = ByteBuffer.wrap(body);
-        byte version = reply.get();
-        reply.getLong(); // request number
-        byte status = reply.get();
-        reply.getLong(); // leader hint
-        int textLength = reply.getInt();
-        if (version != ClientWire.VERSION || textLength != reply.remaining()) {
-            throw new DecodeException(source + ": malformed reply (version " + version + ", text " + textLength + ")");
+        ByteBuf reply = Unpooled.wrappedBuffer(body);
+        Optional<byte[]> handover;
+        String text;
+        try {
+            handover = ClientWire.decodeStateReply(reply);
+            text = handover.isPresent() ? "" : ClientWire.decodeReply(reply).text();
+        } catch (DecodeException e) {
+            throw new DecodeException(source + ": " + e.getMessage(), e);
         }
-        byte[] text = new byte[textLength];
-        reply.get(text);
-        if (status == KvStatus.STATE.code) {
-            return Optional.of(Handover.decode(text, source));
+        if (handover.isPresent()) {
+            return Optional.of(Handover.decode(handover.get(), source));
         }
-        why.append(source).append(": ").append(new String(text, StandardCharsets.UTF_8));
+        why.append(source).append(": ").append(text);
         return Optional.empty();
     }
 }

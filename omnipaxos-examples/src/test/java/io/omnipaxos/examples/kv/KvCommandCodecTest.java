@@ -1,5 +1,6 @@
 package io.omnipaxos.examples.kv;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +66,20 @@ class KvCommandCodecTest {
             assertEquals(reply, ClientWire.decodeReply(frame));
         }
         assertEquals(KvReply.MAX_ERROR_CHARS, KvReply.error(1, "y".repeat(5000)).text().length());
+    }
+
+    @Test
+    void stateRepliesCarryTheirBytesAndOtherRepliesNone() {
+        byte[] handover = {0, (byte) 0xff, 7, 0};
+        ByteBuf frame = ClientWire.encodeStateReply(9, handover, Unpooled.buffer().alloc());
+        frame.skipBytes(4);
+        assertArrayEquals(handover, ClientWire.decodeStateReply(frame).orElseThrow());
+        ByteBuf other = ClientWire.encodeReply(KvReply.error(9, "none"), Unpooled.buffer().alloc());
+        other.skipBytes(4);
+        assertEquals(java.util.Optional.empty(), ClientWire.decodeStateReply(other));
+        assertEquals("none", ClientWire.decodeReply(other).text(), "decodeStateReply reads nothing");
+        ByteBuf cut = Unpooled.wrappedBuffer(new byte[] {ClientWire.VERSION, 1, 2});
+        assertThrows(DecodeException.class, () -> ClientWire.decodeStateReply(cut));
     }
 
     private static byte[] randomBytes(SplittableRandom random, int length) {
