@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -222,7 +223,7 @@ final class KvCluster implements AutoCloseable {
     }
 
     /** A client that knows only the addresses of {@code pids} (others it may learn from NOT_LEADER replies). */
-    KvClient clientOf(java.util.Collection<Long> pids) {
+    KvClient clientOf(Collection<Long> pids) {
         Map<Long, NodeAddress> known = new HashMap<>(nodes);
         known.keySet().retainAll(pids);
         return new KvClient(known, null, null, Duration.ofMillis(500), Duration.ofSeconds(20));

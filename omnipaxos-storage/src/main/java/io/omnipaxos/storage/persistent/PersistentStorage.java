@@ -11,11 +11,13 @@ import io.omnipaxos.storage.StorageOp;
 import io.omnipaxos.storage.support.LogBounds;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.TimeProvider;
 
 /**
@@ -171,7 +173,7 @@ public final class PersistentStorage<T> implements Storage<T> {
         Path logDir = dir.resolve(LOG_DIR);
         try {
             if (Files.isDirectory(logDir)) {
-                try (java.util.stream.Stream<Path> files = Files.list(logDir)) {
+                try (Stream<Path> files = Files.list(logDir)) {
                     for (Path file : files.toList()) {
                         Files.deleteIfExists(file);
                     }
@@ -179,12 +181,12 @@ public final class PersistentStorage<T> implements Storage<T> {
                 Files.deleteIfExists(logDir);
             }
             // The state file goes last: until then an interrupted deletion is refused on open.
-            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
                 for (Path file : files.filter(f -> f.getFileName().toString().startsWith(STATE_FILE)).toList()) {
                     Files.deleteIfExists(file);
                 }
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             // nothing (left) to delete
         } catch (IOException e) {
             throw new StorageException("cannot delete the store in " + dir + ": " + e, e);
