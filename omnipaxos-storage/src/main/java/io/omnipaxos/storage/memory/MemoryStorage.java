@@ -104,7 +104,7 @@ public final class MemoryStorage<T> implements Storage<T> {
     @Override
     public void setPromise(Ballot promise) {
         ensureOpen();
-        this.promise = requireBallot("promise", promise);
+        this.promise = LogBounds.requireBallot("promise", promise);
     }
 
     @Override
@@ -116,7 +116,7 @@ public final class MemoryStorage<T> implements Storage<T> {
     @Override
     public void setAcceptedRound(Ballot acceptedRound) {
         ensureOpen();
-        this.acceptedRound = requireBallot("acceptedRound", acceptedRound);
+        this.acceptedRound = LogBounds.requireBallot("acceptedRound", acceptedRound);
     }
 
     @Override
@@ -202,13 +202,6 @@ public final class MemoryStorage<T> implements Storage<T> {
 
     private LogBounds bounds() {
         return new LogBounds(compactedIdx, log.endIdx());
-    }
-
-    private static Ballot requireBallot(String what, Ballot b) {
-        if (b == null) {
-            throw new IllegalArgumentException(what + " must not be null");
-        }
-        return b;
     }
 
     private void ensureOpen() {

@@ -2,22 +2,17 @@ package io.omnipaxos.storage.persistent;
 
 import io.omnipaxos.Ballot;
 import io.omnipaxos.StopSign;
-import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.EntryCodec;
 import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.StorageOp;
 import io.omnipaxos.storage.support.LogBounds;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.TimeProvider;
 
 /**
@@ -33,7 +28,7 @@ import net.openhft.chronicle.core.time.TimeProvider;
  *
  * <p><b>Records.</b> A Chronicle queue cannot be truncated, so the queue is append-only and the
  * logical log is defined by the state: every record carries its logical index, its kind and a
- * CRC32C ({@link LogRecord}). Overwriting a suffix ({@code appendOnPrefix}) appends new records and
+ * CRC32C ({@link LogRecord}), and {@link LogicalLog} maps logical indices to records. Overwriting a suffix ({@code appendOnPrefix}) appends new records and
  * points the run table at them; the old records stay in the queue, unreferenced. A {@code
  * setSnapshot} beyond the log end empties the run table and sets the length to its index, so the
  * next record written holds that logical index.
@@ -76,14 +71,9 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * finds them covered. A crash during the open-time commit just replays the same tail again.
  *
  * <p><b>Deleting old log files.</b> After every commit that may move the oldest record still
- * referenced (trim, snapshot, compaction, a batch) and on open, the queue's cycle files that lie
- * wholly below that record are deleted ({@link QueueLog#deleteFilesBefore}). The oldest record
- * kept is the lower of the first retained entry's record and the covered record (opening replays
- * from the covered record, so it must exist). Deleting only ever follows the commit that made the
- * files unreferenced: a crash before the commit leaves the old state, whose files are all there; a
- * crash after it leaves files no committed state needs, which the next open deletes. A file holds
- * five minutes of log ({@link QueueLog}; one day in stores created before), so disk use is bounded
- * by the retained log plus at most the rest of the oldest retained record's five minutes.
+ * referenced (trim, snapshot, compaction, a batch) and on open, the queue's files that no committed
+ * state needs are deleted; why that is crash-safe and what it bounds is in {@link
+ * LogicalLog#deleteUnreferencedFiles}.
  *
  * <p><b>Failures.</b> Any I/O or codec failure while writing throws {@link StorageException} and
  * leaves this object failed (every later call throws): in-memory state may be ahead of the disk,
@@ -96,59 +86,42 @@ import net.openhft.chronicle.core.time.TimeProvider;
  */
 public final class PersistentStorage<T> implements Storage<T> {
 
-    static final String STATE_FILE = "state.db";
-    static final String LOG_DIR = "log";
-
     private final PersistentStorageConfig<T> config;
     private final EntryCodec<T> codec;
-    private final QueueLog log;
     private final StateStore state;
-    private final RunMap runs;
-    private final long decidedFlushNanos;
+    private final LogicalLog<T> log;
+    private final CommitSchedule commits;
+    private final UseGuard guard;
 
     private Ballot promise;
     private Ballot acceptedRound;
     private long decidedIdx;
     private long compactedIdx;
-    private long logLength;
-    private long lastQueueIdx;
     /** The entry codec's bytes of the snapshot of {@code [0, compactedIdx)}, or null; never changed in place. */
     private byte[] snapshotBytes;
-    /** The stop-sign at slot {@code logLength}, or null. */
+    /** The stop-sign at the slot after the log's last entry, or null. */
     private StopSign stopSign;
-    private long uncommittedPlain;
-    private boolean decidedDirty;
-    private long lastCommitNanos = System.nanoTime();
-    private boolean closed;
-    private StorageException failure;
     /** Test hook: the next commit fails before touching MapDB, as if the process died just then. */
     boolean crashBeforeNextCommit;
 
-    private PersistentStorage(PersistentStorageConfig<T> config, StateStore state, QueueLog log, DurableState s) {
+    private PersistentStorage(PersistentStorageConfig<T> config, StateStore state, QueueLog queue, DurableState s) {
         this.config = config;
         this.codec = config.codec();
         this.state = state;
-        this.log = log;
-        this.decidedFlushNanos = config.decidedIdxFlushInterval().toNanos();
+        this.guard = new UseGuard(config.dir());
+        this.commits = new CommitSchedule(config.checkpointEvery(), config.decidedIdxFlushInterval());
         this.promise = s.promise();
         this.acceptedRound = s.acceptedRound();
         this.decidedIdx = s.decidedIdx();
         this.compactedIdx = s.compactedIdx();
         this.snapshotBytes = s.snapshot();
         this.stopSign = s.stopSign();
-        try {
-            this.runs = RunMap.fromBytes(s.runs());
-        } catch (IllegalArgumentException e) {
-            throw new StorageException("state file " + state.file() + ": bad run table: " + e.getMessage(), e);
-        }
-        TailReplay.Result r = TailReplay.replay(log, runs, s.logLength(), s.coveredQueueIdx());
-        this.logLength = r.logLength();
-        this.lastQueueIdx = r.lastQueueIdx();
-        if (lastQueueIdx != s.coveredQueueIdx()) {
+        this.log = LogicalLog.recover(queue, s, codec, state.file());
+        if (log.lastQueueIdx() != s.coveredQueueIdx()) {
             commitNow();
         }
-        verifyOnOpen();
-        deleteUnreferencedFiles(); // finishes a deletion that a crash interrupted
+        log.verify(compactedIdx, config.verifyWholeLogOnOpen(), state.file());
+        log.deleteUnreferencedFiles(compactedIdx); // finishes a deletion that a crash interrupted
     }
 
     /**
@@ -170,27 +143,7 @@ public final class PersistentStorage<T> implements Storage<T> {
      * @throws StorageException naming the file that cannot be deleted
      */
     public static void deleteStore(Path dir) {
-        Path logDir = dir.resolve(LOG_DIR);
-        try {
-            if (Files.isDirectory(logDir)) {
-                try (Stream<Path> files = Files.list(logDir)) {
-                    for (Path file : files.toList()) {
-                        Files.deleteIfExists(file);
-                    }
-                }
-                Files.deleteIfExists(logDir);
-            }
-            // The state file goes last: until then an interrupted deletion is refused on open.
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path file : files.filter(f -> f.getFileName().toString().startsWith(STATE_FILE)).toList()) {
-                    Files.deleteIfExists(file);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            // nothing (left) to delete
-        } catch (IOException e) {
-            throw new StorageException("cannot delete the store in " + dir + ": " + e, e);
-        }
+        StoreFolder.delete(dir);
     }
 
     /**
@@ -201,30 +154,10 @@ public final class PersistentStorage<T> implements Storage<T> {
         if (config == null || config.codec() == null) {
             throw new IllegalArgumentException("config and its codec must be set, got " + config);
         }
-        Path dir = config.dir();
-        Path stateFile = dir.resolve(STATE_FILE);
-        Path logDir = dir.resolve(LOG_DIR);
+        StateStore st = StoreFolder.openState(config.dir());
         try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new StorageException("cannot create storage folder " + dir + ": " + e, e);
-        }
-        boolean hasLog = QueueLog.hasDataFiles(logDir);
-        boolean hasState = Files.exists(stateFile);
-        if (!hasState && hasLog) {
-            throw new StorageException("state file " + stateFile + " is missing but " + logDir
-                    + " holds log files; refusing to open (it would look like an empty store)");
-        }
-        StateStore st = StateStore.open(stateFile, !hasState);
-        try {
-            if (st.isBlank()) {
-                if (hasLog) {
-                    throw new StorageException("state file " + stateFile + " is empty but " + logDir + " holds log files");
-                }
-                st.commit(DurableState.empty());
-            }
             DurableState s = st.load();
-            QueueLog q = QueueLog.open(logDir, clock);
+            QueueLog q = QueueLog.open(StoreFolder.logDir(config.dir()), clock);
             try {
                 return new PersistentStorage<>(config, st, q, s);
             } catch (RuntimeException e) {
@@ -237,30 +170,14 @@ public final class PersistentStorage<T> implements Storage<T> {
         }
     }
 
-    private void verifyOnOpen() {
-        if (logLength > compactedIdx) {
-            if (runs.size() == 0) {
-                throw new StorageException("state file " + state.file() + " says the log holds [" + compactedIdx
-                        + ", " + logLength + ") but has no run table");
-            }
-            readRange(compactedIdx, compactedIdx + 1);
-            readRange(logLength - 1, logLength);
-        }
-        if (config.verifyWholeLogOnOpen()) {
-            for (long from = compactedIdx; from < logLength; from += 65_536) {
-                readRange(from, Math.min(logLength, from + 65_536));
-            }
-        }
-    }
-
     // ---- writes ----
 
     @Override
     public void writeAtomically(List<StorageOp<T>> ops) {
-        ensureUsable();
-        LogBounds.checkBatch(ops, compactedIdx, logLength);
+        guard.ensureUsable();
+        LogBounds.checkBatch(ops, compactedIdx, log.length());
         byte[][] snapshots = encodeSnapshotsAndCheckStopSigns(ops);
-        guarded(() -> {
+        guard.write(() -> {
             boolean wroteRecords = false;
             for (int i = 0; i < ops.size(); i++) {
                 wroteRecords |= apply(ops.get(i), snapshots[i]);
@@ -269,7 +186,7 @@ public final class PersistentStorage<T> implements Storage<T> {
                 syncLog();
             }
             commitNow();
-            deleteUnreferencedFiles();
+            log.deleteUnreferencedFiles(compactedIdx);
         });
     }
 
@@ -300,15 +217,14 @@ public final class PersistentStorage<T> implements Storage<T> {
      */
     private boolean apply(StorageOp<T> op, byte[] snapshot) {
         if (op instanceof StorageOp.AppendEntry<T> a) {
-            writeRecord(LogRecord.BATCH, a.entry());
+            log.append(LogRecord.BATCH, a.entry());
             return true;
         } else if (op instanceof StorageOp.AppendEntries<T> a) {
-            a.entries().forEach(e -> writeRecord(LogRecord.BATCH, e));
+            a.entries().forEach(e -> log.append(LogRecord.BATCH, e));
             return !a.entries().isEmpty();
         } else if (op instanceof StorageOp.AppendOnPrefix<T> a) {
-            runs.truncate(a.fromIdx());
-            logLength = a.fromIdx();
-            a.entries().forEach(e -> writeRecord(LogRecord.BATCH, e));
+            log.truncate(a.fromIdx());
+            a.entries().forEach(e -> log.append(LogRecord.BATCH, e));
             return !a.entries().isEmpty();
         } else if (op instanceof StorageOp.SetPromise<T> p) {
             promise = p.promise();
@@ -328,19 +244,9 @@ public final class PersistentStorage<T> implements Storage<T> {
         return false;
     }
 
-    private void writeRecord(byte kind, T entry) {
-        long q = log.append(kind, logLength, codec, entry);
-        runs.extend(logLength++, q);
-        lastQueueIdx = q;
-    }
-
     private void compactTo(long idx) {
         compactedIdx = idx;
-        if (idx >= logLength) {
-            runs.clear(); // nothing retained: no run may pretend to hold the next index
-        } else {
-            runs.dropBelow(idx);
-        }
+        log.dropBelow(idx);
     }
 
     /** A trim past the compacted index drops the snapshot, which covers only the old prefix. */
@@ -353,31 +259,31 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     /** Replaces the prefix below {@code idx} by {@code encoded}; beyond the log end, the log jumps to idx. */
     private void installSnapshot(long idx, byte[] encoded) {
-        logLength = Math.max(logLength, idx);
+        log.extendTo(idx);
         compactTo(idx);
         snapshotBytes = encoded;
     }
 
     @Override
     public void appendEntry(T entry) {
-        ensureUsable();
-        LogBounds.requireEntry(entry, logLength);
-        guarded(() -> {
-            writeRecord(LogRecord.PLAIN, entry);
+        guard.ensureUsable();
+        LogBounds.requireEntry(entry, log.length());
+        guard.write(() -> {
+            log.append(LogRecord.PLAIN, entry);
             finishPlainAppend(1);
         });
     }
 
     @Override
     public void appendEntries(List<T> entries) {
-        ensureUsable();
+        guard.ensureUsable();
         int n = LogBounds.requireEntries(entries);
         if (n == 0) {
             return;
         }
-        guarded(() -> {
+        guard.write(() -> {
             for (T e : entries) {
-                writeRecord(LogRecord.PLAIN, e);
+                log.append(LogRecord.PLAIN, e);
             }
             finishPlainAppend(n);
         });
@@ -385,25 +291,24 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     private void finishPlainAppend(int n) {
         syncLog();
-        uncommittedPlain += n;
-        if (uncommittedPlain >= config.checkpointEvery() || decidedFlushDue()) {
+        if (commits.plainAppended(n)) {
             commitNow();
         }
     }
 
     @Override
     public void appendOnPrefix(long fromIdx, List<T> entries) {
-        ensureUsable();
-        new LogBounds(compactedIdx, logLength).requireInLog("appendOnPrefix fromIdx", fromIdx);
+        guard.ensureUsable();
+        new LogBounds(compactedIdx, log.length()).requireInLog("appendOnPrefix fromIdx", fromIdx);
         LogBounds.requireEntries(entries);
         writeAtomically(List.of(new StorageOp.AppendOnPrefix<>(fromIdx, entries)));
     }
 
     @Override
     public void setPromise(Ballot ballot) {
-        ensureUsable();
-        requireBallot("promise", ballot);
-        guarded(() -> {
+        guard.ensureUsable();
+        LogBounds.requireBallot("promise", ballot);
+        guard.write(() -> {
             promise = ballot;
             commitNow();
         });
@@ -411,9 +316,9 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     @Override
     public void setAcceptedRound(Ballot ballot) {
-        ensureUsable();
-        requireBallot("acceptedRound", ballot);
-        guarded(() -> {
+        guard.ensureUsable();
+        LogBounds.requireBallot("acceptedRound", ballot);
+        guard.write(() -> {
             acceptedRound = ballot;
             commitNow();
         });
@@ -421,54 +326,53 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     @Override
     public void setDecidedIdx(long idx) {
-        ensureUsable();
+        guard.ensureUsable();
         LogBounds.requireNonNegative("decidedIdx", idx);
         decidedIdx = idx;
-        decidedDirty = true;
-        if (decidedFlushDue()) {
-            guarded(this::commitNow);
+        if (commits.decidedIdxChanged()) {
+            guard.write(this::commitNow);
         }
     }
 
     @Override
     public void trim(long idx) {
-        ensureUsable();
-        new LogBounds(compactedIdx, logLength).requireInLog("trim idx", idx);
-        guarded(() -> {
+        guard.ensureUsable();
+        new LogBounds(compactedIdx, log.length()).requireInLog("trim idx", idx);
+        guard.write(() -> {
             trimTo(idx);
             commitNow();
-            deleteUnreferencedFiles();
+            log.deleteUnreferencedFiles(compactedIdx);
         });
     }
 
     @Override
     public void setCompactedIdx(long idx) {
-        ensureUsable();
-        new LogBounds(compactedIdx, logLength).requireInLog("compacted idx", idx);
-        guarded(() -> {
+        guard.ensureUsable();
+        new LogBounds(compactedIdx, log.length()).requireInLog("compacted idx", idx);
+        guard.write(() -> {
             compactTo(idx);
             commitNow();
-            deleteUnreferencedFiles();
+            log.deleteUnreferencedFiles(compactedIdx);
         });
     }
 
     /** One commit: the snapshot, the compacted index and the dropped entries together. */
     @Override
     public void setSnapshot(long idx, T snapshot) {
-        ensureUsable();
-        new LogBounds(compactedIdx, logLength).requireSnapshot(idx, snapshot);
+        guard.ensureUsable();
+        new LogBounds(compactedIdx, log.length()).requireSnapshot(idx, snapshot);
         byte[] encoded = SnapshotBytes.encode(codec, idx, snapshot);
-        guarded(() -> {
+        guard.write(() -> {
             installSnapshot(idx, encoded);
             commitNow();
-            deleteUnreferencedFiles();
+            log.deleteUnreferencedFiles(compactedIdx);
         });
     }
 
     /** Decodes the stored snapshot anew on every call, as entries are. */
     @Override
     public Optional<T> getSnapshot() {
-        ensureUsable();
+        guard.ensureUsable();
         if (snapshotBytes == null) {
             return Optional.empty();
         }
@@ -479,9 +383,9 @@ public final class PersistentStorage<T> implements Storage<T> {
     /** One commit; the stop-sign is stored with {@link StopSignCodec} behind a checksum. */
     @Override
     public void setStopSign(StopSign newStopSign) {
-        ensureUsable();
+        guard.ensureUsable();
         requireEncodable(newStopSign);
-        guarded(() -> {
+        guard.write(() -> {
             stopSign = newStopSign;
             commitNow();
         });
@@ -489,7 +393,7 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     @Override
     public Optional<StopSign> getStopSign() {
-        ensureUsable();
+        guard.ensureUsable();
         return Optional.ofNullable(stopSign);
     }
 
@@ -498,24 +402,6 @@ public final class PersistentStorage<T> implements Storage<T> {
         if (s != null) {
             StopSignCodec.encode(s);
         }
-    }
-
-    /**
-     * Deletes the queue files below the oldest record a committed state still needs; call right
-     * after a commit (so {@code lastQueueIdx} is the committed covered index).
-     */
-    private void deleteUnreferencedFiles() {
-        long keep = lastQueueIdx; // opening replays from the covered record: it must stay
-        if (logLength > compactedIdx) {
-            keep = Math.min(keep, runs.lowestQueueIndexFrom(compactedIdx));
-        }
-        if (keep >= 0) {
-            log.deleteFilesBefore(keep);
-        }
-    }
-
-    private boolean decidedFlushDue() {
-        return decidedDirty && System.nanoTime() - lastCommitNanos >= decidedFlushNanos;
     }
 
     private void syncLog() {
@@ -529,86 +415,47 @@ public final class PersistentStorage<T> implements Storage<T> {
         if (crashBeforeNextCommit) {
             throw new StorageException("simulated crash before a MapDB commit");
         }
-        state.commit(new DurableState(promise, acceptedRound, decidedIdx, compactedIdx, logLength, lastQueueIdx,
-                runs.toBytes(), snapshotBytes, stopSign));
-        uncommittedPlain = 0;
-        decidedDirty = false;
-        lastCommitNanos = System.nanoTime();
+        state.commit(new DurableState(promise, acceptedRound, decidedIdx, compactedIdx, log.length(),
+                log.lastQueueIdx(), log.runsBytes(), snapshotBytes, stopSign));
+        commits.committed();
     }
 
     // ---- reads ----
 
     @Override
     public List<T> getEntries(long from, long to) {
-        ensureUsable();
-        new LogBounds(compactedIdx, logLength).requireReadable(from, to);
-        return Collections.unmodifiableList(readRange(from, to));
-    }
-
-    private List<T> readRange(long from, long to) {
-        List<T> out = new ArrayList<>((int) Math.min(to - from, 1 << 20));
-        long idx = from;
-        while (idx < to) {
-            long q = runs.queueIndexOf(idx);
-            long end = Math.min(to, runs.runEndAfter(idx));
-            if (!log.seek(q)) {
-                throw new StorageException("log " + log.dir() + ": log index " + idx + " should be at queue index 0x"
-                        + Long.toHexString(q) + " but the queue has no such record (missing log file?)");
-            }
-            for (; idx < end; idx++, q++) {
-                out.add(decode(log.next(), idx, q));
-            }
-        }
-        return out;
-    }
-
-    private T decode(LogRecord r, long idx, long q) {
-        String where = "log file " + log.readerFileOrDir() + ", log index " + idx + " (queue index 0x"
-                + Long.toHexString(q) + ")";
-        if (r == null || r.queueIndex() != q) {
-            throw new StorageException(where + ": record missing" + (r == null ? "" : ", found queue index 0x"
-                    + Long.toHexString(r.queueIndex())));
-        }
-        if (!r.intact()) {
-            throw new StorageException(where + ": record is corrupt (checksum mismatch)");
-        }
-        if (r.logicalIdx() != idx) {
-            throw new StorageException(where + ": record holds log index " + r.logicalIdx());
-        }
-        try {
-            return codec.decode(r.payload());
-        } catch (DecodeException e) {
-            throw new StorageException(where + ": cannot decode the entry: " + e.getMessage(), e);
-        }
+        guard.ensureUsable();
+        new LogBounds(compactedIdx, log.length()).requireReadable(from, to);
+        return Collections.unmodifiableList(log.read(from, to));
     }
 
     @Override
     public long getLogLength() {
-        ensureUsable();
-        return logLength;
+        guard.ensureUsable();
+        return log.length();
     }
 
     @Override
     public Ballot getPromise() {
-        ensureUsable();
+        guard.ensureUsable();
         return promise;
     }
 
     @Override
     public Ballot getAcceptedRound() {
-        ensureUsable();
+        guard.ensureUsable();
         return acceptedRound;
     }
 
     @Override
     public long getDecidedIdx() {
-        ensureUsable();
+        guard.ensureUsable();
         return decidedIdx;
     }
 
     @Override
     public long getCompactedIdx() {
-        ensureUsable();
+        guard.ensureUsable();
         return compactedIdx;
     }
 
@@ -617,20 +464,15 @@ public final class PersistentStorage<T> implements Storage<T> {
     /** Commits anything pending (plain appends not yet checkpointed, a lagging decided index) and closes the files. */
     @Override
     public void close() {
-        if (closed) {
+        if (!guard.close()) {
             return;
         }
-        closed = true;
         try {
-            if (failure == null && (uncommittedPlain > 0 || decidedDirty)) {
+            if (!guard.failed() && commits.hasPending()) {
                 commitNow();
             }
         } finally {
-            try {
-                log.close();
-            } finally {
-                state.close();
-            }
+            closeFiles();
         }
     }
 
@@ -639,7 +481,11 @@ public final class PersistentStorage<T> implements Storage<T> {
      * a process killed now would leave (the queue's pages are in the OS page cache already).
      */
     void crashForTests() {
-        closed = true;
+        guard.close();
+        closeFiles();
+    }
+
+    private void closeFiles() {
         try {
             log.close();
         } finally {
@@ -647,38 +493,10 @@ public final class PersistentStorage<T> implements Storage<T> {
         }
     }
 
-    private void guarded(Runnable write) {
-        try {
-            write.run();
-        } catch (StorageException e) {
-            failure = e;
-            throw e;
-        } catch (RuntimeException e) {
-            failure = new StorageException("write to " + config.dir() + " failed: " + e, e);
-            throw failure;
-        }
-    }
-
-    private void ensureUsable() {
-        if (closed) {
-            throw new StorageException("PersistentStorage " + config.dir() + " is closed");
-        }
-        if (failure != null) {
-            throw new StorageException("PersistentStorage " + config.dir() + " failed earlier and must be reopened: "
-                    + failure.getMessage(), failure);
-        }
-    }
-
-    private static void requireBallot(String what, Ballot b) {
-        if (b == null) {
-            throw new IllegalArgumentException(what + " must not be null");
-        }
-    }
-
     @Override
     public String toString() {
-        return "PersistentStorage[" + config.dir() + ", log=[" + compactedIdx + ", " + logLength + "), runs="
-                + runs.size() + ", snapshot=" + (snapshotBytes == null ? "none" : snapshotBytes.length + " bytes")
+        return "PersistentStorage[" + config.dir() + ", log=[" + compactedIdx + ", " + log.length() + "), runs="
+                + log.runCount() + ", snapshot=" + (snapshotBytes == null ? "none" : snapshotBytes.length + " bytes")
                 + ", stopSign=" + stopSign + "]";
     }
 }

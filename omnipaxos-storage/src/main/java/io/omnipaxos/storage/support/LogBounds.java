@@ -1,5 +1,6 @@
 package io.omnipaxos.storage.support;
 
+import io.omnipaxos.Ballot;
 import io.omnipaxos.storage.StorageOp;
 import java.util.List;
 
@@ -128,6 +129,14 @@ public final class LogBounds {
             i++;
         }
         return i;
+    }
+
+    /** Throws unless {@code ballot} is non-null; {@code what} names it; returns it. */
+    public static Ballot requireBallot(String what, Ballot ballot) {
+        if (ballot == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        return ballot;
     }
 
     /** Throws unless {@code idx >= 0}. */

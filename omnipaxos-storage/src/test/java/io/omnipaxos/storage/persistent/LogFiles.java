@@ -13,7 +13,7 @@ final class LogFiles {
 
     /** The {@code .cq4} files in {@code storeDir}'s log folder, oldest first (their names sort by time). */
     static List<Path> of(Path storeDir) throws IOException {
-        try (Stream<Path> files = Files.list(storeDir.resolve(PersistentStorage.LOG_DIR))) {
+        try (Stream<Path> files = Files.list(storeDir.resolve(StoreFolder.LOG_DIR))) {
             return files.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
         }
     }

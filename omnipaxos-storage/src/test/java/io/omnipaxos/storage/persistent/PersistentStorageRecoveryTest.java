@@ -171,9 +171,9 @@ class PersistentStorageRecoveryTest {
         PersistentStorage<String> s = open();
         s.appendEntries(entries("x", 0, 3));
         s.close();
-        Files.delete(dir.resolve(PersistentStorage.STATE_FILE));
+        Files.delete(dir.resolve(StoreFolder.STATE_FILE));
         StorageException e = assertThrows(StorageException.class, this::open);
-        assertTrue(e.getMessage().contains(PersistentStorage.STATE_FILE) && e.getMessage().contains("missing"),
+        assertTrue(e.getMessage().contains(StoreFolder.STATE_FILE) && e.getMessage().contains("missing"),
                 e.getMessage());
     }
 
@@ -182,7 +182,7 @@ class PersistentStorageRecoveryTest {
         PersistentStorage<String> s = open();
         s.appendEntries(entries("x", 0, 3));
         s.close();
-        Path state = dir.resolve(PersistentStorage.STATE_FILE);
+        Path state = dir.resolve(StoreFolder.STATE_FILE);
         byte[] junk = new byte[(int) Files.size(state)];
         java.util.Arrays.fill(junk, (byte) 0x5a);
         Files.write(state, junk);

@@ -99,7 +99,7 @@ class PersistentStorageSnapshotTest {
         PersistentStorage<String> r = PersistentStorage.open(config().codec(new RefusingCodec()), clock);
         assertEquals(entries("e", 2, 3), r.getSuffix(2), "entries still read: only the snapshot is refused");
         StorageException e = assertThrows(StorageException.class, r::getSnapshot);
-        assertMentions(e, PersistentStorage.STATE_FILE, "snapshot below log index 2", "refused");
+        assertMentions(e, StoreFolder.STATE_FILE, "snapshot below log index 2", "refused");
         r.close();
     }
 
@@ -157,7 +157,7 @@ class PersistentStorageSnapshotTest {
 
         // A store created with one file per day (earlier versions) keeps its cycle.
         Path old = dir.resolve("old");
-        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(old.resolve(PersistentStorage.LOG_DIR))
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(old.resolve(StoreFolder.LOG_DIR))
                 .rollCycle(LargeRollCycles.LARGE_DAILY).build()) {
             queue.createAppender().close(); // writes the queue's metadata, as a store that was opened once
         }
@@ -170,7 +170,7 @@ class PersistentStorageSnapshotTest {
         s = PersistentStorage.open(daily, clock);
         assertEquals(entries("d", 0, 20), s.getSuffix(0));
         s.close();
-        assertEquals(List.of(old.resolve(PersistentStorage.LOG_DIR).resolve("20260301L.cq4")), LogFiles.of(old));
+        assertEquals(List.of(old.resolve(StoreFolder.LOG_DIR).resolve("20260301L.cq4")), LogFiles.of(old));
     }
 
     @Test
@@ -267,7 +267,7 @@ class PersistentStorageSnapshotTest {
         PersistentStorage<String> s = open();
         s.appendOnPrefix(0, entries("old", 0, 5));
         s.close();
-        try (DB db = DBMaker.fileDB(dir.resolve(PersistentStorage.STATE_FILE).toFile()).transactionEnable().make()) {
+        try (DB db = DBMaker.fileDB(dir.resolve(StoreFolder.STATE_FILE).toFile()).transactionEnable().make()) {
             var map = db.hashMap("state", Serializer.STRING, Serializer.BYTE_ARRAY).open();
             map.put("format", ByteBuffer.allocate(8).putLong(StateStore.FORMAT_WITHOUT_SNAPSHOTS).array());
             db.commit();
@@ -277,7 +277,7 @@ class PersistentStorageSnapshotTest {
         assertEquals(Optional.empty(), s.getSnapshot());
         s.setSnapshot(2, "upgraded");
         s.close();
-        try (DB db = DBMaker.fileDB(dir.resolve(PersistentStorage.STATE_FILE).toFile()).transactionEnable().make()) {
+        try (DB db = DBMaker.fileDB(dir.resolve(StoreFolder.STATE_FILE).toFile()).transactionEnable().make()) {
             byte[] format = db.hashMap("state", Serializer.STRING, Serializer.BYTE_ARRAY).open().get("format");
             assertEquals(StateStore.FORMAT, ByteBuffer.wrap(format).getLong());
         }
