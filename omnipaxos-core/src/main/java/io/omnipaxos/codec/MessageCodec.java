@@ -84,6 +84,7 @@ public final class MessageCodec<T> {
 
     private final EntryCodec<T> entryCodec;
     private final Limits limits;
+    private final FrameWriter<T> writer;
 
     /** A codec with {@link Limits#DEFAULT}. */
     public MessageCodec(EntryCodec<T> entryCodec) {
@@ -94,6 +95,7 @@ public final class MessageCodec<T> {
     public MessageCodec(EntryCodec<T> entryCodec, Limits limits) {
         this.entryCodec = Objects.requireNonNull(entryCodec, "entryCodec");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.writer = new FrameWriter<>(entryCodec, limits);
     }
 
     /** The limits this codec enforces. */
@@ -116,16 +118,7 @@ public final class MessageCodec<T> {
      *     reject it); the message names the size
      */
     public int encodedSize(Message<T> message) {
-        MessageTag tag = MessageTag.of(message);
-        long size = WireFormat.HEADER_BYTES + tag.fixedBodyBytes;
-        if (tag.hasEntries) {
-            size += entriesSize(tag, entriesOf(message));
-        }
-        size += variableSize(message);
-        if (size > limits.maxFrameBytes()) {
-            throw frameTooLarge(tag, Long.toString(size));
-        }
-        return (int) size;
+        return writer.frameSize(MessageTag.of(message), message);
     }
 
     /**
@@ -175,209 +168,15 @@ public final class MessageCodec<T> {
             w.limit(start + limits.maxFrameBytes());
         }
         try {
-            writeHeader(tag, message, w);
-            writeBody(message, w);
+            writer.write(tag, message, w);
         } catch (BufferOverflowException e) {
             if (capped) {
-                throw frameTooLarge(tag, "more than " + limits.maxFrameBytes());
+                throw writer.frameTooLarge(tag, "more than " + limits.maxFrameBytes());
             }
             throw e;
         }
         out.position(w.position());
         return w.position() - start;
-    }
-
-    private static void writeHeader(MessageTag tag, Message<?> m, ByteBuffer w) {
-        w.put((byte) WireFormat.VERSION);
-        w.put((byte) tag.code);
-        w.putLong(m.from());
-        w.putLong(m.to());
-        w.putInt(m.configurationId());
-    }
-
-    /** Writes the type-specific fields; the order here is the wire layout in the class Javadoc. */
-    private void writeBody(Message<T> m, ByteBuffer w) {
-        if (m instanceof AcceptDecide<T> x) {
-            putBallot(w, x.ballot());
-            putSequenceNumber(w, x.sequenceNumber());
-            w.putLong(x.decidedIdx());
-            writeEntries(MessageTag.ACCEPT_DECIDE, x.entries(), w);
-        } else if (m instanceof Accepted<T> x) {
-            putBallot(w, x.ballot());
-            w.putLong(x.acceptedIdx());
-        } else if (m instanceof Decide<T> x) {
-            putBallot(w, x.ballot());
-            putSequenceNumber(w, x.sequenceNumber());
-            w.putLong(x.decidedIdx());
-        } else if (m instanceof HeartbeatRequest<T> x) {
-            w.putLong(x.round());
-        } else if (m instanceof HeartbeatReply<T> x) {
-            w.putLong(x.round());
-            putBallot(w, x.ballot());
-            w.put(x.quorumConnected() ? (byte) 1 : (byte) 0);
-        } else {
-            writeRareBody(m, w);
-        }
-    }
-
-    /** The message types that are not on the steady-state hot path. */
-    private void writeRareBody(Message<T> m, ByteBuffer w) {
-        if (m instanceof AcceptSync<T> x) {
-            putBallot(w, x.ballot());
-            putSequenceNumber(w, x.sequenceNumber());
-            w.putLong(x.syncIdx());
-            w.putLong(x.decidedIdx());
-            writeEntries(MessageTag.ACCEPT_SYNC, x.suffix(), w);
-            writeTail(x.snapshot(), x.stopSign(), w);
-        } else if (m instanceof Prepare<T> x) {
-            putBallot(w, x.ballot());
-            w.putLong(x.decidedIdx());
-            putBallot(w, x.acceptedRound());
-            w.putLong(x.acceptedIdx());
-        } else if (m instanceof Promise<T> x) {
-            putBallot(w, x.ballot());
-            putBallot(w, x.acceptedRound());
-            w.putLong(x.decidedIdx());
-            w.putLong(x.acceptedIdx());
-            w.putLong(x.suffixIdx());
-            writeEntries(MessageTag.PROMISE, x.suffix(), w);
-            writeTail(x.snapshot(), x.stopSign(), w);
-        } else if (m instanceof NotAccepted<T> x) {
-            putBallot(w, x.ballot());
-        } else if (m instanceof ProposalForward<T> x) {
-            writeEntries(MessageTag.PROPOSAL_FORWARD, x.entries(), w);
-        } else if (m instanceof Trim<T> x) {
-            w.putLong(x.trimIdx());
-            w.put(x.snapshot() ? (byte) 1 : (byte) 0);
-        } else if (m instanceof AcceptStopSign<T> x) {
-            putBallot(w, x.ballot());
-            putSequenceNumber(w, x.sequenceNumber());
-            w.putLong(x.decidedIdx());
-            StopSignCodec.encode(x.stopSign(), w);
-        } else if (m instanceof StopSignForward<T> x) {
-            StopSignCodec.encode(x.stopSign(), w);
-        } else if (!(m instanceof PrepareReq)) { // PrepareReq has no body
-            throw new IllegalArgumentException("no wire layout for message type " + m.getClass().getName());
-        }
-    }
-
-    /** Writes the optional snapshot and stop-sign that end an AcceptSync or a Promise. */
-    private void writeTail(T snapshot, StopSign stopSign, ByteBuffer w) {
-        w.put(snapshot == null ? (byte) 0 : (byte) 1);
-        if (snapshot != null) {
-            int lengthAt = w.position();
-            w.putInt(0);
-            entryCodec.encode(snapshot, w);
-            w.putInt(lengthAt, w.position() - lengthAt - WireFormat.LENGTH_BYTES);
-        }
-        w.put(stopSign == null ? (byte) 0 : (byte) 1);
-        if (stopSign != null) {
-            StopSignCodec.encode(stopSign, w);
-        }
-    }
-
-    /** The bytes of the variable-size fields other than the entry list: tails and stop-signs. */
-    private long variableSize(Message<T> m) {
-        if (m instanceof AcceptSync<T> x) {
-            return tailSize(x.snapshot(), x.stopSign());
-        } else if (m instanceof Promise<T> x) {
-            return tailSize(x.snapshot(), x.stopSign());
-        } else if (m instanceof AcceptStopSign<T> x) {
-            return StopSignCodec.encodedSize(x.stopSign());
-        } else if (m instanceof StopSignForward<T> x) {
-            return StopSignCodec.encodedSize(x.stopSign());
-        }
-        return 0;
-    }
-
-    private long tailSize(T snapshot, StopSign stopSign) {
-        long size = 2;
-        if (snapshot != null) {
-            size += WireFormat.LENGTH_BYTES + (long) entryCodec.encodedSize(snapshot);
-        }
-        if (stopSign != null) {
-            size += StopSignCodec.encodedSize(stopSign);
-        }
-        return size;
-    }
-
-    private static void putBallot(ByteBuffer w, Ballot b) {
-        w.putLong(b.n());
-        w.putInt(b.priority());
-        w.putLong(b.pid());
-    }
-
-    private static void putSequenceNumber(ByteBuffer w, SequenceNumber s) {
-        w.putLong(s.session());
-        w.putLong(s.counter());
-    }
-
-    /**
-     * Writes count and entries. Each length prefix is patched after the EntryCodec wrote the entry,
-     * so encoding needs no {@link EntryCodec#encodedSize} call and no per-entry buffer.
-     */
-    private void writeEntries(MessageTag tag, List<T> entries, ByteBuffer w) {
-        checkEntryCount(tag, entries.size());
-        w.putInt(entries.size());
-        int index = 0;
-        for (T entry : entries) {
-            int lengthAt = w.position();
-            w.putInt(0);
-            entryCodec.encode(entry, w);
-            int length = w.position() - lengthAt - WireFormat.LENGTH_BYTES;
-            checkEntrySize(tag, index, length);
-            w.putInt(lengthAt, length);
-            index++;
-        }
-    }
-
-    private long entriesSize(MessageTag tag, List<T> entries) {
-        checkEntryCount(tag, entries.size());
-        long size = WireFormat.COUNT_BYTES + (long) WireFormat.LENGTH_BYTES * entries.size();
-        int index = 0;
-        for (T entry : entries) {
-            int entrySize = entryCodec.encodedSize(entry);
-            checkEntrySize(tag, index, entrySize);
-            size += entrySize;
-            index++;
-        }
-        return size;
-    }
-
-    private List<T> entriesOf(Message<T> m) {
-        if (m instanceof AcceptDecide<T> x) {
-            return x.entries();
-        } else if (m instanceof AcceptSync<T> x) {
-            return x.suffix();
-        } else if (m instanceof Promise<T> x) {
-            return x.suffix();
-        } else if (m instanceof ProposalForward<T> x) {
-            return x.entries();
-        }
-        throw new IllegalArgumentException("no entry list in " + m.getClass().getName());
-    }
-
-    private void checkEntryCount(MessageTag tag, int count) {
-        if (count > limits.maxEntriesPerMessage()) {
-            throw new IllegalArgumentException(tag.typeName + " has " + count
-                    + " entries, more than maxEntriesPerMessage " + limits.maxEntriesPerMessage());
-        }
-    }
-
-    private void checkEntrySize(MessageTag tag, int index, int size) {
-        if (size < 0) {
-            throw new IllegalStateException("EntryCodec " + entryCodec.getClass().getName()
-                    + " reported a negative size " + size + " for entry " + index + " of " + tag.typeName);
-        }
-        if (size > limits.maxEntryBytes()) {
-            throw new IllegalArgumentException(tag.typeName + " entry " + index + " encodes to " + size
-                    + " bytes, more than maxEntryBytes " + limits.maxEntryBytes());
-        }
-    }
-
-    private IllegalArgumentException frameTooLarge(MessageTag tag, String size) {
-        return new IllegalArgumentException(tag.typeName + " message needs " + size
-                + " bytes, more than maxFrameBytes " + limits.maxFrameBytes());
     }
 
     private IllegalStateException sizeMismatch(int announced, String written, Throwable cause) {
@@ -449,7 +248,7 @@ public final class MessageCodec<T> {
     }
 
     /**
-     * Reads the type-specific fields in the order {@link #writeBody} wrote them. Java evaluates
+     * Reads the type-specific fields in the order {@link FrameWriter} wrote them. Java evaluates
      * arguments left to right, so each constructor call below reads its fields in wire order.
      */
     private static <T> Message<T> readBody(MessageTag tag, long from, long to, int cfg, FrameReader<T> r) {
