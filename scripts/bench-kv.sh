@@ -22,7 +22,7 @@ for i in 1 2 3; do
   [[ "$MODE" == --page-cache ]] && args+=(-e 's/storage_sync = "every_write"/storage_sync = "os_page_cache"/')
   sed "${args[@]}" "$KV_ROOT/config/node$i.toml" > "$DIR/config/node$i.toml"
   (cd "$DIR" && exec "$KV_JAVA" "${KV_JVM_FLAGS[@]}" -Xmx1g -XX:+UseParallelGC -cp "$CP" \
-      io.omnipaxos.examples.kv.KvServer "config/node$i.toml" ${MODE/--page-cache/}) > "$DIR/node$i.out" 2>&1 &
+      io.omnipaxos.examples.kv.server.KvServer "config/node$i.toml" ${MODE/--page-cache/}) > "$DIR/node$i.out" 2>&1 &
   PIDS+=($!)
 done
 KV_CLIENT_JAVA_OPTS="-XX:+UseParallelGC" "$KV_ROOT/scripts/kv" --config "$DIR/config/node1.toml" leader >/dev/null

@@ -45,7 +45,7 @@ with_demo_ports() {
 start_node() {
   local i=$1 file=$2
   (cd "$DEMO" && exec "$KV_JAVA" "${KV_JVM_FLAGS[@]}" -Xmx512m -cp "$CP" \
-      io.omnipaxos.examples.kv.KvServer "$file") > >(sed -u 's/^/    /') 2>&1 &
+      io.omnipaxos.examples.kv.server.KvServer "$file") > >(sed -u 's/^/    /') 2>&1 &
   NODE_PIDS[$i]=$!
 }
 
@@ -54,7 +54,7 @@ kv_with() {
   local config=$1
   shift
   "$KV_JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dkv.log.file="$DEMO/logs/client.log" -cp "$CP" \
-    io.omnipaxos.examples.kv.KvCli --config "$config" "$@"
+    io.omnipaxos.examples.kv.client.KvCli --config "$config" "$@"
 }
 
 # Kills node $1 with SIGKILL and forgets it.

@@ -1,13 +1,12 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.bench;
 
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.omnipaxos.CompactionException;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.codec.BytesCodec;
 import io.omnipaxos.codec.MessageCodec;
-import io.omnipaxos.examples.bench.BenchmarkArgs;
-import io.omnipaxos.examples.bench.LatencyHistogram;
-import io.omnipaxos.examples.bench.Measurements;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.storage.memory.MemoryStorage;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -16,8 +15,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,7 +76,7 @@ public final class ReplicationBenchmark {
                         .nodes(List.of(1L, 2L, 3L)).batchSize(batchSize).bufferSize(4 * window)
                         .electionTickTimeout(200).resendMessageTickTimeout(400).flushBatchTickTimeout(1).build();
                 replicas.add(new ReplicaNode<>(config, new MemoryStorage<>(), false,
-                        new MessageCodec<>(BytesCodec.INSTANCE, KvServer.PEER_LIMITS), nodes, null, group.next(),
+                        new MessageCodec<>(BytesCodec.INSTANCE, ReplicaNode.PEER_LIMITS), nodes, null, group.next(),
                         tickMillis, new Driver(pid)));
             }
             for (ReplicaNode<byte[]> replica : replicas) {

@@ -1,5 +1,9 @@
 package io.omnipaxos.examples.kv;
 
+import io.omnipaxos.examples.kv.client.KvClient;
+import io.omnipaxos.examples.kv.client.KvException;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.server.KvServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

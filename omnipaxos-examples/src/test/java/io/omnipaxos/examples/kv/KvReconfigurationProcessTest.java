@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.omnipaxos.examples.kv.client.KvCli;
+import io.omnipaxos.examples.kv.client.KvClient;
+import io.omnipaxos.examples.kv.client.KvException;
+import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

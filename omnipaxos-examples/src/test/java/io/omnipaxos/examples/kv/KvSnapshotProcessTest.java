@@ -2,6 +2,7 @@ package io.omnipaxos.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.omnipaxos.examples.kv.client.KvClient;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.omnipaxos.examples.kv.client.KvClient;
+import io.omnipaxos.examples.kv.net.ClientWire;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvCommandCodec;
+import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvReply;
+import io.omnipaxos.examples.kv.state.KvStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,7 +53,7 @@ class KvStoreProcessTest extends KvProcessTest {
             try (RawConnection raw = new RawConnection(node.host(), node.clientPort())) {
                 raw.send(new KvCommand(77, 1, 0, KvOp.GET, "k", ""));
                 // The hint names the leader and its client endpoint.
-                assertEquals(KvReply.notLeader(1, cluster.nodes().get(leader)), raw.readReply(), "follower " + node.pid());
+                assertEquals(KvReply.notLeader(1, leader, cluster.nodes().get(leader).clientEndpoint()), raw.readReply(), "follower " + node.pid());
             }
         }
     }
@@ -97,15 +104,21 @@ class KvStoreProcessTest extends KvProcessTest {
 
     private void peerHandshakesFromStrangersAreRefused() throws IOException {
         NodeAddress node = cluster.nodes().get(3L);
-        for (PeerHello hello : List.of(new PeerHello(9, 1), new PeerHello(1, 99))) {
+        long[][] strangers = {{9, 1}, {1, 99}}; // {pid, configuration id}: not a peer; another configuration
+        for (long[] stranger : strangers) {
             try (RawConnection raw = new RawConnection(node.host(), node.peerPort())) {
-                var frame = hello.encode(io.netty.buffer.Unpooled.buffer().alloc());
-                byte[] bytes = new byte[frame.readableBytes()];
-                frame.readBytes(bytes);
-                raw.writeRaw(bytes);
-                assertTrue(raw.closedByServer(), "hello " + hello + " must be refused");
+                raw.writeRaw(peerHello(stranger[0], (int) stranger[1]));
+                assertTrue(raw.closedByServer(), "hello from pid " + stranger[0] + " of configuration "
+                        + stranger[1] + " must be refused");
             }
         }
+    }
+
+    /** A framed peer hello, built by hand from its documented layout (see PeerHello). */
+    private static byte[] peerHello(long pid, int configurationId) {
+        int body = 1 + 1 + 8 + 4;
+        return ByteBuffer.allocate(4 + body).putInt(body).put((byte) 1).put((byte) 'H').putLong(pid)
+                .putInt(configurationId).array();
     }
 
     @Test

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.omnipaxos.examples.kv.client.KvClient;
+import io.omnipaxos.examples.kv.client.KvException;
+import io.omnipaxos.examples.kv.net.TlsContexts;
+import io.omnipaxos.examples.kv.net.TlsSettings;
+import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -83,7 +88,7 @@ class KvTlsProcessTest extends KvProcessTest {
                 Duration.ofSeconds(20))) {
             KvCluster.awaitLeader(client, STARTUP);
             client.put("before", "1");
-            client.reconfigure(KvCli.nextConfiguration(cluster.toml(4)));
+            client.reconfigure(ReconfigureRequest.fromNodeToml(cluster.toml(4)));
             cluster.awaitConsole(4, "runs configuration 2", STARTUP);
             cluster.kill(3);
             cluster.kill(1); // nodes 2 and 4: the new node must hold the state

@@ -2,6 +2,9 @@ package io.omnipaxos.examples.kv;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.omnipaxos.examples.kv.net.ClientWire;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvReply;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;

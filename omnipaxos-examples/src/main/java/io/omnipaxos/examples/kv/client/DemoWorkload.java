@@ -1,5 +1,9 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.client;
 
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvReply;
+import io.omnipaxos.examples.kv.state.KvStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

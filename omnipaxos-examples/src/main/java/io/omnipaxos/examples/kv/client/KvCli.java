@@ -1,12 +1,11 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.client;
 
-import io.omnipaxos.examples.bench.BenchmarkArgs;
 import io.omnipaxos.ConfigException;
-import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.examples.bench.BenchmarkArgs;
+import io.omnipaxos.examples.kv.net.NetworkConfig;
+import io.omnipaxos.examples.kv.net.TlsContexts;
+import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.Arrays;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -50,8 +49,14 @@ public final class KvCli {
         System.exit(run(args));
     }
 
-    /** Runs one command; returns the exit status. */
-    static int run(String[] args) throws InterruptedException {
+    /**
+     * Runs one command, as {@link #main} does, without exiting the JVM.
+     *
+     * @param args the command line
+     * @return the exit status (see the class comment)
+     * @throws InterruptedException if interrupted while waiting for a reply
+     */
+    public static int run(String[] args) throws InterruptedException {
         Path config = Path.of("config", "node1.toml");
         int at = 0;
         if (args.length >= 2 && args[0].equals("--config")) {
@@ -121,7 +126,7 @@ public final class KvCli {
     private static int reconfigure(NetworkConfig network, SSLContext tls, Path nextFile) throws InterruptedException {
         ReconfigureRequest next;
         try {
-            next = nextConfiguration(nextFile);
+            next = ReconfigureRequest.fromNodeToml(nextFile);
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("kv reconfigure: " + e.getMessage());
             return 2;
@@ -136,21 +141,6 @@ public final class KvCli {
             System.err.println("kv reconfigure: " + e.getMessage());
             return 3;
         }
-    }
-
-    /** The configuration a node's TOML file describes, with its members' addresses. */
-    static ReconfigureRequest nextConfiguration(Path nodeToml) {
-        OmniPaxosConfig config = OmniPaxosConfig.withToml(nodeToml, Set.of(NetworkConfig.TABLE));
-        NetworkConfig network = NetworkConfig.load(nodeToml);
-        Map<Long, NodeAddress> members = new LinkedHashMap<>();
-        for (long pid : config.cluster().nodes()) {
-            try {
-                members.put(pid, network.node(pid));
-            } catch (ConfigException e) {
-                throw new ConfigException(nodeToml + ": " + e.getMessage(), e);
-            }
-        }
-        return new ReconfigureRequest(config.cluster(), members);
     }
 
     private static int workload(NetworkConfig network, SSLContext tls, long seconds, Path ackFile)

@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -16,6 +16,15 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.omnipaxos.codec.DecodeException;
+import io.omnipaxos.examples.kv.net.ClientWire;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.net.TlsContexts;
+import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvReply;
+import io.omnipaxos.examples.kv.state.KvStateMachine;
+import io.omnipaxos.examples.kv.state.KvStatus;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;

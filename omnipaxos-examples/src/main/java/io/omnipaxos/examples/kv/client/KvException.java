@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.client;
 
 /** A key-value request failed: the servers refused it (ERROR) or none answered in time. */
 public class KvException extends RuntimeException {

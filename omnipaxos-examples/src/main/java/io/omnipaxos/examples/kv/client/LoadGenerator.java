@@ -1,9 +1,13 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.client;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.omnipaxos.examples.bench.LatencyHistogram;
 import io.omnipaxos.examples.bench.Measurements;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

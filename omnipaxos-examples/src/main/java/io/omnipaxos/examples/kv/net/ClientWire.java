@@ -1,9 +1,15 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.StringCodec;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvCommandCodec;
+import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvReply;
+import io.omnipaxos.examples.kv.state.KvStateMachine;
+import io.omnipaxos.examples.kv.state.KvStatus;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 
@@ -29,7 +35,7 @@ public final class ClientWire {
             + KvCommand.MAX_VALUE_BYTES;
 
     /** version, requestNumber, status, leaderHint, textLength. */
-    static final int REPLY_FIXED_BYTES = 1 + 8 + 1 + 8 + 4;
+    public static final int REPLY_FIXED_BYTES = 1 + 8 + 1 + 8 + 4;
 
     /** The largest reply body: a GET of the longest stored value. */
     public static final int MAX_REPLY_BYTES = REPLY_FIXED_BYTES + KvStateMachine.MAX_STORED_VALUE_BYTES;
@@ -90,7 +96,7 @@ public final class ClientWire {
 
     /**
      * The framed {@link KvStatus#STATE} reply to a {@link KvOp#FETCH_STATE} request: the reply
-     * layout with the encoded handover in place of the text. Only {@link StateFetch} reads it; it may
+     * layout with the encoded handover in place of the text. Only the state fetch of {@code kv.reconfig} reads it; it may
      * be far longer than {@link #MAX_REPLY_BYTES}.
      */
     public static ByteBuf encodeStateReply(long requestNumber, byte[] handover, ByteBufAllocator alloc) {

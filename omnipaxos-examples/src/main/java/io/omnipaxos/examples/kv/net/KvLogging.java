@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.net;
 
 /**
  * Names shared by the key-value store's logging. The Logback configuration ({@code logback.xml})

@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.net;
 
 import java.net.InetSocketAddress;
 
@@ -20,5 +20,10 @@ public record NodeAddress(long pid, String host, int peerPort, int clientPort) {
     /** The node's client endpoint (unresolved: resolved when connecting). */
     public InetSocketAddress clientAddress() {
         return InetSocketAddress.createUnresolved(host, clientPort);
+    }
+
+    /** The node's client endpoint as text, {@code host:port}, as NOT_LEADER replies carry it. */
+    public String clientEndpoint() {
+        return host + ":" + clientPort;
     }
 }

@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.net;
 
 import io.omnipaxos.codec.DecodeException;
 import java.nio.BufferUnderflowException;

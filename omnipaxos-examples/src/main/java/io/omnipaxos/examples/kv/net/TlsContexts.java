@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.net;
 
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;

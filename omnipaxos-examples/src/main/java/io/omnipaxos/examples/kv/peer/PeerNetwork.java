@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.peer;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -18,6 +18,9 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.kv.net.KvLogging;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.net.TlsContexts;
 import io.omnipaxos.messages.Message;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.peer;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -8,7 +8,11 @@ import io.omnipaxos.OmniPaxos;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.Snapshot;
 import io.omnipaxos.StopSign;
+import io.omnipaxos.codec.Limits;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.kv.net.ClientWire;
+import io.omnipaxos.examples.kv.net.KvLogging;
+import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
@@ -35,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * @param <T> the entry type
  */
 public final class ReplicaNode<T> {
+
+    /**
+     * Frame limits between nodes: larger than the core's default because a catch-up AcceptSync
+     * carries the whole missing suffix in one message (see docs/kv-store.md).
+     */
+    public static final Limits PEER_LIMITS = new Limits(256 * 1024 * 1024, 4 * 1024 * 1024,
+            ClientWire.MAX_REQUEST_BYTES);
 
     /** What the node tells its application, always on the event loop. */
     public interface Listener<T> {

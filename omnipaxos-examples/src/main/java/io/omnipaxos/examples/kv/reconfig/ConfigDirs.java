@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.reconfig;
 
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.persistent.PersistentStorage;

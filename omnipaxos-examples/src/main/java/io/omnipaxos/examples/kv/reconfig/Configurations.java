@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.reconfig;
 
 import io.netty.channel.EventLoop;
 import io.omnipaxos.Ballot;
@@ -6,6 +6,14 @@ import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.kv.net.KvLogging;
+import io.omnipaxos.examples.kv.net.NetworkConfig;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.peer.ReplicaNode;
+import io.omnipaxos.examples.kv.state.KvEntry;
+import io.omnipaxos.examples.kv.state.KvEntryCodec;
+import io.omnipaxos.examples.kv.state.KvSnapshot;
+import io.omnipaxos.examples.kv.state.KvSnapshots;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.StorageOp;
@@ -41,10 +49,10 @@ import org.slf4j.LoggerFactory;
  * <p>The fields are confined to the event loop; blocking work (fetching, opening and closing
  * storages, binding the peer port) runs on one worker thread.
  */
-final class Configurations {
+public final class Configurations {
 
     /** What the key-value server hears about configurations, on the event loop. */
-    interface Events extends ReplicaNode.Listener<KvEntry> {
+    public interface Events extends ReplicaNode.Listener<KvEntry> {
         /** A configuration's instance is about to run: the state machine starts empty (the seed restores it). */
         void onConfigurationStarting();
 
@@ -92,7 +100,7 @@ final class Configurations {
     private int leaderlessChecks;
     private volatile boolean closed;
 
-    Configurations(OmniPaxosConfig tomlConfig, NetworkConfig network, boolean memory, SSLContext tls, EventLoop loop,
+    public Configurations(OmniPaxosConfig tomlConfig, NetworkConfig network, boolean memory, SSLContext tls, EventLoop loop,
             KvSnapshots snapshots, MessageCodec<KvEntry> codec, Events events) {
         this.tomlConfig = tomlConfig;
         this.network = network;
@@ -111,7 +119,7 @@ final class Configurations {
      * Starts the configuration the node is in (binding its peer port) or, for a joining node that
      * has no state yet, starts fetching it in the background. Not on the event loop.
      */
-    void start() throws InterruptedException {
+    public void start() throws InterruptedException {
         loop.scheduleAtFixedRate(this::checkWhileLeaderless, LEADERLESS_CHECK_MILLIS, LEADERLESS_CHECK_MILLIS,
                 TimeUnit.MILLISECONDS);
         Optional<Handover> latest = memory ? Optional.empty() : ConfigDirs.latest(network.dataDir());
@@ -130,32 +138,32 @@ final class Configurations {
     }
 
     /** The running instance, or null (joining, between two configurations, retired). Event loop only. */
-    ReplicaNode<KvEntry> node() {
+    public ReplicaNode<KvEntry> node() {
         return switching ? null : node;
     }
 
     /** The configuration the node runs (or last ran). Event loop only. */
-    OmniPaxosConfig config() {
+    public OmniPaxosConfig config() {
         return config;
     }
 
     /** The address of node {@code pid} in the current configuration, or null. Event loop only. */
-    NodeAddress address(long pid) {
+    public NodeAddress address(long pid) {
         return addresses.get(pid);
     }
 
     /** The newest handover this node knows, or null if it never saw a configuration end. Event loop only. */
-    Handover handover() {
+    public Handover handover() {
         return handover;
     }
 
     /** Where the node keeps its state, for the startup line. */
-    String storageDescription() {
+    public String storageDescription() {
         return memory ? "in memory" : network.dataDir().toAbsolutePath().toString();
     }
 
     /** The current configuration's stop-sign is decided; {@code finalState} is the map after it. Event loop only. */
-    void onStopSign(StopSign stopSign, byte[] finalState) {
+    public void onStopSign(StopSign stopSign, byte[] finalState) {
         Handover next;
         try {
             next = new Handover(config.cluster().configurationId(), stopSign, finalState);
@@ -168,7 +176,7 @@ final class Configurations {
     }
 
     /** A peer runs a newer configuration: ask our nodes for the handover we missed. Event loop only. */
-    void onNewerConfiguration(int configurationId) {
+    public void onNewerConfiguration(int configurationId) {
         askHowConfigurationEnded("a peer runs configuration " + configurationId, true);
     }
 
@@ -211,7 +219,7 @@ final class Configurations {
     }
 
     /** Closes the running instance and its storage. Not on the event loop. */
-    void close() throws InterruptedException {
+    public void close() throws InterruptedException {
         closed = true;
         worker.shutdownNow();
         worker.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,8 +1,12 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.reconfig;
 
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.StopSignCodec;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.net.NodeAddressCodec;
+import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvStateMachine;
 import io.omnipaxos.storage.StorageException;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;

@@ -1,14 +1,21 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.reconfig;
 
 import io.omnipaxos.ClusterConfig;
 import io.omnipaxos.ConfigException;
 import io.omnipaxos.FlexibleQuorum;
+import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.StopSign;
+import io.omnipaxos.examples.kv.net.NetworkConfig;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.net.NodeAddressCodec;
+import io.omnipaxos.examples.kv.state.KvOp;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The value of a {@link KvOp#RECONFIGURE} request: the configuration to hand over to, as one line
@@ -131,5 +138,27 @@ public record ReconfigureRequest(ClusterConfig config, Map<Long, NodeAddress> ad
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(what + " '" + text + "' is not a number", e);
         }
+    }
+
+    /**
+     * The configuration a node's TOML file describes (its core settings and its {@code [network]}
+     * table), with its members' addresses: what {@code kv reconfigure NEW_NODE_TOML} asks for.
+     *
+     * @param nodeToml the TOML file of one node of the next configuration
+     * @return the request for that configuration
+     * @throws ConfigException if the file is invalid or lacks a member's address (naming the file)
+     */
+    public static ReconfigureRequest fromNodeToml(Path nodeToml) {
+        OmniPaxosConfig config = OmniPaxosConfig.withToml(nodeToml, Set.of(NetworkConfig.TABLE));
+        NetworkConfig network = NetworkConfig.load(nodeToml);
+        Map<Long, NodeAddress> members = new LinkedHashMap<>();
+        for (long pid : config.cluster().nodes()) {
+            try {
+                members.put(pid, network.node(pid));
+            } catch (ConfigException e) {
+                throw new ConfigException(nodeToml + ": " + e.getMessage(), e);
+            }
+        }
+        return new ReconfigureRequest(config.cluster(), members);
     }
 }

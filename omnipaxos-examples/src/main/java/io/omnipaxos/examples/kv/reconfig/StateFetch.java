@@ -1,9 +1,13 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.reconfig;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.omnipaxos.codec.DecodeException;
+import io.omnipaxos.examples.kv.net.ClientWire;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvOp;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -9,8 +9,25 @@ import io.omnipaxos.CompactionException;
 import io.omnipaxos.ConfigException;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.StopSign;
-import io.omnipaxos.codec.Limits;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.kv.net.ClientWire;
+import io.omnipaxos.examples.kv.net.KvLogging;
+import io.omnipaxos.examples.kv.net.NetworkConfig;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.net.TlsContexts;
+import io.omnipaxos.examples.kv.peer.ReplicaNode;
+import io.omnipaxos.examples.kv.reconfig.Configurations;
+import io.omnipaxos.examples.kv.reconfig.Handover;
+import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvEntry;
+import io.omnipaxos.examples.kv.state.KvEntryCodec;
+import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvReply;
+import io.omnipaxos.examples.kv.state.KvSnapshot;
+import io.omnipaxos.examples.kv.state.KvSnapshots;
+import io.omnipaxos.examples.kv.state.KvStateMachine;
+import io.omnipaxos.examples.kv.state.KvStatus;
 import io.omnipaxos.storage.StorageException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,13 +70,6 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     /** Requests waiting for their entry to be decided; more are refused with ERROR (busy). */
     public static final int MAX_PENDING_REQUESTS = 200_000;
 
-    /**
-     * Frame limits between nodes: larger than the core's default because a catch-up AcceptSync
-     * carries the whole missing suffix in one message (see docs/kv-store.md).
-     */
-    public static final Limits PEER_LIMITS = new Limits(256 * 1024 * 1024, 4 * 1024 * 1024,
-            ClientWire.MAX_REQUEST_BYTES);
-
     private final Logger log = LoggerFactory.getLogger(KvServer.class);
     private final Logger events = LoggerFactory.getLogger(KvLogging.EVENTS);
     private KvStateMachine stateMachine = new KvStateMachine();
@@ -89,7 +99,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         this.self = network.node(config.server().pid());
         this.snapshotInterval = network.snapshotInterval();
         this.configurations = new Configurations(config, network, memory, tls, loop, snapshots,
-                new MessageCodec<>(KvEntryCodec.INSTANCE, PEER_LIMITS), this);
+                new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), this);
         this.clientPort = new ClientPort(loop, tls, this);
     }
 
@@ -171,7 +181,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         if (node == null || leader != node.pid()) {
             NodeAddress leaderAddress = configurations.address(leader);
             reply(channel, leaderAddress == null ? KvReply.notLeader(number, leader)
-                    : KvReply.notLeader(number, leaderAddress));
+                    : KvReply.notLeader(number, leader, leaderAddress.clientEndpoint()));
             return;
         }
         if (command.op() == KvOp.RECONFIGURE) {

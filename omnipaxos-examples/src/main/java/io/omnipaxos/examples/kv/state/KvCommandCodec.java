@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.state;
 
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.EntryCodec;
@@ -23,7 +23,7 @@ public final class KvCommandCodec implements EntryCodec<KvCommand> {
     public static final KvCommandCodec INSTANCE = new KvCommandCodec();
 
     /** clientId, requestNumber, ackedUpTo, op, keyLength, valueLength. */
-    static final int FIXED_BYTES = 8 + 8 + 8 + 1 + 4 + 4;
+    public static final int FIXED_BYTES = 8 + 8 + 8 + 1 + 4 + 4;
 
     private KvCommandCodec() {}
 

@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.state;
 
 /**
  * One slot of the key-value store's replicated log: a client's {@link KvCommand}, or a {@link

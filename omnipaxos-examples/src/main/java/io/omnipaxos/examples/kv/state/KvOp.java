@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.state;
 
 import io.omnipaxos.codec.DecodeException;
 
@@ -14,11 +14,11 @@ public enum KvOp {
     DELETE(4),
     /**
      * Administration, never in the log: ends the current configuration with a stop-sign that hands
-     * over to the configuration the value describes ({@link ReconfigureRequest}).
+     * over to the configuration the value describes ({@code kv.reconfig.ReconfigureRequest}).
      */
     RECONFIGURE(5),
     /**
-     * Administration, never in the log: asks a node for the {@link Handover} it knows (the final
+     * Administration, never in the log: asks a node for the {@code kv.reconfig.Handover} it knows (the final
      * state of an ended configuration), answered with a {@link KvStatus#STATE} reply.
      */
     FETCH_STATE(6);

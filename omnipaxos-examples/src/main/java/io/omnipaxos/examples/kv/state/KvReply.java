@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.state;
 
 import java.util.Objects;
 
@@ -43,12 +43,12 @@ public record KvReply(long requestNumber, KvStatus status, long leaderHint, Stri
     }
 
     /**
-     * A NOT_LEADER reply pointing at {@code leader}, with its client endpoint {@code host:port} as
-     * the text, so that a client that does not know that node (added by a reconfiguration) can
+     * A NOT_LEADER reply pointing at {@code leaderPid}, with its client endpoint {@code host:port}
+     * as the text, so that a client that does not know that node (added by a reconfiguration) can
      * reach it.
      */
-    public static KvReply notLeader(long requestNumber, NodeAddress leader) {
-        return new KvReply(requestNumber, KvStatus.NOT_LEADER, leader.pid(), leader.host() + ":" + leader.clientPort());
+    public static KvReply notLeader(long requestNumber, long leaderPid, String leaderClientEndpoint) {
+        return new KvReply(requestNumber, KvStatus.NOT_LEADER, leaderPid, leaderClientEndpoint);
     }
 
     /** An ERROR reply; {@code reason} is cut to {@link #MAX_ERROR_CHARS}. */

@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.state;
 
 import io.omnipaxos.Snapshot;
 import java.util.ArrayList;
@@ -26,12 +26,12 @@ public final class KvSnapshots implements Snapshot<KvEntry> {
      * The state after applying the log up to the index of the snapshot that is about to be made;
      * used by the next create or merge only.
      */
-    void offerAppliedState(byte[] encodedState) {
+    public void offerAppliedState(byte[] encodedState) {
         offeredState = encodedState;
     }
 
     /** Drops an offer that no create or merge took (the snapshot was refused). */
-    void withdrawOffer() {
+    public void withdrawOffer() {
         offeredState = null;
     }
 

@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.state;
 
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.StringCodec;

@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.state;
 
 import io.omnipaxos.codec.DecodeException;
 
@@ -13,8 +13,8 @@ public enum KvStatus {
     /** The request was refused; the reply's text says why. */
     ERROR(3),
     /**
-     * The answer to {@link KvOp#FETCH_STATE}: the reply's text field carries an encoded {@link
-     * Handover} instead of UTF-8 text (see {@link ClientWire#encodeStateReply}).
+     * The answer to {@link KvOp#FETCH_STATE}: the reply's text field carries an encoded {@code
+     * kv.reconfig.Handover} instead of UTF-8 text (see {@code kv.net.ClientWire.encodeStateReply}).
      */
     STATE(4);
 

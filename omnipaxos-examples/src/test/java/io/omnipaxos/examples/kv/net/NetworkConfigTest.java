@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omnipaxos.ConfigException;
 import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +35,12 @@ class NetworkConfigTest {
 
     @Test
     void reconfigurationExampleFilesDescribeTheNextConfiguration() {
-        ReconfigureRequest replace = KvCli.nextConfiguration(Path.of("..", "config", "replace", "node4.toml"));
+        ReconfigureRequest replace = ReconfigureRequest.fromNodeToml(Path.of("..", "config", "replace", "node4.toml"));
         assertEquals(2, replace.config().configurationId());
         assertEquals(java.util.List.of(1L, 2L, 4L), replace.config().nodes().stream().sorted().toList());
         for (int pid = 4; pid <= 5; pid++) {
             Path file = Path.of("..", "config", "grow", "node" + pid + ".toml");
-            ReconfigureRequest grow = KvCli.nextConfiguration(file);
+            ReconfigureRequest grow = ReconfigureRequest.fromNodeToml(file);
             assertEquals(Set.of(1L, 2L, 3L, 4L, 5L), Set.copyOf(grow.config().nodes()));
             NetworkConfig network = NetworkConfig.load(file);
             assertTrue(network.join());

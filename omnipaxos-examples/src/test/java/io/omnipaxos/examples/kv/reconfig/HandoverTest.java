@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.reconfig;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.omnipaxos.ClusterConfig;
 import io.omnipaxos.FlexibleQuorum;
 import io.omnipaxos.codec.DecodeException;
+import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.net.NodeAddressCodec;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvEntryCodec;
+import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvStateMachine;
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.persistent.PersistentStorage;
 import io.omnipaxos.storage.persistent.PersistentStorageConfig;

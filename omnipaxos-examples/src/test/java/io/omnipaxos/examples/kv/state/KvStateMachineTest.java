@@ -1,4 +1,4 @@
-package io.omnipaxos.examples.kv;
+package io.omnipaxos.examples.kv.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
