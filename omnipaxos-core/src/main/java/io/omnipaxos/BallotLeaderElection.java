@@ -51,6 +51,11 @@ final class BallotLeaderElection<T> {
         this.currentBallot = new Ballot(1, priority, pid);
     }
 
+    /** The highest round of this server's candidacy and of the leader it knows. */
+    long highestRound() {
+        return Math.max(currentBallot.n(), leader.n());
+    }
+
     String describe() {
         return "ballot " + currentBallot + " leader " + leader + (quorumConnected ? " qc" : " not-qc");
     }
@@ -103,8 +108,7 @@ final class BallotLeaderElection<T> {
         if (top != null && top.isGreaterThan(leader) && leaderLost) {
             leader = top;
             elected = Optional.of(top);
-        } else if (leaderLost && quorumConnected) {
-            takeOver();
+        } else if (leaderLost && quorumConnected && takeOver()) {
             elected = Optional.of(leader);
         }
         if (elected.isPresent()) {
@@ -124,10 +128,14 @@ final class BallotLeaderElection<T> {
         return leader;
     }
 
-    /** After a crash: no leader is known and the ballot must exceed anything promised before. */
+    /**
+     * After a crash: no leader is known and the ballot must exceed anything promised before (if the
+     * promise is already at {@link Ballot#MAX_N}, this server can never lead again in this
+     * configuration, and keeps following).
+     */
     void recover(Ballot promise) {
         leader = Ballot.NONE;
-        if (!currentBallot.isGreaterThan(promise)) {
+        if (!currentBallot.isGreaterThan(promise) && promise.canBeExceeded()) {
             currentBallot = new Ballot(promise.n() + 1, currentBallot.priority(), pid);
         }
     }
@@ -135,11 +143,17 @@ final class BallotLeaderElection<T> {
     /**
      * The leader was not heard as quorum-connected and we are: raise our ballot above it and lead
      * with it at once (as the Rust library does) rather than wait a round. If another server took
-     * over in the same round, Sequence Paxos lets the higher ballot win.
+     * over in the same round, Sequence Paxos lets the higher ballot win. Returns false, changing
+     * nothing, if no higher round exists.
      */
-    private void takeOver() {
-        currentBallot = new Ballot(Math.max(leader.n(), currentBallot.n()) + 1, currentBallot.priority(), pid);
+    private boolean takeOver() {
+        long highestN = Math.max(leader.n(), currentBallot.n());
+        if (highestN >= Ballot.MAX_N) {
+            return false; // no higher round exists (only forged ballots get here; see Ballot.MAX_N_STEP)
+        }
+        currentBallot = new Ballot(highestN + 1, currentBallot.priority(), pid);
         leader = currentBallot;
+        return true;
     }
 
     /**

@@ -167,10 +167,17 @@ final class FollowerRole<T> {
 
     /**
      * Trim: the leader asks us to trim (it checked that every server accepted the entries below the
-     * index and that they are decided) or to snapshot. We compact as far as our own decided index
-     * goes, and the rest once we learn it.
+     * index and that they are decided) or to snapshot. Only the leader of the round we promised may
+     * ask: a request of another round is ignored (a forged one, naming a ballot that is not its
+     * sender's, never gets here: see {@link IncomingScreen}). We
+     * snapshot as far as our own decided index goes, and trim as far as our application has also
+     * read (a trimmed entry is gone, and the application must have applied it); the rest follows
+     * once we learn and it reads more.
      */
     void onTrim(Trim<T> trim) {
+        if (paxos.role != Role.FOLLOWER || !trim.ballot().equals(paxos.log.promise())) {
+            return; // another round's: an earlier one's, delayed, or a later one's ahead of its Prepare
+        }
         if (trim.snapshot()) {
             snapshotTargetIdx = Math.max(snapshotTargetIdx, trim.trimIdx());
         } else {
@@ -186,7 +193,7 @@ final class FollowerRole<T> {
         if (snapshotIdx > log.compactedIdx() && usesSnapshots()) {
             log.snapshotPrefix(snapshotIdx, paxos.snapshots); // does nothing if the prefix was trimmed without one
         }
-        long trimIdx = Math.min(trimTargetIdx, decidedIdx);
+        long trimIdx = Math.min(Math.min(trimTargetIdx, decidedIdx), paxos.readIdx());
         if (trimIdx > log.compactedIdx()) {
             log.trim(trimIdx);
         }
@@ -198,8 +205,14 @@ final class FollowerRole<T> {
         return snapshots != null && snapshots.useSnapshots();
     }
 
-    /** Resend timer: a follower waiting to be (re)prepared asks again. */
+    /**
+     * Resend timer: a follower waiting to be (re)prepared asks again; a trim waiting for the
+     * application to read the entries goes on as far as it has read.
+     */
     void onResendTimeout() {
+        if (trimTargetIdx > paxos.log.compactedIdx()) {
+            compactDecidedPrefix();
+        }
         if (paxos.phase == Phase.RECOVER) {
             requestPrepare();
         } else if (paxos.phase == Phase.PREPARE) {

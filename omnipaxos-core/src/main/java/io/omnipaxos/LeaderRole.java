@@ -372,7 +372,7 @@ final class LeaderRole<T> {
         }
         paxos.log.trim(idx);
         for (long peer : paxos.peers) {
-            paxos.outbox.add(new Trim<>(paxos.pid, peer, paxos.configurationId, idx));
+            paxos.outbox.add(new Trim<>(paxos.pid, peer, paxos.configurationId, ballot, idx));
         }
     }
 

@@ -38,6 +38,7 @@ public final class OmniPaxos<T> {
     private final Outbox<T> outbox;
     private final BallotLeaderElection<T> election;
     private final SequencePaxos<T> paxos;
+    private final IncomingScreen screen;
     private int electionTicks;
     private int resendTicks;
     private int flushTicks;
@@ -52,6 +53,7 @@ public final class OmniPaxos<T> {
         this.election = new BallotLeaderElection<>(server.pid(), config.cluster().configurationId(),
                 config.peers(), config.cluster().readQuorumSize(), server.leaderPriority());
         this.paxos = new SequencePaxos<>(config, storage, outbox, snapshots);
+        this.screen = new IncomingScreen(config.cluster());
         election.recover(paxos.log.promise());
         election.startRound(outbox);
     }
@@ -76,12 +78,18 @@ public final class OmniPaxos<T> {
     /**
      * Handles a message received from a peer. Messages from a pid outside the configuration,
      * addressed to another pid, or of another configuration id are dropped and counted in
-     * {@link #droppedIncomingCount()}.
+     * {@link #droppedIncomingCount()}. Messages that say what the protocol does not let their sender
+     * say (see {@link #rejectedIncomingCount()}) change nothing and are counted there.
      */
     public void handleIncoming(Message<T> message) {
         Objects.requireNonNull(message, "message");
         if (!isForThisServer(message)) {
             droppedIncomingCount++;
+            return;
+        }
+        String refusal = screen.refusal(message, highestKnownRound());
+        if (refusal != null) {
+            paxos.reject(message, refusal);
             return;
         }
         if (message instanceof SequencePaxosMessage<T> m) {
@@ -137,7 +145,9 @@ public final class OmniPaxos<T> {
      *
      * @param nextConfig the cluster that takes over; its configuration id must differ from this one's
      * @param metadata opaque bytes for the application, carried in the stop-sign (copied)
-     * @throws IllegalArgumentException if {@code nextConfig} has this configuration's id
+     * @throws IllegalArgumentException if {@code nextConfig} has this configuration's id, or the
+     *     stop-sign exceeds {@link io.omnipaxos.codec.StopSignCodec}'s limits (too many nodes or
+     *     metadata bytes), so that some server could not decode it
      * @throws AppendRejectedException if the log already ends with a stop-sign
      */
     public void reconfigure(ClusterConfig nextConfig, byte[] metadata) {
@@ -219,7 +229,9 @@ public final class OmniPaxos<T> {
             throw new IndexOutOfBoundsException("readEntries(" + from + ", " + to + ") outside the log [0, "
                     + logLength + ")");
         }
-        return LogReader.read(paxos.log, from, to);
+        List<LogEntry<T>> entries = LogReader.read(paxos.log, from, to);
+        paxos.noteRead(from, to);
+        return entries;
     }
 
     /**
@@ -230,7 +242,12 @@ public final class OmniPaxos<T> {
     public List<LogEntry<T>> readDecidedSuffix(long from) {
         requireIndex("from", from);
         long decidedIdx = paxos.log.decidedIdx();
-        return from >= decidedIdx ? List.of() : LogReader.read(paxos.log, from, decidedIdx);
+        if (from >= decidedIdx) {
+            return List.of();
+        }
+        List<LogEntry<T>> entries = LogReader.read(paxos.log, from, decidedIdx);
+        paxos.noteRead(from, decidedIdx);
+        return entries;
     }
 
     /**
@@ -239,7 +256,10 @@ public final class OmniPaxos<T> {
      * dropped).
      * Only the leader trims, and only entries that are decided and that every server has accepted
      * (so no server will need them again). With no index, trims as far as that allows. Reads of the
-     * trimmed prefix then return one {@link LogEntry.Trimmed}.
+     * trimmed prefix then return one {@link LogEntry.Trimmed}. A follower trims only what its
+     * application has already read (through {@link #readDecidedSuffix}, {@link #readEntries} or
+     * {@link #read}, contiguously from the start of its log), so no application misses an entry; the
+     * rest of the trim follows, on a later message or tick, once it has read further.
      *
      * @throws CompactionException if this server is not the leader (naming the leader if known), or
      *     the index is not decided, already trimmed, or not accepted by every server
@@ -293,6 +313,18 @@ public final class OmniPaxos<T> {
         return droppedIncomingCount;
     }
 
+    /**
+     * Incoming messages refused because they say what the protocol does not let their sender say: a
+     * ballot that does not name a member (or, from a leader or candidate, not the sender), a round
+     * more than {@link Ballot#MAX_N_STEP} above the highest this server knows, an inconsistent
+     * promise, or a stop-sign forwarded to this very configuration. Such a message changes nothing; each is
+     * logged (at WARN, the first ten, then every 1000th). A growing count means a broken or hostile
+     * peer.
+     */
+    public long rejectedIncomingCount() {
+        return paxos.rejectedMessages();
+    }
+
     /** Outgoing messages dropped because {@code buffer_size} messages were already waiting. */
     public long droppedOutgoingCount() {
         return outbox.droppedCount();
@@ -313,6 +345,11 @@ public final class OmniPaxos<T> {
         return message.to() == config.server().pid()
                 && peers.contains(message.from())
                 && message.configurationId() == config.cluster().configurationId();
+    }
+
+    /** The highest ballot round this server has promised, accepted, led, or seen elected. */
+    private long highestKnownRound() {
+        return Math.max(Math.max(paxos.log.promise().n(), paxos.log.acceptedRound().n()), election.highestRound());
     }
 
     private void checkInvariants() {

@@ -1,10 +1,12 @@
 package io.omnipaxos;
 
+import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.messages.AcceptDecide;
 import io.omnipaxos.messages.AcceptStopSign;
 import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Accepted;
 import io.omnipaxos.messages.Decide;
+import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
@@ -48,6 +50,13 @@ final class SequencePaxos<T> {
     /** Entries appended or forwarded here that no leader has taken yet, oldest first. */
     private ArrayList<T> pendingProposals = new ArrayList<>();
     private long droppedProposals;
+    /**
+     * The index up to which the application has read the decided log, contiguously from the compacted
+     * index (see {@link #noteRead}); a leader's trim request reaches no further on this server.
+     */
+    private long readIdx;
+    /** Messages refused for saying what the protocol does not let their sender say. */
+    private long rejectedMessages;
     /** The application's snapshot functions, or null if it does not use snapshots. */
     final Snapshot<T> snapshots;
     /** A stop-sign asked for here that is not yet decided; forwarded to the leader until it is. */
@@ -144,6 +153,7 @@ final class SequencePaxos<T> {
             throw new IllegalArgumentException("the next configuration must have a new configuration id, got "
                     + configurationId + " again");
         }
+        StopSignCodec.checkEncodable(stopSign);
         rejectIfStopped();
         pendingStopSign = stopSign;
         if (role == Role.LEADER && phase == Phase.ACCEPT) {
@@ -191,7 +201,7 @@ final class SequencePaxos<T> {
         }
         if (!localOnly) {
             for (long peer : peers) {
-                outbox.add(new Trim<>(pid, peer, configurationId, idx, true));
+                outbox.add(new Trim<>(pid, peer, configurationId, leader, idx, true));
             }
         }
     }
@@ -349,6 +359,38 @@ final class SequencePaxos<T> {
         role = Role.FOLLOWER;
         phase = Phase.NONE;
         leader = newLeader;
+    }
+
+    /**
+     * Counts and logs a message that says what the protocol does not let its sender say (a forged or
+     * corrupted message); it changes nothing. Logged at WARN the first ten times, then every 1000th.
+     */
+    void reject(Message<T> message, String why) {
+        rejectedMessages++;
+        if (rejectedMessages <= 10 || rejectedMessages % 1000 == 0) {
+            logger.warn("server {}: refused {} from pid {} ({} refused so far): {}", pid,
+                    message.getClass().getSimpleName(), message.from(), rejectedMessages, why);
+        }
+    }
+
+    long rejectedMessages() {
+        return rejectedMessages;
+    }
+
+    /**
+     * The application read slots {@code [from, to)}: decided slots from at most the read index on
+     * move it forward. Reads further ahead do not (the slots between were not read).
+     */
+    void noteRead(long from, long to) {
+        long start = Math.max(readIdx, log.compactedIdx());
+        if (from <= start) {
+            readIdx = Math.max(start, Math.min(to, log.decidedIdx()));
+        }
+    }
+
+    /** See {@link #readIdx}; never below the compacted index. */
+    long readIdx() {
+        return Math.max(readIdx, log.compactedIdx());
     }
 
     /** Counts proposals that arrived after a stop-sign and can never be appended. */

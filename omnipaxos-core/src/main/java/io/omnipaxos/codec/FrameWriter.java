@@ -119,6 +119,7 @@ final class FrameWriter<T> {
         } else if (m instanceof ProposalForward<T> x) {
             writeEntries(MessageTag.PROPOSAL_FORWARD, x.entries(), w);
         } else if (m instanceof Trim<T> x) {
+            putBallot(w, x.ballot());
             w.putLong(x.trimIdx());
             w.put(x.snapshot() ? (byte) 1 : (byte) 0);
         } else if (m instanceof AcceptStopSign<T> x) {

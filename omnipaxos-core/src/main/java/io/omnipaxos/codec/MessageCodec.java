@@ -58,7 +58,7 @@ import java.util.Objects;
  * 0x07 Decide            ballot sequenceNumber decidedIdx:i64
  * 0x08 NotAccepted       ballot
  * 0x09 ProposalForward   entries
- * 0x0A Trim              trimIdx:i64 snapshot:boolean
+ * 0x0A Trim              ballot trimIdx:i64 snapshot:boolean
  * 0x0B AcceptStopSign    ballot sequenceNumber decidedIdx:i64 stop-sign
  * 0x0C StopSignForward   stop-sign
  * 0x41 HeartbeatRequest  round:i64
@@ -277,7 +277,8 @@ public final class MessageCodec<T> {
             case PROPOSAL_FORWARD:
                 return new ProposalForward<>(from, to, cfg, r.readEntries("entries"));
             case TRIM:
-                return new Trim<>(from, to, cfg, r.readLong("trimIdx"), r.readBoolean("snapshot"));
+                return new Trim<>(from, to, cfg, r.readBallot("ballot"), r.readLong("trimIdx"),
+                        r.readBoolean("snapshot"));
             case ACCEPT_STOP_SIGN:
                 return new AcceptStopSign<>(from, to, cfg, r.readBallot("ballot"),
                         r.readSequenceNumber("sequenceNumber"), r.readLong("decidedIdx"), r.readStopSign("stopSign"));

@@ -39,7 +39,7 @@ enum MessageTag {
     DECIDE(0x07, "Decide", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
     NOT_ACCEPTED(0x08, "NotAccepted", WireFormat.BALLOT_BYTES, false),
     PROPOSAL_FORWARD(0x09, "ProposalForward", 0, true),
-    TRIM(0x0A, "Trim", 8 + 1, false),
+    TRIM(0x0A, "Trim", WireFormat.BALLOT_BYTES + 8 + 1, false),
     ACCEPT_STOP_SIGN(0x0B, "AcceptStopSign", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
     STOP_SIGN_FORWARD(0x0C, "StopSignForward", 0, false),
     HEARTBEAT_REQUEST(0x41, "HeartbeatRequest", 8, false),

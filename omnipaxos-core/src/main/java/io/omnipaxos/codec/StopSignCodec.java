@@ -115,7 +115,13 @@ public final class StopSignCodec {
         return flag == 0 ? Optional.empty() : Optional.of(new FlexibleQuorum(in.getInt(), in.getInt()));
     }
 
-    private static void checkEncodable(StopSign stopSign) {
+    /**
+     * Throws unless {@code stopSign} is within this codec's limits, so that every server can decode
+     * it: {@link io.omnipaxos.OmniPaxos#reconfigure} refuses a stop-sign that fails this.
+     *
+     * @throws IllegalArgumentException naming the limit it exceeds
+     */
+    public static void checkEncodable(StopSign stopSign) {
         if (stopSign.nextConfig().nodes().size() > MAX_NODES) {
             throw new IllegalArgumentException("stop-sign names " + stopSign.nextConfig().nodes().size()
                     + " nodes, more than " + MAX_NODES);

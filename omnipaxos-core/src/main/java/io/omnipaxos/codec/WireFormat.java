@@ -6,8 +6,11 @@ package io.omnipaxos.codec;
  */
 final class WireFormat {
 
-    /** The only wire version this codec reads and writes. Bump it for incompatible layout changes. */
-    static final int VERSION = 1;
+    /**
+     * The only wire version this codec reads and writes. Bump it for incompatible layout changes.
+     * Version 2: Trim carries the leader's ballot.
+     */
+    static final int VERSION = 2;
 
     /** version(1) + tag(1) + from(8) + to(8) + configurationId(4). */
     static final int HEADER_BYTES = 1 + 1 + 8 + 8 + 4;

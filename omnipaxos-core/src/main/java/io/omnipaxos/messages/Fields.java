@@ -21,9 +21,10 @@ final class Fields {
         }
     }
 
+    /** Checks a log index or count against {@code [0, Message.MAX_INDEX]}. */
     static void index(String name, long value) {
-        if (value < 0) {
-            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+        if (value < 0 || value > Message.MAX_INDEX) {
+            throw new IllegalArgumentException(name + " must be in [0, " + Message.MAX_INDEX + "], got " + value);
         }
     }
 

@@ -13,6 +13,13 @@ package io.omnipaxos.messages;
  */
 public sealed interface Message<T> permits SequencePaxosMessage, BallotLeaderMessage {
 
+    /**
+     * The largest log index, decided index or round number a message may carry (2^62): no log gets
+     * there, and adding an entry count to it never overflows. Larger values are refused when the
+     * message is built or decoded.
+     */
+    long MAX_INDEX = 1L << 62;
+
     /** The pid of the sending server. */
     long from();
 

@@ -9,15 +9,25 @@ package io.omnipaxos.messages;
  */
 public record SequenceNumber(long session, long counter) {
 
-    /** Validates that both parts are positive. */
+    /**
+     * The largest session and counter (2^62): a leader counts one up per message, so honest numbers
+     * never come near it, and {@link #next()} never overflows.
+     */
+    public static final long MAX_PART = 1L << 62;
+
+    /** Validates that both parts are in {@code [1, MAX_PART]}. */
     public SequenceNumber {
-        if (session <= 0 || counter <= 0) {
-            throw new IllegalArgumentException(
-                    "sequence number parts must be > 0, got session=" + session + " counter=" + counter);
+        if (session <= 0 || counter <= 0 || session > MAX_PART || counter > MAX_PART) {
+            throw new IllegalArgumentException("sequence number parts must be in [1, " + MAX_PART
+                    + "], got session=" + session + " counter=" + counter);
         }
     }
 
-    /** The number of the message that follows this one in the same session. */
+    /**
+     * The number of the message that follows this one in the same session.
+     *
+     * @throws IllegalArgumentException if the counter is already {@link #MAX_PART}
+     */
     public SequenceNumber next() {
         return new SequenceNumber(session, counter + 1);
     }

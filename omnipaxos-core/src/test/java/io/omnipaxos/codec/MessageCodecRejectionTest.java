@@ -44,6 +44,8 @@ class MessageCodecRejectionTest {
         rejects(STRINGS, frame, "version 0x07", "offset 0");
         frame[0] = (byte) 0xFF;
         rejects(STRINGS, frame, "version 0xff");
+        frame[0] = 0x01; // the previous version (Trim without a ballot): refused, never misread
+        rejects(STRINGS, frame, "unsupported wire version 0x01", "this codec reads version 2");
     }
 
     @Test
@@ -168,8 +170,12 @@ class MessageCodecRejectionTest {
         rejects(LONGS, patchLong(frame, 2, 0), "HeartbeatReply", "from must be a pid > 0, got 0");
         rejects(LONGS, patchLong(frame, 10, -5), "to must be a pid > 0, got -5");
         rejects(LONGS, patchInt(frame, 18, 0), "configurationId must be > 0");
-        rejects(LONGS, patchLong(frame, 22, -1), "round must be >= 0, got -1");
-        rejects(LONGS, patchLong(frame, 30, Long.MIN_VALUE), "invalid ballot", "offset 30", "ballot n must be >= 0");
+        rejects(LONGS, patchLong(frame, 22, -1), "round must be in [0, " + Message.MAX_INDEX + "], got -1");
+        rejects(LONGS, patchLong(frame, 22, Message.MAX_INDEX + 1), "round must be in [0, ");
+        rejects(LONGS, patchLong(frame, 30, Long.MIN_VALUE), "invalid ballot", "offset 30", "ballot n must be in [0, ");
+        rejects(LONGS, patchLong(frame, 30, Ballot.MAX_N + 1), "invalid ballot", "offset 30",
+                "got " + (Ballot.MAX_N + 1));
+        rejects(LONGS, patchLong(frame, 30, Long.MAX_VALUE), "invalid ballot", "got " + Long.MAX_VALUE);
         rejects(LONGS, patchInt(frame, 38, -1), "invalid ballot", "priority");
         rejects(LONGS, patchLong(frame, 42, -7), "invalid ballot", "pid");
         byte[] badBool = frame.clone();
@@ -183,7 +189,9 @@ class MessageCodecRejectionTest {
         byte[] frame = LONGS.encode(m);
         rejects(LONGS, patchLong(frame, 42, 0), "AcceptDecide", "invalid sequenceNumber", "offset 42");
         rejects(LONGS, patchLong(frame, 50, -3), "invalid sequenceNumber", "counter=-3");
-        rejects(LONGS, patchLong(frame, 58, -1), "decidedIdx must be >= 0, got -1");
+        rejects(LONGS, patchLong(frame, 50, Long.MAX_VALUE), "invalid sequenceNumber", "counter=" + Long.MAX_VALUE);
+        rejects(LONGS, patchLong(frame, 58, -1), "decidedIdx must be in [0, " + Message.MAX_INDEX + "], got -1");
+        rejects(LONGS, patchLong(frame, 58, Long.MAX_VALUE), "decidedIdx must be in [0, ");
     }
 
     @Test

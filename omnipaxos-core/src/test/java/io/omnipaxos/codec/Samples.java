@@ -32,6 +32,8 @@ import java.util.function.Function;
 final class Samples {
 
     static final long MAX = Long.MAX_VALUE;
+    /** The largest value of each bounded field: indices, ballot rounds, sequence number parts. */
+    static final long MAX_INDEX = Message.MAX_INDEX;
 
     private Samples() {}
 
@@ -39,9 +41,10 @@ final class Samples {
     static <T> List<Message<T>> everyType(List<T> entries, boolean maxValues) {
         long pid = maxValues ? MAX : 1;
         int cfg = maxValues ? Integer.MAX_VALUE : 1;
-        long idx = maxValues ? MAX : 0;
-        Ballot ballot = maxValues ? new Ballot(MAX, Integer.MAX_VALUE, MAX) : Ballot.NONE;
-        SequenceNumber seq = maxValues ? new SequenceNumber(MAX, MAX) : new SequenceNumber(1, 1);
+        long idx = maxValues ? MAX_INDEX : 0;
+        Ballot ballot = maxValues ? new Ballot(Ballot.MAX_N, Integer.MAX_VALUE, MAX) : Ballot.NONE;
+        SequenceNumber seq = maxValues ? new SequenceNumber(SequenceNumber.MAX_PART, SequenceNumber.MAX_PART)
+                : new SequenceNumber(1, 1);
         List<Message<T>> all = new ArrayList<>();
         all.add(new PrepareReq<>(pid, pid, cfg));
         all.add(new Prepare<>(pid, 1, cfg, ballot, idx, Ballot.NONE, idx));
@@ -52,13 +55,13 @@ final class Samples {
         all.add(new Decide<>(pid, pid, cfg, ballot, seq, idx));
         all.add(new NotAccepted<>(pid, pid, cfg, ballot));
         all.add(new ProposalForward<>(pid, pid, cfg, entries));
-        all.add(new Trim<>(pid, pid, cfg, idx));
+        all.add(new Trim<>(pid, pid, cfg, ballot, idx));
         T snapshot = entries.isEmpty() ? null : entries.get(0);
         StopSign stopSign = stopSign(maxValues);
         all.add(new Promise<>(1, pid, cfg, ballot, ballot, idx, idx, idx, entries, snapshot, stopSign));
         all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, stopSign));
         all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, null));
-        all.add(new Trim<>(pid, pid, cfg, idx, true));
+        all.add(new Trim<>(pid, pid, cfg, ballot, idx, true));
         all.add(new AcceptStopSign<>(pid, 3, cfg, ballot, seq, idx, stopSign));
         all.add(new StopSignForward<>(pid, 3, cfg, stopSign));
         all.add(new HeartbeatRequest<>(pid, pid, cfg, idx));
@@ -111,7 +114,7 @@ final class Samples {
             case 7: return new NotAccepted<>(from, to, cfg, ballot(rnd));
             case 8: return new ProposalForward<>(from, to, cfg, entries.apply(rnd));
             case 9: return new HeartbeatRequest<>(from, to, cfg, index(rnd));
-            case 10: return new Trim<>(from, to, cfg, index(rnd), rnd.nextBoolean());
+            case 10: return new Trim<>(from, to, cfg, ballot(rnd), index(rnd), rnd.nextBoolean());
             case 12: return new AcceptStopSign<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), stopSign(rnd.nextBoolean()));
             case 13: return new StopSignForward<>(from, to, cfg, stopSign(rnd.nextBoolean()));
             default: return new HeartbeatReply<>(from, to, cfg, index(rnd), ballot(rnd), rnd.nextBoolean());
@@ -134,8 +137,8 @@ final class Samples {
     static long index(Random rnd) {
         switch (rnd.nextInt(4)) {
             case 0: return 0;
-            case 1: return MAX;
-            default: return rnd.nextLong() & MAX;
+            case 1: return MAX_INDEX;
+            default: return rnd.nextLong() & (MAX_INDEX - 1);
         }
     }
 
@@ -144,11 +147,12 @@ final class Samples {
             return Ballot.NONE;
         }
         int priority = rnd.nextInt(3) == 0 ? Integer.MAX_VALUE : rnd.nextInt(10);
-        return new Ballot(index(rnd), priority, rnd.nextInt(3) == 0 ? MAX : rnd.nextInt(8));
+        return new Ballot(Math.min(index(rnd), Ballot.MAX_N), priority, rnd.nextInt(3) == 0 ? MAX : rnd.nextInt(8));
     }
 
     static SequenceNumber seq(Random rnd) {
-        return new SequenceNumber(1 + (rnd.nextLong() & (MAX - 1)), rnd.nextBoolean() ? MAX : 1 + rnd.nextInt(100));
+        long max = SequenceNumber.MAX_PART;
+        return new SequenceNumber(1 + (rnd.nextLong() & (max - 1)), rnd.nextBoolean() ? max : 1 + rnd.nextInt(100));
     }
 
     /** 0..maxCount random strings mixing ASCII, 2-, 3- and 4-byte UTF-8. */

@@ -16,7 +16,8 @@ import java.util.Random;
  * leader, or snapshots by the leader and by single servers, depending on the seed), and in a third
  * of the seeds a reconfiguration proposed by a random server in the middle of it all. Safety is
  * checked after every step; at the end the faults stop and the cluster must decide new entries on
- * every server, or, if it was reconfigured, the stop-sign. Every module's storage runs the same mix.
+ * every server, or, if it was reconfigured, the stop-sign. No server may have refused a message
+ * as one its sender may not send (they are all honest). Every module's storage runs the same mix.
  */
 public final class RandomFaultMix {
 
@@ -60,6 +61,7 @@ public final class RandomFaultMix {
             cluster.step();
         }
         healEverything(cluster);
+        assertNothingHonestRefused(cluster);
         if (reconfiguration.requested) {
             reconfiguration.assertDecidedAfterHealing(cluster);
         } else {
@@ -160,6 +162,15 @@ public final class RandomFaultMix {
             if (!cluster.isAlive(pid)) {
                 cluster.restart(pid);
             }
+        }
+    }
+
+    /** Every server here is honest: none may have refused a message as one its sender may not send. */
+    private static void assertNothingHonestRefused(SimulatedCluster cluster) {
+        for (long pid : cluster.pids()) {
+            long refused = cluster.server(pid).rejectedIncomingCount();
+            assertTrue(refused == 0, () -> cluster.describe() + ": server " + pid + " refused " + refused
+                    + " honest message(s) (see its WARN log)");
         }
     }
 

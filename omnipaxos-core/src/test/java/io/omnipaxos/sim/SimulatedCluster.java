@@ -178,6 +178,14 @@ public final class SimulatedCluster {
         appended.add(value);
     }
 
+    /**
+     * Hands {@code message} to the network as if its sender had sent it now (a forged or replayed
+     * message); it is delivered, lost, duplicated or delayed like any other.
+     */
+    public void inject(Message<String> message) {
+        network.send(message, now);
+    }
+
     /** The live server that leads in the accept phase with the highest ballot, if any. */
     public Optional<Long> leader() {
         Long best = null;
