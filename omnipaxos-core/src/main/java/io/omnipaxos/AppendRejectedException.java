@@ -18,7 +18,13 @@ public class AppendRejectedException extends RuntimeException {
          */
         STOP_SIGN_PENDING,
         /** The stop-sign is decided: this configuration is finished; use the next one. */
-        RECONFIGURED
+        RECONFIGURED,
+        /**
+         * The entry encodes to more than {@code max_message_bytes}: no message could carry it. Only
+         * a server built with an entry codec knows ({@link OmniPaxosConfig#build(
+         * io.omnipaxos.storage.Storage, Snapshot, io.omnipaxos.codec.EntryCodec)}).
+         */
+        ENTRY_TOO_LARGE
     }
 
     private final Reason reason;

@@ -33,6 +33,8 @@ final class LeaderRole<T> {
     private final Map<Long, FollowerProgress<T>> followers = new LinkedHashMap<>();
     /** Entries appended in the accept phase, not yet written and replicated; at most batch_size. */
     private ArrayList<T> batch = new ArrayList<>();
+    /** The entry bytes of {@link #batch} (0 without an entry codec): at most max_message_bytes. */
+    private long batchBytes;
     private long nextSession;
     /** The accepted round of the log adopted at the end of the prepare phase. */
     private Ballot adoptedRound = Ballot.NONE;
@@ -173,10 +175,15 @@ final class LeaderRole<T> {
         }
         long logLength = paxos.log.logLength();
         Invariants.atMost("sync index", syncIdx, "log length", logLength, follower.pid);
-        long end = Math.min(logLength, Math.max(adoptedIdx, syncIdx + paxos.bufferSize));
-        long entriesEnd = Math.min(end, paxos.log.entriesEnd());
-        List<T> suffix = syncIdx < entriesEnd ? paxos.log.entries(syncIdx, entriesEnd) : List.of();
-        boolean withStopSign = end > paxos.log.entriesEnd() && syncIdx <= paxos.log.entriesEnd();
+        long limit = Math.min(logLength, Math.max(adoptedIdx, syncIdx + paxos.bufferSize));
+        long logEntriesEnd = paxos.log.entriesEnd();
+        long entriesLimit = Math.min(limit, logEntriesEnd);
+        // The adopted log goes whole (safety); entries of this round beyond it only as far as one
+        // message's bytes allow: the rest follows as the follower acknowledges.
+        List<T> suffix = paxos.budget.read(paxos.log, syncIdx, Math.min(adoptedIdx, entriesLimit), entriesLimit);
+        long entriesEnd = syncIdx + suffix.size();
+        boolean withStopSign = limit > logEntriesEnd && syncIdx <= logEntriesEnd && entriesEnd == logEntriesEnd;
+        long end = withStopSign ? entriesEnd + 1 : Math.max(syncIdx, entriesEnd);
         follower.lastSequenceNumber = new SequenceNumber(++nextSession, 1);
         follower.accepting = true;
         follower.sentIdx = end;
@@ -201,8 +208,13 @@ final class LeaderRole<T> {
             paxos.dropProposals(1);
             return;
         }
+        long size = paxos.budget.sizeOf(entry);
+        if (!batch.isEmpty() && batchBytes + size > paxos.budget.maxBytes()) {
+            flushBatch();
+        }
         batch.add(entry);
-        if (batch.size() >= paxos.batchSize) {
+        batchBytes += size;
+        if (batch.size() >= paxos.batchSize || paxos.budget.isFull(batchBytes)) {
             flushBatch();
         }
     }
@@ -220,6 +232,7 @@ final class LeaderRole<T> {
         }
         List<T> entries = batch;
         batch = new ArrayList<>(Math.min(paxos.batchSize, 1024));
+        batchBytes = 0;
         long fromIdx = paxos.log.logLength();
         paxos.log.appendEntries(entries);
         for (FollowerProgress<T> follower : followers.values()) {
@@ -276,7 +289,7 @@ final class LeaderRole<T> {
             long entriesEnd = paxos.log.entriesEnd();
             if (follower.sentIdx < entriesEnd) {
                 long end = Math.min(entriesEnd, follower.sentIdx + paxos.bufferSize);
-                sendAcceptDecide(follower, paxos.log.entries(follower.sentIdx, end));
+                sendAcceptDecide(follower, paxos.budget.read(paxos.log, follower.sentIdx, follower.sentIdx, end));
             } else {
                 sendAcceptStopSign(follower);
             }
@@ -420,6 +433,7 @@ final class LeaderRole<T> {
     List<T> takeBatch() {
         List<T> entries = batch;
         batch = new ArrayList<>();
+        batchBytes = 0;
         return entries;
     }
 

@@ -1,5 +1,6 @@
 package io.omnipaxos;
 
+import io.omnipaxos.codec.EntryCodec;
 import io.omnipaxos.messages.BallotLeaderMessage;
 import io.omnipaxos.messages.HeartbeatReply;
 import io.omnipaxos.messages.HeartbeatRequest;
@@ -44,7 +45,7 @@ public final class OmniPaxos<T> {
     private int flushTicks;
     private long droppedIncomingCount;
 
-    OmniPaxos(OmniPaxosConfig config, Storage<T> storage, Snapshot<T> snapshots) {
+    OmniPaxos(OmniPaxosConfig config, Storage<T> storage, Snapshot<T> snapshots, EntryCodec<T> entryCodec) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(storage, "storage");
         ServerConfig server = config.server();
@@ -52,7 +53,7 @@ public final class OmniPaxos<T> {
         this.outbox = new Outbox<>(server.bufferSize());
         this.election = new BallotLeaderElection<>(server.pid(), config.cluster().configurationId(),
                 config.peers(), config.cluster().readQuorumSize(), server.leaderPriority());
-        this.paxos = new SequencePaxos<>(config, storage, outbox, snapshots);
+        this.paxos = new SequencePaxos<>(config, storage, outbox, snapshots, entryCodec);
         this.screen = new IncomingScreen(config.cluster());
         election.recover(paxos.log.promise());
         election.startRound(outbox);
@@ -65,8 +66,9 @@ public final class OmniPaxos<T> {
      * read back as decided; an entry may be lost if the server it was appended on crashes or the
      * leader changes before it was replicated, so applications retry what they did not see decided.
      *
-     * @throws AppendRejectedException if {@code buffer_size} entries already wait for a leader, or
-     *     the log ends with a stop-sign ({@link AppendRejectedException.Reason#STOP_SIGN_PENDING}, or
+     * @throws AppendRejectedException if {@code buffer_size} entries already wait for a leader, the
+     *     entry is larger than {@code max_message_bytes} ({@link AppendRejectedException.Reason#ENTRY_TOO_LARGE},
+     *     only known to a server built with an entry codec), or the log ends with a stop-sign ({@link AppendRejectedException.Reason#STOP_SIGN_PENDING}, or
      *     {@link AppendRejectedException.Reason#RECONFIGURED} once it is decided)
      */
     public void append(T entry) {

@@ -63,7 +63,7 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
      * peers to synchronise it, exactly as after {@link OmniPaxos#failRecovery()}.
      */
     public <T> OmniPaxos<T> build(Storage<T> storage) {
-        return new OmniPaxos<>(this, storage, null);
+        return new OmniPaxos<>(this, storage, null, null);
     }
 
     /**
@@ -72,7 +72,24 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
      * restart after a crash) makes the server rejoin with {@link OmniPaxos#failRecovery()}.
      */
     public <T> OmniPaxos<T> build(Storage<T> storage, Snapshot<T> snapshots) {
-        return new OmniPaxos<>(this, storage, java.util.Objects.requireNonNull(snapshots, "snapshots"));
+        return new OmniPaxos<>(this, storage, java.util.Objects.requireNonNull(snapshots, "snapshots"), null);
+    }
+
+    /**
+     * Builds a server like {@link #build(Storage, Snapshot)} ({@code snapshots} may be null: no
+     * snapshots) that also knows how large entries are on the wire: {@code entryCodec}, the codec of
+     * the application's {@link io.omnipaxos.codec.MessageCodec} (only its {@code encodedSize} is
+     * called). Every message the server builds then carries at most {@code max_message_bytes} of
+     * entries: a batch is sent early when it reaches that size, a follower far behind catches up in
+     * messages of that size (however large the missing suffix, without reading it all from storage
+     * at once), forwarded proposals are split, and {@link OmniPaxos#append} refuses an entry that
+     * could never fit ({@link AppendRejectedException.Reason#ENTRY_TOO_LARGE}). Choose {@code
+     * max_message_bytes} below the codec's frame limit ({@link io.omnipaxos.codec.Limits}), leaving
+     * room for a snapshot if the application uses them. Without an entry codec only entry counts
+     * ({@code batch_size}, {@code buffer_size}) bound messages.
+     */
+    public <T> OmniPaxos<T> build(Storage<T> storage, Snapshot<T> snapshots, io.omnipaxos.codec.EntryCodec<T> entryCodec) {
+        return new OmniPaxos<>(this, storage, snapshots, java.util.Objects.requireNonNull(entryCodec, "entryCodec"));
     }
 
     /** The pids of the other servers of the cluster. */
@@ -94,6 +111,7 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
         private int flushBatchTickTimeout = ServerConfig.DEFAULT_FLUSH_BATCH_TICK_TIMEOUT;
         private int bufferSize = ServerConfig.DEFAULT_BUFFER_SIZE;
         private int batchSize = ServerConfig.DEFAULT_BATCH_SIZE;
+        private int maxMessageBytes = ServerConfig.DEFAULT_MAX_MESSAGE_BYTES;
         private int leaderPriority;
         private String loggerFilePath;
 
@@ -159,6 +177,12 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
             return this;
         }
 
+        /** {@code max_message_bytes}. */
+        public Builder maxMessageBytes(int bytes) {
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
         /** {@code leader_priority}. */
         public Builder leaderPriority(int leaderPriority) {
             this.leaderPriority = leaderPriority;
@@ -179,7 +203,7 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
         public OmniPaxosConfig build() {
             var cluster = new ClusterConfig(configurationId, resolveNodes(), Optional.ofNullable(flexibleQuorum));
             var server = new ServerConfig(pid, electionTickTimeout, resendMessageTickTimeout,
-                    flushBatchTickTimeout, bufferSize, batchSize, leaderPriority,
+                    flushBatchTickTimeout, bufferSize, batchSize, maxMessageBytes, leaderPriority,
                     Optional.ofNullable(loggerFilePath));
             return new OmniPaxosConfig(cluster, server);
         }

@@ -1,5 +1,6 @@
 package io.omnipaxos;
 
+import io.omnipaxos.codec.EntryCodec;
 import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.messages.AcceptDecide;
 import io.omnipaxos.messages.AcceptStopSign;
@@ -39,6 +40,8 @@ final class SequencePaxos<T> {
     final int batchSize;
     /** Bounds proposals held in memory and the entries of one catch-up message. */
     final int bufferSize;
+    /** Bounds the entry bytes of every message (with an entry codec). */
+    final EntryBudget<T> budget;
     final LogStore<T> log;
     /** Named {@code io.omnipaxos.server.<pid>} so an application can route each server's log. */
     final Logger logger;
@@ -65,8 +68,10 @@ final class SequencePaxos<T> {
     final LeaderRole<T> leaderRole;
     final FollowerRole<T> followerRole;
 
-    SequencePaxos(OmniPaxosConfig config, Storage<T> storage, Outbox<T> outbox, Snapshot<T> snapshots) {
+    SequencePaxos(OmniPaxosConfig config, Storage<T> storage, Outbox<T> outbox, Snapshot<T> snapshots,
+            EntryCodec<T> entryCodec) {
         this.snapshots = snapshots;
+        this.budget = new EntryBudget<>(entryCodec, config.server().maxMessageBytes());
         this.pid = config.server().pid();
         this.configurationId = config.cluster().configurationId();
         this.peers = config.peers();
@@ -88,6 +93,7 @@ final class SequencePaxos<T> {
 
     void append(T entry) {
         rejectIfStopped();
+        budget.requireFits(entry);
         if (role == Role.LEADER && phase == Phase.ACCEPT) {
             leaderRole.acceptEntry(entry);
             return;
@@ -330,7 +336,9 @@ final class SequencePaxos<T> {
         }
         List<T> entries = pendingProposals;
         pendingProposals = new ArrayList<>();
-        outbox.add(new ProposalForward<>(pid, leader.pid(), configurationId, entries));
+        for (List<T> part : budget.split(entries)) {
+            outbox.add(new ProposalForward<>(pid, leader.pid(), configurationId, part));
+        }
     }
 
     // ---- shared helpers for the roles -----------------------------------------------------

@@ -14,6 +14,11 @@ import java.util.Optional;
  *     with nothing in flight also flushes a partial batch when its outgoing messages are taken)
  * @param bufferSize the most proposals and outgoing messages held in memory at once, >= 1
  * @param batchSize entries the leader collects before it writes and replicates them, in {@code [1, bufferSize]}
+ * @param maxMessageBytes the most entry bytes one message carries, as the entry codec given to
+ *     {@link OmniPaxosConfig#build(io.omnipaxos.storage.Storage, Snapshot, io.omnipaxos.codec.EntryCodec)}
+ *     encodes them (4 bytes of length prefix each included): batches and catch-up are split into
+ *     messages of at most this size, and a larger entry is refused at append; >= 1024. Without an
+ *     entry codec sizes are unknown and only entry counts bound messages
  * @param leaderPriority breaks ties between ballots of the same round; higher wins, >= 0
  * @param loggerFilePath where the application should write this server's log, if anywhere
  */
@@ -24,6 +29,7 @@ public record ServerConfig(
         int flushBatchTickTimeout,
         int bufferSize,
         int batchSize,
+        int maxMessageBytes,
         int leaderPriority,
         Optional<String> loggerFilePath) {
 
@@ -37,6 +43,8 @@ public record ServerConfig(
     public static final int DEFAULT_BUFFER_SIZE = 100_000;
     /** Default batch size: every entry is replicated at once. */
     public static final int DEFAULT_BATCH_SIZE = 1;
+    /** Default entry bytes per message: 8 MiB, half the codec's default frame limit. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
     /**
      * Validates the values.
@@ -53,6 +61,7 @@ public record ServerConfig(
         atLeast("flush_batch_tick_timeout", flushBatchTickTimeout, 1);
         atLeast("buffer_size", bufferSize, 1);
         atLeast("batch_size", batchSize, 1);
+        atLeast("max_message_bytes", maxMessageBytes, 1024);
         atLeast("leader_priority", leaderPriority, 0);
         if (batchSize > bufferSize) {
             throw new ConfigException("batch_size must be <= buffer_size (" + bufferSize + "), got " + batchSize);

@@ -35,7 +35,7 @@ final class TomlConfigLoader {
     /** The server keys, shared by the flat top level and {@code [server_config]}. */
     private static final List<String> SERVER_KEYS = List.of("pid", "election_tick_timeout",
             "resend_message_tick_timeout", "flush_batch_tick_timeout", "buffer_size", "batch_size",
-            "leader_priority", "logger_file_path");
+            "max_message_bytes", "leader_priority", "logger_file_path");
     private static final List<String> CLUSTER_KEYS = List.of("configuration_id", "nodes", "flexible_quorum");
     private static final List<String> FLAT_KEYS = concat(List.of("configuration_id", "peers", "flexible_quorum"),
             SERVER_KEYS);
@@ -135,10 +135,11 @@ final class TomlConfigLoader {
         int flush = table.optionalInt("flush_batch_tick_timeout", ServerConfig.DEFAULT_FLUSH_BATCH_TICK_TIMEOUT);
         int bufferSize = table.optionalInt("buffer_size", ServerConfig.DEFAULT_BUFFER_SIZE);
         int batchSize = table.optionalInt("batch_size", ServerConfig.DEFAULT_BATCH_SIZE);
+        int maxMessageBytes = table.optionalInt("max_message_bytes", ServerConfig.DEFAULT_MAX_MESSAGE_BYTES);
         int leaderPriority = table.optionalInt("leader_priority", 0);
         Optional<String> loggerFilePath = table.optionalString("logger_file_path");
         try {
-            return new ServerConfig(pid, election, resend, flush, bufferSize, batchSize, leaderPriority,
+            return new ServerConfig(pid, election, resend, flush, bufferSize, batchSize, maxMessageBytes, leaderPriority,
                     loggerFilePath);
         } catch (ConfigException e) {
             // ServerConfig's messages start with the key they are about, e.g. "batch_size must be ...".

@@ -61,7 +61,7 @@ class TomlConfigLoaderTest {
         assertEquals(Optional.of(new FlexibleQuorum(4, 2)), config.cluster().flexibleQuorum());
         assertEquals(4, config.cluster().readQuorumSize());
         assertEquals(2, config.cluster().writeQuorumSize());
-        assertEquals(new ServerConfig(3, 11, 12, 13, 5000, 50, 4, Optional.of("/var/log/omnipaxos/node3.log")),
+        assertEquals(new ServerConfig(3, 11, 12, 13, 5000, 50, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, 4, Optional.of("/var/log/omnipaxos/node3.log")),
                 config.server());
         assertEquals(List.of(1L, 2L, 4L, 5L), config.peers());
     }
@@ -72,7 +72,7 @@ class TomlConfigLoaderTest {
 
         assertEquals(new ClusterConfig(9, List.of(1L, 2L, 3L, 4L, 5L), Optional.of(new FlexibleQuorum(3, 3))),
                 config.cluster());
-        assertEquals(new ServerConfig(4, 21, 22, 23, 1000, 1000, 2, Optional.of("logs/node4.log")), config.server());
+        assertEquals(new ServerConfig(4, 21, 22, 23, 1000, 1000, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, 2, Optional.of("logs/node4.log")), config.server());
     }
 
     @Test

@@ -16,8 +16,10 @@ import java.util.Random;
  * leader, or snapshots by the leader and by single servers, depending on the seed), and in a third
  * of the seeds a reconfiguration proposed by a random server in the middle of it all. Safety is
  * checked after every step; at the end the faults stop and the cluster must decide new entries on
- * every server, or, if it was reconfigured, the stop-sign. No server may have refused a message
- * as one its sender may not send (they are all honest). Every module's storage runs the same mix.
+ * every server, or, if it was reconfigured, the stop-sign. A third of the seeds limit messages to
+ * 1 KiB of entries, so batches and catch-up are split into many messages. No server may have
+ * refused a message as one its sender may not send (they are all honest). Every module's storage
+ * runs the same mix.
  */
 public final class RandomFaultMix {
 
@@ -30,7 +32,7 @@ public final class RandomFaultMix {
     public static void run(long seed, StorageFactory storage) {
         int size = new Random(seed).nextBoolean() ? 3 : 5;
         SimulatedCluster cluster = SimulatedCluster.create(seed, size, storage,
-                b -> b.batchSize(1 + (int) (seed % 4)));
+                b -> b.batchSize(1 + (int) (seed % 4)).maxMessageBytes(seed % 3 == 0 ? 1024 : 8 << 20));
         Random random = cluster.random();
         cluster.network().dropRate(0.05 * random.nextInt(3)).duplicateRate(0.05 * random.nextInt(3))
                 .maxDelayTicks(1 + random.nextInt(4));

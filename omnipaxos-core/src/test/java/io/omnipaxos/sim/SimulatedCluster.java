@@ -3,6 +3,7 @@ package io.omnipaxos.sim;
 import io.omnipaxos.AppendRejectedException;
 import io.omnipaxos.OmniPaxos;
 import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.codec.StringCodec;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
@@ -20,8 +21,9 @@ import java.util.function.UnaryOperator;
 /**
  * A deterministic, single-threaded cluster of OmniPaxos servers over a {@link SimulatedNetwork}.
  * One {@link #step()} delivers the due messages, ticks every live server and sends what they
- * produced; the {@link SafetyChecker} runs after every step. Everything random comes from one seed,
- * so a failing run replays exactly: every failure message starts with the seed and the tick.
+ * produced; the {@link SafetyChecker} runs after every step. Servers know entry sizes (the String
+ * codec), so {@code max_message_bytes} applies. Everything random comes from one seed, so a failing
+ * run replays exactly: every failure message starts with the seed and the tick.
  */
 public final class SimulatedCluster {
 
@@ -60,7 +62,7 @@ public final class SimulatedCluster {
                     .configurationId(1).pid(pid).nodes(nodes)).build();
             configs.put(pid, config);
             storages.put(pid, storageFactory.create(pid));
-            servers.put(pid, config.build(storages.get(pid), ListSnapshot.INSTANCE));
+            servers.put(pid, config.build(storages.get(pid), ListSnapshot.INSTANCE, StringCodec.INSTANCE));
         }
     }
 
@@ -287,7 +289,7 @@ public final class SimulatedCluster {
         if (TRACE) {
             System.out.println(now + " RESTART " + pid);
         }
-        OmniPaxos<String> server = configs.get(pid).build(storage, ListSnapshot.INSTANCE);
+        OmniPaxos<String> server = configs.get(pid).build(storage, ListSnapshot.INSTANCE, StringCodec.INSTANCE);
         server.failRecovery();
         servers.put(pid, server);
         checker.onRestart(pid);

@@ -1,0 +1,103 @@
+package io.omnipaxos;
+
+import io.omnipaxos.codec.EntryCodec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How many entry bytes one message may carry ({@code max_message_bytes}), and the sizes of entries
+ * as the application's entry codec encodes them (plus the 4-byte length prefix each has on the
+ * wire). Without a codec sizes are unknown: every entry counts as 0 bytes and only entry counts
+ * bound messages, as before byte budgets existed.
+ *
+ * <p>Reading a range for a message goes page by page, so a follower far behind never makes the
+ * leader load its whole missing suffix into memory at once.
+ */
+final class EntryBudget<T> {
+
+    /** Entries read from storage at a time while filling a message. */
+    private static final int READ_PAGE = 256;
+
+    private final EntryCodec<T> codec;
+    private final long maxBytes;
+
+    EntryBudget(EntryCodec<T> codec, long maxBytes) {
+        this.codec = codec;
+        this.maxBytes = maxBytes;
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    /** The bytes {@code entry} takes in a message's entry list; 0 when sizes are unknown. */
+    long sizeOf(T entry) {
+        return codec == null ? 0 : 4L + codec.encodedSize(entry);
+    }
+
+    /** Refuses an entry that no message could carry. */
+    void requireFits(T entry) {
+        long size = sizeOf(entry);
+        if (size > maxBytes) {
+            throw new AppendRejectedException(AppendRejectedException.Reason.ENTRY_TOO_LARGE,
+                    "the entry encodes to " + (size - 4) + " bytes, more than max_message_bytes (" + maxBytes
+                            + ") allows in one message");
+        }
+    }
+
+    /** Whether {@code entries} fill a message: one more entry of any size may not fit. */
+    boolean isFull(long bytes) {
+        return codec != null && bytes >= maxBytes;
+    }
+
+    /**
+     * The entries of one message from {@code from}: all of {@code [from, mustEnd)} (whatever their
+     * size: the protocol requires them together), then more up to {@code to} while the total stays
+     * within the budget, and always at least one entry if {@code from < to}.
+     */
+    List<T> read(LogStore<T> log, long from, long mustEnd, long to) {
+        if (codec == null || from >= to) {
+            return from < to ? log.entries(from, to) : List.of();
+        }
+        List<T> out = new ArrayList<>(log.entries(from, Math.max(from, mustEnd)));
+        long bytes = 0;
+        for (T entry : out) {
+            bytes += sizeOf(entry);
+        }
+        long next = from + out.size();
+        while (next < to) {
+            List<T> page = log.entries(next, Math.min(to, next + READ_PAGE));
+            for (T entry : page) {
+                long size = sizeOf(entry);
+                if (!out.isEmpty() && bytes + size > maxBytes) {
+                    return out;
+                }
+                out.add(entry);
+                bytes += size;
+            }
+            next += page.size();
+        }
+        return out;
+    }
+
+    /** Splits {@code entries} into consecutive runs that each fit the budget (one entry at least). */
+    List<List<T>> split(List<T> entries) {
+        if (codec == null) {
+            return List.of(entries);
+        }
+        List<List<T>> parts = new ArrayList<>();
+        int start = 0;
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            long size = sizeOf(entries.get(i));
+            if (i > start && bytes + size > maxBytes) {
+                parts.add(entries.subList(start, i));
+                start = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        parts.add(entries.subList(start, entries.size()));
+        return parts;
+    }
+}

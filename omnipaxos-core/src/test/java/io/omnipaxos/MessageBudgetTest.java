@@ -1,0 +1,167 @@
+package io.omnipaxos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.omnipaxos.codec.StringCodec;
+import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptSync;
+import io.omnipaxos.messages.Accepted;
+import io.omnipaxos.messages.HeartbeatReply;
+import io.omnipaxos.messages.Message;
+import io.omnipaxos.messages.Prepare;
+import io.omnipaxos.messages.PrepareReq;
+import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.sim.ListStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With an entry codec, no message carries more than {@code max_message_bytes} of entries: batches,
+ * a far-behind follower's catch-up and forwarded proposals are split, and an entry that could never
+ * fit is refused at append.
+ */
+class MessageBudgetTest {
+
+    private static final int CONFIG = 1;
+    private static final List<Long> NODES = List.of(1L, 2L, 3L);
+    private static final int BUDGET = 2048;
+    /** 500 characters: 4 + 4 + 500 bytes in a message with the length prefixes. */
+    private static final int ENTRY_CHARS = 500;
+
+    private final ListStorage<String> storage = new ListStorage<>();
+
+    private OmniPaxos<String> server(long pid, int batchSize) {
+        return OmniPaxosConfig.builder().configurationId(CONFIG).pid(pid).nodes(NODES).batchSize(batchSize)
+                .maxMessageBytes(BUDGET).build().build(storage, null, StringCodec.INSTANCE);
+    }
+
+    private static String entry(int i) {
+        String digits = Integer.toString(i);
+        return digits + "x".repeat(ENTRY_CHARS - digits.length());
+    }
+
+    private static long entryBytes(List<String> entries) {
+        return entries.stream().mapToLong(e -> 4L + StringCodec.INSTANCE.encodedSize(e)).sum();
+    }
+
+    /** Server 1 leads with server 2's promise; server 3 has not promised yet. */
+    private OmniPaxos<String> leader(int batchSize) {
+        OmniPaxos<String> leader = server(1, batchSize);
+        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
+            leader.tick();
+        }
+        leader.outgoingMessages();
+        leader.handleIncoming(new HeartbeatReply<>(2, 1, CONFIG, 1, new Ballot(1, 0, 2), false));
+        leader.handleIncoming(new HeartbeatReply<>(3, 1, CONFIG, 1, new Ballot(1, 0, 3), false));
+        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
+            leader.tick();
+        }
+        leader.handleIncoming(new Promise<>(2, 1, CONFIG, storage.getPromise(), Ballot.NONE, 0, 0, 0, List.of()));
+        leader.outgoingMessages();
+        assertTrue(leader.getCurrentLeaderInfo().orElseThrow().accepting());
+        return leader;
+    }
+
+    @Test
+    void aBatchIsSentAsSoonAsItFillsTheBudget() {
+        OmniPaxos<String> leader = leader(1000);
+        for (int i = 0; i < 10; i++) {
+            leader.append(entry(i));
+        }
+        for (int i = 0; i < ServerConfig.DEFAULT_FLUSH_BATCH_TICK_TIMEOUT; i++) {
+            leader.tick(); // the last, partial batch goes on the flush tick
+        }
+        List<AcceptDecide<String>> sent = new ArrayList<>();
+        for (Message<String> m : leader.outgoingMessages()) {
+            if (m instanceof AcceptDecide<String> a) {
+                sent.add(a);
+            }
+        }
+        assertTrue(sent.size() >= 3, "10 entries of 508 bytes need at least 3 messages of " + BUDGET + " bytes");
+        List<String> all = new ArrayList<>();
+        for (AcceptDecide<String> a : sent) {
+            assertTrue(entryBytes(a.entries()) <= BUDGET, entryBytes(a.entries()) + " bytes");
+            all.addAll(a.entries());
+        }
+        assertEquals(10, all.size());
+    }
+
+    @Test
+    void aFollowerFarBehindCatchesUpInMessagesWithinTheBudget() {
+        OmniPaxos<String> leader = leader(1);
+        List<String> written = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            written.add(entry(i));
+            leader.append(entry(i));
+            leader.handleIncoming(new Accepted<>(2, 1, CONFIG, storage.getPromise(), i + 1));
+        }
+        assertEquals(60, leader.getDecidedIdx());
+        leader.outgoingMessages();
+
+        leader.handleIncoming(new Promise<>(3, 1, CONFIG, storage.getPromise(), Ballot.NONE, 0, 0, 0, List.of()));
+        List<String> received = new ArrayList<>();
+        int messages = 0;
+        for (int round = 0; round < 100 && received.size() < 60; round++) {
+            for (Message<String> m : leader.outgoingMessages()) {
+                List<String> entries = m instanceof AcceptSync<String> s && s.to() == 3 ? s.suffix()
+                        : m instanceof AcceptDecide<String> a && a.to() == 3 ? a.entries() : null;
+                if (entries != null) {
+                    assertTrue(entryBytes(entries) <= BUDGET, "message " + messages + ": " + entryBytes(entries) + " bytes");
+                    received.addAll(entries);
+                    messages++;
+                }
+            }
+            leader.handleIncoming(new Accepted<>(3, 1, CONFIG, storage.getPromise(), received.size()));
+        }
+        assertEquals(written, received, "the follower gets the whole log, in order");
+        assertTrue(messages >= 15, "60 entries of 508 bytes take at least 15 messages, got " + messages);
+    }
+
+    @Test
+    void anEntryThatCouldNeverFitIsRefusedAtAppend() {
+        OmniPaxos<String> leader = leader(1);
+        AppendRejectedException e = assertThrows(AppendRejectedException.class, () -> leader.append("y".repeat(BUDGET)));
+        assertEquals(AppendRejectedException.Reason.ENTRY_TOO_LARGE, e.reason());
+        assertTrue(e.getMessage().contains("max_message_bytes"), e.getMessage());
+        assertEquals(0, storage.getLogLength());
+        leader.append("small");
+        assertEquals(1, storage.getLogLength());
+    }
+
+    @Test
+    void forwardedProposalsAreSplitAcrossMessages() {
+        OmniPaxos<String> follower = server(3, 1);
+        for (int i = 0; i < 10; i++) {
+            follower.append(entry(i));
+        }
+        follower.handleIncoming(new Prepare<>(1, 3, CONFIG, new Ballot(1, 0, 1), 0, Ballot.NONE, 0));
+        List<String> forwarded = new ArrayList<>();
+        for (Message<String> m : follower.outgoingMessages()) {
+            if (m instanceof ProposalForward<String> f) {
+                assertTrue(entryBytes(f.entries()) <= BUDGET, entryBytes(f.entries()) + " bytes");
+                forwarded.addAll(f.entries());
+            } else {
+                assertTrue(m instanceof Promise || m instanceof PrepareReq || m instanceof io.omnipaxos.messages.HeartbeatRequest, m.toString());
+            }
+        }
+        assertEquals(10, forwarded.size());
+    }
+
+    @Test
+    void theBudgetIsAConfigurationKey(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("n.toml"),
+                "configuration_id = 1\npid = 1\npeers = [2, 3]\nmax_message_bytes = 4096\n");
+        assertEquals(4096, OmniPaxosConfig.withToml(file).server().maxMessageBytes());
+        Path small = Files.writeString(dir.resolve("s.toml"),
+                "configuration_id = 1\npid = 1\npeers = [2, 3]\nmax_message_bytes = 10\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> OmniPaxosConfig.withToml(small));
+        assertTrue(e.getMessage().contains("max_message_bytes"), e.getMessage());
+    }
+}
