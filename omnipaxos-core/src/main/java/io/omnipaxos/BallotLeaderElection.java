@@ -129,13 +129,20 @@ final class BallotLeaderElection<T> {
     }
 
     /**
-     * After a crash: no leader is known and the ballot must exceed anything promised before (if the
-     * promise is already at {@link Ballot#MAX_N}, this server can never lead again in this
-     * configuration, and keeps following).
+     * After a crash: no leader is known. A server that had promised another's ballot keeps its
+     * candidacy: raising it above the promise would outrank the working leader at the first round
+     * and take over, however far behind the restarted server's log is (and a leader behind its
+     * followers must be sent their whole suffixes). It follows the highest quorum-connected
+     * candidacy it hears, and if it must take over, {@link #takeOver} raises its ballot above the
+     * leader's and its promise. A server that had promised its own ballot (it led, or was about to)
+     * raises its candidacy above it, so that it is elected anew and prepares again rather than stay
+     * the leader of a round it no longer runs (if the promise is already at {@link Ballot#MAX_N} it
+     * can never lead again in this configuration, and keeps following).
      */
     void recover(Ballot promise) {
         leader = Ballot.NONE;
-        if (!currentBallot.isGreaterThan(promise) && promise.canBeExceeded()) {
+        boolean ledBefore = promise.pid() == pid;
+        if (ledBefore && !currentBallot.isGreaterThan(promise) && promise.canBeExceeded()) {
             currentBallot = new Ballot(promise.n() + 1, currentBallot.priority(), pid);
         }
     }
