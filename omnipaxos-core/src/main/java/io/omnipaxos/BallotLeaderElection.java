@@ -15,7 +15,8 @@ import java.util.Optional;
  * not heard for two rounds in a row (one late reply of a busy leader does not depose it), follows
  * a higher quorum-connected ballot if it heard one; otherwise, if it is quorum-connected itself, it
  * raises its own ballot above the leader's and takes over, so that leadership moves to a server
- * that can actually reach a quorum. A leader that is heard and quorum-connected is kept even if a
+ * that can actually reach a quorum (a server still catching up waits a few rounds first, leaving
+ * the takeover to one that holds the log). A leader that is heard and quorum-connected is kept even if a
  * higher candidacy shows up. Servers never gossip who the leader is, which
  * is what lets the cluster make progress under partial connectivity (quorum-loss, constrained and
  * chained scenarios).
@@ -40,6 +41,15 @@ final class BallotLeaderElection<T> {
     private int missedLeaderRounds;
     /** Rounds a leader may go unheard before this server follows another or takes over. */
     static final int MISSED_ROUNDS_BEFORE_CHANGE = 2;
+    /**
+     * Rounds a server whose log is behind (catching up) waits with a takeover, so that a server that
+     * holds the log takes over first: a leader behind its followers must be sent their whole
+     * suffixes. After this many it takes over all the same, so a cluster of lagging servers still
+     * elects one.
+     */
+    static final int BEHIND_ROUNDS_BEFORE_TAKEOVER = 10;
+    /** Consecutive rounds in which this server would have taken over but was behind. */
+    private int behindRounds;
     /** Replies of the current round by pid. */
     private final Map<Long, HeartbeatReply<T>> replies = new HashMap<>();
 
@@ -95,9 +105,10 @@ final class BallotLeaderElection<T> {
      *
      * @param promise the ballot Sequence Paxos has promised; a leader that this server follows in
      *     Sequence Paxos but never saw elected here still counts as its leader
+     * @param behind whether this server's log ends before the decided index its leader announced
      * @return the new leader's ballot if the leader changed
      */
-    Optional<Ballot> onElectionTimeout(Ballot promise, Outbox<T> outbox) {
+    Optional<Ballot> onElectionTimeout(Ballot promise, boolean behind, Outbox<T> outbox) {
         quorumConnected = replies.size() + 1 >= quorumSize;
         leader = Ballot.max(leader, promise);
         Ballot top = highestQuorumConnectedBallot();
@@ -108,7 +119,7 @@ final class BallotLeaderElection<T> {
         if (top != null && top.isGreaterThan(leader) && leaderLost) {
             leader = top;
             elected = Optional.of(top);
-        } else if (leaderLost && quorumConnected && takeOver()) {
+        } else if (leaderLost && quorumConnected && mayTakeOver(behind) && takeOver()) {
             elected = Optional.of(leader);
         }
         if (elected.isPresent()) {
@@ -116,6 +127,12 @@ final class BallotLeaderElection<T> {
         }
         startRound(outbox);
         return elected;
+    }
+
+    /** Whether a takeover may happen now: at once, or after {@link #BEHIND_ROUNDS_BEFORE_TAKEOVER} while behind. */
+    private boolean mayTakeOver(boolean behind) {
+        behindRounds = behind ? behindRounds + 1 : 0;
+        return !behind || behindRounds > BEHIND_ROUNDS_BEFORE_TAKEOVER;
     }
 
     /**

@@ -90,6 +90,7 @@ final class FollowerRole<T> {
         if ((paxos.phase != Phase.PREPARE && !newerSession) || isStale(sync)) {
             return;
         }
+        paxos.noteLeaderDecided(sync.decidedIdx());
         LogStore<T> log = paxos.log;
         boolean withSnapshot = sync.snapshot() != null;
         if (sync.syncIdx() < log.decidedIdx() || (!withSnapshot && sync.syncIdx() > log.logLength())) {
@@ -129,6 +130,7 @@ final class FollowerRole<T> {
         if (!isFromOurLeader(message.from(), message.ballot()) || !takeInSequence(message.sequenceNumber())) {
             return;
         }
+        paxos.noteLeaderDecided(message.decidedIdx());
         LogStore<T> log = paxos.log;
         long newLength = log.logLength() + message.entries().size();
         long decidedIdx = Math.max(log.decidedIdx(), Math.min(message.decidedIdx(), newLength));
@@ -157,6 +159,7 @@ final class FollowerRole<T> {
         if (!isFromOurLeader(decide.from(), decide.ballot()) || !takeInSequence(decide.sequenceNumber())) {
             return;
         }
+        paxos.noteLeaderDecided(decide.decidedIdx());
         LogStore<T> log = paxos.log;
         long decidedIdx = Math.min(decide.decidedIdx(), log.logLength());
         if (decidedIdx > log.decidedIdx()) {

@@ -109,7 +109,7 @@ public final class OmniPaxos<T> {
         ServerConfig server = config.server();
         if (++electionTicks >= server.electionTickTimeout()) {
             electionTicks = 0;
-            election.onElectionTimeout(paxos.log.promise(), outbox).ifPresent(paxos::onLeaderElected);
+            election.onElectionTimeout(paxos.log.promise(), paxos.isBehind(), outbox).ifPresent(paxos::onLeaderElected);
         }
         if (++resendTicks >= server.resendMessageTickTimeout()) {
             resendTicks = 0;

@@ -58,6 +58,8 @@ final class SequencePaxos<T> {
      * index (see {@link #noteRead}); a leader's trim request reaches no further on this server.
      */
     private long readIdx;
+    /** The highest decided index a leader this server followed has announced (its own may lag). */
+    private long leaderDecidedIdx;
     /** Messages refused for saying what the protocol does not let their sender say. */
     private long rejectedMessages;
     /** The application's snapshot functions, or null if it does not use snapshots. */
@@ -399,6 +401,20 @@ final class SequencePaxos<T> {
     /** See {@link #readIdx}; never below the compacted index. */
     long readIdx() {
         return Math.max(readIdx, log.compactedIdx());
+    }
+
+    /** A leader this server follows announced {@code decidedIdx}. */
+    void noteLeaderDecided(long decidedIdx) {
+        leaderDecidedIdx = Math.max(leaderDecidedIdx, decidedIdx);
+    }
+
+    /**
+     * Whether this server's log ends before what its leader announced as decided: it is catching
+     * up, and should not take over while servers that hold the log may (see {@link
+     * BallotLeaderElection}).
+     */
+    boolean isBehind() {
+        return role == Role.FOLLOWER && log.logLength() < leaderDecidedIdx;
     }
 
     /** Counts proposals that arrived after a stop-sign and can never be appended. */
