@@ -11,6 +11,12 @@ final class FollowerProgress<T> {
     Promise<T> promise;
     /** Whether an AcceptSync was sent for {@link #promise}: the follower is in the accept phase. */
     boolean accepting;
+    /**
+     * Whether the follower is being sent the adopted log in {@code SyncChunk}s ahead of its
+     * AcceptSync; {@link #sentIdx} and {@link #acceptedIdx} then track the transfer, and nothing it
+     * acknowledges counts towards a decision.
+     */
+    boolean syncing;
     /** The number of the last accept-phase message sent to the follower. */
     SequenceNumber lastSequenceNumber;
     /** The log index up to which entries have been sent to the follower (exclusive). */
@@ -28,6 +34,7 @@ final class FollowerProgress<T> {
     void resetPromise() {
         promise = null;
         accepting = false;
+        syncing = false;
         acceptedIdxAtLastTimeout = -1;
     }
 }

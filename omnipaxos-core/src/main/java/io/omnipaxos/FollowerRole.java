@@ -11,6 +11,7 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import java.util.List;
 
@@ -123,6 +124,21 @@ final class FollowerRole<T> {
      */
     private boolean isStale(AcceptSync<T> sync) {
         return sync.ballot().equals(paxos.log.acceptedRound()) && sync.syncIdx() < paxos.log.logLength();
+    }
+
+    /**
+     * SyncChunk: part of the leader's adopted log that extends ours, ahead of its AcceptSync. We
+     * append it without taking the leader's round (our log stays a prefix of the adopted log under
+     * the round we had) and acknowledge our length; anything out of place is ignored, and the
+     * leader prepares us again if the transfer stalls.
+     */
+    void onSyncChunk(SyncChunk<T> chunk) {
+        if (!isFromOurLeader(chunk.from(), chunk.ballot()) || paxos.phase != Phase.PREPARE
+                || chunk.fromIdx() != paxos.log.logLength() || paxos.log.stopSign() != null) {
+            return;
+        }
+        paxos.log.appendEntries(chunk.entries());
+        sendAccepted();
     }
 
     /** AcceptDecide: append the batch, learn the decided index, acknowledge. */

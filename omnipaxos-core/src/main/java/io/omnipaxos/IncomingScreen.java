@@ -14,6 +14,7 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import java.util.List;
 import java.util.Set;
@@ -117,6 +118,8 @@ final class IncomingScreen {
         } else if (message instanceof HeartbeatReply<?> m) {
             return m.ballot();
         } else if (message instanceof Trim<?> m) {
+            return m.ballot();
+        } else if (message instanceof SyncChunk<?> m) {
             return m.ballot();
         }
         return null;

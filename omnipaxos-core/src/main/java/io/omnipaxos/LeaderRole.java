@@ -11,6 +11,7 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -173,6 +174,34 @@ final class LeaderRole<T> {
             // Below the compacted index every server holds the same decided entries.
             syncIdx = compactedIdx;
         }
+        syncFrom(follower, syncIdx, snapshot, snapshot == null && syncIdx == p.acceptedIdx());
+    }
+
+    /**
+     * Sends the adopted log from {@code syncIdx} on. If the follower's log ends exactly there
+     * ({@code extendsPrefix}: it is a prefix of ours) and more of the adopted log remains than one
+     * message carries, a {@link SyncChunk} goes first and the next one follows its acknowledgement;
+     * otherwise, or at the last part, the AcceptSync, which always carries the rest of the adopted
+     * log (safety: the follower takes our round only with all of it).
+     */
+    private void syncFrom(FollowerProgress<T> follower, long syncIdx, T snapshot, boolean extendsPrefix) {
+        long adoptedEntriesEnd = Math.min(adoptedIdx, paxos.log.entriesEnd());
+        if (extendsPrefix && syncIdx < adoptedEntriesEnd) {
+            List<T> chunk = paxos.budget.read(paxos.log, syncIdx, syncIdx, adoptedEntriesEnd);
+            if (syncIdx + chunk.size() < adoptedEntriesEnd) {
+                if (!follower.syncing) {
+                    follower.acceptedIdxAtLastTimeout = -1;
+                }
+                follower.syncing = true;
+                follower.accepting = false;
+                follower.sentIdx = syncIdx + chunk.size();
+                follower.acceptedIdx = syncIdx;
+                paxos.outbox.add(new SyncChunk<>(paxos.pid, follower.pid, paxos.configurationId, ballot, syncIdx, chunk));
+                return;
+            }
+        }
+        follower.syncing = false;
+        Promise<T> p = follower.promise;
         long logLength = paxos.log.logLength();
         Invariants.atMost("sync index", syncIdx, "log length", logLength, follower.pid);
         long limit = Math.min(logLength, Math.max(adoptedIdx, syncIdx + paxos.bufferSize));
@@ -280,6 +309,13 @@ final class LeaderRole<T> {
             return;
         }
         FollowerProgress<T> follower = followers.get(accepted.from());
+        if (follower.syncing) {
+            if (accepted.acceptedIdx() >= follower.sentIdx) {
+                follower.acceptedIdx = follower.sentIdx;
+                syncFrom(follower, follower.sentIdx, null, true);
+            }
+            return;
+        }
         if (!follower.accepting) {
             return;
         }
@@ -347,6 +383,13 @@ final class LeaderRole<T> {
         for (FollowerProgress<T> follower : followers.values()) {
             if (follower.promise == null) {
                 sendPrepare(follower.pid);
+            } else if (follower.syncing) {
+                if (follower.acceptedIdx == follower.acceptedIdxAtLastTimeout) {
+                    follower.resetPromise(); // the transfer stalled (a lost chunk): prepare again
+                    sendPrepare(follower.pid);
+                } else {
+                    follower.acceptedIdxAtLastTimeout = follower.acceptedIdx;
+                }
             } else if (follower.accepting) {
                 boolean stalled = follower.acceptedIdx < follower.sentIdx
                         && follower.acceptedIdx == follower.acceptedIdxAtLastTimeout;

@@ -15,6 +15,7 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequencePaxosMessage;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
@@ -132,6 +133,8 @@ final class SequencePaxos<T> {
             followerRole.onAcceptStopSign(m);
         } else if (message instanceof StopSignForward<T> m) {
             onStopSignForward(m);
+        } else if (message instanceof SyncChunk<T> m) {
+            followerRole.onSyncChunk(m);
         }
     }
 

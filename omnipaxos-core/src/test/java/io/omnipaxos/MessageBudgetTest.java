@@ -14,6 +14,7 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.sim.ListStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,5 +164,71 @@ class MessageBudgetTest {
                 "configuration_id = 1\npid = 1\npeers = [2, 3]\nmax_message_bytes = 10\n");
         ConfigException e = assertThrows(ConfigException.class, () -> OmniPaxosConfig.withToml(small));
         assertTrue(e.getMessage().contains("max_message_bytes"), e.getMessage());
+    }
+
+    @Test
+    void aFollowerMissingMuchOfTheAdoptedLogGetsItInChunksBeforeTheAcceptSync() {
+        // Server 1 adopts a log of 60 large entries from server 2's promise, then syncs server 3 (empty).
+        OmniPaxos<String> leader = server(1, 1);
+        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
+            leader.tick();
+        }
+        leader.outgoingMessages();
+        leader.handleIncoming(new HeartbeatReply<>(2, 1, CONFIG, 1, new Ballot(1, 0, 2), false));
+        leader.handleIncoming(new HeartbeatReply<>(3, 1, CONFIG, 1, new Ballot(1, 0, 3), false));
+        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
+            leader.tick();
+        }
+        Ballot ballot = storage.getPromise();
+        Ballot old = new Ballot(1, 0, 2);
+        List<String> adopted = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            adopted.add(entry(i));
+        }
+        leader.handleIncoming(new Promise<>(2, 1, CONFIG, ballot, old, 0, 60, 0, adopted));
+        leader.outgoingMessages();
+        assertEquals(60, storage.getLogLength());
+
+        leader.handleIncoming(new Promise<>(3, 1, CONFIG, ballot, Ballot.NONE, 0, 0, 0, List.of()));
+        List<String> received = new ArrayList<>();
+        int chunks = 0;
+        AcceptSync<String> closing = null;
+        for (int round = 0; round < 100 && closing == null; round++) {
+            for (Message<String> m : leader.outgoingMessages()) {
+                if (m instanceof SyncChunk<String> c && c.to() == 3) {
+                    assertEquals(received.size(), c.fromIdx());
+                    assertTrue(entryBytes(c.entries()) <= BUDGET, entryBytes(c.entries()) + " bytes");
+                    received.addAll(c.entries());
+                    chunks++;
+                } else if (m instanceof AcceptSync<String> s && s.to() == 3) {
+                    assertEquals(received.size(), s.syncIdx());
+                    assertTrue(entryBytes(s.suffix()) <= BUDGET);
+                    received.addAll(s.suffix());
+                    closing = s;
+                }
+            }
+            leader.handleIncoming(new Accepted<>(3, 1, CONFIG, ballot, received.size()));
+        }
+        assertTrue(closing != null, "the transfer ends with an AcceptSync");
+        assertEquals(adopted, received);
+        assertTrue(chunks >= 14, "60 entries of 508 bytes: at least 14 chunks before the AcceptSync, got " + chunks);
+    }
+
+    @Test
+    void aFollowerAppendsAChunkWithoutTakingTheNewRound() {
+        OmniPaxos<String> follower = server(3, 1);
+        Ballot ballot = new Ballot(2, 0, 1);
+        follower.handleIncoming(new Prepare<>(1, 3, CONFIG, ballot, 0, Ballot.NONE, 0));
+        follower.outgoingMessages();
+        follower.handleIncoming(new SyncChunk<>(1, 3, CONFIG, ballot, 0, List.of("a", "b")));
+        assertEquals(List.of("a", "b"), storage.getEntries(0, 2));
+        assertEquals(Ballot.NONE, storage.getAcceptedRound(), "the round is taken only with the AcceptSync");
+        assertTrue(follower.outgoingMessages().contains(new Accepted<String>(3, 1, CONFIG, ballot, 2)));
+        follower.handleIncoming(new SyncChunk<>(1, 3, CONFIG, ballot, 5, List.of("gap")));
+        assertEquals(2, storage.getLogLength(), "a chunk that does not continue the log is ignored");
+        follower.handleIncoming(new AcceptSync<>(1, 3, CONFIG, ballot, new io.omnipaxos.messages.SequenceNumber(1, 1), 2,
+                List.of("c"), 0));
+        assertEquals(3, storage.getLogLength());
+        assertEquals(ballot, storage.getAcceptedRound());
     }
 }

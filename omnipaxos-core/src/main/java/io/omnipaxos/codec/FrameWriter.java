@@ -17,6 +17,7 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -129,6 +130,10 @@ final class FrameWriter<T> {
             StopSignCodec.encode(x.stopSign(), w);
         } else if (m instanceof StopSignForward<T> x) {
             StopSignCodec.encode(x.stopSign(), w);
+        } else if (m instanceof SyncChunk<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.fromIdx());
+            writeEntries(MessageTag.SYNC_CHUNK, x.entries(), w);
         } else if (!(m instanceof PrepareReq)) { // PrepareReq has no body
             throw new IllegalArgumentException("no wire layout for message type " + m.getClass().getName());
         }
@@ -225,6 +230,8 @@ final class FrameWriter<T> {
         } else if (m instanceof Promise<T> x) {
             return x.suffix();
         } else if (m instanceof ProposalForward<T> x) {
+            return x.entries();
+        } else if (m instanceof SyncChunk<T> x) {
             return x.entries();
         }
         throw new IllegalArgumentException("no entry list in " + m.getClass().getName());

@@ -14,6 +14,7 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 
 /**
@@ -23,7 +24,7 @@ import io.omnipaxos.messages.Trim;
  * keep the protocol families apart so that new messages slot in without touching existing ones:
  *
  * <ul>
- *   <li>{@code 0x01..0x3F} Sequence Paxos (the next one takes {@code 0x0D});
+ *   <li>{@code 0x01..0x3F} Sequence Paxos (the next one takes {@code 0x0E});
  *   <li>{@code 0x40..0x7F} Ballot Leader Election;
  *   <li>{@code 0x80..0xFF} reserved (e.g. for a future extended-tag escape);
  *   <li>{@code 0x00} never used, so that a zeroed buffer is rejected.
@@ -42,6 +43,7 @@ enum MessageTag {
     TRIM(0x0A, "Trim", WireFormat.BALLOT_BYTES + 8 + 1, false),
     ACCEPT_STOP_SIGN(0x0B, "AcceptStopSign", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
     STOP_SIGN_FORWARD(0x0C, "StopSignForward", 0, false),
+    SYNC_CHUNK(0x0D, "SyncChunk", WireFormat.BALLOT_BYTES + 8, true),
     HEARTBEAT_REQUEST(0x41, "HeartbeatRequest", 8, false),
     HEARTBEAT_REPLY(0x42, "HeartbeatReply", 8 + WireFormat.BALLOT_BYTES + 1, false);
 
@@ -111,6 +113,8 @@ enum MessageTag {
             return ACCEPT_STOP_SIGN;
         } else if (m instanceof StopSignForward) {
             return STOP_SIGN_FORWARD;
+        } else if (m instanceof SyncChunk) {
+            return SYNC_CHUNK;
         }
         // Reached only when a message type was added to the sealed hierarchy but not to the codec.
         throw new IllegalArgumentException("no wire tag for message type " + m.getClass().getName());

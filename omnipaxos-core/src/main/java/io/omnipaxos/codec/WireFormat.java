@@ -8,7 +8,7 @@ final class WireFormat {
 
     /**
      * The only wire version this codec reads and writes. Bump it for incompatible layout changes.
-     * Version 2: Trim carries the leader's ballot.
+     * Version 2: Trim carries the leader's ballot; SyncChunk (0x0D).
      */
     static final int VERSION = 2;
 

@@ -7,4 +7,4 @@ package io.omnipaxos.messages;
  */
 public sealed interface SequencePaxosMessage<T> extends Message<T>
         permits PrepareReq, Prepare, Promise, AcceptSync, AcceptDecide, Accepted, Decide,
-                NotAccepted, ProposalForward, Trim, AcceptStopSign, StopSignForward {}
+                NotAccepted, ProposalForward, Trim, AcceptStopSign, StopSignForward, SyncChunk {}

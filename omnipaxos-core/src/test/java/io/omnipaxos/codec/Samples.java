@@ -19,6 +19,7 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,6 +65,7 @@ final class Samples {
         all.add(new Trim<>(pid, pid, cfg, ballot, idx, true));
         all.add(new AcceptStopSign<>(pid, 3, cfg, ballot, seq, idx, stopSign));
         all.add(new StopSignForward<>(pid, 3, cfg, stopSign));
+        all.add(new SyncChunk<>(pid, 3, cfg, ballot, idx, entries));
         all.add(new HeartbeatRequest<>(pid, pid, cfg, idx));
         all.add(new HeartbeatReply<>(pid, pid, cfg, idx, ballot, maxValues));
         return all;
@@ -101,7 +103,7 @@ final class Samples {
         long from = pid(rnd);
         long to = pid(rnd);
         int cfg = rnd.nextInt(4) == 0 ? Integer.MAX_VALUE : 1 + rnd.nextInt(1000);
-        switch (rnd.nextInt(14)) {
+        switch (rnd.nextInt(15)) {
             case 0: return new PrepareReq<>(from, to, cfg);
             case 1: return new Prepare<>(from, to, cfg, ballot(rnd), index(rnd), ballot(rnd), index(rnd));
             case 2: return new Promise<>(from, to, cfg, ballot(rnd), ballot(rnd), index(rnd), index(rnd),
@@ -117,6 +119,7 @@ final class Samples {
             case 10: return new Trim<>(from, to, cfg, ballot(rnd), index(rnd), rnd.nextBoolean());
             case 12: return new AcceptStopSign<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), stopSign(rnd.nextBoolean()));
             case 13: return new StopSignForward<>(from, to, cfg, stopSign(rnd.nextBoolean()));
+            case 11: return new SyncChunk<>(from, to, cfg, ballot(rnd), index(rnd), entries.apply(rnd));
             default: return new HeartbeatReply<>(from, to, cfg, index(rnd), ballot(rnd), rnd.nextBoolean());
         }
     }
