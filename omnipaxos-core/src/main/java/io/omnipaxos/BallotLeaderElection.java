@@ -42,10 +42,10 @@ final class BallotLeaderElection<T> {
     /** Rounds a leader may go unheard before this server follows another or takes over. */
     static final int MISSED_ROUNDS_BEFORE_CHANGE = 2;
     /**
-     * Rounds a server whose log is behind (catching up) waits with a takeover, so that a server that
-     * holds the log takes over first: a leader behind its followers must be sent their whole
-     * suffixes. After this many it takes over all the same, so a cluster of lagging servers still
-     * elects one.
+     * Rounds a server that is catching up (recovering after a restart, or its log behind the decided
+     * index it knows) waits with a takeover, so that a server that holds the log takes over first: a
+     * leader behind its followers must be sent their whole suffixes. After this many it takes over
+     * all the same, so a cluster that restarts as a whole still elects one (this many rounds later).
      */
     static final int BEHIND_ROUNDS_BEFORE_TAKEOVER = 10;
     /** Consecutive rounds in which this server would have taken over but was behind. */

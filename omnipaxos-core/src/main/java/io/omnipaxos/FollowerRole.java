@@ -50,6 +50,7 @@ final class FollowerRole<T> {
         }
         paxos.becomeFollower(prepare.ballot());
         paxos.phase = Phase.PREPARE;
+        paxos.noteLeaderDecided(prepare.decidedIdx());
         lastSequenceNumber = null;
         long wantedIdx = suffixStartFor(prepare);
         // The leader may lack entries we compacted: our snapshot stands for them, if we have one.
@@ -129,7 +130,8 @@ final class FollowerRole<T> {
     /**
      * SyncChunk: part of the leader's adopted log that extends ours, ahead of its AcceptSync. We
      * append it without taking the leader's round (our log stays a prefix of the adopted log under
-     * the round we had) and acknowledge our length; anything out of place is ignored, and the
+     * the round we had), decide what of it the leader decided (so a later leader sees from our
+     * promise that we need nothing below that), and acknowledge our length; anything out of place is ignored, and the
      * leader prepares us again if the transfer stalls.
      */
     void onSyncChunk(SyncChunk<T> chunk) {
@@ -137,7 +139,11 @@ final class FollowerRole<T> {
                 || chunk.fromIdx() != paxos.log.logLength() || paxos.log.stopSign() != null) {
             return;
         }
-        paxos.log.appendEntries(chunk.entries());
+        paxos.noteLeaderDecided(chunk.decidedIdx());
+        LogStore<T> log = paxos.log;
+        long newLength = log.logLength() + chunk.entries().size();
+        // What the leader decided of what we now hold is decided: it is the leader's own log.
+        log.appendAndDecide(chunk.entries(), Math.max(log.decidedIdx(), Math.min(chunk.decidedIdx(), newLength)));
         sendAccepted();
     }
 

@@ -196,7 +196,8 @@ final class LeaderRole<T> {
                 follower.accepting = false;
                 follower.sentIdx = syncIdx + chunk.size();
                 follower.acceptedIdx = syncIdx;
-                paxos.outbox.add(new SyncChunk<>(paxos.pid, follower.pid, paxos.configurationId, ballot, syncIdx, chunk));
+                paxos.outbox.add(new SyncChunk<>(paxos.pid, follower.pid, paxos.configurationId, ballot, syncIdx,
+                        paxos.log.decidedIdx(), chunk));
                 return;
             }
         }

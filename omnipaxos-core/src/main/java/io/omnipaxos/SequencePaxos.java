@@ -412,12 +412,12 @@ final class SequencePaxos<T> {
     }
 
     /**
-     * Whether this server's log ends before what its leader announced as decided: it is catching
-     * up, and should not take over while servers that hold the log may (see {@link
-     * BallotLeaderElection}).
+     * Whether this server is catching up: recovering after a restart and not synchronised yet, or
+     * its log ends before what its leader announced as decided. It should not take over while
+     * servers that hold the log may (see {@link BallotLeaderElection}).
      */
     boolean isBehind() {
-        return role == Role.FOLLOWER && log.logLength() < leaderDecidedIdx;
+        return role == Role.FOLLOWER && (phase == Phase.RECOVER || log.logLength() < leaderDecidedIdx);
     }
 
     /** Counts proposals that arrived after a stop-sign and can never be appended. */

@@ -220,11 +220,12 @@ class MessageBudgetTest {
         Ballot ballot = new Ballot(2, 0, 1);
         follower.handleIncoming(new Prepare<>(1, 3, CONFIG, ballot, 0, Ballot.NONE, 0));
         follower.outgoingMessages();
-        follower.handleIncoming(new SyncChunk<>(1, 3, CONFIG, ballot, 0, List.of("a", "b")));
+        follower.handleIncoming(new SyncChunk<>(1, 3, CONFIG, ballot, 0, 1, List.of("a", "b")));
         assertEquals(List.of("a", "b"), storage.getEntries(0, 2));
         assertEquals(Ballot.NONE, storage.getAcceptedRound(), "the round is taken only with the AcceptSync");
+        assertEquals(1, follower.getDecidedIdx(), "what the leader decided of it is decided");
         assertTrue(follower.outgoingMessages().contains(new Accepted<String>(3, 1, CONFIG, ballot, 2)));
-        follower.handleIncoming(new SyncChunk<>(1, 3, CONFIG, ballot, 5, List.of("gap")));
+        follower.handleIncoming(new SyncChunk<>(1, 3, CONFIG, ballot, 5, 1, List.of("gap")));
         assertEquals(2, storage.getLogLength(), "a chunk that does not continue the log is ignored");
         follower.handleIncoming(new AcceptSync<>(1, 3, CONFIG, ballot, new io.omnipaxos.messages.SequenceNumber(1, 1), 2,
                 List.of("c"), 0));

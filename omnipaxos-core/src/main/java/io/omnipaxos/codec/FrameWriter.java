@@ -133,6 +133,7 @@ final class FrameWriter<T> {
         } else if (m instanceof SyncChunk<T> x) {
             putBallot(w, x.ballot());
             w.putLong(x.fromIdx());
+            w.putLong(x.decidedIdx());
             writeEntries(MessageTag.SYNC_CHUNK, x.entries(), w);
         } else if (!(m instanceof PrepareReq)) { // PrepareReq has no body
             throw new IllegalArgumentException("no wire layout for message type " + m.getClass().getName());

@@ -62,7 +62,7 @@ import java.util.Objects;
  * 0x0A Trim              ballot trimIdx:i64 snapshot:boolean
  * 0x0B AcceptStopSign    ballot sequenceNumber decidedIdx:i64 stop-sign
  * 0x0C StopSignForward   stop-sign
- * 0x0D SyncChunk         ballot fromIdx:i64 entries
+ * 0x0D SyncChunk         ballot fromIdx:i64 decidedIdx:i64 entries
  * 0x41 HeartbeatRequest  round:i64
  * 0x42 HeartbeatReply    round:i64 ballot quorumConnected:boolean
  * </pre>
@@ -288,7 +288,7 @@ public final class MessageCodec<T> {
                 return new StopSignForward<>(from, to, cfg, r.readStopSign("stopSign"));
             case SYNC_CHUNK:
                 return new SyncChunk<>(from, to, cfg, r.readBallot("ballot"), r.readLong("fromIdx"),
-                        r.readEntries("entries"));
+                        r.readLong("decidedIdx"), r.readEntries("entries"));
             case HEARTBEAT_REQUEST:
                 return new HeartbeatRequest<>(from, to, cfg, r.readLong("round"));
             case HEARTBEAT_REPLY:

@@ -43,7 +43,7 @@ enum MessageTag {
     TRIM(0x0A, "Trim", WireFormat.BALLOT_BYTES + 8 + 1, false),
     ACCEPT_STOP_SIGN(0x0B, "AcceptStopSign", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
     STOP_SIGN_FORWARD(0x0C, "StopSignForward", 0, false),
-    SYNC_CHUNK(0x0D, "SyncChunk", WireFormat.BALLOT_BYTES + 8, true),
+    SYNC_CHUNK(0x0D, "SyncChunk", WireFormat.BALLOT_BYTES + 2 * 8, true),
     HEARTBEAT_REQUEST(0x41, "HeartbeatRequest", 8, false),
     HEARTBEAT_REPLY(0x42, "HeartbeatReply", 8 + WireFormat.BALLOT_BYTES + 1, false);
 

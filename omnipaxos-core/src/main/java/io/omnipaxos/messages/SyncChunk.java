@@ -14,9 +14,11 @@ import java.util.List;
  *
  * @param ballot the leader's ballot
  * @param fromIdx the log index of the first entry: the end of the follower's log
+ * @param decidedIdx the leader's decided index (the follower decides what it holds of it)
  * @param entries the adopted log's entries from {@code fromIdx} on
  */
-public record SyncChunk<T>(long from, long to, int configurationId, Ballot ballot, long fromIdx, List<T> entries)
+public record SyncChunk<T>(long from, long to, int configurationId, Ballot ballot, long fromIdx, long decidedIdx,
+        List<T> entries)
         implements SequencePaxosMessage<T> {
 
     /** Validates the fields. */
@@ -24,6 +26,7 @@ public record SyncChunk<T>(long from, long to, int configurationId, Ballot ballo
         Fields.route(from, to, configurationId);
         Fields.ballot("ballot", ballot);
         Fields.index("fromIdx", fromIdx);
+        Fields.index("decidedIdx", decidedIdx);
         Fields.entries("entries", entries);
     }
 }

@@ -65,7 +65,7 @@ final class Samples {
         all.add(new Trim<>(pid, pid, cfg, ballot, idx, true));
         all.add(new AcceptStopSign<>(pid, 3, cfg, ballot, seq, idx, stopSign));
         all.add(new StopSignForward<>(pid, 3, cfg, stopSign));
-        all.add(new SyncChunk<>(pid, 3, cfg, ballot, idx, entries));
+        all.add(new SyncChunk<>(pid, 3, cfg, ballot, idx, idx, entries));
         all.add(new HeartbeatRequest<>(pid, pid, cfg, idx));
         all.add(new HeartbeatReply<>(pid, pid, cfg, idx, ballot, maxValues));
         return all;
@@ -119,7 +119,7 @@ final class Samples {
             case 10: return new Trim<>(from, to, cfg, ballot(rnd), index(rnd), rnd.nextBoolean());
             case 12: return new AcceptStopSign<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), stopSign(rnd.nextBoolean()));
             case 13: return new StopSignForward<>(from, to, cfg, stopSign(rnd.nextBoolean()));
-            case 11: return new SyncChunk<>(from, to, cfg, ballot(rnd), index(rnd), entries.apply(rnd));
+            case 11: return new SyncChunk<>(from, to, cfg, ballot(rnd), index(rnd), index(rnd), entries.apply(rnd));
             default: return new HeartbeatReply<>(from, to, cfg, index(rnd), ballot(rnd), rnd.nextBoolean());
         }
     }
