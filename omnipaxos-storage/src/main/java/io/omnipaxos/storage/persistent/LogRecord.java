@@ -7,7 +7,8 @@ import java.util.zip.CRC32C;
 /**
  * One log record as read back from the queue. On disk a record is the body of one Chronicle
  * document: {@code kind (1 byte) | logical index (8) | entry bytes (EntryCodec) | CRC32C (4)},
- * little-endian, the checksum covering everything before it.
+ * little-endian, the checksum covering everything before it. A record is at most {@link
+ * QueueLog#MAX_RECORD_BYTES} long: no longer one is ever written, nor read (see {@link TailCheck}).
  *
  * @param queueIndex the Chronicle index of the document
  * @param kind {@link #PLAIN} or {@link #BATCH}, or anything else if corrupt

@@ -24,6 +24,13 @@ final class LogicalLog<T> {
     /** Records read per step when the whole log is verified on open. */
     private static final int VERIFY_STEP = 65_536;
 
+    /**
+     * The last entries read back on open: the records written last are the ones a crash or a
+     * failing disk most likely damaged, and reading them at open (at most this many reads) turns a
+     * later read failure into a refusal to open. {@link TailCheck} walks their headers first.
+     */
+    static final int VERIFIED_LAST_ENTRIES = TailCheck.CHECKED_BEHIND;
+
     private final QueueLog queue;
     private final RunMap runs;
     private final EntryCodec<T> codec;
@@ -54,7 +61,8 @@ final class LogicalLog<T> {
         } catch (IllegalArgumentException e) {
             throw new StorageException("state file " + stateFile + ": bad run table: " + e.getMessage(), e);
         }
-        TailReplay.Result r = TailReplay.replay(queue, runs, committed.logLength(), committed.coveredQueueIdx());
+        TailReplay.Result r = TailReplay.replay(queue, runs, committed.logLength(), committed.coveredQueueIdx(),
+                stateFile);
         return new LogicalLog<>(queue, runs, codec, r.logLength(), r.lastQueueIdx());
     }
 
@@ -130,8 +138,8 @@ final class LogicalLog<T> {
     }
 
     /**
-     * Checks on open that the first and last retained entries (or, with {@code wholeLog}, all of
-     * them) read back, and that a non-empty log has a run table.
+     * Checks on open that the first and the last {@link #VERIFIED_LAST_ENTRIES} retained entries
+     * (or, with {@code wholeLog}, all of them) read back, and that a non-empty log has a run table.
      *
      * @throws StorageException naming {@code stateFile} or the record's file and index
      */
@@ -144,7 +152,7 @@ final class LogicalLog<T> {
                     + ", " + length + ") but has no run table");
         }
         read(compactedIdx, compactedIdx + 1);
-        read(length - 1, length);
+        read(Math.max(compactedIdx, length - VERIFIED_LAST_ENTRIES), length);
         if (wholeLog) {
             for (long from = compactedIdx; from < length; from += VERIFY_STEP) {
                 read(from, Math.min(length, from + VERIFY_STEP));
@@ -160,8 +168,9 @@ final class LogicalLog<T> {
             long q = runs.queueIndexOf(idx);
             long end = Math.min(to, runs.runEndAfter(idx));
             if (!queue.seek(q)) {
-                throw new StorageException("log " + queue.dir() + ": log index " + idx + " should be at queue index 0x"
-                        + Long.toHexString(q) + " but the queue has no such record (missing log file?)");
+                throw new StorageException("log file " + queue.fileOf(q) + ": log index " + idx
+                        + " should be at queue index 0x" + Long.toHexString(q) + " but there is no such record"
+                        + " (file missing or cut short?)");
             }
             for (; idx < end; idx++, q++) {
                 out.add(decode(queue.next(), idx, q));
@@ -171,8 +180,8 @@ final class LogicalLog<T> {
     }
 
     private T decode(LogRecord r, long idx, long q) {
-        String where = "log file " + queue.readerFileOrDir() + ", log index " + idx + " (queue index 0x"
-                + Long.toHexString(q) + ")";
+        String where = (r == null ? "log file " + queue.readerFileOrDir() : queue.lastReadPlace()) + ", log index "
+                + idx + " (queue index 0x" + Long.toHexString(q) + ")";
         if (r == null || r.queueIndex() != q) {
             throw new StorageException(where + ": record missing" + (r == null ? "" : ", found queue index 0x"
                     + Long.toHexString(r.queueIndex())));

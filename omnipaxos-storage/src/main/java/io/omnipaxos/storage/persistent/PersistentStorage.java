@@ -2,13 +2,11 @@ package io.omnipaxos.storage.persistent;
 
 import io.omnipaxos.Ballot;
 import io.omnipaxos.StopSign;
-import io.omnipaxos.codec.EntryCodec;
 import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.StorageOp;
 import io.omnipaxos.storage.support.LogBounds;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -19,19 +17,20 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * A {@link Storage} on disk: log records in a Chronicle queue, the small state in MapDB.
  *
  * <p><b>Files.</b> In the configured folder: {@code log/} holds the Chronicle queue ({@link
- * QueueLog}), {@code state.db} (and MapDB's write-ahead log next to it) holds the promise, accepted
- * round, decided index, compacted index, the logical log length, the <i>covered queue index</i> (the
- * last queue record the state accounts for), the <i>run table</i> ({@link RunMap}: which queue
- * indices hold which logical indices), and, when there are any, the snapshot (encoded with the entry
- * codec) and the stop-sign, each behind a CRC32C ({@link StateStore}). The snapshot is committed in
- * the same MapDB commit as the compacted index it covers, so a crash never separates them.
+ * QueueLog}) and the {@link CommitMark}; {@code state.db} (and MapDB's write-ahead log next to it)
+ * holds the promise, accepted round, decided index, compacted index, logical log length, <i>covered
+ * queue index</i> (the last queue record the state accounts for), <i>run table</i> ({@link RunMap}:
+ * which queue indices hold which logical indices), commit number and, if any, the snapshot (encoded
+ * with the entry codec) and stop-sign, each value behind a CRC32C ({@link StateStore}). The
+ * snapshot is committed with the compacted index it covers, so a crash never separates them.
+ * Creating a file syncs its folder ({@link FolderSync}).
  *
  * <p><b>Records.</b> A Chronicle queue cannot be truncated, so the queue is append-only and the
  * logical log is defined by the state: every record carries its logical index, its kind and a
- * CRC32C ({@link LogRecord}), and {@link LogicalLog} maps logical indices to records. Overwriting a suffix ({@code appendOnPrefix}) appends new records and
- * points the run table at them; the old records stay in the queue, unreferenced. A {@code
- * setSnapshot} beyond the log end empties the run table and sets the length to its index, so the
- * next record written holds that logical index.
+ * CRC32C ({@link LogRecord}), and {@link LogicalLog} maps logical indices to records. Overwriting a
+ * suffix ({@code appendOnPrefix}) appends new records and points the run table at them; the old
+ * records stay in the queue, unreferenced. A {@code setSnapshot} beyond the log end empties the run
+ * table and sets the length to its index, so the next record written holds that logical index.
  *
  * <p><b>Write order.</b>
  * <ul>
@@ -48,37 +47,37 @@ import net.openhft.chronicle.core.time.TimeProvider;
  *       state (the snapshot only if it changed, as it may be megabytes).</li>
  * </ul>
  *
- * <p><b>Opening.</b> First a Chronicle record header that a killed process left "not complete" is
- * turned into a skipped meta-data record ({@link IncompleteTailRepair}); otherwise readers would stop
- * at it for ever while new records went past it. Then load the committed state and replay the records after the covered queue
- * index ({@link TailReplay}): a plain record whose logical index equals the current length is
- * adopted (it was acknowledged by a plain append that did not need a commit); the first batch
- * record is part of a batch whose commit never happened, so it and everything after it are
- * ignored; a record that fails its checksum is a torn write if it is the last record (dropped) and
- * corruption otherwise ({@link StorageException} naming the file and the index). If the tail was not
- * empty, one commit moves the covered index past it, so later appends are never mixed up with it.
- * Then the first and last retained entries are read back and checked. Opening never reads the
- * whole log (unless {@link PersistentStorageConfig#verifyWholeLogOnOpen} asks); other records are
- * checked whenever they are read.
+ * <p><b>Opening.</b> First the end of the newest log file is walked ({@link TailCheck}): every
+ * length there is bounded before Chronicle acts on it, what a killed writer left after the last
+ * complete record is marked skipped, and damage before it refuses to open, naming the file and
+ * byte offset. Then load the committed state (refused if older than the log: {@link CommitMark})
+ * and replay the records after the covered queue index ({@link TailReplay}): a plain record that
+ * continues the log is adopted (a plain append acknowledged it without a commit); the first batch
+ * record starts a batch whose commit never happened, so it and all after it are ignored; a record
+ * that fails its checksum is a torn write if it is the last (dropped), else corruption (refused,
+ * naming the file and index). If the tail was not empty, one commit moves the covered index past
+ * it, so later appends are never mixed up with it. Then the first and the last {@value
+ * LogicalLog#VERIFIED_LAST_ENTRIES} retained entries are read back and checked; others are
+ * checked whenever read (or on open, with {@link PersistentStorageConfig#verifyWholeLogOnOpen}).
  *
  * <p><b>Why a crash between any two writes opens correctly.</b> MapDB commits are atomic, so the
- * state is always some committed state, and every committed state refers only to records that
- * were synced before the commit. A crash during or after writing plain records leaves a prefix of
- * them readable (Chronicle stops at the first incomplete header; a record torn by the OS is the last
- * one visible and fails its checksum), and adopting a prefix of an unacknowledged append is what a
- * crash in the middle of that call may do. A crash after writing batch records but before their
- * commit leaves records that replay ignores: the batch is all or nothing. A crash after the commit
- * finds them covered. A crash during the open-time commit just replays the same tail again.
+ * state is always some committed state, referring only to records synced before the commit. A
+ * crash during or after writing plain records leaves a prefix of them readable (the record being
+ * written is skipped; one torn by the OS is the last one visible and fails its checksum), and
+ * adopting a prefix of an unacknowledged append is what a crash in the middle of that call may
+ * do. A crash after writing batch records but before their commit leaves records that replay
+ * ignores: the batch is all or nothing. A crash after the commit finds them covered. A crash
+ * during the open-time commit just replays the same tail again.
  *
  * <p><b>Deleting old log files.</b> After every commit that may move the oldest record still
  * referenced (trim, snapshot, compaction, a batch) and on open, the queue's files that no committed
- * state needs are deleted; why that is crash-safe and what it bounds is in {@link
- * LogicalLog#deleteUnreferencedFiles}.
+ * state needs are deleted ({@link LogicalLog#deleteUnreferencedFiles} says why that is crash-safe).
  *
  * <p><b>Failures.</b> Any I/O or codec failure while writing throws {@link StorageException} and
  * leaves this object failed (every later call throws): in-memory state may be ahead of the disk,
  * so the server must reopen. Invalid arguments throw {@link IllegalArgumentException} and change
- * nothing. A missing {@code state.db} next to existing log files, or a corrupt one, refuses to open.
+ * nothing. A missing {@code state.db} next to existing log files, a damaged one, or one older
+ * than the log refuses to open, naming the file (and the key or byte offset where known).
  *
  * <p>Not thread-safe: one thread at a time, as the SPI says.
  *
@@ -87,7 +86,6 @@ import net.openhft.chronicle.core.time.TimeProvider;
 public final class PersistentStorage<T> implements Storage<T> {
 
     private final PersistentStorageConfig<T> config;
-    private final EntryCodec<T> codec;
     private final StateStore state;
     private final LogicalLog<T> log;
     private final CommitSchedule commits;
@@ -106,7 +104,6 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     private PersistentStorage(PersistentStorageConfig<T> config, StateStore state, QueueLog queue, DurableState s) {
         this.config = config;
-        this.codec = config.codec();
         this.state = state;
         this.guard = new UseGuard(config.dir());
         this.commits = new CommitSchedule(config.checkpointEvery(), config.decidedIdxFlushInterval());
@@ -116,7 +113,7 @@ public final class PersistentStorage<T> implements Storage<T> {
         this.compactedIdx = s.compactedIdx();
         this.snapshotBytes = s.snapshot();
         this.stopSign = s.stopSign();
-        this.log = LogicalLog.recover(queue, s, codec, state.file());
+        this.log = LogicalLog.recover(queue, s, config.codec(), state.file());
         if (log.lastQueueIdx() != s.coveredQueueIdx()) {
             commitNow();
         }
@@ -127,8 +124,8 @@ public final class PersistentStorage<T> implements Storage<T> {
     /**
      * Opens the store in {@code config.dir()}, creating it if the folder holds none.
      *
-     * @throws StorageException if the files cannot be opened, are corrupt, or the state file is
-     *     missing while log files exist
+     * @throws StorageException naming the file if the files cannot be opened, are damaged, or the
+     *     state file is missing while log files exist, or is older than the log
      */
     public static <T> PersistentStorage<T> open(PersistentStorageConfig<T> config) {
         return open(config, null);
@@ -157,7 +154,7 @@ public final class PersistentStorage<T> implements Storage<T> {
         StateStore st = StoreFolder.openState(config.dir());
         try {
             DurableState s = st.load();
-            QueueLog q = QueueLog.open(StoreFolder.logDir(config.dir()), clock);
+            QueueLog q = QueueLog.open(StoreFolder.logDir(config.dir()), clock, s.coveredQueueIdx());
             try {
                 return new PersistentStorage<>(config, st, q, s);
             } catch (RuntimeException e) {
@@ -198,7 +195,7 @@ public final class PersistentStorage<T> implements Storage<T> {
         byte[][] snapshots = new byte[ops.size()][];
         for (int i = 0; i < ops.size(); i++) {
             if (ops.get(i) instanceof StorageOp.SetSnapshot<T> snap) {
-                snapshots[i] = SnapshotBytes.encode(codec, snap.idx(), snap.snapshot());
+                snapshots[i] = SnapshotBytes.encode(config.codec(), snap.idx(), snap.snapshot());
             } else if (ops.get(i) instanceof StorageOp.SetStopSign<T> ss) {
                 try {
                     requireEncodable(ss.stopSign());
@@ -361,7 +358,7 @@ public final class PersistentStorage<T> implements Storage<T> {
     public void setSnapshot(long idx, T snapshot) {
         guard.ensureUsable();
         new LogBounds(compactedIdx, log.length()).requireSnapshot(idx, snapshot);
-        byte[] encoded = SnapshotBytes.encode(codec, idx, snapshot);
+        byte[] encoded = SnapshotBytes.encode(config.codec(), idx, snapshot);
         guard.write(() -> {
             installSnapshot(idx, encoded);
             commitNow();
@@ -376,7 +373,7 @@ public final class PersistentStorage<T> implements Storage<T> {
         if (snapshotBytes == null) {
             return Optional.empty();
         }
-        return Optional.of(SnapshotBytes.decode(codec, snapshotBytes,
+        return Optional.of(SnapshotBytes.decode(config.codec(), snapshotBytes,
                 "state file " + state.file() + ": the snapshot below log index " + compactedIdx));
     }
 

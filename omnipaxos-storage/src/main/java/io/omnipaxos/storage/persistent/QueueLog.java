@@ -53,11 +53,25 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Sync.</b> Chronicle's own {@code sync()} uses {@code MS_ASYNC} by default (it schedules the
  * write-back and returns), so {@link #sync} forces the cycle files written since the last sync
- * with {@code fsync}, which also writes back pages dirtied through the memory map.
+ * with {@code fsync}, which also writes back pages dirtied through the memory map. When a record
+ * went into a cycle file created since the last sync, it also forces the folder, so the new file's
+ * name survives a machine crash ({@link FolderSync}); opening forces the folder once too.
+ *
+ * <p><b>Reading.</b> {@link #open} first checks the end of the newest file ({@link TailCheck}), so
+ * no damaged length there reaches Chronicle; {@link #next} refuses any record longer than {@link
+ * #MAX_RECORD_BYTES} before allocating it, and reports every failure to read with the file.
  */
 final class QueueLog implements AutoCloseable {
 
     static final RollCycle ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
+
+    /**
+     * The largest record, in bytes (kind, logical index, entry and checksum), that the queue holds,
+     * so the largest length a reader ever accepts from the disk. It is Chronicle's own limit: a
+     * document is at most the queue's overlap size (a quarter of its block size, 64 MiB by
+     * default), and Chronicle's appender refuses longer ones; {@link #open} checks the queue agrees.
+     */
+    static final int MAX_RECORD_BYTES = 16 << 20;
     private static final String SUFFIX = SingleChronicleQueue.SUFFIX;
     private static final Logger LOG = LoggerFactory.getLogger(PersistentStorage.class);
 
@@ -73,6 +87,12 @@ final class QueueLog implements AutoCloseable {
     private final RollingResourcesCache cycleNames;
     /** No cycle file older than this exists (Integer.MAX_VALUE while there is none). */
     private int oldestCycle;
+    /** No cycle file newer than this exists (Integer.MIN_VALUE while there is none). */
+    private int newestCycle;
+    /** A cycle file was created since the folder was last synced: the next {@link #sync} syncs it. */
+    private boolean folderUnsynced;
+    /** The byte offset, in {@link #readerFileOrDir()}, of the record {@link #next} returned last (-1: none). */
+    private long lastReadAt = -1;
 
     private QueueLog(Path dir, SingleChronicleQueue queue) {
         this.dir = dir;
@@ -85,20 +105,25 @@ final class QueueLog implements AutoCloseable {
         // After the appender: an existing queue's own roll cycle may replace the one we asked for.
         this.cycleNames = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
                 name -> dir.resolve(name + SUFFIX).toFile(), QueueLog::cycleName);
-        this.oldestCycle = cycleFiles().stream().mapToInt(CycleFile::cycle).min().orElse(Integer.MAX_VALUE);
-    }
-
-    /** Opens (or creates) the queue in {@code dir}, repairing what a crash left incomplete. */
-    static QueueLog open(Path dir) {
-        return open(dir, null);
+        List<CycleFile> files = cycleFiles();
+        this.oldestCycle = files.isEmpty() ? Integer.MAX_VALUE : files.get(0).cycle();
+        this.newestCycle = files.isEmpty() ? Integer.MIN_VALUE : files.get(files.size() - 1).cycle();
     }
 
     /**
-     * As {@link #open(Path)}, with the clock that picks the roll cycle of new records ({@code null}:
-     * the system clock). Tests pass a settable clock to make several cycle files quickly.
+     * Opens (or creates) the queue in {@code dir}, checking the end of its newest file and
+     * repairing what a crash left incomplete there ({@link TailCheck}) before anything reads it.
+     *
+     * @param clock picks the roll cycle of new records ({@code null}: the system clock); tests pass
+     *     a settable clock to make several cycle files quickly
+     * @param coveredQueueIdx the last queue index the committed state covers (-1: none): the check
+     *     starts a little before it
+     * @throws StorageException naming the file (and byte offset) if the queue cannot be opened or
+     *     its newest file is damaged
      */
-    static QueueLog open(Path dir, TimeProvider clock) {
+    static QueueLog open(Path dir, TimeProvider clock, long coveredQueueIdx) {
         SingleChronicleQueue q;
+        boolean creating = !Files.isDirectory(dir);
         try {
             IncompleteTailRepair.discardHalfCreatedFiles(dir);
             SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE);
@@ -110,7 +135,15 @@ final class QueueLog implements AutoCloseable {
             throw new StorageException("cannot open log queue " + dir + ": " + e, e);
         }
         try {
-            IncompleteTailRepair.run(q);
+            if (q.overlapSize() < MAX_RECORD_BYTES) {
+                throw new StorageException("log queue " + dir + " holds documents of at most " + q.overlapSize()
+                        + " bytes, fewer than MAX_RECORD_BYTES " + MAX_RECORD_BYTES);
+            }
+            TailCheck.run(q, coveredQueueIdx);
+            if (creating) {
+                FolderSync.force(dir.getParent()); // the queue folder's own entry
+            }
+            FolderSync.force(dir); // what the queue just created, or a crash left unsynced
             return new QueueLog(dir, q);
         } catch (RuntimeException e) {
             q.close();
@@ -123,9 +156,17 @@ final class QueueLog implements AutoCloseable {
         return dir;
     }
 
-    /** Appends one record and returns its queue index. */
+    /**
+     * Appends one record and returns its queue index.
+     *
+     * @throws StorageException if the encoded entry does not fit in {@link #MAX_RECORD_BYTES}
+     */
     <T> long append(byte kind, long logicalIdx, EntryCodec<T> codec, T entry) {
         int size = codec.encodedSize(entry);
+        if (size < 0 || size > MAX_RECORD_BYTES - LogRecord.HEADER - LogRecord.TRAILER) {
+            throw new StorageException("the entry for log index " + logicalIdx + " encodes to " + size
+                    + " bytes; a log record holds at most " + (MAX_RECORD_BYTES - LogRecord.HEADER - LogRecord.TRAILER));
+        }
         int length = LogRecord.HEADER + size + LogRecord.TRAILER;
         if (scratch.length < length) {
             scratch = new byte[Math.max(length, scratch.length * 2)];
@@ -147,7 +188,12 @@ final class QueueLog implements AutoCloseable {
         }
         noteWritten(appender.currentFile());
         long q = appender.lastIndexAppended();
-        oldestCycle = Math.min(oldestCycle, queue.rollCycle().toCycle(q));
+        int cycle = queue.rollCycle().toCycle(q);
+        oldestCycle = Math.min(oldestCycle, cycle);
+        if (cycle > newestCycle) { // Chronicle created a cycle file for this record
+            newestCycle = cycle;
+            folderUnsynced = true;
+        }
         return q;
     }
 
@@ -158,11 +204,15 @@ final class QueueLog implements AutoCloseable {
         }
     }
 
-    /** Forces every record appended so far to the disk. */
+    /** Forces every record appended so far to the disk, and the folder entry of a new cycle file. */
     void sync() {
         force(olderUnsyncedFile);
         force(unsyncedFile);
         olderUnsyncedFile = null;
+        if (folderUnsynced) {
+            FolderSync.force(dir);
+            folderUnsynced = false;
+        }
     }
 
     private static void force(File file) {
@@ -182,9 +232,19 @@ final class QueueLog implements AutoCloseable {
         return last < 0 ? -1 : last;
     }
 
-    /** Positions the reader so that {@link #next} returns the record at {@code queueIndex}. */
+    /**
+     * Positions the reader so that {@link #next} returns the record at {@code queueIndex}; returns
+     * false if there is no such record.
+     *
+     * @throws StorageException naming the file if Chronicle cannot get there (a damaged file)
+     */
     boolean seek(long queueIndex) {
-        return tailer.moveToIndex(queueIndex);
+        try {
+            return tailer.moveToIndex(queueIndex);
+        } catch (RuntimeException e) {
+            throw new StorageException("log file " + fileOf(queueIndex) + ": cannot find queue index 0x"
+                    + Long.toHexString(queueIndex) + " (damaged file?): " + e, e);
+        }
     }
 
     /** Positions the reader at the first record. */
@@ -192,17 +252,45 @@ final class QueueLog implements AutoCloseable {
         tailer.toStart();
     }
 
-    /** Reads the next record, or returns null at the end of the queue. */
+    /**
+     * Reads the next record, or returns null at the end of the queue. A record longer than {@link
+     * #MAX_RECORD_BYTES} is refused before anything is allocated for it ({@link TailCheck} keeps
+     * such lengths out of the newest file; this guards every other read).
+     *
+     * @throws StorageException naming the file and the byte offset of a record that cannot be read
+     */
     LogRecord next() {
         try (DocumentContext dc = tailer.readingDocument()) {
             if (!dc.isPresent()) {
                 return null;
             }
             Bytes<?> bytes = dc.wire().bytes();
-            byte[] raw = new byte[(int) bytes.readRemaining()];
+            long length = bytes.readRemaining();
+            lastReadAt = bytes.readPosition() - 4; // the body follows a 4-byte header
+            if (length > MAX_RECORD_BYTES) {
+                throw new StorageException("log file " + readerFileOrDir() + ": the record at byte "
+                        + lastReadAt + " (queue index 0x" + Long.toHexString(dc.index()) + ") claims "
+                        + length + " bytes, more than any record (" + MAX_RECORD_BYTES + "); the file is damaged");
+            }
+            byte[] raw = new byte[(int) length];
             bytes.read(raw);
             return LogRecord.parse(dc.index(), raw);
+        } catch (StorageException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StorageException("log file " + readerFileOrDir() + ": cannot read the record after queue index 0x"
+                    + Long.toHexString(tailer.lastReadIndex()) + ": " + e, e);
         }
+    }
+
+    /** Where the record {@link #next} returned last is, for error messages: its file and byte offset. */
+    String lastReadPlace() {
+        return "log file " + readerFileOrDir() + ", byte " + lastReadAt;
+    }
+
+    /** The cycle file that holds (or would hold) {@code queueIndex}, for error messages. */
+    String fileOf(long queueIndex) {
+        return cycleNames.resourceFor(queue.rollCycle().toCycle(queueIndex)).path.toString();
     }
 
     /** The file the reader is in, for error messages. */

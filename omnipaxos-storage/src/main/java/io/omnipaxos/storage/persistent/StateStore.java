@@ -5,6 +5,7 @@ import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.storage.StorageException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,64 +21,86 @@ import org.mapdb.Serializer;
  * (ballots as three numbers, indices as longs, never Java serialization). {@link #commit} writes
  * every changed field and commits once, so a crash leaves either the previous or the new state.
  *
- * <p><b>Format 2</b> adds two optional keys, each absent when there is nothing to store: {@code
- * snapshot} (the entry codec's bytes of the snapshot) and {@code stopSign} ({@link StopSignCodec}
- * bytes). Both are stored as {@code CRC32C (4 bytes, big-endian) | bytes}, the checksum covering
- * the bytes, and are checked on {@link #load}: a mismatch refuses to open, naming the file and the
- * key. A format-1 file (written before snapshots existed) has neither key and is read as such; the
- * next commit marks it format 2, which older code refuses to open rather than ignore the snapshot.
- * The snapshot (possibly megabytes) is written only by a commit that changes it.
+ * <p><b>Format 3</b> stores every value behind a checksum, {@code CRC32C (4 bytes, big-endian) |
+ * bytes}, checked on {@link #load}: MapDB itself checks only its header, so a damaged value (a
+ * flipped bit in the promise, say) would otherwise be read as a valid older one. A mismatch, a
+ * missing key, or a value of the wrong size refuses to open, naming the file and the key; a file
+ * MapDB cannot open at all is refused naming the file and its size. Format 3 also numbers every
+ * commit ({@code commitNumber}) and copies the number into the log folder ({@link CommitMark}),
+ * which refuses a state file older than the log. The optional keys {@code snapshot} (the entry
+ * codec's bytes of the snapshot) and {@code stopSign} ({@link StopSignCodec} bytes) are absent when
+ * there is nothing to store; the snapshot (possibly megabytes) is written only by a commit that
+ * changes it.
+ *
+ * <p><b>Older formats</b> are read and upgraded by the next commit: format 2 checksums only the
+ * snapshot and stop-sign, format 1 (before snapshots) has neither. Older code refuses a newer format
+ * rather than ignore what it cannot check.
  */
 final class StateStore implements AutoCloseable {
 
     /** The format written by this code; an unknown one refuses to open. */
-    static final long FORMAT = 2;
+    static final long FORMAT = 3;
+
+    /** The format with checksums on the snapshot and stop-sign only, and no commit numbers; still read. */
+    static final long FORMAT_WITHOUT_CHECKSUMS = 2;
 
     /** The format before snapshots and stop-signs, still read. */
     static final long FORMAT_WITHOUT_SNAPSHOTS = 1;
 
-    /** Bytes of the checksum in front of a snapshot or stop-sign value. */
+    /** Bytes of the checksum in front of a value. */
     static final int CRC_BYTES = 4;
 
-    private static final String K_FORMAT = "format";
-    private static final String K_PROMISE = "promise";
+    static final String K_FORMAT = "format";
+    static final String K_PROMISE = "promise";
     private static final String K_ACCEPTED = "acceptedRound";
     private static final String K_DECIDED = "decidedIdx";
     private static final String K_COMPACTED = "compactedIdx";
     private static final String K_LENGTH = "logLength";
     private static final String K_COVERED = "coveredQueueIdx";
     private static final String K_RUNS = "runs";
+    static final String K_COMMIT_NUMBER = "commitNumber";
     static final String K_SNAPSHOT = "snapshot";
     static final String K_STOP_SIGN = "stopSign";
 
     private final Path file;
     private final DB db;
     private final Map<String, byte[]> map;
+    private final CommitMark mark;
+    /** The format of the loaded file; values of an older one are read as it wrote them. */
+    private long format = FORMAT;
+    /** The number of the last commit (0: none yet, or a file written before commits were numbered). */
+    private long commitNumber;
     /** The snapshot array the last commit (or load) stored: an identical one is not written again. */
     private byte[] committedSnapshot;
     /** The stop-sign the last commit (or load) stored, compared by identity like the snapshot. */
     private StopSign committedStopSign;
 
-    private StateStore(Path file, DB db) {
+    private StateStore(Path file, DB db, CommitMark mark) {
         this.file = file;
         this.db = db;
+        this.mark = mark;
         this.map = db.hashMap("state", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
     }
 
-    /** Opens the file, creating it if {@code create}; wraps every MapDB failure with the file name. */
-    static StateStore open(Path file, boolean create) {
+    /**
+     * Opens the file, creating it if {@code create}; wraps every MapDB failure with the file name
+     * and size. {@code mark} is the log folder's copy of the commit number, which {@link #load}
+     * checks and every commit updates; this store closes it.
+     */
+    static StateStore open(Path file, boolean create, CommitMark mark) {
         if (!create && !Files.isRegularFile(file)) {
             throw new StorageException("state file " + file + " is missing");
         }
         DB db = null;
         try {
             db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
-            return new StateStore(file, db);
+            return new StateStore(file, db, mark);
         } catch (RuntimeException | Error e) {
             if (db != null) {
                 db.close();
             }
-            throw new StorageException("cannot open state file " + file + " (corrupt or not a MapDB file?): " + e, e);
+            throw new StorageException("cannot open state file " + file + " (" + sizeOf(file) + "; damaged, cut short,"
+                    + " or not a MapDB file?): " + causes(e), e);
         }
     }
 
@@ -91,37 +114,51 @@ final class StateStore implements AutoCloseable {
         return map.isEmpty();
     }
 
-    /** Reads the committed state; a missing or malformed field is a {@link StorageException}. */
+    /**
+     * Reads the committed state; a missing, damaged or malformed field is a {@link StorageException}
+     * naming the file and the key, and so is a state older than the log folder's {@link CommitMark}.
+     */
     DurableState load() {
-        long format = readLong(K_FORMAT);
-        if (format != FORMAT && format != FORMAT_WITHOUT_SNAPSHOTS) {
+        format = readRawLong(K_FORMAT);
+        if (format != FORMAT && format != FORMAT_WITHOUT_CHECKSUMS && format != FORMAT_WITHOUT_SNAPSHOTS) {
             throw new StorageException("state file " + file + " has format " + format + ", expected "
-                    + FORMAT_WITHOUT_SNAPSHOTS + " or " + FORMAT);
+                    + FORMAT_WITHOUT_SNAPSHOTS + " to " + FORMAT + " (damaged, or written by newer code)");
         }
         DurableState s;
         try {
             s = new DurableState(readBallot(K_PROMISE), readBallot(K_ACCEPTED), readLong(K_DECIDED),
-                    readLong(K_COMPACTED), readLong(K_LENGTH), readLong(K_COVERED), require(K_RUNS),
+                    readLong(K_COMPACTED), readLong(K_LENGTH), readLong(K_COVERED), value(K_RUNS),
                     readChecked(K_SNAPSHOT), readStopSign());
         } catch (IllegalArgumentException e) {
             throw new StorageException("state file " + file + " holds an invalid value: " + e.getMessage(), e);
+        }
+        commitNumber = format == FORMAT ? readLong(K_COMMIT_NUMBER) : 0;
+        if (mark.found() > commitNumber) {
+            throw new StorageException("state file " + file + " is older than its log: it holds commit #" + commitNumber
+                    + " but " + mark.file() + " records that commit #" + mark.found() + " was made (restored from an"
+                    + " older copy?); refusing to open, as the node could hold an older promise than it made");
         }
         committedSnapshot = s.snapshot();
         committedStopSign = s.stopSign();
         return s;
     }
 
-    /** Writes every changed field of {@code s} and commits: one MapDB commit. */
+    /**
+     * Writes every changed field of {@code s} under the next commit number and commits: one MapDB
+     * commit. Only then does the log folder's {@link CommitMark} get the number.
+     */
     void commit(DurableState s) {
+        long number = commitNumber + 1;
         try {
             map.put(K_FORMAT, longBytes(FORMAT));
-            map.put(K_PROMISE, ballotBytes(s.promise()));
-            map.put(K_ACCEPTED, ballotBytes(s.acceptedRound()));
-            map.put(K_DECIDED, longBytes(s.decidedIdx()));
-            map.put(K_COMPACTED, longBytes(s.compactedIdx()));
-            map.put(K_LENGTH, longBytes(s.logLength()));
-            map.put(K_COVERED, longBytes(s.coveredQueueIdx()));
-            map.put(K_RUNS, s.runs());
+            putChecked(K_PROMISE, ballotBytes(s.promise()));
+            putChecked(K_ACCEPTED, ballotBytes(s.acceptedRound()));
+            putChecked(K_DECIDED, longBytes(s.decidedIdx()));
+            putChecked(K_COMPACTED, longBytes(s.compactedIdx()));
+            putChecked(K_LENGTH, longBytes(s.logLength()));
+            putChecked(K_COVERED, longBytes(s.coveredQueueIdx()));
+            putChecked(K_RUNS, s.runs());
+            putChecked(K_COMMIT_NUMBER, longBytes(number));
             if (s.snapshot() != committedSnapshot) {
                 putChecked(K_SNAPSHOT, s.snapshot());
             }
@@ -132,8 +169,11 @@ final class StateStore implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StorageException("cannot commit state file " + file + ": " + e, e);
         }
+        format = FORMAT;
+        commitNumber = number;
         committedSnapshot = s.snapshot();
         committedStopSign = s.stopSign();
+        mark.record(number);
     }
 
     /** Stores {@code bytes} behind their checksum under {@code key}, or removes the key for null. */
@@ -150,7 +190,7 @@ final class StateStore implements AutoCloseable {
 
     /** The bytes stored by {@link #putChecked}, checksum verified; null if the key is absent. */
     private byte[] readChecked(String key) {
-        byte[] value = map.get(key);
+        byte[] value = get(key);
         if (value == null) {
             return null;
         }
@@ -187,16 +227,39 @@ final class StateStore implements AutoCloseable {
         return (int) crc.getValue();
     }
 
-    private byte[] require(String key) {
-        byte[] v = map.get(key);
+    /** The stored value of {@code key} (null if absent), any MapDB failure reported with the file and key. */
+    private byte[] get(String key) {
+        try {
+            return map.get(key);
+        } catch (RuntimeException | Error e) {
+            throw new StorageException("state file " + file + " (" + sizeOf(file) + "): cannot read '" + key
+                    + "' (damaged or cut short?): " + causes(e), e);
+        }
+    }
+
+    /** The bytes of a required key, checksum verified unless the file's format predates that. */
+    private byte[] value(String key) {
+        byte[] v = format == FORMAT ? readChecked(key) : get(key);
         if (v == null) {
             throw new StorageException("state file " + file + " has no '" + key + "' (not a complete PersistentStorage state)");
         }
         return v;
     }
 
+    /** The format key, which says how the others are stored, so it is stored without a checksum. */
+    private long readRawLong(String key) {
+        byte[] v = get(key);
+        if (v == null) {
+            throw new StorageException("state file " + file + " has no '" + key + "' (not a complete PersistentStorage state)");
+        }
+        return toLong(key, v);
+    }
+
     private long readLong(String key) {
-        byte[] v = require(key);
+        return toLong(key, value(key));
+    }
+
+    private long toLong(String key, byte[] v) {
         if (v.length != 8) {
             throw new StorageException("state file " + file + ": '" + key + "' has " + v.length + " bytes, expected 8");
         }
@@ -204,12 +267,36 @@ final class StateStore implements AutoCloseable {
     }
 
     private Ballot readBallot(String key) {
-        byte[] v = require(key);
+        byte[] v = value(key);
         if (v.length != 20) {
             throw new StorageException("state file " + file + ": '" + key + "' has " + v.length + " bytes, expected 20");
         }
         ByteBuffer b = ByteBuffer.wrap(v);
-        return new Ballot(b.getLong(), b.getInt(), b.getLong());
+        try {
+            return new Ballot(b.getLong(), b.getInt(), b.getLong());
+        } catch (IllegalArgumentException e) { // e.g. a round above Ballot.MAX_N, written before that bound
+            throw new StorageException("state file " + file + ": '" + key + "' holds an invalid ballot: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The file's size for a message, or why it has none. */
+    private static String sizeOf(Path file) {
+        try {
+            return Files.size(file) + " bytes";
+        } catch (IOException e) {
+            return "size unknown: " + e;
+        }
+    }
+
+    /** {@code e} and up to three causes, for a message: MapDB's own exceptions often say little. */
+    private static String causes(Throwable e) {
+        StringBuilder out = new StringBuilder(e.toString());
+        Throwable c = e.getCause();
+        for (int i = 0; i < 3 && c != null && c != e; i++, c = c.getCause()) {
+            out.append(" <- ").append(c);
+        }
+        return out.toString();
     }
 
     private static byte[] longBytes(long v) {
@@ -226,6 +313,8 @@ final class StateStore implements AutoCloseable {
             db.close();
         } catch (RuntimeException e) {
             throw new StorageException("cannot close state file " + file + ": " + e, e);
+        } finally {
+            mark.close();
         }
     }
 }

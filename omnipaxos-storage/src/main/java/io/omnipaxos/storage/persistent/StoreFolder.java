@@ -9,10 +9,11 @@ import java.util.stream.Stream;
 
 /**
  * The files of one store in its folder: {@value #STATE_FILE} (MapDB, with its write-ahead log next to
- * it) and the queue folder {@value #LOG_DIR}. Opening refuses a folder whose files contradict each
- * other (log files without a state file, or with an empty one), since it would look like an empty
- * store and lose the log; deleting removes the state file last, so an interrupted deletion is refused
- * on open too.
+ * it) and the queue folder {@value #LOG_DIR}, which also holds the {@link CommitMark}. Opening refuses
+ * a folder whose files contradict each other (log files without a state file, or with an empty one),
+ * since it would look like an empty store and lose the log; deleting removes the state file last, so
+ * an interrupted deletion is refused on open too. Creating the state file syncs the folder ({@link
+ * FolderSync}), so its name survives a machine crash.
  */
 final class StoreFolder {
 
@@ -46,13 +47,16 @@ final class StoreFolder {
             throw new StorageException("state file " + stateFile + " is missing but " + logDir
                     + " holds log files; refusing to open (it would look like an empty store)");
         }
-        StateStore state = StateStore.open(stateFile, !hasState);
+        StateStore state = StateStore.open(stateFile, !hasState, CommitMark.open(logDir));
         try {
             if (state.isBlank()) {
                 if (hasLog) {
                     throw new StorageException("state file " + stateFile + " is empty but " + logDir + " holds log files");
                 }
                 state.commit(DurableState.empty());
+            }
+            if (!hasState) {
+                FolderSync.force(dir); // the new state file's entry, before anything relies on it
             }
             return state;
         } catch (RuntimeException e) {

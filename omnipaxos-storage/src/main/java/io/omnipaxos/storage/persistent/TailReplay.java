@@ -9,6 +9,12 @@ import org.slf4j.LoggerFactory;
  * recovery rules in {@link PersistentStorage}): a plain record that continues the log is adopted;
  * the first batch record starts an uncommitted batch, which is ignored with everything after it; a
  * record whose checksum fails is a torn write if it is the last record, and corruption otherwise.
+ *
+ * <p>An intact plain record after the first batch record proves the state file is older than the
+ * log: a batch is committed before anything else is written (a failed commit fails the store, a
+ * crash is followed by an open that commits past the batch), so a plain record can only follow a
+ * batch whose commit happened, and that commit is missing from the state. Opening is refused, as
+ * the state may hold an older promise than the node made (see also {@link CommitMark}).
  */
 final class TailReplay {
 
@@ -26,8 +32,9 @@ final class TailReplay {
      *
      * @param logLength the committed log length
      * @param coveredQueueIdx the last queue index the committed state covers, -1 for none
+     * @param stateFile the state file, named when it proves older than the log
      */
-    static Result replay(QueueLog log, RunMap runs, long logLength, long coveredQueueIdx) {
+    static Result replay(QueueLog log, RunMap runs, long logLength, long coveredQueueIdx, Object stateFile) {
         positionAfter(log, coveredQueueIdx);
         long length = logLength;
         long last = coveredQueueIdx;
@@ -38,6 +45,12 @@ final class TailReplay {
         while ((r = log.next()) != null) {
             last = r.queueIndex();
             if (inUncommittedBatch) {
+                if (r.intact() && r.isPlain()) {
+                    throw new StorageException(log.lastReadPlace() + ": a plain record (log index " + r.logicalIdx()
+                            + ") follows a batch that state file " + stateFile + " does not cover, so that batch was"
+                            + " committed and the state file is older than its log (restored from an older copy?);"
+                            + " refusing to open, as the node could hold an older promise than it made");
+                }
                 ignored++;
             } else if (!r.intact()) {
                 rejectUnlessLast(log, r, length);
@@ -48,7 +61,7 @@ final class TailReplay {
                 inUncommittedBatch = true;
                 ignored++;
             } else if (r.logicalIdx() != length) {
-                throw new StorageException("log file " + log.readerFileOrDir() + ": record at queue index 0x"
+                throw new StorageException(log.lastReadPlace() + ": record at queue index 0x"
                         + Long.toHexString(r.queueIndex()) + " holds log index " + r.logicalIdx() + " where log index "
                         + length + " was expected; refusing to open");
             } else {
@@ -69,16 +82,16 @@ final class TailReplay {
             return;
         }
         if (!log.seek(coveredQueueIdx) || log.next() == null) {
-            throw new StorageException("log " + log.dir() + " has no record at queue index 0x"
+            throw new StorageException("log file " + log.fileOf(coveredQueueIdx) + " has no record at queue index 0x"
                     + Long.toHexString(coveredQueueIdx) + ", which the state file says was written; "
-                    + "log files are missing or truncated");
+                    + "the file is missing or cut short");
         }
     }
 
     private static void rejectUnlessLast(QueueLog log, LogRecord bad, long expectedIdx) {
-        String file = log.readerFileOrDir();
+        String place = log.lastReadPlace();
         if (log.next() != null) {
-            throw new StorageException("log file " + file + ": record at queue index 0x"
+            throw new StorageException(place + ": record at queue index 0x"
                     + Long.toHexString(bad.queueIndex()) + " (log index " + expectedIdx + ") is corrupt "
                     + "(checksum mismatch) and is not the last record; refusing to open");
         }

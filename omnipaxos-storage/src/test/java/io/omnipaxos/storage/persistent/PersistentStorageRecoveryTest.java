@@ -15,7 +15,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import net.openhft.chronicle.core.time.SetTimeProvider;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,10 +206,8 @@ class PersistentStorageRecoveryTest {
         PersistentStorage<String> s = open();
         s.appendEntries(entries("u", 0, 20));
         s.crashForTests();
-        Found last = locate("u-000019");
-        try (var ch = java.nio.channels.FileChannel.open(last.file(), java.nio.file.StandardOpenOption.WRITE)) {
-            ch.truncate(last.at() + 4); // the file now ends in the middle of the last entry
-        }
+        LogFiles.Found last = locate("u-000019");
+        LogFiles.truncate(last.file(), last.at() + 4); // the file now ends in the middle of the last entry
         s = open();
         assertEquals(entries("u", 0, 19), s.getSuffix(0));
         s.appendEntry("u-new");
@@ -341,44 +338,18 @@ class PersistentStorageRecoveryTest {
     }
 
     private Path patch(String marker, Patch patch) throws IOException {
-        Found found = locate(marker);
-        byte[] bytes = Files.readAllBytes(found.file());
+        LogFiles.Found found = locate(marker);
+        byte[] bytes = LogFiles.head(found.file());
         patch.apply(bytes, found.at());
         // Write back only the bytes around the marker that a patch may touch: rewriting the whole
         // preallocated (sparse) queue file would turn tens of MB of holes into real zeros.
         int from = Math.max(0, found.at() - PATCH_WINDOW);
         int to = Math.min(bytes.length, found.at() + marker.length() + PATCH_WINDOW);
-        try (var ch = java.nio.channels.FileChannel.open(found.file(), java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(bytes, from, to - from), from);
-        }
+        LogFiles.write(found.file(), from, java.util.Arrays.copyOfRange(bytes, from, to));
         return found.file();
     }
 
-    /** Where the bytes of {@code marker} are: a log file and the offset in it. */
-    private record Found(Path file, int at) {
-    }
-
-    private Found locate(String marker) throws IOException {
-        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
-        for (Path p : logFiles()) {
-            int at = indexOf(Files.readAllBytes(p), needle);
-            if (at >= 0) {
-                return new Found(p, at);
-            }
-        }
-        throw new AssertionError("no log file holds " + marker);
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+    private LogFiles.Found locate(String marker) throws IOException {
+        return LogFiles.locate(dir, marker);
     }
 }

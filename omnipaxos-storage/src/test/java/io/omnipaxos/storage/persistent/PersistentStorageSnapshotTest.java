@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.omnipaxos.Ballot;
 import io.omnipaxos.ClusterConfig;
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
@@ -27,9 +28,6 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.Serializer;
 
 /**
  * What the contract test cannot see of {@link PersistentStorage}'s snapshots and stop-signs: a
@@ -267,20 +265,36 @@ class PersistentStorageSnapshotTest {
         PersistentStorage<String> s = open();
         s.appendOnPrefix(0, entries("old", 0, 5));
         s.close();
-        try (DB db = DBMaker.fileDB(dir.resolve(StoreFolder.STATE_FILE).toFile()).transactionEnable().make()) {
-            var map = db.hashMap("state", Serializer.STRING, Serializer.BYTE_ARRAY).open();
-            map.put("format", ByteBuffer.allocate(8).putLong(StateStore.FORMAT_WITHOUT_SNAPSHOTS).array());
-            db.commit();
-        }
+        Path state = StateFiles.of(dir);
+        StateFiles.downgrade(dir, StateStore.FORMAT_WITHOUT_SNAPSHOTS);
         s = open();
         assertEquals(entries("old", 0, 5), s.getSuffix(0));
         assertEquals(Optional.empty(), s.getSnapshot());
         s.setSnapshot(2, "upgraded");
         s.close();
-        try (DB db = DBMaker.fileDB(dir.resolve(StoreFolder.STATE_FILE).toFile()).transactionEnable().make()) {
-            byte[] format = db.hashMap("state", Serializer.STRING, Serializer.BYTE_ARRAY).open().get("format");
-            assertEquals(StateStore.FORMAT, ByteBuffer.wrap(format).getLong());
-        }
+        assertEquals(StateStore.FORMAT, StateFiles.format(state));
+    }
+
+    @Test
+    void aStoreWrittenBeforeValueChecksumsOpensAndIsUpgraded() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendOnPrefix(0, entries("two", 0, 5));
+        s.setSnapshot(2, "snap-before");
+        s.setPromise(new Ballot(4, 0, 2));
+        s.close();
+        Path state = StateFiles.of(dir);
+        StateFiles.downgrade(dir, StateStore.FORMAT_WITHOUT_CHECKSUMS);
+        s = open();
+        assertEquals(entries("two", 2, 5), s.getSuffix(2));
+        assertEquals(Optional.of("snap-before"), s.getSnapshot());
+        assertEquals(new Ballot(4, 0, 2), s.getPromise());
+        s.setPromise(new Ballot(5, 0, 2));
+        s.close();
+        assertEquals(StateStore.FORMAT, StateFiles.format(state));
+        s = open();
+        assertEquals(new Ballot(5, 0, 2), s.getPromise());
+        assertEquals(Optional.of("snap-before"), s.getSnapshot());
+        s.close();
     }
 
     // ---- helpers ----
