@@ -44,6 +44,8 @@ final class KvCluster implements AutoCloseable {
     private final Map<Long, Process> processes = new HashMap<>();
     private final Map<Long, String> tlsTables = new HashMap<>();
     private long snapshotInterval = -1;
+    /** Ticks (of 2 ms) per heartbeat round: 100 (200 ms) unless a test needs more patience. */
+    private int electionTicks = 100;
 
     /** The configuration a node's TOML file names, and whether the node joins it as a new node. */
     private record Membership(int configurationId, List<Long> members, boolean join) {}
@@ -81,6 +83,15 @@ final class KvCluster implements AutoCloseable {
     /** Makes node {@code pid} run TLS with the given table body (call before {@link #start}). */
     void tls(long pid, String tlsTable) {
         tlsTables.put(pid, tlsTable);
+    }
+
+    /**
+     * Makes every node's heartbeat round {@code ticks} ticks of 2 ms (call before {@link #start}): for
+     * tests whose load makes a leader answer heartbeats late, as {@code config/} does with 500 ms.
+     */
+    KvCluster electionTicks(int ticks) {
+        this.electionTicks = ticks;
+        return this;
     }
 
     /** Makes every node snapshot its map every {@code entries} decided entries (call before {@link #start}). */
@@ -138,6 +149,34 @@ final class KvCluster implements AutoCloseable {
             return Files.exists(out) ? Files.readString(out) : "";
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /** Node {@code pid}'s log file (everything it logged, not only its console); empty if unreadable. */
+    String log(long pid) {
+        Path log = dir.resolve("logs/node" + pid + ".log");
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Whether node {@code pid}'s process runs. */
+    boolean alive(long pid) {
+        Process process = processes.get(pid);
+        return process != null && process.isAlive();
+    }
+
+    /** The resident memory of node {@code pid}'s process (VmRSS of /proc/PID/status), for test output. */
+    String residentMemory(long pid) {
+        Process process = processes.get(pid);
+        Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+        try {
+            return Files.readAllLines(status).stream().filter(line -> line.startsWith("VmRSS:"))
+                    .map(line -> line.substring(6).trim()).findFirst().orElse("(no VmRSS)");
+        } catch (IOException e) {
+            return "(cannot read " + status + ": " + e.getMessage() + ")";
         }
     }
 
@@ -262,7 +301,8 @@ final class KvCluster implements AutoCloseable {
         toml.append("configuration_id = ").append(membership.configurationId()).append("\npid = ").append(pid)
                 .append("\npeers = ").append(peers)
                 .append("\nlogger_file_path = \"logs/node").append(pid).append(".log\"\n")
-                .append("election_tick_timeout = 100\nresend_message_tick_timeout = 200\n")
+                .append("election_tick_timeout = ").append(electionTicks)
+                .append("\nresend_message_tick_timeout = ").append(2 * electionTicks).append('\n')
                 .append("flush_batch_tick_timeout = 1\nbatch_size = 100\n\n[network]\nnodes = [\n");
         for (NodeAddress a : nodes.values()) {
             toml.append("  { pid = ").append(a.pid()).append(", host = \"127.0.0.1\", peer_port = ")

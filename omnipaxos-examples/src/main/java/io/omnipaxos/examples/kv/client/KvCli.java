@@ -30,7 +30,9 @@ import javax.net.ssl.SSLContext;
  * file, {@code config/node1.toml} by default. {@code reconfigure} reads the next configuration
  * (its id, its nodes and, from its {@code [network]} table, their addresses) from the TOML file of
  * one of its nodes, e.g. {@code config/grow/node4.toml}, and returns once the cluster has decided
- * to hand over to it. Exit status: 0 done, 1 GET/DELETE of an absent key,
+ * to hand over to it; it sends the {@code admin_token} of the {@code --config} file's {@code
+ * [network]} table, if there is one (nodes accept a reconfiguration from another host only with
+ * it, or over TLS with a node certificate). Exit status: 0 done, 1 GET/DELETE of an absent key,
  * 2 usage error, 3 the request failed.
  */
 public final class KvCli {
@@ -133,7 +135,7 @@ public final class KvCli {
         }
         try (KvClient client = new KvClient(network.nodes(), tls, null, KvClient.DEFAULT_ATTEMPT_TIMEOUT,
                 KvClient.DEFAULT_REQUEST_DEADLINE)) {
-            client.reconfigure(next);
+            client.reconfigure(next, network.adminToken());
             System.out.println("OK: configuration " + next.config().configurationId() + " with nodes "
                     + next.config().nodes() + " takes over");
             return 0;

@@ -13,7 +13,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.examples.kv.net.ClientWire;
@@ -51,6 +50,13 @@ import javax.net.ssl.SSLContext;
  * comes back. Requests may be pipelined: up to {@link #MAX_WINDOW} numbers past the acknowledged
  * mark are in flight, more wait in the client.
  *
+ * <p><b>Sessions.</b> Before its first request the client registers its session ({@link
+ * KvOp#REGISTER}, in the log). If the servers answer {@link KvStatus#SESSION_EXPIRED} (the session
+ * was evicted by many newer ones), every request in flight fails with a {@link KvException} saying
+ * its outcome is unknown (it may or may not have been applied, and is never applied twice), and
+ * the client registers a new session under a new id for the requests that follow; numbering goes
+ * on, so a late reply of the old session is never taken for one of the new.
+ *
  * <p>Thread-safe: every method may be called from any thread; the work happens on one Netty event
  * loop, where futures are completed.
  */
@@ -71,7 +77,11 @@ public final class KvClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final EventLoop loop;
-    private final long clientId;
+    private volatile long clientId;
+    /** Whether the current session is registered; requests wait until it is. */
+    private boolean registered;
+    /** The REGISTER request in flight, or null. */
+    private Request registration;
     private final long attemptTimeoutNanos;
     private final long deadlineNanos;
     private final Map<Long, Channel> connections = new HashMap<>();
@@ -122,11 +132,7 @@ public final class KvClient implements AutoCloseable {
         this.ownsGroup = group == null;
         this.group = group == null ? new NioEventLoopGroup(1) : group;
         this.loop = this.group.next();
-        long id = 0;
-        while (id == 0) {
-            id = new SecureRandom().nextLong();
-        }
-        this.clientId = id;
+        this.clientId = newClientId();
         this.attemptTimeoutNanos = attemptTimeout.toNanos();
         this.deadlineNanos = deadline.toNanos();
         this.targetPid = pids.get(0);
@@ -137,14 +143,31 @@ public final class KvClient implements AutoCloseable {
         this(nodes, null, null, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_REQUEST_DEADLINE);
     }
 
-    /** This client's id. */
+    private static long newClientId() {
+        long id = 0;
+        while (id == 0) {
+            id = new SecureRandom().nextLong();
+        }
+        return id;
+    }
+
+    /** This client's id (a new one after its session expired). */
     public long clientId() {
         return clientId;
     }
 
-    /** Sends a request; the future completes with the reply (OK, NOT_FOUND or ERROR) or a {@link KvException}. */
+    /**
+     * Sends a request; the future completes with the reply (OK, NOT_FOUND or ERROR) or a {@link
+     * KvException} (at once, naming the field, if the request is invalid, e.g. an oversized key).
+     */
     public CompletableFuture<KvReply> submit(KvOp op, String key, String value) {
         Request request = new Request(op, key, op.hasValue() ? value : "");
+        try {
+            new KvCommand(clientId, 1, 0, op, request.key, request.value); // what send() builds: validate now
+        } catch (IllegalArgumentException | NullPointerException e) {
+            request.result.completeExceptionally(new KvException(op + " refused before sending: " + e.getMessage(), e));
+            return request.result;
+        }
         if (loop.inEventLoop()) {
             enqueue(request);
         } else {
@@ -176,12 +199,22 @@ public final class KvClient implements AutoCloseable {
 
     /**
      * Ends the cluster's current configuration and hands over to {@code next}; returns once the
-     * stop-sign is decided (a retry of a finished reconfiguration also returns).
+     * stop-sign is decided (a retry of a finished reconfiguration also returns). Without an admin
+     * token, the nodes accept it only from loopback or over TLS with a node certificate.
      *
-     * @throws KvException if another reconfiguration won or the request is invalid (the message says which)
+     * @throws KvException if another reconfiguration won, the request is invalid or not allowed
+     *     (the message says which)
      */
     public void reconfigure(ReconfigureRequest next) {
-        await(submit(KvOp.RECONFIGURE, "", next.format()));
+        reconfigure(next, Optional.empty());
+    }
+
+    /**
+     * As {@link #reconfigure(ReconfigureRequest)}, with the cluster's admin token ({@code
+     * network.admin_token}), which administrative requests carry in their key.
+     */
+    public void reconfigure(ReconfigureRequest next, Optional<String> adminToken) {
+        await(submit(KvOp.RECONFIGURE, adminToken.orElse(""), next.format()));
     }
 
     /** The pid of the node that gave the last final answer (the leader then), 0 before any. */
@@ -229,12 +262,50 @@ public final class KvClient implements AutoCloseable {
     }
 
     private void drainWaiting() {
+        if (!registered) {
+            if (!waiting.isEmpty() && registration == null) {
+                register();
+            }
+            return;
+        }
         while (!waiting.isEmpty() && nextRequestNumber - ackedUpTo <= MAX_WINDOW) {
             Request request = waiting.poll();
             request.number = nextRequestNumber++;
             inFlight.put(request.number, request);
             send(request);
         }
+    }
+
+    /** Opens the session: a REGISTER under the next number; the waiting requests follow its reply. */
+    private void register() {
+        registration = new Request(KvOp.REGISTER, "", "");
+        registration.number = nextRequestNumber++;
+        inFlight.put(registration.number, registration);
+        send(registration);
+    }
+
+    /**
+     * The servers do not know this session: every request in flight has an unknown outcome. They
+     * fail; a new session (new id, numbering going on) is registered for the requests that wait.
+     */
+    private void expireSession(KvReply reply) {
+        long oldId = clientId;
+        KvException unknown = new KvException("session of client " + oldId + " expired (evicted by newer sessions)"
+                + " while request " + reply.requestNumber() + " was in flight: its outcome is unknown; it was not and"
+                + " will not be applied twice");
+        for (Request request : new ArrayList<>(inFlight.values())) {
+            inFlight.remove(request.number);
+            if (request.timeout != null) {
+                request.timeout.cancel(false);
+            }
+            request.result.completeExceptionally(unknown);
+        }
+        clientId = newClientId();
+        ackedUpTo = nextRequestNumber - 1;
+        answeredAboveMark.clear();
+        registered = false;
+        registration = null;
+        drainWaiting();
     }
 
     private void send(Request request) {
@@ -283,8 +354,7 @@ public final class KvClient implements AutoCloseable {
                         if (tls != null) {
                             channel.pipeline().addLast(TlsContexts.clientHandler(tls, channel));
                         }
-                        channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(ClientWire.MAX_REPLY_BYTES, 0, 4,
-                                0, 4));
+                        channel.pipeline().addLast(ClientWire.replyFrames());
                         channel.pipeline().addLast(new ReplyHandler(pid));
                     }
                 })
@@ -339,6 +409,11 @@ public final class KvClient implements AutoCloseable {
         Request request = inFlight.get(reply.requestNumber());
         if (request == null) {
             return; // a late answer to a request already answered
+        }
+        if (reply.status() == KvStatus.SESSION_EXPIRED) {
+            lastAnsweringPid = request.sentTo;
+            expireSession(reply);
+            return;
         }
         if (reply.status() != KvStatus.NOT_LEADER) {
             lastAnsweringPid = request.sentTo;
@@ -395,6 +470,13 @@ public final class KvClient implements AutoCloseable {
         } else {
             request.result.complete(reply);
         }
+        if (request == registration) {
+            registration = null;
+            registered = failure == null && reply.status() == KvStatus.OK;
+            if (!registered) {
+                failWaiting(failure != null ? failure : new KvException("session registration refused: " + reply.text()));
+            }
+        }
         drainWaiting();
     }
 
@@ -402,6 +484,10 @@ public final class KvClient implements AutoCloseable {
         for (Request request : new ArrayList<>(inFlight.values())) {
             finish(request, null, failure);
         }
+        failWaiting(failure);
+    }
+
+    private void failWaiting(KvException failure) {
         for (Request request : waiting) {
             request.result.completeExceptionally(failure);
         }

@@ -2,6 +2,7 @@ package io.omnipaxos.examples.kv.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.StringCodec;
 import io.omnipaxos.examples.kv.state.KvCommand;
@@ -22,8 +23,10 @@ import java.util.Optional;
  * reply   = version:u8 (1) requestNumber:i64 status:u8 leaderHint:i64 textLength:i32 text:UTF-8
  * </pre>
  *
- * <p>Requests are at most {@link #MAX_REQUEST_BYTES}, replies at most {@link #MAX_REPLY_BYTES}; a
- * longer length field closes the connection before anything is allocated.
+ * <p>Request bodies are at most {@link #MAX_REQUEST_BYTES}, reply bodies at most {@link
+ * #MAX_REPLY_BYTES} (a {@link KvStatus#STATE} reply's handover at most {@link #MAX_HANDOVER_BYTES});
+ * a longer length field closes the connection before anything is allocated ({@link
+ * #requestFrames()}, {@link #replyFrames()}). The encoders refuse what the decoders would.
  */
 public final class ClientWire {
 
@@ -40,6 +43,12 @@ public final class ClientWire {
     /** The largest reply body: a GET of the longest stored value. */
     public static final int MAX_REPLY_BYTES = REPLY_FIXED_BYTES + KvStateMachine.MAX_STORED_VALUE_BYTES;
 
+    /** The largest handover a {@link KvStatus#STATE} reply carries: a key-value state of up to 1 GiB. */
+    public static final int MAX_HANDOVER_BYTES = 1 << 30;
+
+    /** Every frame's length field. */
+    private static final int LENGTH_BYTES = 4;
+
     /** Where a reply body's status byte is: after the version and the request number. */
     private static final int STATUS_OFFSET = 1 + 8;
 
@@ -47,6 +56,19 @@ public final class ClientWire {
     private static final int REQUEST_NUMBER_END = 1 + 8 + 8;
 
     private ClientWire() {}
+
+    /**
+     * A frame decoder for requests (the node's side): bodies of up to {@link #MAX_REQUEST_BYTES};
+     * Netty's limit counts the length field, hence the 4 more.
+     */
+    public static LengthFieldBasedFrameDecoder requestFrames() {
+        return new LengthFieldBasedFrameDecoder(MAX_REQUEST_BYTES + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES);
+    }
+
+    /** A frame decoder for replies (the client's side): bodies of up to {@link #MAX_REPLY_BYTES}. */
+    public static LengthFieldBasedFrameDecoder replyFrames() {
+        return new LengthFieldBasedFrameDecoder(MAX_REPLY_BYTES + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES);
+    }
 
     /** The framed request (length prefix included). */
     public static ByteBuf encodeRequest(KvCommand command, ByteBufAllocator alloc) {
@@ -82,10 +104,18 @@ public final class ClientWire {
         return body.getLong(body.readerIndex() + 1 + 8);
     }
 
-    /** The framed reply (length prefix included). */
+    /**
+     * The framed reply (length prefix included).
+     *
+     * @throws IllegalArgumentException if its body would be longer than {@link #MAX_REPLY_BYTES}
+     */
     public static ByteBuf encodeReply(KvReply reply, ByteBufAllocator alloc) {
         int textBytes = StringCodec.INSTANCE.encodedSize(reply.text());
         int size = REPLY_FIXED_BYTES + textBytes;
+        if (size > MAX_REPLY_BYTES) {
+            throw new IllegalArgumentException("a reply to request " + reply.requestNumber() + " of " + size
+                    + " bytes, more than " + MAX_REPLY_BYTES);
+        }
         ByteBuf out = alloc.buffer(4 + size);
         out.writeInt(size).writeByte(VERSION).writeLong(reply.requestNumber()).writeByte(reply.status().code)
                 .writeLong(reply.leaderHint()).writeInt(textBytes);
@@ -96,15 +126,31 @@ public final class ClientWire {
 
     /**
      * The framed {@link KvStatus#STATE} reply to a {@link KvOp#FETCH_STATE} request: the reply
-     * layout with the encoded handover in place of the text. Only the state fetch of {@code kv.reconfig} reads it; it may
-     * be far longer than {@link #MAX_REPLY_BYTES}.
+     * layout with the encoded handover in place of the text. Only the state fetch of {@code
+     * kv.reconfig} reads it; it may be far longer than {@link #MAX_REPLY_BYTES}.
+     *
+     * @throws IllegalArgumentException if the handover is longer than {@link #MAX_HANDOVER_BYTES}
      */
     public static ByteBuf encodeStateReply(long requestNumber, byte[] handover, ByteBufAllocator alloc) {
+        requireStateReplyFits(handover.length);
         int size = REPLY_FIXED_BYTES + handover.length;
         ByteBuf out = alloc.buffer(4 + size);
         out.writeInt(size).writeByte(VERSION).writeLong(requestNumber).writeByte(KvStatus.STATE.code).writeLong(0)
                 .writeInt(handover.length).writeBytes(handover);
         return out;
+    }
+
+    /**
+     * Checks that a handover of {@code handoverBytes} fits a {@link KvStatus#STATE} reply, which a
+     * fetching node refuses beyond {@link #MAX_HANDOVER_BYTES}.
+     *
+     * @throws IllegalArgumentException naming the size and the limit
+     */
+    public static void requireStateReplyFits(long handoverBytes) {
+        if (handoverBytes > MAX_HANDOVER_BYTES) {
+            throw new IllegalArgumentException("the handover is " + handoverBytes + " bytes, more than the "
+                    + MAX_HANDOVER_BYTES + " bytes a state fetch accepts");
+        }
     }
 
     /**

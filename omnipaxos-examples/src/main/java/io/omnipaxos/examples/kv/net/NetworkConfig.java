@@ -1,13 +1,19 @@
 package io.omnipaxos.examples.kv.net;
 
 import io.omnipaxos.ConfigException;
+import io.omnipaxos.examples.kv.state.KvCommand;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
@@ -29,6 +35,7 @@ import org.tomlj.TomlTable;
  * snapshot_interval = 100000                 # decided entries between snapshots of the map (optional, 0: never)
  * storage_sync = "every_write"               # or "os_page_cache" (optional)
  * join = false                               # true: a new node of a reconfiguration (optional, see below)
+ * admin_token = "..."                        # lets other hosts send admin requests (optional, see below)
  *
  * [network.tls]                              # optional; TLS is off without it
  * enabled = true
@@ -44,7 +51,13 @@ import org.tomlj.TomlTable;
  * list old nodes that are not members of the new configuration, as sources). {@code nodes} must
  * give the address of every member.
  *
- * <p>Unknown keys are errors, as in the core's tables, so a misspelt key is reported.
+ * <p>{@code admin_token} ({@value #MIN_ADMIN_TOKEN_BYTES} to {@value #MAX_ADMIN_TOKEN_BYTES} UTF-8
+ * bytes) is the shared secret that administrative requests (reconfiguration, state fetches) from
+ * other hosts carry when TLS does not authenticate them as nodes; see docs/kv-store.md.
+ *
+ * <p>Unknown keys are errors, as in the core's tables, so a misspelt key is reported; in {@code
+ * [network.tls]} too, whether TLS is enabled or not (a misspelt {@code enabled} would leave TLS
+ * off). A value of the wrong type is an error naming its key.
  *
  * @param nodes every node's address, by pid
  * @param dataDir the storage folder
@@ -53,9 +66,10 @@ import org.tomlj.TomlTable;
  * @param tls TLS settings for peer and client links
  * @param snapshotInterval decided entries between two snapshots of the key-value map (0: never)
  * @param join whether the node joins a running cluster in a new configuration
+ * @param adminToken the secret that authorises administrative requests from other hosts, if any
  */
 public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tickIntervalMillis,
-        boolean syncEveryWrite, TlsSettings tls, long snapshotInterval, boolean join) {
+        boolean syncEveryWrite, TlsSettings tls, long snapshotInterval, boolean join, Optional<String> adminToken) {
 
     /** The default number of decided entries between two snapshots. */
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 100_000;
@@ -69,8 +83,14 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     /** The longest tick interval accepted: longer ticks would make elections take minutes. */
     public static final int MAX_TICK_INTERVAL_MILLIS = 1000;
 
+    /** The shortest admin token: a guessable secret protects nothing. */
+    public static final int MIN_ADMIN_TOKEN_BYTES = 16;
+
+    /** The longest admin token: it travels in a request's key. */
+    public static final int MAX_ADMIN_TOKEN_BYTES = KvCommand.MAX_KEY_BYTES;
+
     private static final Set<String> KEYS = Set.of("nodes", "data_dir", "tick_interval_ms", "storage_sync", "tls",
-            "snapshot_interval", "join");
+            "snapshot_interval", "join", "admin_token");
     private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "key_store", "key_store_password", "trust_store",
             "trust_store_password");
@@ -78,6 +98,7 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     /** Copies the node map. */
     public NetworkConfig {
         nodes = Map.copyOf(nodes);
+        Objects.requireNonNull(adminToken, "adminToken");
     }
 
     /**
@@ -88,38 +109,31 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
      */
     public static NetworkConfig load(Path file) {
         TomlParseResult toml = parse(file);
-        TomlTable network = toml.getTable(TABLE);
-        if (network == null) {
+        if (!(toml.get(TABLE) instanceof TomlTable network)) {
             throw new ConfigException(file + ": missing [" + TABLE + "] table");
         }
         rejectUnknown(file, TABLE, network, KEYS);
         Map<Long, NodeAddress> nodes = readNodes(file, network);
-        String dataDir = network.getString("data_dir");
-        if (dataDir == null || dataDir.isBlank()) {
-            throw new ConfigException(file + ": " + TABLE + ".data_dir must be set");
-        }
-        long tick = network.getLong("tick_interval_ms", () -> DEFAULT_TICK_INTERVAL_MILLIS);
+        String dataDir = requireString(file, TABLE, network, "data_dir");
+        long tick = optional(file, network, "tick_interval_ms", Long.class, (long) DEFAULT_TICK_INTERVAL_MILLIS);
         if (tick < 1 || tick > MAX_TICK_INTERVAL_MILLIS) {
             throw new ConfigException(file + ": " + TABLE + ".tick_interval_ms must be in [1, "
                     + MAX_TICK_INTERVAL_MILLIS + "], got " + tick);
         }
-        String sync = network.getString("storage_sync", () -> "every_write");
+        String sync = optional(file, network, "storage_sync", String.class, "every_write");
         if (!sync.equals("every_write") && !sync.equals("os_page_cache")) {
             throw new ConfigException(file + ": " + TABLE + ".storage_sync must be \"every_write\" or "
                     + "\"os_page_cache\", got \"" + sync + "\"");
         }
-        TlsSettings tls = readTls(file, network.getTable("tls"));
-        long snapshotInterval = network.getLong("snapshot_interval", () -> DEFAULT_SNAPSHOT_INTERVAL);
+        TlsSettings tls = readTls(file, network.get("tls"));
+        long snapshotInterval = optional(file, network, "snapshot_interval", Long.class, DEFAULT_SNAPSHOT_INTERVAL);
         if (snapshotInterval < 0) {
             throw new ConfigException(file + ": " + TABLE + ".snapshot_interval must be >= 0 (0: never), got "
                     + snapshotInterval);
         }
-        Object join = network.get("join");
-        if (join != null && !(join instanceof Boolean)) {
-            throw new ConfigException(file + ": " + TABLE + ".join must be true or false, got " + join);
-        }
+        boolean join = optional(file, network, "join", Boolean.class, false);
         return new NetworkConfig(nodes, Path.of(dataDir), (int) tick, sync.equals("every_write"), tls,
-                snapshotInterval, Boolean.TRUE.equals(join));
+                snapshotInterval, join, readAdminToken(file, network));
     }
 
     /** The address of node {@code pid}. */
@@ -129,6 +143,40 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
             throw new ConfigException("no address for pid " + pid + " in " + TABLE + ".nodes " + nodes.keySet());
         }
         return address;
+    }
+
+    /**
+     * The start-up warning for node {@code pid} if it listens on an address other than loopback
+     * without TLS: then anyone who reaches its peer port can pose as a peer, its clients are
+     * unauthenticated, and administrative requests from other hosts rest on the admin token alone
+     * (sent in clear text). Empty with TLS or on a loopback address.
+     *
+     * @throws ConfigException if {@code pid} has no address
+     */
+    public Optional<String> exposureWarning(long pid) {
+        NodeAddress self = node(pid);
+        if (tls.enabled() || isLoopback(self.host())) {
+            return Optional.empty();
+        }
+        return Optional.of("node " + pid + " listens on " + self.host() + " (peer port " + self.peerPort()
+                + ", client port " + self.clientPort() + ") without TLS: peer links and clients are unauthenticated "
+                + "(anyone who reaches the peer port can pose as a node); administrative requests from other hosts "
+                + (adminToken.isPresent() ? "are accepted with the admin token, which travels in clear text"
+                        : "are refused (set " + TABLE + ".admin_token or enable [" + TABLE + ".tls])"));
+    }
+
+    /** Whether every address {@code host} resolves to is a loopback address (false if it does not resolve). */
+    static boolean isLoopback(String host) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static TomlParseResult parse(Path file) {
@@ -144,8 +192,7 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     }
 
     private static Map<Long, NodeAddress> readNodes(Path file, TomlTable network) {
-        TomlArray array = network.getArray("nodes");
-        if (array == null || array.isEmpty()) {
+        if (!(network.get("nodes") instanceof TomlArray array) || array.isEmpty()) {
             throw new ConfigException(file + ": " + TABLE + ".nodes must list every node's address");
         }
         Map<Long, NodeAddress> nodes = new HashMap<>();
@@ -158,6 +205,11 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
             rejectUnknown(file, where, row, NODE_KEYS);
             NodeAddress address = new NodeAddress(requireLong(file, where, row, "pid"), requireString(file, where, row,
                     "host"), requirePort(file, where, row, "peer_port"), requirePort(file, where, row, "client_port"));
+            int hostBytes = address.host().getBytes(StandardCharsets.UTF_8).length;
+            if (hostBytes > NodeAddressCodec.MAX_HOST_BYTES) {
+                throw new ConfigException(file + ": " + where + ".host is " + hostBytes + " UTF-8 bytes, more than "
+                        + NodeAddressCodec.MAX_HOST_BYTES);
+            }
             if (nodes.put(address.pid(), address) != null) {
                 throw new ConfigException(file + ": " + where + ": pid " + address.pid() + " listed twice");
             }
@@ -165,17 +217,53 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
         return nodes;
     }
 
-    private static TlsSettings readTls(Path file, TomlTable tls) {
-        if (tls == null || !tls.getBoolean("enabled", () -> false)) {
+    private static TlsSettings readTls(Path file, Object value) {
+        String where = TABLE + ".tls";
+        if (value == null) {
             return TlsSettings.DISABLED;
         }
-        String where = TABLE + ".tls";
+        if (!(value instanceof TomlTable tls)) {
+            throw new ConfigException(file + ": " + where + " must be a table ([" + where + "]), got " + value);
+        }
         rejectUnknown(file, where, tls, TLS_KEYS);
+        Object enabled = tls.get("enabled");
+        if (enabled != null && !(enabled instanceof Boolean)) {
+            throw new ConfigException(file + ": " + where + ".enabled must be true or false, got " + enabled);
+        }
+        if (!Boolean.TRUE.equals(enabled)) {
+            return TlsSettings.DISABLED;
+        }
         Path folder = file.toAbsolutePath().getParent();
         return new TlsSettings(true, folder.resolve(requireString(file, where, tls, "key_store")),
                 requireString(file, where, tls, "key_store_password"),
                 folder.resolve(requireString(file, where, tls, "trust_store")),
                 requireString(file, where, tls, "trust_store_password"));
+    }
+
+    private static Optional<String> readAdminToken(Path file, TomlTable network) {
+        if (network.get("admin_token") == null) {
+            return Optional.empty();
+        }
+        String token = requireString(file, TABLE, network, "admin_token");
+        int bytes = token.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < MIN_ADMIN_TOKEN_BYTES || bytes > MAX_ADMIN_TOKEN_BYTES) {
+            throw new ConfigException(file + ": " + TABLE + ".admin_token must be " + MIN_ADMIN_TOKEN_BYTES + " to "
+                    + MAX_ADMIN_TOKEN_BYTES + " UTF-8 bytes, got " + bytes);
+        }
+        return Optional.of(token);
+    }
+
+    /** The value of an optional key of the {@code [network]} table, which must have {@code type}. */
+    private static <V> V optional(Path file, TomlTable network, String key, Class<V> type, V defaultValue) {
+        Object value = network.get(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (!type.isInstance(value)) {
+            String expected = type == Long.class ? "an integer" : type == Boolean.class ? "true or false" : "a string";
+            throw new ConfigException(file + ": " + TABLE + "." + key + " must be " + expected + ", got " + value);
+        }
+        return type.cast(value);
     }
 
     private static void rejectUnknown(Path file, String where, TomlTable table, Set<String> known) {

@@ -5,8 +5,10 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The binary form of a set of node addresses, which the key-value store puts in a stop-sign's
@@ -16,23 +18,37 @@ import java.util.Map;
  * <pre>
  * count:i32  count × (pid:i64 peerPort:i32 clientPort:i32 hostLength:i32 host:UTF-8)
  * </pre>
+ *
+ * <p>The encoder refuses exactly what the decoder refuses (a count outside [1, {@value #MAX_NODES}],
+ * a pid below 1 or given twice, a port outside [1, 65535], a host of 0 or more than {@value
+ * #MAX_HOST_BYTES} UTF-8 bytes): a stop-sign is decided before any node decodes its metadata, so
+ * metadata that does not decode would end a configuration that no node can follow.
  */
 public final class NodeAddressCodec {
 
     /** The most addresses one encoding holds. */
-    static final int MAX_NODES = 4096;
-    /** The longest host name, in UTF-8 bytes. */
-    static final int MAX_HOST_BYTES = 255;
+    public static final int MAX_NODES = 4096;
+    /** The longest host name, in UTF-8 bytes (a DNS name has at most 253 characters). */
+    public static final int MAX_HOST_BYTES = 255;
 
     private NodeAddressCodec() {}
 
-    /** Encodes {@code nodes}. */
+    /**
+     * Encodes {@code nodes}.
+     *
+     * @throws IllegalArgumentException naming the address (and the limit) if the decoder would refuse it
+     */
     public static byte[] encode(Collection<NodeAddress> nodes) {
+        requireCount(nodes.size());
         byte[][] hosts = new byte[nodes.size()][];
+        Set<Long> pids = new HashSet<>();
         int size = 4;
         int i = 0;
         for (NodeAddress node : nodes) {
-            hosts[i] = node.host().getBytes(StandardCharsets.UTF_8);
+            hosts[i] = requireEncodable(node);
+            if (!pids.add(node.pid())) {
+                throw new IllegalArgumentException("pid " + node.pid() + " has two addresses");
+            }
             size += 8 + 4 + 4 + 4 + hosts[i++].length;
         }
         ByteBuffer out = ByteBuffer.allocate(size).putInt(nodes.size());
@@ -42,6 +58,37 @@ public final class NodeAddressCodec {
                     .put(hosts[i++]);
         }
         return out.array();
+    }
+
+    /**
+     * Checks that {@code node} can be encoded (and so decoded): its pid, ports and host.
+     *
+     * @return the host's UTF-8 bytes
+     * @throws IllegalArgumentException naming the pid and what is out of range
+     */
+    public static byte[] requireEncodable(NodeAddress node) {
+        if (node.pid() <= 0) {
+            throw new IllegalArgumentException("pid " + node.pid() + " must be > 0");
+        }
+        if (!isPort(node.peerPort()) || !isPort(node.clientPort())) {
+            throw new IllegalArgumentException("pid " + node.pid() + ": " + (isPort(node.peerPort())
+                    ? "client port " + node.clientPort() : "peer port " + node.peerPort()) + " is not in [1, 65535]");
+        }
+        byte[] host = node.host().getBytes(StandardCharsets.UTF_8);
+        if (host.length == 0) {
+            throw new IllegalArgumentException("host of pid " + node.pid() + " is empty");
+        }
+        if (host.length > MAX_HOST_BYTES) {
+            throw new IllegalArgumentException("host of pid " + node.pid() + " is " + host.length
+                    + " UTF-8 bytes, more than the limit of " + MAX_HOST_BYTES);
+        }
+        return host;
+    }
+
+    private static void requireCount(int count) {
+        if (count < 1 || count > MAX_NODES) {
+            throw new IllegalArgumentException(count + " node addresses, expected 1 to " + MAX_NODES);
+        }
     }
 
     /**

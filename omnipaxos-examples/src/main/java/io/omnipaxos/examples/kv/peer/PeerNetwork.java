@@ -15,7 +15,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.examples.kv.net.KvLogging;
@@ -37,10 +37,14 @@ import org.slf4j.LoggerFactory;
  * connection per peer (the node with the lower pid dials, with exponential backoff), frames of a
  * 4-byte length plus a {@link MessageCodec} frame, and a {@link PeerHello} from each side first.
  *
- * <p>A hello from a pid that is not a peer, of another configuration id, or (with TLS) whose
- * certificate CN is not {@code node<pid>} closes the connection and counts it in {@link
- * #rejectedHandshakes()}. A frame that does not decode closes the link ({@link #badFrames()}); a
- * message whose sender is not the link's pid is dropped ({@link #misaddressedMessages()}).
+ * <p>Until its hello is accepted a connection costs the node next to nothing: it may send only a
+ * hello-sized frame ({@link PeerFrameDecoder}; any other length closes it at once, {@link
+ * #badFrames()}), and one that has not completed its hello within {@link #HELLO_TIMEOUT_MILLIS} is
+ * closed ({@link #helloTimeouts()}). A hello from a pid that is not a peer, of another
+ * configuration id, or (with TLS) whose certificate CN is not {@code node<pid>} closes the
+ * connection and counts it in {@link #rejectedHandshakes()}. A frame that does not decode closes
+ * the link ({@link #badFrames()}); a message whose sender is not the link's pid is dropped ({@link
+ * #misaddressedMessages()}).
  * Messages to a peer without a link, or whose link's write buffer is full, are dropped ({@link
  * #undeliverableMessages()}): OmniPaxos tolerates lost messages and resends what matters.
  *
@@ -64,6 +68,9 @@ final class PeerNetwork<T> {
          * (a stop-sign was decided) and this node may have missed it.
          */
         default void onNewerConfiguration(int configurationId) {}
+
+        /** An {@link Error} (out of memory, a stack overflow) reached a link's handler: the node must stop. */
+        void onFatal(Throwable failure);
     }
 
     /** The first reconnect delay after a lost or failed connection. */
@@ -75,11 +82,17 @@ final class PeerNetwork<T> {
     /** Above this many buffered bytes a link is unwritable and messages to it are dropped. */
     static final int WRITE_BUFFER_HIGH_BYTES = 64 * 1024 * 1024;
     static final int WRITE_BUFFER_LOW_BYTES = 32 * 1024 * 1024;
+    /**
+     * A connection that has not completed its hello (TLS handshake included) within this is closed:
+     * until then nothing says who is on the other end, so it may hold no more than a moment.
+     */
+    static final long HELLO_TIMEOUT_MILLIS = 5_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerNetwork.class);
     private static final Logger EVENTS = LoggerFactory.getLogger(KvLogging.EVENTS);
 
     private final long pid;
+    private final long helloTimeoutMillis;
     private final int configurationId;
     private final Map<Long, NodeAddress> nodes;
     private final Set<Long> peers;
@@ -97,9 +110,20 @@ final class PeerNetwork<T> {
     private long misaddressedMessages;
     private long undeliverableMessages;
     private long oversizedMessages;
+    private long helloTimeouts;
 
     PeerNetwork(long pid, int configurationId, Map<Long, NodeAddress> nodes, List<Long> peers,
             MessageCodec<T> codec, SSLContext tls, EventLoop loop, Events<T> events) {
+        this(pid, configurationId, nodes, peers, codec, tls, loop, events, HELLO_TIMEOUT_MILLIS);
+    }
+
+    /** As the other constructor, with a hello timeout other than {@link #HELLO_TIMEOUT_MILLIS} (tests). */
+    PeerNetwork(long pid, int configurationId, Map<Long, NodeAddress> nodes, List<Long> peers,
+            MessageCodec<T> codec, SSLContext tls, EventLoop loop, Events<T> events, long helloTimeoutMillis) {
+        if (helloTimeoutMillis <= 0) {
+            throw new IllegalArgumentException("helloTimeoutMillis must be > 0, got " + helloTimeoutMillis);
+        }
+        this.helloTimeoutMillis = helloTimeoutMillis;
         this.pid = pid;
         this.configurationId = configurationId;
         this.nodes = nodes;
@@ -195,6 +219,11 @@ final class PeerNetwork<T> {
         return oversizedMessages;
     }
 
+    /** Connections closed because they did not complete their hello within the hello timeout. */
+    long helloTimeouts() {
+        return helloTimeouts;
+    }
+
     private static WriteBufferWaterMark waterMark() {
         return new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES, WRITE_BUFFER_HIGH_BYTES);
     }
@@ -208,9 +237,9 @@ final class PeerNetwork<T> {
                     channel.pipeline().addLast(dialedPid == 0 ? TlsContexts.serverHandler(tls, channel)
                             : TlsContexts.clientHandler(tls, channel));
                 }
-                int maxFrame = codec.limits().maxFrameBytes();
-                channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrame, 0, 4, 0, 4));
-                channel.pipeline().addLast(new LinkHandler(dialedPid));
+                PeerFrameDecoder frames = new PeerFrameDecoder(codec.limits().maxFrameBytes());
+                channel.pipeline().addLast(frames);
+                channel.pipeline().addLast(new LinkHandler(dialedPid, frames));
             }
         };
     }
@@ -282,21 +311,39 @@ final class PeerNetwork<T> {
         return false;
     }
 
-    /** One link's handler: the hello first, then messages. */
+    /**
+     * One link's handler: the hello first (within {@link #helloTimeoutMillis} of the connection, TLS
+     * handshake included), then messages.
+     */
     private final class LinkHandler extends ChannelInboundHandlerAdapter {
         private final long dialedPid;
+        private final PeerFrameDecoder frames;
         private long linkPid;
+        private ScheduledFuture<?> helloDeadline;
 
-        LinkHandler(long dialedPid) {
+        LinkHandler(long dialedPid, PeerFrameDecoder frames) {
             this.dialedPid = dialedPid;
+            this.frames = frames;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            helloDeadline = ctx.executor().schedule(() -> onHelloTimeout(ctx), helloTimeoutMillis,
+                    TimeUnit.MILLISECONDS);
             if (dialedPid != 0) {
                 ctx.writeAndFlush(new PeerHello(pid, configurationId).encode(ctx.alloc()));
             }
             ctx.fireChannelActive();
+        }
+
+        private void onHelloTimeout(ChannelHandlerContext ctx) {
+            if (linkPid != 0 || !ctx.channel().isActive()) {
+                return;
+            }
+            helloTimeouts++;
+            EVENTS.warn("closed peer connection {}: no hello within {} ms", ctx.channel().remoteAddress(),
+                    helloTimeoutMillis);
+            ctx.close();
         }
 
         @Override
@@ -334,6 +381,8 @@ final class PeerNetwork<T> {
                 ctx.writeAndFlush(new PeerHello(pid, configurationId).encode(ctx.alloc()));
             }
             linkPid = hello.pid();
+            helloDeadline.cancel(false);
+            frames.helloAccepted();
             establish(linkPid, ctx.channel());
         }
 
@@ -367,6 +416,9 @@ final class PeerNetwork<T> {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (helloDeadline != null) {
+                helloDeadline.cancel(false);
+            }
             if (linkPid != 0 && links.get(linkPid) == ctx.channel()) {
                 links.remove(linkPid);
                 if (!closed) {
@@ -379,6 +431,10 @@ final class PeerNetwork<T> {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof Error) {
+                events.onFatal(cause); // not the peer's doing, and the node may be in any state now
+                return;
+            }
             // Connection resets and TLS failures: the link closes and the dialer retries.
             LOG.debug("peer link {} (pid {}) failed: {}", ctx.channel().remoteAddress(), linkPid, cause.toString());
             if (isTlsFailure(cause)) {

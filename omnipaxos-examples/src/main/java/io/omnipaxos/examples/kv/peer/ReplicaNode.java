@@ -33,16 +33,19 @@ import org.slf4j.LoggerFactory;
  * processed the inputs at hand, so a burst of frames costs one flush. Persistence happens inside
  * the OmniPaxos calls, before {@code takeOutgoingMessages} releases the dependent messages.
  *
- * <p>Anything the core throws (a storage failure, a broken invariant) goes to {@link
- * Listener#onFatal}: a node that cannot persist must stop, not limp on.
+ * <p>Anything thrown while it steps (by the core: a storage failure, a broken invariant; or by the
+ * listener) and any {@link Error} in a peer link's handler goes to {@link Listener#onFatal}: a node
+ * that cannot persist must stop, not limp on.
  *
  * @param <T> the entry type
  */
 public final class ReplicaNode<T> {
 
     /**
-     * Frame limits between nodes: larger than the core's default because a catch-up AcceptSync
-     * carries the whole missing suffix in one message (see docs/kv-store.md).
+     * Frame limits between nodes. Batches and catch-up carry at most the core's {@code
+     * max_message_bytes} of entries (8 MiB by default), but a snapshot travels whole in one
+     * AcceptSync or Promise, and a Promise carries a follower's whole suffix that a new leader lacks,
+     * so frames may be much larger (see docs/kv-store.md).
      */
     public static final Limits PEER_LIMITS = new Limits(256 * 1024 * 1024, 4 * 1024 * 1024,
             ClientWire.MAX_REQUEST_BYTES);
@@ -140,7 +143,9 @@ public final class ReplicaNode<T> {
     public ReplicaNode(OmniPaxosConfig config, Storage<T> storage, Snapshot<T> snapshots, boolean recovering,
             MessageCodec<T> codec, Map<Long, NodeAddress> nodes, SSLContext tls, EventLoop loop,
             int tickIntervalMillis, Listener<T> listener) {
-        this.paxos = snapshots == null ? config.build(storage) : config.build(storage, snapshots);
+        // With the codec's entry sizes the core keeps every message within max_message_bytes, so a
+        // follower far behind catches up in bounded messages instead of one the size of its gap.
+        this.paxos = config.build(storage, snapshots, codec.entryCodec());
         this.pid = config.server().pid();
         this.loop = loop;
         this.tickIntervalMillis = tickIntervalMillis;
@@ -207,7 +212,8 @@ public final class ReplicaNode<T> {
     /** The network's counters, for logs. Event loop only. */
     public String networkCounters() {
         return "peers up " + network.connectedPeers() + ", rejected handshakes " + network.rejectedHandshakes()
-                + ", bad frames " + network.badFrames() + ", misaddressed " + network.misaddressedMessages()
+                + ", hello timeouts " + network.helloTimeouts() + ", bad frames " + network.badFrames()
+                + ", misaddressed " + network.misaddressedMessages()
                 + ", undeliverable " + network.undeliverableMessages() + ", oversized " + network.oversizedMessages()
                 + ", dropped by core " + paxos.droppedIncomingCount();
     }
@@ -334,11 +340,18 @@ public final class ReplicaNode<T> {
             if (millis >= SLOW_CALL_MILLIS) {
                 LOG.warn("slow step: {} ms in one call of the core (storage?) on node {}", millis, pid);
             }
-        } catch (RuntimeException | Error e) {
-            failed = true;
-            LOG.error("node {} failed: {}", pid, paxos, e);
-            listener.onFatal(e);
+        } catch (Throwable e) { // Netty's loop would only log it: a node that failed mid-step must stop
+            fail(e);
         }
+    }
+
+    private void fail(Throwable failure) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        LOG.error("node {} failed: {}", pid, paxos, failure);
+        listener.onFatal(failure);
     }
 
     /** The network's callbacks, which feed the core. */
@@ -358,6 +371,11 @@ public final class ReplicaNode<T> {
         @Override
         public void onNewerConfiguration(int configurationId) {
             listener.onNewerConfiguration(configurationId);
+        }
+
+        @Override
+        public void onFatal(Throwable failure) {
+            fail(failure);
         }
 
         @Override

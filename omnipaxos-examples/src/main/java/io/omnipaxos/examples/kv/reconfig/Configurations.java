@@ -47,11 +47,17 @@ import org.slf4j.LoggerFactory;
  * is not a member is retired: it keeps answering state fetches until it is stopped.
  *
  * <p>The fields are confined to the event loop; blocking work (fetching, opening and closing
- * storages, binding the peer port) runs on one worker thread.
+ * storages, binding the peer port) runs on one worker thread. Anything thrown on the worker, or by
+ * a task this class runs on the event loop, stops the node through {@link Events#onFatal} (called
+ * on the thread that failed): a node left between two configurations would answer NOT_LEADER
+ * forever.
  */
 public final class Configurations {
 
-    /** What the key-value server hears about configurations, on the event loop. */
+    /**
+     * What the key-value server hears about configurations, on the event loop; {@link #onFatal}
+     * may also come from the worker thread.
+     */
     public interface Events extends ReplicaNode.Listener<KvEntry> {
         /** A configuration's instance is about to run: the state machine starts empty (the seed restores it). */
         void onConfigurationStarting();
@@ -87,6 +93,7 @@ public final class Configurations {
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "kv-configurations");
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler((t, failure) -> fail(failure)); // besides onWorker's own catch
         return thread;
     });
 
@@ -95,6 +102,8 @@ public final class Configurations {
     private OmniPaxosConfig config;
     private Map<Long, NodeAddress> addresses;
     private Handover handover;
+    /** Why the decided stop-sign of the current configuration cannot be followed; null if it can (or none is). */
+    private String unfollowable;
     private boolean switching;
     private boolean fetching;
     private int leaderlessChecks;
@@ -120,8 +129,8 @@ public final class Configurations {
      * has no state yet, starts fetching it in the background. Not on the event loop.
      */
     public void start() throws InterruptedException {
-        loop.scheduleAtFixedRate(this::checkWhileLeaderless, LEADERLESS_CHECK_MILLIS, LEADERLESS_CHECK_MILLIS,
-                TimeUnit.MILLISECONDS);
+        loop.scheduleAtFixedRate(fatalOnThrow(this::checkWhileLeaderless), LEADERLESS_CHECK_MILLIS,
+                LEADERLESS_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         Optional<Handover> latest = memory ? Optional.empty() : ConfigDirs.latest(network.dataDir());
         if (latest.isPresent()) {
             enter(latest.get());
@@ -157,19 +166,35 @@ public final class Configurations {
         return handover;
     }
 
+    /**
+     * Why this node cannot go on, if the current configuration ended with a decided stop-sign that
+     * it cannot follow (its metadata does not decode, or it does not name a higher configuration):
+     * then no request can be served here any more, and the reason is the answer to every one.
+     * Event loop only.
+     */
+    public Optional<String> unfollowableEnd() {
+        return Optional.ofNullable(unfollowable);
+    }
+
     /** Where the node keeps its state, for the startup line. */
     public String storageDescription() {
         return memory ? "in memory" : network.dataDir().toAbsolutePath().toString();
     }
 
-    /** The current configuration's stop-sign is decided; {@code finalState} is the map after it. Event loop only. */
+    /**
+     * The current configuration's stop-sign is decided; {@code finalState} is the map after it. A
+     * stop-sign that cannot be followed (see {@link #unfollowableEnd}) is logged as an error and
+     * kept as the reason to refuse every request. Event loop only.
+     */
     public void onStopSign(StopSign stopSign, byte[] finalState) {
         Handover next;
         try {
             next = new Handover(config.cluster().configurationId(), stopSign, finalState);
         } catch (IllegalArgumentException | DecodeException e) {
-            EVENTS.error("configuration {} ended with a stop-sign this store cannot follow ({}): {}",
-                    config.cluster().configurationId(), e.getMessage(), stopSign);
+            unfollowable = "configuration " + config.cluster().configurationId() + " ended with a stop-sign that node "
+                    + pid + " cannot follow (" + e.getMessage() + "): it serves no requests until an operator "
+                    + "intervenes";
+            EVENTS.error("{}; the stop-sign: {}", unfollowable, stopSign);
             return;
         }
         handOver(next);
@@ -209,12 +234,12 @@ public final class Configurations {
                 sources.stream().map(NodeAddress::pid).toList(), current);
         onWorker(() -> {
             Optional<Handover> found = fetchRound(sources, h -> h.endedConfigId() == current);
-            loop.execute(() -> {
+            loop.execute(fatalOnThrow(() -> {
                 fetching = false;
                 if (found.isPresent() && !switching && config.cluster().configurationId() == current) {
                     handOver(found.get());
                 }
-            });
+            }));
         });
     }
 
@@ -374,7 +399,7 @@ public final class Configurations {
         StringBuilder why = new StringBuilder();
         for (NodeAddress source : sources) {
             try {
-                Optional<Handover> found = StateFetch.fetch(source, pid, tls, why);
+                Optional<Handover> found = StateFetch.fetch(source, pid, tls, network.adminToken(), why);
                 if (found.isPresent() && wanted.test(found.get())) {
                     EVENTS.info("fetched {} from node {}", found.get(), source.pid());
                     return found;
@@ -411,13 +436,24 @@ public final class Configurations {
         }
     }
 
-    /** Runs {@code work} on the worker thread, unless the node is closing. */
+    /** Runs {@code work} on the worker thread, unless the node is closing; anything it throws stops the node. */
     private void onWorker(Runnable work) {
         try {
-            worker.execute(work);
+            worker.execute(fatalOnThrow(work));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("node closing: dropped background work");
         }
+    }
+
+    /** {@code task}, with anything it throws stopping the node (Netty would only log it, or cancel a periodic task). */
+    private Runnable fatalOnThrow(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (Throwable failure) {
+                fail(failure);
+            }
+        };
     }
 
     /** A blocking step of the worker; a failure stops the node (it cannot serve without its storage). */
@@ -425,12 +461,20 @@ public final class Configurations {
         try {
             step.run();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            if (!closed) {
-                loop.execute(() -> events.onFatal(e));
-            }
+            Thread.currentThread().interrupt(); // close() interrupts the worker
+        } catch (Throwable failure) {
+            fail(failure);
         }
+    }
+
+    /** Stops the node for {@code failure}, from whichever thread it happened on; not while closing. */
+    private void fail(Throwable failure) {
+        if (closed) {
+            LOG.debug("node closing: ignored {}", failure.toString());
+            return;
+        }
+        LOG.error("node {}: reconfiguration work failed", pid, failure);
+        events.onFatal(failure);
     }
 
     /** Work that may block. */

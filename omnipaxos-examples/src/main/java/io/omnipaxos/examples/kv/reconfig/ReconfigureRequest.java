@@ -5,10 +5,13 @@ import io.omnipaxos.ConfigException;
 import io.omnipaxos.FlexibleQuorum;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.StopSign;
+import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.NodeAddressCodec;
+import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvOp;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,28 +31,76 @@ import java.util.Set;
  * where each node is {@code pid@host:peerPort:clientPort} and {@code quorum} gives flexible read
  * and write quorum sizes. The node that receives it proposes the stop-sign {@link #stopSign()}.
  *
+ * <p>A request is validated completely when it is built (or parsed): a stop-sign is decided before
+ * any node decodes its metadata, so one that no node can decode would end the configuration for
+ * good. Every address must fit {@link NodeAddressCodec} (pid, ports, a host of 1 to {@value
+ * NodeAddressCodec#MAX_HOST_BYTES} UTF-8 bytes), a host must survive the text form (no {@code ,}
+ * {@code ;} or white space), the text must fit one request's value ({@link KvCommand#MAX_VALUE_BYTES})
+ * and the stop-sign the core's {@link StopSignCodec} limits.
+ *
  * @param config the next configuration
  * @param addresses the address of every node of {@code config}
  */
 public record ReconfigureRequest(ClusterConfig config, Map<Long, NodeAddress> addresses) {
 
-    /** Validates that every node of the configuration, and nothing else, has an address. */
+    /**
+     * Validates that every node of the configuration, and nothing else, has an address, and that
+     * the request can be sent and its stop-sign decoded by every node (see the class comment).
+     *
+     * @throws IllegalArgumentException naming the address or the limit that is exceeded
+     */
     public ReconfigureRequest {
         addresses = Map.copyOf(addresses);
-        if (!addresses.keySet().equals(java.util.Set.copyOf(config.nodes()))) {
+        if (!addresses.keySet().equals(Set.copyOf(config.nodes()))) {
             throw new IllegalArgumentException("addresses for " + addresses.keySet() + " but the configuration's nodes are "
                     + config.nodes());
         }
+        for (NodeAddress address : addresses.values()) {
+            requireTextSafeHost(address);
+        }
+        requireSendable(config, addresses);
     }
 
     /** The stop-sign that hands over to this configuration, with the addresses as metadata. */
     public StopSign stopSign() {
+        return stopSign(config, addresses);
+    }
+
+    private static StopSign stopSign(ClusterConfig config, Map<Long, NodeAddress> addresses) {
         List<NodeAddress> ordered = config.nodes().stream().map(addresses::get).toList();
         return new StopSign(config, NodeAddressCodec.encode(ordered));
     }
 
+    /** A host with a separator of the text form (or white space) would not parse back. */
+    private static void requireTextSafeHost(NodeAddress address) {
+        String host = address.host();
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == ',' || c == ';' || Character.isWhitespace(c)) {
+                throw new IllegalArgumentException("host '" + host + "' of pid " + address.pid()
+                        + " holds a separator or white space");
+            }
+        }
+    }
+
+    /** The stop-sign must encode within the core's limits, and the text must fit a request. */
+    private static void requireSendable(ClusterConfig config, Map<Long, NodeAddress> addresses) {
+        StopSign stopSign = stopSign(config, addresses); // NodeAddressCodec checks every address
+        StopSignCodec.encode(stopSign); // the node count and the metadata size
+        int textBytes = format(config, addresses).getBytes(StandardCharsets.UTF_8).length;
+        if (textBytes > KvCommand.MAX_VALUE_BYTES) {
+            throw new IllegalArgumentException("the reconfiguration to " + config.nodes().size() + " nodes is "
+                    + textBytes + " bytes as text, more than the " + KvCommand.MAX_VALUE_BYTES
+                    + " bytes one request carries");
+        }
+    }
+
     /** The text form (see the class comment). */
     public String format() {
+        return format(config, addresses);
+    }
+
+    private static String format(ClusterConfig config, Map<Long, NodeAddress> addresses) {
         StringBuilder out = new StringBuilder("id=").append(config.configurationId()).append(";nodes=");
         for (int i = 0; i < config.nodes().size(); i++) {
             NodeAddress a = addresses.get(config.nodes().get(i));
@@ -62,7 +113,7 @@ public record ReconfigureRequest(ClusterConfig config, Map<Long, NodeAddress> ad
     }
 
     /**
-     * Reads the text form.
+     * Reads the text form and validates the request (see the class comment).
      *
      * @throws IllegalArgumentException saying which part is wrong
      */
@@ -146,7 +197,8 @@ public record ReconfigureRequest(ClusterConfig config, Map<Long, NodeAddress> ad
      *
      * @param nodeToml the TOML file of one node of the next configuration
      * @return the request for that configuration
-     * @throws ConfigException if the file is invalid or lacks a member's address (naming the file)
+     * @throws ConfigException naming the file if it is invalid, lacks a member's address, or
+     *     describes a configuration that cannot be proposed (see the class comment)
      */
     public static ReconfigureRequest fromNodeToml(Path nodeToml) {
         OmniPaxosConfig config = OmniPaxosConfig.withToml(nodeToml, Set.of(NetworkConfig.TABLE));
@@ -159,6 +211,10 @@ public record ReconfigureRequest(ClusterConfig config, Map<Long, NodeAddress> ad
                 throw new ConfigException(nodeToml + ": " + e.getMessage(), e);
             }
         }
-        return new ReconfigureRequest(config.cluster(), members);
+        try {
+            return new ReconfigureRequest(config.cluster(), members);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(nodeToml + ": cannot reconfigure to this configuration: " + e.getMessage(), e);
+        }
     }
 }

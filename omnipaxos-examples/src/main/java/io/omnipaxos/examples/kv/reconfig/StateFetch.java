@@ -20,12 +20,12 @@ import javax.net.ssl.SSLSocket;
 /**
  * Asks one node, over its client port, for the {@link Handover} it knows ({@link KvOp#FETCH_STATE}):
  * a blocking request and reply on a plain (or TLS) socket, used by a node that has no state of its
- * current configuration yet, off its event loop.
+ * current configuration yet, off its event loop. A state fetch is an administrative request: the
+ * other node answers it from loopback, over TLS with this node's certificate, or with the cluster's
+ * admin token, which the request carries in its key.
  */
 final class StateFetch {
 
-    /** The largest handover accepted: a key-value state of up to 1 GiB. */
-    static final int MAX_HANDOVER_BYTES = 1 << 30;
     private static final int CONNECT_TIMEOUT_MILLIS = 1000;
     private static final int READ_TIMEOUT_MILLIS = 30_000;
 
@@ -36,12 +36,14 @@ final class StateFetch {
      * end) or cannot be reached; the reason goes to {@code why}.
      *
      * @param asker this node's pid (its client id in the request)
+     * @param adminToken the cluster's admin token, if one is configured
      * @throws DecodeException naming the source if it answers with something that does not decode
      */
-    static Optional<Handover> fetch(NodeAddress source, long asker, SSLContext tls, StringBuilder why) {
+    static Optional<Handover> fetch(NodeAddress source, long asker, SSLContext tls, Optional<String> adminToken,
+            StringBuilder why) {
         try (Socket socket = connect(source, tls)) {
             OutputStream out = socket.getOutputStream();
-            out.write(request(asker));
+            out.write(request(asker, adminToken.orElse("")));
             out.flush();
             return readReply(new DataInputStream(socket.getInputStream()), "node " + source.pid(), why);
         } catch (IOException e) {
@@ -63,9 +65,9 @@ final class StateFetch {
         return secure;
     }
 
-    private static byte[] request(long asker) {
+    private static byte[] request(long asker, String adminToken) {
         // The client id only has to be non-zero: the request never reaches the log or a session.
-        KvCommand command = new KvCommand(asker, 1, 0, KvOp.FETCH_STATE, "", "");
+        KvCommand command = new KvCommand(asker, 1, 0, KvOp.FETCH_STATE, adminToken, "");
         ByteBuf frame = ClientWire.encodeRequest(command, UnpooledByteBufAllocator.DEFAULT);
         try {
             byte[] bytes = new byte[frame.readableBytes()];
@@ -79,7 +81,8 @@ final class StateFetch {
     private static Optional<Handover> readReply(DataInputStream in, String source, StringBuilder why)
             throws IOException {
         int length = in.readInt();
-        if (length < ClientWire.REPLY_FIXED_BYTES || length > ClientWire.REPLY_FIXED_BYTES + MAX_HANDOVER_BYTES) {
+        if (length < ClientWire.REPLY_FIXED_BYTES
+                || length > ClientWire.REPLY_FIXED_BYTES + ClientWire.MAX_HANDOVER_BYTES) {
             throw new DecodeException(source + ": reply length " + length + " out of range");
         }
         byte[] body = new byte[length];

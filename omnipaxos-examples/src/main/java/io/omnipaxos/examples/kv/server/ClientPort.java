@@ -8,18 +8,23 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.util.AttributeKey;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.TlsContexts;
 import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvReply;
 import io.omnipaxos.examples.kv.state.KvStatus;
+import java.io.IOException;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -33,7 +38,16 @@ import org.slf4j.LoggerFactory;
  * or value, an unknown operation, malformed UTF-8) gets an {@link KvStatus#ERROR} reply naming
  * the problem and the connection stays open; a frame of another version or a length field above
  * {@link ClientWire#MAX_REQUEST_BYTES} (typically garbage bytes) gets an ERROR reply and the
- * connection is closed, since the byte stream can no longer be trusted.
+ * connection is closed, since the byte stream can no longer be trusted. An administrative request
+ * that the {@link AdminPolicy} refuses gets an ERROR reply saying why and goes no further.
+ *
+ * <p><b>Backpressure.</b> A client that sends requests faster than it reads the replies must not
+ * make the node buffer without end. A connection is not read from while its replies are not
+ * drained (its channel is unwritable above {@link #WRITE_BUFFER_HIGH_BYTES}) or while it has {@link
+ * #MAX_PENDING_PER_CONNECTION} requests waiting for their decisions ({@link #requestPending}); the
+ * requests already read wait in a {@link FlowControlHandler} (at most one socket read's worth). A
+ * connection whose unsent replies still grow beyond {@link #MAX_UNSENT_REPLY_BYTES} (the replies of
+ * requests it had pending) is closed ({@link #admitReply}): its client is not reading.
  */
 final class ClientPort {
 
@@ -41,19 +55,36 @@ final class ClientPort {
     interface Requests {
         /** A request arrived on {@code channel}; answer with {@link ClientWire#encodeReply}. */
         void onRequest(KvCommand command, Channel channel);
+
+        /** An {@link Error} (out of memory, a stack overflow) reached the client port: the node must stop. */
+        void onFatal(Throwable failure);
     }
 
+    /** Requests of one connection waiting for their decision; the connection is not read while it has this many. */
+    static final int MAX_PENDING_PER_CONNECTION = 1024;
+    /** Unsent reply bytes above which a connection is not read from (its channel is unwritable). */
+    static final int WRITE_BUFFER_HIGH_BYTES = 4 * 1024 * 1024;
+    /** Unsent reply bytes below which an unwritable connection is writable (and read) again. */
+    static final int WRITE_BUFFER_LOW_BYTES = 1024 * 1024;
+    /** Unsent reply bytes above which a connection is closed instead of written to. */
+    static final long MAX_UNSENT_REPLY_BYTES = 64L * 1024 * 1024;
+
     private static final Logger LOG = LoggerFactory.getLogger(ClientPort.class);
+    private static final AttributeKey<int[]> PENDING = AttributeKey.valueOf(ClientPort.class, "pendingRequests");
 
     private final EventLoop loop;
     private final SSLContext tls;
+    private final AdminPolicy admin;
     private final Requests requests;
     private Channel listener;
     private long badRequests;
+    private long refusedAdminRequests;
+    private long unreadConnectionsClosed;
 
-    ClientPort(EventLoop loop, SSLContext tls, Requests requests) {
+    ClientPort(EventLoop loop, SSLContext tls, AdminPolicy admin, Requests requests) {
         this.loop = loop;
         this.tls = tls;
+        this.admin = admin;
         this.requests = requests;
     }
 
@@ -64,15 +95,22 @@ final class ClientPort {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        if (tls != null) {
-                            channel.pipeline().addLast(TlsContexts.serverHandler(tls, channel));
-                        }
-                        channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(ClientWire.MAX_REQUEST_BYTES, 0, 4,
-                                0, 4));
-                        channel.pipeline().addLast(new RequestHandler());
+                        initPipeline(channel);
                     }
                 })
                 .bind(host, port).sync().channel();
+    }
+
+    /** Sets up one client connection's pipeline (package-private for tests on an embedded channel). */
+    void initPipeline(Channel channel) {
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES,
+                WRITE_BUFFER_HIGH_BYTES));
+        if (tls != null) {
+            channel.pipeline().addLast(TlsContexts.serverHandler(tls, channel));
+        }
+        channel.pipeline().addLast(ClientWire.requestFrames());
+        channel.pipeline().addLast(new FlowControlHandler());
+        channel.pipeline().addLast(new RequestHandler());
     }
 
     /** Stops accepting clients. */
@@ -82,14 +120,91 @@ final class ClientPort {
         }
     }
 
+    /** A request of {@code channel} now waits for its decision. Event loop only. */
+    void requestPending(Channel channel) {
+        pending(channel)[0]++;
+        updateReading(channel);
+    }
+
+    /** A request of {@code channel} no longer waits (answered, or dropped). Event loop only. */
+    void requestSettled(Channel channel) {
+        int[] count = pending(channel);
+        if (count[0] <= 0) {
+            throw new IllegalStateException("connection " + channel + " settled a request it did not have pending");
+        }
+        count[0]--;
+        updateReading(channel);
+    }
+
+    /** The requests of {@code channel} waiting for their decision. Event loop only. */
+    static int pendingOn(Channel channel) {
+        return pending(channel)[0];
+    }
+
+    /**
+     * Whether a reply may be written to {@code channel}: not if its unsent replies exceed {@link
+     * #MAX_UNSENT_REPLY_BYTES}, in which case its client is not reading and the connection is closed.
+     */
+    boolean admitReply(Channel channel) {
+        ChannelOutboundBuffer unsent = channel.unsafe().outboundBuffer();
+        long unsentBytes = unsent == null ? 0 : unsent.totalPendingWriteBytes();
+        if (unsentBytes <= MAX_UNSENT_REPLY_BYTES) {
+            return true;
+        }
+        unreadConnectionsClosed++;
+        LOG.warn("closing client connection {}: {} bytes of replies unread, more than {}", channel.remoteAddress(),
+                unsentBytes, MAX_UNSENT_REPLY_BYTES);
+        channel.close();
+        return false;
+    }
+
     /** Requests refused as undecodable so far. Event loop only. */
     long badRequests() {
         return badRequests;
     }
 
+    /** Administrative requests refused by the {@link AdminPolicy} so far. Event loop only. */
+    long refusedAdminRequests() {
+        return refusedAdminRequests;
+    }
+
+    /** Connections closed because their client did not read its replies. Event loop only. */
+    long unreadConnectionsClosed() {
+        return unreadConnectionsClosed;
+    }
+
+    private static int[] pending(Channel channel) {
+        int[] count = channel.attr(PENDING).get();
+        if (count == null) {
+            count = new int[1];
+            channel.attr(PENDING).set(count);
+        }
+        return count;
+    }
+
+    /**
+     * Reads from {@code channel} only while its replies drain and it has room for more pending
+     * requests. Stopping takes effect at once; resuming runs as a task of its own, so that requests
+     * it releases do not reach the server in the middle of the step that settled one.
+     */
+    private void updateReading(Channel channel) {
+        if (!shouldRead(channel)) {
+            channel.config().setAutoRead(false);
+        } else if (!channel.config().isAutoRead()) {
+            channel.eventLoop().execute(() -> {
+                if (shouldRead(channel)) {
+                    channel.config().setAutoRead(true);
+                }
+            });
+        }
+    }
+
+    private static boolean shouldRead(Channel channel) {
+        return channel.isWritable() && pendingOn(channel) < MAX_PENDING_PER_CONNECTION;
+    }
+
     private void replyError(ChannelHandlerContext ctx, long requestNumber, String reason, boolean close) {
-        badRequests++;
-        LOG.info("bad request from {}: {}{}", ctx.channel().remoteAddress(), reason, close ? " (closing)" : "");
+        LOG.info("refused a request from {}: {}{}", ctx.channel().remoteAddress(), reason, close ? " (closing)" : "");
         var write = ctx.writeAndFlush(ClientWire.encodeReply(KvReply.error(requestNumber, reason), ctx.alloc()));
         if (close) {
             write.addListener(ChannelFutureListener.CLOSE);
@@ -107,23 +222,47 @@ final class ClientPort {
                     command = ClientWire.decodeRequest(body);
                 } catch (DecodeException e) {
                     long number = ClientWire.requestNumberOf(body);
+                    badRequests++;
                     replyError(ctx, number, "bad request: " + e.getMessage(), number == 0);
+                    return;
+                }
+                Optional<String> refusal = admin.refusal(command, ctx.channel());
+                if (refusal.isPresent()) {
+                    refusedAdminRequests++;
+                    replyError(ctx, command.requestNumber(), refusal.get(), false);
                     return;
                 }
                 requests.onRequest(command, ctx.channel());
             } finally {
                 body.release();
             }
+            updateReading(ctx.channel());
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            updateReading(ctx.channel());
+            ctx.fireChannelWritabilityChanged();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof Error) {
+                requests.onFatal(cause); // not a client's doing, and the node may be in any state now
+                return;
+            }
             if (cause instanceof TooLongFrameException) {
+                badRequests++;
                 replyError(ctx, 0, "bad request: frame longer than " + ClientWire.MAX_REQUEST_BYTES + " bytes", true);
             } else if (cause instanceof DecoderException && !(cause.getCause() instanceof SSLException)) {
+                badRequests++;
                 replyError(ctx, 0, "bad request: " + cause.getMessage(), true);
-            } else {
+            } else if (cause instanceof IOException || cause instanceof DecoderException) {
                 LOG.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+                ctx.close();
+            } else {
+                // A bug on this connection's path (the server threw): loud, but it stops only this connection.
+                LOG.error("client connection {} failed; closing it", ctx.channel().remoteAddress(), cause);
                 ctx.close();
             }
         }

@@ -9,6 +9,7 @@ import io.omnipaxos.CompactionException;
 import io.omnipaxos.ConfigException;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.StopSign;
+import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.KvLogging;
@@ -30,11 +31,9 @@ import io.omnipaxos.examples.kv.state.KvStateMachine;
 import io.omnipaxos.examples.kv.state.KvStatus;
 import io.omnipaxos.storage.StorageException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -67,14 +66,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvServer implements Configurations.Events, ClientPort.Requests {
 
-    /** Requests waiting for their entry to be decided; more are refused with ERROR (busy). */
-    public static final int MAX_PENDING_REQUESTS = 200_000;
-
     private final Logger log = LoggerFactory.getLogger(KvServer.class);
     private final Logger events = LoggerFactory.getLogger(KvLogging.EVENTS);
     private KvStateMachine stateMachine = new KvStateMachine();
-    private final Map<PendingKey, Channel> pending = new HashMap<>();
-    private final List<PendingReconfiguration> pendingReconfigurations = new ArrayList<>();
+    private final PendingRequests pending;
     private final Set<Channel> unflushed = new HashSet<>();
     private final NioEventLoopGroup group;
     private final Configurations configurations;
@@ -86,12 +81,6 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final NodeAddress self;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    /** A request awaiting its decision. */
-    private record PendingKey(long clientId, long requestNumber) {}
-
-    /** A RECONFIGURE request awaiting the decision of a stop-sign. */
-    private record PendingReconfiguration(Channel channel, long requestNumber, StopSign wanted) {}
-
     private KvServer(OmniPaxosConfig config, NetworkConfig network, boolean memory) {
         this.group = new NioEventLoopGroup(1);
         EventLoop loop = group.next();
@@ -100,7 +89,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         this.snapshotInterval = network.snapshotInterval();
         this.configurations = new Configurations(config, network, memory, tls, loop, snapshots,
                 new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), this);
-        this.clientPort = new ClientPort(loop, tls, this);
+        this.clientPort = new ClientPort(loop, tls, new AdminPolicy(network.adminToken()), this);
+        this.pending = new PendingRequests(clientPort);
     }
 
     /**
@@ -121,6 +111,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         server.events.info("node {} serving clients on {}:{}, peers on port {}, storage {}", server.self.pid(),
                 server.self.host(), server.self.clientPort(), server.self.peerPort(),
                 server.configurations.storageDescription());
+        network.exposureWarning(server.self.pid()).ifPresent(warning -> server.events.warn("WARNING: {}", warning));
         return server;
     }
 
@@ -176,6 +167,11 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             answerFetch(number, channel);
             return;
         }
+        Optional<String> stuck = configurations.unfollowableEnd();
+        if (stuck.isPresent()) {
+            reply(channel, KvReply.error(number, stuck.get()));
+            return;
+        }
         ReplicaNode<KvEntry> node = configurations.node();
         long leader = node == null ? 0 : node.paxos().getCurrentLeader().orElse(0L);
         if (node == null || leader != node.pid()) {
@@ -188,8 +184,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             reconfigure(node, command, channel);
             return;
         }
-        if (pending.size() >= MAX_PENDING_REQUESTS) {
-            reply(channel, KvReply.error(number, "busy: " + MAX_PENDING_REQUESTS + " requests pending"));
+        if (pending.commandsFull()) {
+            reply(channel, KvReply.error(number, "busy: " + PendingRequests.MAX_COMMANDS + " requests pending"));
             return;
         }
         try {
@@ -200,7 +196,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
                     ? KvReply.error(number, "busy: " + e.getMessage()) : KvReply.notLeader(number, 0));
             return;
         }
-        pending.put(new PendingKey(command.clientId(), number), channel);
+        pending.addCommand(command, channel);
     }
 
     /** Answers a state fetch with the newest handover this node knows. */
@@ -210,29 +206,41 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             reply(channel, KvReply.error(number, "node " + self.pid() + " has not seen a configuration end"));
             return;
         }
-        send(channel, ClientWire.encodeStateReply(number, handover.encode(), channel.alloc()));
+        ByteBuf frame;
+        try {
+            frame = ClientWire.encodeStateReply(number, handover.encode(), channel.alloc());
+        } catch (IllegalArgumentException e) {
+            events.error("node {} cannot hand out the state of configuration {}: {}", self.pid(),
+                    handover.endedConfigId(), e.getMessage());
+            reply(channel, KvReply.error(number, "node " + self.pid() + " cannot hand out its state: "
+                    + e.getMessage()));
+            return;
+        }
+        send(channel, frame);
     }
 
-    /** Proposes the stop-sign a RECONFIGURE request asks for; answered once a stop-sign is decided. */
+    /**
+     * Proposes the stop-sign a RECONFIGURE request asks for; answered once a stop-sign is decided.
+     * The request is validated first as completely as every node will check the decided stop-sign
+     * ({@link ReconfigureRequest}, {@link Handover}): one that fails gets an ERROR and nothing is proposed.
+     */
     private void reconfigure(ReplicaNode<KvEntry> node, KvCommand command, Channel channel) {
         long number = command.requestNumber();
-        ReconfigureRequest request;
+        StopSign wanted;
         try {
-            request = ReconfigureRequest.parse(command.value());
+            wanted = ReconfigureRequest.parse(command.value()).stopSign();
         } catch (IllegalArgumentException e) {
             reply(channel, KvReply.error(number, "bad reconfiguration: " + e.getMessage()));
             return;
         }
-        StopSign wanted = request.stopSign();
-        int current = configurations.config().cluster().configurationId();
         Handover previous = configurations.handover();
         if (previous != null && previous.stopSign().equals(wanted)) {
             reply(channel, KvReply.ok(number)); // a retry of a reconfiguration that is done
             return;
         }
-        if (request.config().configurationId() <= current) {
-            reply(channel, KvReply.error(number, "the next configuration id must be above the current one, "
-                    + current + ", got " + request.config().configurationId()));
+        Optional<String> refusal = reconfigurationRefusal(wanted);
+        if (refusal.isPresent()) {
+            reply(channel, KvReply.error(number, refusal.get()));
             return;
         }
         try {
@@ -240,13 +248,32 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         } catch (AppendRejectedException e) {
             // A stop-sign is already on its way; the answer depends on which one is decided.
         }
-        pendingReconfigurations.add(new PendingReconfiguration(channel, number, wanted));
+        pending.addReconfiguration(channel, number, wanted);
         node.requestStep();
+    }
+
+    /** Why {@code wanted} may not be proposed now, or empty. */
+    private Optional<String> reconfigurationRefusal(StopSign wanted) {
+        int current = configurations.config().cluster().configurationId();
+        if (wanted.nextConfig().configurationId() <= current) {
+            return Optional.of("the next configuration id must be above the current one, " + current + ", got "
+                    + wanted.nextConfig().configurationId());
+        }
+        try {
+            new Handover(current, wanted, new byte[0]); // what every node builds once the stop-sign is decided
+        } catch (IllegalArgumentException | DecodeException e) {
+            return Optional.of("bad reconfiguration: " + e.getMessage());
+        }
+        if (pending.reconfigurationsFull()) {
+            return Optional.of("busy: " + PendingRequests.MAX_RECONFIGURATIONS + " reconfigurations pending");
+        }
+        return Optional.empty();
     }
 
     @Override
     public void onStopSign(StopSign stopSign) {
         configurations.onStopSign(stopSign, stateMachine.encode());
+        configurations.unfollowableEnd().ifPresent(this::answerPendingError);
     }
 
     @Override
@@ -256,12 +283,11 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
 
     @Override
     public void onConfigurationEnded(Handover handover) {
-        for (PendingReconfiguration waiting : pendingReconfigurations) {
+        for (PendingRequests.Reconfiguration waiting : pending.takeReconfigurations()) {
             reply(waiting.channel(), waiting.wanted().equals(handover.stopSign()) ? KvReply.ok(waiting.requestNumber())
                     : KvReply.error(waiting.requestNumber(), "configuration " + handover.endedConfigId()
                             + " ended with another reconfiguration: to " + handover.stopSign().nextConfig()));
         }
-        pendingReconfigurations.clear();
         answerPendingNotLeader(0);
         flushReplies();
     }
@@ -280,7 +306,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         }
         KvCommand command = (KvCommand) entry;
         KvReply reply = stateMachine.apply(command);
-        Channel channel = pending.remove(new PendingKey(command.clientId(), command.requestNumber()));
+        Channel channel = pending.removeCommand(command);
         if (channel != null) {
             reply(channel, reply);
         }
@@ -309,19 +335,30 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
      * machine's session table keeps that at-most-once.
      */
     private void answerPendingNotLeader(long leaderPid) {
-        if (pending.isEmpty() && pendingReconfigurations.isEmpty()) {
+        if (pending.isEmpty()) {
             return;
         }
-        List<Map.Entry<PendingKey, Channel>> waiting = new ArrayList<>(pending.entrySet());
-        pending.clear();
-        for (Map.Entry<PendingKey, Channel> entry : waiting) {
-            reply(entry.getValue(), KvReply.notLeader(entry.getKey().requestNumber(), leaderPid));
+        List<PendingRequests.Waiting> waiting = pending.takeCommands();
+        for (PendingRequests.Waiting request : waiting) {
+            reply(request.channel(), KvReply.notLeader(request.requestNumber(), leaderPid));
         }
-        for (PendingReconfiguration reconfiguration : pendingReconfigurations) {
+        for (PendingRequests.Reconfiguration reconfiguration : pending.takeReconfigurations()) {
             reply(reconfiguration.channel(), KvReply.notLeader(reconfiguration.requestNumber(), leaderPid));
         }
-        pendingReconfigurations.clear();
         log.info("answered {} pending requests NOT_LEADER (leader now {})", waiting.size(), leaderPid);
+    }
+
+    /**
+     * Answers every waiting request ERROR with {@code reason}: the configuration ended with a
+     * stop-sign this node cannot follow, so none of them will ever be decided here.
+     */
+    private void answerPendingError(String reason) {
+        for (PendingRequests.Waiting request : pending.takeCommands()) {
+            reply(request.channel(), KvReply.error(request.requestNumber(), reason));
+        }
+        for (PendingRequests.Reconfiguration reconfiguration : pending.takeReconfigurations()) {
+            reply(reconfiguration.channel(), KvReply.error(reconfiguration.requestNumber(), reason));
+        }
     }
 
     @Override
@@ -371,13 +408,19 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         return self.pid();
     }
 
+    /** Sends {@code reply}, unless its client is gone or not reading: then it is not even encoded (up to 1 MiB). */
     private void reply(Channel channel, KvReply reply) {
-        send(channel, ClientWire.encodeReply(reply, channel.alloc()));
+        if (channel.isActive() && clientPort.admitReply(channel)) {
+            send(channel, ClientWire.encodeReply(reply, channel.alloc()));
+        }
     }
 
-    /** Writes a reply frame; it is flushed after the next step (or at once if no instance runs). */
+    /**
+     * Writes a reply frame; it is flushed after the next step (or at once if no instance runs). A
+     * connection whose client does not read its replies is closed instead ({@link ClientPort#admitReply}).
+     */
     private void send(Channel channel, ByteBuf frame) {
-        if (!channel.isActive()) {
+        if (!channel.isActive() || !clientPort.admitReply(channel)) {
             frame.release();
             return;
         }

@@ -21,7 +21,14 @@ public enum KvOp {
      * Administration, never in the log: asks a node for the {@code kv.reconfig.Handover} it knows (the final
      * state of an ended configuration), answered with a {@link KvStatus#STATE} reply.
      */
-    FETCH_STATE(6);
+    FETCH_STATE(6),
+    /**
+     * Opens a client session (in the log, like a write): the client's first request, before any
+     * other. A request of a session the state machine does not know is refused with {@link
+     * KvStatus#SESSION_EXPIRED} rather than applied, so a session evicted by a flood of new ones
+     * never has a retried write applied twice.
+     */
+    REGISTER(7);
 
     /** The byte that stands for this operation in encodings. */
     public final byte code;

@@ -32,6 +32,11 @@ public record KvReply(long requestNumber, KvStatus status, long leaderHint, Stri
         return new KvReply(requestNumber, KvStatus.OK, 0, value);
     }
 
+    /** A SESSION_EXPIRED reply: the client must register a new session. */
+    public static KvReply sessionExpired(long requestNumber) {
+        return new KvReply(requestNumber, KvStatus.SESSION_EXPIRED, 0, "");
+    }
+
     /** A NOT_FOUND reply. */
     public static KvReply notFound(long requestNumber) {
         return new KvReply(requestNumber, KvStatus.NOT_FOUND, 0, "");

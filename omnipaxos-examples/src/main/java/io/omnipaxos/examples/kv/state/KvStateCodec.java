@@ -117,6 +117,7 @@ final class KvStateCodec {
             session.replies.put(number, new KvReply(number, status, leaderHint, text));
         }
         machine.sessions.put(clientId, session);
+        machine.recordedReplies += replies;
     }
 
     /** A count, checked against the bytes left ({@code minBytesEach} per item at least). */

@@ -12,16 +12,28 @@ import java.util.TreeMap;
  * The replicated key-value map: applies decided {@link KvCommand}s in log order, at most once each.
  *
  * <p><b>At-most-once.</b> Per client id a {@link Session} keeps the client's acknowledged mark and
- * the replies of its applied but not yet acknowledged requests. A command whose (client, number)
- * was already applied is not applied again: it gets the recorded reply. Each command carries the
+ * the replies of its applied but not yet acknowledged writes. A write whose (client, number) was
+ * already applied is not applied again: it gets the recorded reply. A GET changes nothing, so its
+ * reply is not kept: a retried GET is answered again, with the value at its new place in the log,
+ * which is still within the request's time (the client is still waiting), so reads stay
+ * linearizable and the table holds only small outcomes of writes. Each command carries the
  * client's {@code ackedUpTo}; replies up to it are dropped, so a session holds at most {@link
  * #MAX_UNACKED_PER_CLIENT} replies. A request at or below the mark can only be a late duplicate of
  * one whose reply the client already has, so it is refused without being applied.
  *
- * <p><b>Bounds.</b> At most {@link #MAX_SESSIONS} sessions: beyond that the session used least
- * recently (in log order) is evicted. Eviction depends only on the log, so every replica evicts the
- * same sessions; a client silent for that many other clients' requests loses its duplicate
- * protection, which is the price of bounded memory (Raft's session expiry makes the same trade).
+ * <p><b>Sessions.</b> A session starts with a {@link KvOp#REGISTER} command (what {@code KvClient}
+ * sends first), or with a client's command number 1 (for simple clients that number from 1 and
+ * never register). A command of any other number from an unknown client is not applied: it gets
+ * {@link KvStatus#SESSION_EXPIRED}, because its session may have been evicted after applying it,
+ * and applying it again would break at-most-once. The client then registers a new session and
+ * reports the request's outcome as unknown. Eviction depends only on the log, so every replica
+ * expires the same sessions at the same place.
+ *
+ * <p><b>Bounds.</b> At most {@link #MAX_SESSIONS} sessions and {@link #MAX_RECORDED_REPLIES} recorded
+ * replies in all (an error's text is kept to {@link #MAX_RECORDED_ERROR_CHARS}): beyond either,
+ * the session used least recently (in log order) is evicted. Eviction depends only on the log, so every replica evicts the
+ * same sessions; a client silent for that many other clients' sessions is told its session
+ * expired, which is the price of bounded memory (Raft's session expiry makes the same trade).
  * A stored value is at most {@link #MAX_STORED_VALUE_BYTES}; an APPEND past it is refused.
  *
  * <p>Deterministic and single-threaded: every replica that applies the same log reaches the same state.
@@ -34,6 +46,12 @@ public final class KvStateMachine {
     /** The most client sessions kept; the least recently used one is evicted beyond this. */
     public static final int MAX_SESSIONS = 100_000;
 
+    /** The most replies recorded across all sessions; least recently used sessions go beyond it. */
+    public static final int MAX_RECORDED_REPLIES = 200_000;
+
+    /** The longest error text a recorded reply keeps (the first answer carries the whole text). */
+    public static final int MAX_RECORDED_ERROR_CHARS = 128;
+
     /** The longest value a key may hold, in UTF-8 bytes (APPEND grows values). */
     public static final int MAX_STORED_VALUE_BYTES = 1024 * 1024;
 
@@ -42,6 +60,8 @@ public final class KvStateMachine {
     final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
     long appliedCount;
     long duplicateCount;
+    /** The replies recorded in all sessions together. */
+    long recordedReplies;
 
     /** What the state machine remembers of one client. */
     static final class Session {
@@ -54,9 +74,15 @@ public final class KvStateMachine {
 
     /** Applies {@code command} (or recognises it as a duplicate) and returns its reply. */
     public KvReply apply(KvCommand command) {
-        Session session = session(command.clientId());
-        acknowledge(session, command.ackedUpTo());
         long number = command.requestNumber();
+        Session session = sessions.get(command.clientId());
+        if (session == null) {
+            if (command.op() != KvOp.REGISTER && number != 1) {
+                return KvReply.sessionExpired(number);
+            }
+            session = newSession(command.clientId(), command.ackedUpTo());
+        }
+        acknowledge(session, command.ackedUpTo());
         if (number <= session.ackedUpTo) {
             duplicateCount++;
             return KvReply.error(number, "request " + number + " of client " + command.clientId()
@@ -72,9 +98,36 @@ public final class KvStateMachine {
                     + " unacknowledged replies; acknowledge some first");
         }
         KvReply reply = execute(command);
-        session.replies.put(number, reply);
         appliedCount++;
+        if (command.op() != KvOp.GET) {
+            record(command.clientId(), session, reply);
+        }
         return reply;
+    }
+
+    /** Keeps the outcome of a write for its retries, within the table's bounds. */
+    private void record(long clientId, Session session, KvReply reply) {
+        KvReply kept = reply.status() == KvStatus.ERROR && reply.text().length() > MAX_RECORDED_ERROR_CHARS
+                ? KvReply.error(reply.requestNumber(), reply.text().substring(0, MAX_RECORDED_ERROR_CHARS))
+                : reply;
+        session.replies.put(reply.requestNumber(), kept);
+        recordedReplies++;
+        evictWhileOver(clientId);
+    }
+
+    /** Evicts least recently used sessions (never {@code current}'s) while a bound is exceeded. */
+    private void evictWhileOver(long current) {
+        if (sessions.size() <= MAX_SESSIONS && recordedReplies <= MAX_RECORDED_REPLIES) {
+            return;
+        }
+        Iterator<Map.Entry<Long, Session>> eldest = sessions.entrySet().iterator();
+        while ((sessions.size() > MAX_SESSIONS || recordedReplies > MAX_RECORDED_REPLIES) && eldest.hasNext()) {
+            Map.Entry<Long, Session> entry = eldest.next();
+            if (entry.getKey() != current) {
+                recordedReplies -= entry.getValue().replies.size();
+                eldest.remove();
+            }
+        }
     }
 
     /**
@@ -120,25 +173,27 @@ public final class KvStateMachine {
         return session == null ? 0 : session.replies.size();
     }
 
-    private Session session(long clientId) {
-        Session session = sessions.get(clientId);
-        if (session == null) {
-            session = new Session();
-            sessions.put(clientId, session);
-            if (sessions.size() > MAX_SESSIONS) {
-                Iterator<Long> eldest = sessions.keySet().iterator();
-                eldest.next();
-                eldest.remove();
-            }
-        }
+    /** A new session whose client has the replies of everything up to {@code ackedUpTo}. */
+    private Session newSession(long clientId, long ackedUpTo) {
+        Session session = new Session();
+        session.ackedUpTo = ackedUpTo;
+        sessions.put(clientId, session);
+        evictWhileOver(clientId);
         return session;
     }
 
-    private static void acknowledge(Session session, long ackedUpTo) {
+    private void acknowledge(Session session, long ackedUpTo) {
         if (ackedUpTo > session.ackedUpTo) {
             session.ackedUpTo = ackedUpTo;
-            session.replies.headMap(ackedUpTo, true).clear();
+            NavigableMap<Long, KvReply> answered = session.replies.headMap(ackedUpTo, true);
+            recordedReplies -= answered.size();
+            answered.clear();
         }
+    }
+
+    /** Replies recorded in all sessions together (at most {@link #MAX_RECORDED_REPLIES}). */
+    public long recordedReplies() {
+        return recordedReplies;
     }
 
     private KvReply execute(KvCommand command) {
@@ -156,6 +211,8 @@ public final class KvStateMachine {
                 return append(command);
             case DELETE:
                 return data.remove(key) == null ? KvReply.notFound(number) : KvReply.ok(number);
+            case REGISTER: // the session exists now
+                return KvReply.ok(number);
             default: // administrative operations never reach the log; refuse one that did, on every node alike
                 return KvReply.error(number, command.op() + " is not an operation of the log");
         }

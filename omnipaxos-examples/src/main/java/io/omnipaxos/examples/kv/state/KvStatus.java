@@ -16,7 +16,13 @@ public enum KvStatus {
      * The answer to {@link KvOp#FETCH_STATE}: the reply's text field carries an encoded {@code
      * kv.reconfig.Handover} instead of UTF-8 text (see {@code kv.net.ClientWire.encodeStateReply}).
      */
-    STATE(4);
+    STATE(4),
+    /**
+     * The client's session is unknown: it was never registered, or it was evicted (see {@code
+     * KvStateMachine}). The request was not applied now; whether it was applied before the eviction
+     * is unknown. The client must register a new session ({@link KvOp#REGISTER}).
+     */
+    SESSION_EXPIRED(5);
 
     /** The byte that stands for this status on the wire. */
     public final byte code;

@@ -62,6 +62,39 @@ class NetworkConfigTest {
                 + "data_dir = \"d\"\n[network.tls]\nenabled = true\n", "network.tls.key_store must be");
     }
 
+    @Test
+    void anUnknownOrMisspelledTlsKeyIsAnErrorNamingIt(@TempDir Path dir) throws IOException {
+        String nodes = "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 1, client_port = 2 }]\n"
+                + "data_dir = \"d\"\n";
+        // Misspelt "enabled": TLS would silently stay off.
+        assertError(dir, nodes + "[network.tls]\nenable = true\nkey_store = \"k\"\n",
+                "network.tls: unknown key(s) [enable]");
+        assertError(dir, nodes + "[network.tls]\nenabled = false\nkey_stor = \"k\"\n",
+                "network.tls: unknown key(s) [key_stor]");
+        assertError(dir, nodes + "[network.tls]\nenabled = true\nkey_store = \"k\"\nkey_store_password = \"p\"\n"
+                + "trust_store = \"t\"\ntrust_store_password = \"p\"\nciphers = \"all\"\n",
+                "network.tls: unknown key(s) [ciphers]");
+        assertError(dir, nodes + "[network.tls]\nenabled = \"yes\"\n", "network.tls.enabled must be true or false");
+        assertError(dir, nodes + "tls = 5\n", "network.tls must be a table");
+        assertError(dir, nodes.replace("data_dir = \"d\"", "data_dir = 5"), "network.data_dir");
+    }
+
+    @Test
+    void theAdminTokenIsCheckedAndANonLoopbackNodeWithoutTlsIsWarnedAbout(@TempDir Path dir) throws IOException {
+        String base = "[network]\nnodes = [{ pid = 1, host = \"HOST\", peer_port = 1, client_port = 2 }]\n"
+                + "data_dir = \"d\"\n";
+        assertError(dir, base.replace("HOST", "h") + "admin_token = \"short\"\n", "network.admin_token must be");
+        Path loopback = Files.writeString(dir.resolve("a.toml"), base.replace("HOST", "127.0.0.1")
+                + "admin_token = \"" + "t".repeat(32) + "\"\n");
+        NetworkConfig local = NetworkConfig.load(loopback);
+        assertEquals(java.util.Optional.of("t".repeat(32)), local.adminToken());
+        assertEquals(java.util.Optional.empty(), local.exposureWarning(1));
+        Path exposed = Files.writeString(dir.resolve("b.toml"), base.replace("HOST", "0.0.0.0"));
+        String warning = NetworkConfig.load(exposed).exposureWarning(1).orElseThrow();
+        assertTrue(warning.contains("0.0.0.0") && warning.contains("without TLS")
+                && warning.contains("unauthenticated"), warning);
+    }
+
     private static void assertError(Path dir, String toml, String expected) throws IOException {
         Path file = Files.writeString(dir.resolve("n.toml"), toml);
         ConfigException e = assertThrows(ConfigException.class, () -> NetworkConfig.load(file));

@@ -1,6 +1,7 @@
 package io.omnipaxos.examples.kv.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +28,46 @@ class KvStateMachineTest {
         assertEquals(KvReply.ok(1), machine.apply(append));
         assertEquals("x", machine.valueOf("k"));
         assertEquals(1, machine.duplicateCount());
-        // A GET's recorded reply is the value it saw then, not the value now.
+    }
+
+    @Test
+    void aGetIsNotRecordedAndARetryReadsTheValueAtItsNewPlaceInTheLog() {
+        machine.apply(new KvCommand(7, 1, 0, KvOp.PUT, "k", "x".repeat(60_000)));
         KvCommand get = new KvCommand(7, 2, 0, KvOp.GET, "k", "");
-        assertEquals(KvReply.value(2, "x"), machine.apply(get));
-        machine.apply(new KvCommand(9, 1, 0, KvOp.APPEND, "k", "z"));
-        assertEquals(KvReply.value(2, "x"), machine.apply(get));
+        assertEquals(KvReply.value(2, "x".repeat(60_000)), machine.apply(get));
+        assertEquals(1, machine.unacknowledgedReplies(7), "only the PUT's outcome is kept, not the 60 kB value");
+        assertEquals(1, machine.recordedReplies());
+        machine.apply(new KvCommand(9, 1, 0, KvOp.PUT, "k", "z"));
+        assertEquals(KvReply.value(2, "z"), machine.apply(get), "still within the retried request's time");
+        assertEquals(0, machine.duplicateCount());
+    }
+
+    @Test
+    void recordedRepliesAreBoundedInAllAndErrorsKeepAShortText() {
+        String chunk = "y".repeat(KvCommand.MAX_VALUE_BYTES);
+        int chunks = KvStateMachine.MAX_STORED_VALUE_BYTES / KvCommand.MAX_VALUE_BYTES;
+        for (long n = 1; n <= chunks; n++) {
+            machine.apply(new KvCommand(5, n, n - 1, KvOp.APPEND, "big", chunk));
+        }
+        long next = chunks + 1;
+        KvReply refused = machine.apply(new KvCommand(5, next, next - 1, KvOp.APPEND, "big", "y"));
+        assertEquals(KvStatus.ERROR, refused.status());
+        KvReply again = machine.apply(new KvCommand(5, next, next - 1, KvOp.APPEND, "big", "y"));
+        assertEquals(KvStatus.ERROR, again.status(), "the retry gets the recorded outcome");
+        assertTrue(again.text().length() <= KvStateMachine.MAX_RECORDED_ERROR_CHARS);
+        assertTrue(refused.text().startsWith(again.text()));
+
+        long clients = KvStateMachine.MAX_RECORDED_REPLIES / KvStateMachine.MAX_UNACKED_PER_CLIENT + 2;
+        for (long client = 100; client < 100 + clients; client++) {
+            for (long n = 1; n <= KvStateMachine.MAX_UNACKED_PER_CLIENT; n++) {
+                machine.apply(new KvCommand(client, n, 0, KvOp.PUT, "k", "v"));
+                assertTrue(machine.recordedReplies() <= KvStateMachine.MAX_RECORDED_REPLIES);
+            }
+        }
+        assertEquals(0, machine.unacknowledgedReplies(5), "the least recently used session went first");
+        assertEquals(KvStateMachine.MAX_UNACKED_PER_CLIENT, machine.unacknowledgedReplies(100 + clients - 1));
+        KvStateMachine decoded = KvStateMachine.decode(machine.encode());
+        assertEquals(machine.recordedReplies(), decoded.recordedReplies());
     }
 
     @Test
@@ -55,5 +91,27 @@ class KvStateMachineTest {
         }
         assertEquals(KvStatus.ERROR, machine.apply(new KvCommand(4, limit + 1, 0, KvOp.PUT, "k", "v")).status());
         assertEquals(KvReply.ok(limit + 2), machine.apply(new KvCommand(4, limit + 2, limit, KvOp.PUT, "k", "v")));
+    }
+
+    @Test
+    void anUnknownSessionIsToldItExpiredInsteadOfHavingARetryAppliedTwice() {
+        KvCommand register = new KvCommand(11, 5, 4, KvOp.REGISTER, "", "");
+        assertEquals(KvReply.ok(5), machine.apply(register));
+        assertEquals(KvReply.ok(5), machine.apply(register), "a retried REGISTER is answered again");
+        KvCommand append = new KvCommand(11, 6, 5, KvOp.APPEND, "log", "a");
+        assertEquals(KvReply.ok(6), machine.apply(append));
+
+        for (long flood = 1; flood <= KvStateMachine.MAX_SESSIONS; flood++) {
+            machine.apply(new KvCommand(1_000_000 + flood, 1, 0, KvOp.REGISTER, "", ""));
+        }
+        assertEquals(0, machine.unacknowledgedReplies(11), "the flood evicted the session");
+        assertEquals(KvReply.sessionExpired(6), machine.apply(append), "the retry is refused, not applied again");
+        assertEquals("a", machine.valueOf("log"));
+        assertEquals(KvReply.sessionExpired(7), machine.apply(new KvCommand(11, 7, 6, KvOp.GET, "log", "")));
+        assertEquals(KvReply.sessionExpired(3), machine.apply(new KvCommand(12, 3, 0, KvOp.PUT, "k", "v")),
+                "a client never registered is refused too");
+        assertEquals(KvReply.ok(8), machine.apply(new KvCommand(13, 8, 7, KvOp.REGISTER, "", "")));
+        assertEquals(KvReply.ok(9), machine.apply(new KvCommand(13, 9, 8, KvOp.APPEND, "log", "b")));
+        assertEquals("ab", machine.valueOf("log"));
     }
 }

@@ -1,0 +1,55 @@
+package io.omnipaxos.examples.kv.peer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+
+/**
+ * The frames of a peer link: a 4-byte length, then the body. Until {@link #helloAccepted()} only a
+ * frame of exactly {@link PeerHello#BYTES} is accepted: a connection that has not said who it is
+ * may not make the node buffer a message frame of up to {@link ReplicaNode#PEER_LIMITS} (256 MiB),
+ * so any other length field fails at once, before anything is allocated, and every byte after it
+ * is dropped (the link handler closes the connection).
+ *
+ * <p>Frames are handed on one at a time, so the hello is handled before the next frame's length is
+ * read. One instance per link; event loop only.
+ */
+final class PeerFrameDecoder extends LengthFieldBasedFrameDecoder {
+
+    private static final int LENGTH_BYTES = 4;
+
+    private boolean helloAccepted;
+    private boolean refused;
+
+    /**
+     * @param maxBodyBytes the largest frame body after the hello (the codec's frame limit); Netty's
+     *     limit counts the length field too, so a body of exactly this size still passes
+     */
+    PeerFrameDecoder(int maxBodyBytes) {
+        super(maxBodyBytes + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES);
+    }
+
+    /** The hello was accepted: frames up to the full limit may follow. */
+    void helloAccepted() {
+        helloAccepted = true;
+    }
+
+    @Override
+    protected Object decode(ChannelHandlerContext ctx, ByteBuf in) throws Exception {
+        if (refused) {
+            in.skipBytes(in.readableBytes());
+            return null;
+        }
+        if (!helloAccepted && in.readableBytes() >= LENGTH_BYTES) {
+            long length = in.getUnsignedInt(in.readerIndex());
+            if (length != PeerHello.BYTES) {
+                refused = true;
+                in.skipBytes(in.readableBytes());
+                throw new CorruptedFrameException("a frame of " + length + " bytes before the hello; only a "
+                        + PeerHello.BYTES + "-byte hello may come first");
+            }
+        }
+        return super.decode(ctx, in);
+    }
+}

@@ -1,0 +1,72 @@
+package io.omnipaxos.examples.kv.server;
+
+import io.netty.channel.Channel;
+import io.omnipaxos.examples.kv.net.TlsContexts;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvOp;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Who may send administrative requests ({@link KvOp#RECONFIGURE}, {@link KvOp#FETCH_STATE}) to the
+ * client port. Reconfiguring ends the cluster's configuration, and a state fetch hands out the
+ * whole map with every client's session: neither is for any client. A request is accepted if one
+ * of these holds:
+ *
+ * <ul>
+ *   <li>it comes from a loopback address: whoever runs {@code kv reconfigure} on a node's host (the
+ *       demos, a single-host cluster) is its operator;
+ *   <li>its connection runs TLS and the client certificate's CN is {@code node<pid>}: another node
+ *       (a new node fetching its starting state) holds a node certificate the cluster trusts;
+ *   <li>the node has an admin token ({@code network.admin_token}) and the request's key equals it
+ *       (compared in constant time).
+ * </ul>
+ *
+ * <p>Anything else is refused with the reason. Ordinary operations are not checked here.
+ */
+final class AdminPolicy {
+
+    /** The CN of a node certificate, as peer links check it. */
+    private static final Pattern NODE_COMMON_NAME = Pattern.compile("node[1-9][0-9]{0,18}");
+
+    private final Optional<byte[]> adminToken;
+
+    /** @param adminToken the node's {@code network.admin_token}, if configured */
+    AdminPolicy(Optional<String> adminToken) {
+        this.adminToken = adminToken.map(token -> token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Why {@code command}, which arrived on {@code channel}, is refused; empty if it may proceed
+     * (always for operations that are not administrative).
+     */
+    Optional<String> refusal(KvCommand command, Channel channel) {
+        if (!command.op().isAdministrative() || isLoopback(channel.remoteAddress()) || hasNodeCertificate(channel)
+                || hasToken(command)) {
+            return Optional.empty();
+        }
+        String token = adminToken.isEmpty() ? "this node has no admin token configured"
+                : command.key().isEmpty() ? "the request carries no admin token" : "the request's admin token is wrong";
+        return Optional.of(command.op() + " refused: administrative requests are accepted only from loopback, over TLS"
+                + " with a node certificate (CN node<pid>), or with the cluster's admin token (network.admin_token);"
+                + " this one comes from " + channel.remoteAddress() + " and " + token);
+    }
+
+    private static boolean isLoopback(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                && inet.getAddress().isLoopbackAddress();
+    }
+
+    private static boolean hasNodeCertificate(Channel channel) {
+        return TlsContexts.peerCommonName(channel).filter(cn -> NODE_COMMON_NAME.matcher(cn).matches()).isPresent();
+    }
+
+    private boolean hasToken(KvCommand command) {
+        return adminToken.isPresent() && !command.key().isEmpty()
+                && MessageDigest.isEqual(adminToken.get(), command.key().getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,94 @@
+package io.omnipaxos.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.omnipaxos.examples.kv.client.KvClient;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Large values: a follower that missed hundreds of megabytes of log catches up in bounded messages
+ * (the nodes run with a 256 MiB heap, less than what it missed) while the others keep serving.
+ */
+class KvLargeValuesProcessTest extends KvProcessTest {
+
+    /** PUTs of {@link KvCommand#MAX_VALUE_BYTES} made while the follower is down: 192 MiB of values. */
+    private static final int MISSED_PUTS = Integer.getInteger("kv.largeValues.puts", 3000);
+    private static final int IN_FLIGHT = 32;
+
+    @Test
+    void aFollowerBehindByMoreThanItsHeapCatchesUpWhileTheOthersServe() throws Exception {
+        // 500 ms heartbeat rounds, as config/ has: reading and sending 8 MiB catch-up messages on
+        // a 256 MiB heap makes leaders answer heartbeats late.
+        cluster = new KvCluster(dir, 3).electionTicks(250).startAll();
+        long follower;
+        try (KvClient client = cluster.client()) {
+            KvCluster.awaitLeader(client, STARTUP);
+            follower = cluster.nodes().keySet().stream().filter(p -> p != client.lastAnsweringPid()).findFirst().orElseThrow();
+            cluster.kill(follower);
+            String value = "v".repeat(KvCommand.MAX_VALUE_BYTES);
+            List<CompletableFuture<?>> window = new ArrayList<>();
+            for (int i = 0; i < MISSED_PUTS; i++) {
+                window.add(client.submit(KvOp.PUT, "big-" + i, value));
+                if (window.size() == IN_FLIGHT) {
+                    CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                    window.clear();
+                }
+            }
+            CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+        long restartedAt = System.nanoTime();
+        cluster.start(follower);
+        AtomicBoolean catchingUp = new AtomicBoolean(true);
+        AtomicLong servedMeanwhile = new AtomicLong();
+        AtomicReference<Exception> writerFailure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (KvClient client = cluster.client()) {
+                for (long i = 0; catchingUp.get(); i++) {
+                    client.put("during-" + i, Long.toString(i));
+                    servedMeanwhile.incrementAndGet();
+                }
+            } catch (Exception e) {
+                writerFailure.set(e);
+            }
+        });
+        writer.start();
+        cluster.awaitConsole(follower, "caught up", STARTUP);
+        long caughtUpMillis = (System.nanoTime() - restartedAt) / 1_000_000;
+        catchingUp.set(false);
+        writer.join(30_000);
+        System.out.printf("large values: node %d caught up on %d PUTs of %d bytes in %d ms; %d writes served"
+                + " meanwhile; resident memory %s%n", follower, MISSED_PUTS, KvCommand.MAX_VALUE_BYTES, caughtUpMillis,
+                servedMeanwhile.get(), residentMemories());
+        for (long pid : cluster.nodes().keySet()) {
+            assertTrue(cluster.alive(pid), "node " + pid + " is still running:\n" + cluster.console(pid)
+                    + "\n" + cluster.log(pid));
+        }
+        assertTrue(writerFailure.get() == null, () -> "the others kept serving: " + writerFailure.get());
+        assertTrue(servedMeanwhile.get() > 0, "the others kept serving while the follower caught up");
+        try (KvClient client = cluster.client()) {
+            client.put("after", "x");
+            assertEquals(Optional.of("x"), client.get("after"));
+            assertEquals(Optional.of("v".repeat(KvCommand.MAX_VALUE_BYTES)), client.get("big-" + (MISSED_PUTS - 1)));
+        }
+    }
+
+    private String residentMemories() {
+        StringBuilder out = new StringBuilder();
+        for (long pid : cluster.nodes().keySet()) {
+            out.append(out.length() == 0 ? "" : ", ").append("node ").append(pid).append(' ')
+                    .append(cluster.residentMemory(pid));
+        }
+        return out.toString();
+    }
+}
