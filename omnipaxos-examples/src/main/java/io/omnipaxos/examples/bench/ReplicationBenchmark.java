@@ -1,10 +1,11 @@
 package io.omnipaxos.examples.bench;
 
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.omnipaxos.CompactionException;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.codec.BytesCodec;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.storage.memory.MemoryStorage;
@@ -66,11 +67,11 @@ public final class ReplicationBenchmark {
 
     private void run(int batchSize, int tickMillis, long warmup, long seconds) throws Exception {
         Map<Long, NodeAddress> nodes = addresses();
-        List<NioEventLoopGroup> groups = new ArrayList<>();
+        List<EventLoopGroup> groups = new ArrayList<>();
         List<ReplicaNode<byte[]>> replicas = new ArrayList<>();
         try {
             for (long pid = 1; pid <= 3; pid++) {
-                NioEventLoopGroup group = new NioEventLoopGroup(1);
+                EventLoopGroup group = EventLoops.singleThread();
                 groups.add(group);
                 OmniPaxosConfig config = OmniPaxosConfig.builder().configurationId(1).pid(pid)
                         .nodes(List.of(1L, 2L, 3L)).batchSize(batchSize).bufferSize(4 * window)

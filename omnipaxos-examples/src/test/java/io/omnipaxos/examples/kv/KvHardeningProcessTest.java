@@ -18,7 +18,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package io.omnipaxos.examples.kv.client;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.omnipaxos.examples.bench.LatencyHistogram;
 import io.omnipaxos.examples.bench.Measurements;
+import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvOp;
@@ -66,7 +66,7 @@ final class LoadGenerator {
     void run(long warmupSeconds, long seconds) throws InterruptedException {
         System.out.printf("load: %d clients x pipeline %d, %d-byte values, %d%% GET, %d s warm-up + %d s%n", clients,
                 pipeline, valueBytes, getPercent, warmupSeconds, seconds);
-        EventLoopGroup group = new NioEventLoopGroup(1);
+        EventLoopGroup group = EventLoops.singleThread();
         List<KvClient> all = new ArrayList<>();
         try {
             long now = System.nanoTime();

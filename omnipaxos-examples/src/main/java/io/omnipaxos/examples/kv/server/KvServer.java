@@ -3,7 +3,7 @@ package io.omnipaxos.examples.kv.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.omnipaxos.AppendRejectedException;
 import io.omnipaxos.CompactionException;
 import io.omnipaxos.ConfigException;
@@ -12,6 +12,7 @@ import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.examples.kv.net.ClientWire;
+import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
 import io.omnipaxos.examples.kv.net.NodeAddress;
@@ -71,7 +72,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private KvStateMachine stateMachine = new KvStateMachine();
     private final PendingRequests pending;
     private final Set<Channel> unflushed = new HashSet<>();
-    private final NioEventLoopGroup group;
+    private final EventLoopGroup group;
     private final Configurations configurations;
     private final long snapshotInterval;
     private final KvSnapshots snapshots = new KvSnapshots();
@@ -82,7 +83,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private KvServer(OmniPaxosConfig config, NetworkConfig network, boolean memory) {
-        this.group = new NioEventLoopGroup(1);
+        this.group = EventLoops.singleThread();
         EventLoop loop = group.next();
         SSLContext tls = network.tls().enabled() ? TlsContexts.create(network.tls()) : null;
         this.self = network.node(config.server().pid());

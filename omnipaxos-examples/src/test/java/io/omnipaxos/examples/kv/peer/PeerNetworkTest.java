@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.codec.StringCodec;
+import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.ProposalForward;
@@ -37,7 +38,7 @@ class PeerNetworkTest {
 
     private static final long HELLO_TIMEOUT_MILLIS = 300;
 
-    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
+    private final EventLoopGroup group = EventLoops.singleThread();
     private final EventLoop loop = group.next();
     private final BlockingQueue<Message<String>> received = new LinkedBlockingQueue<>();
     private final MessageCodec<String> codec = new MessageCodec<>(StringCodec.INSTANCE, ReplicaNode.PEER_LIMITS);

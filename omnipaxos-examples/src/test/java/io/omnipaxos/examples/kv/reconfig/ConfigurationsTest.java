@@ -7,11 +7,12 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.EventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.omnipaxos.ClusterConfig;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
@@ -46,7 +47,7 @@ class ConfigurationsTest {
     @TempDir
     Path dir;
 
-    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
+    private final EventLoopGroup group = EventLoops.singleThread();
     private final EventLoop loop = group.next();
     private final CompletableFuture<Throwable> fatal = new CompletableFuture<>();
     private final AtomicInteger starts = new AtomicInteger();
