@@ -50,6 +50,7 @@ public final class InProcessBenchmark {
                 leader.append(entry(appended));
             }
             cluster.deliverAll();
+            cluster.applyDecided(); // every replica applies what was decided, as a state machine would
             long now = System.nanoTime();
             latency.record(now - chunkStart);
             if (leader.getDecidedIdx() >= nextTrim) {

@@ -23,6 +23,8 @@ public final class InProcessCluster<T> {
     private final Map<Long, OmniPaxosConfig> configs = new TreeMap<>();
     private final List<Message<T>> outgoing = new ArrayList<>();
     private final LongFunction<Storage<T>> storageFor;
+    /** Per server, the index up to which its application has read the decided log. */
+    private final Map<Long, Long> appliedIdx = new TreeMap<>();
 
     /** Builds servers {@code 1..size}, each on the storage {@code storageFor} gives it. */
     public InProcessCluster(int size, LongFunction<Storage<T>> storageFor,
@@ -54,6 +56,24 @@ public final class InProcessCluster<T> {
     /** The live servers by pid. */
     public Map<Long, OmniPaxos<T>> servers() {
         return servers;
+    }
+
+    /**
+     * Every live server's application reads what was decided since its last call, as a replica's
+     * state machine applies it (a follower trims only what its application has read). Returns the
+     * number of log slots read.
+     */
+    public long applyDecided() {
+        long read = 0;
+        for (Map.Entry<Long, OmniPaxos<T>> entry : servers.entrySet()) {
+            long from = appliedIdx.getOrDefault(entry.getKey(), 0L);
+            OmniPaxos<T> server = entry.getValue();
+            if (server.getDecidedIdx() > from) {
+                read += server.readDecidedSuffix(from).size();
+                appliedIdx.put(entry.getKey(), server.getDecidedIdx());
+            }
+        }
+        return read;
     }
 
     /** Ticks every server once, then delivers messages until none are left. */
@@ -107,6 +127,7 @@ public final class InProcessCluster<T> {
     /** Removes a server as if it crashed: it gets no more messages or ticks. */
     public void crash(long pid) {
         servers.remove(pid);
+        appliedIdx.remove(pid); // its application starts over when it restarts
     }
 
     /** Restarts a crashed server on a storage reopened by {@code reopen} and calls failRecovery(). */
