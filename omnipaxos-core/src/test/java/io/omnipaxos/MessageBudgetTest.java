@@ -52,8 +52,8 @@ class MessageBudgetTest {
         return entries.stream().mapToLong(e -> 4L + StringCodec.INSTANCE.encodedSize(e)).sum();
     }
 
-    /** Server 1 leads with server 2's promise; server 3 has not promised yet. */
-    private OmniPaxos<String> leader(int batchSize) {
+    /** Server 1, elected (preparing): both peers answered a heartbeat round as not quorum-connected. */
+    private OmniPaxos<String> preparingLeader(int batchSize) {
         OmniPaxos<String> leader = server(1, batchSize);
         for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
             leader.tick();
@@ -64,6 +64,12 @@ class MessageBudgetTest {
         for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
             leader.tick();
         }
+        return leader;
+    }
+
+    /** Server 1 leads with server 2's promise; server 3 has not promised yet. */
+    private OmniPaxos<String> leader(int batchSize) {
+        OmniPaxos<String> leader = preparingLeader(batchSize);
         leader.handleIncoming(new Promise<>(2, 1, CONFIG, storage.getPromise(), Ballot.NONE, 0, 0, 0, List.of()));
         leader.outgoingMessages();
         assertTrue(leader.getCurrentLeaderInfo().orElseThrow().accepting());
@@ -169,16 +175,7 @@ class MessageBudgetTest {
     @Test
     void aFollowerMissingMuchOfTheAdoptedLogGetsItInChunksBeforeTheAcceptSync() {
         // Server 1 adopts a log of 60 large entries from server 2's promise, then syncs server 3 (empty).
-        OmniPaxos<String> leader = server(1, 1);
-        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
-            leader.tick();
-        }
-        leader.outgoingMessages();
-        leader.handleIncoming(new HeartbeatReply<>(2, 1, CONFIG, 1, new Ballot(1, 0, 2), false));
-        leader.handleIncoming(new HeartbeatReply<>(3, 1, CONFIG, 1, new Ballot(1, 0, 3), false));
-        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
-            leader.tick();
-        }
+        OmniPaxos<String> leader = preparingLeader(1);
         Ballot ballot = storage.getPromise();
         Ballot old = new Ballot(1, 0, 2);
         List<String> adopted = new ArrayList<>();

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -27,11 +26,7 @@ class HostilePeerSimTest {
 
     @TestFactory
     Stream<DynamicTest> honestServersSurviveAHostileMember() {
-        String single = System.getProperty("sim.seed");
-        LongStream seeds = single != null
-                ? LongStream.of(Long.parseLong(single))
-                : LongStream.range(7000, 7000 + Long.getLong("sim.seeds", 40));
-        return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> run(seed)));
+        return SeededRuns.of(7000, 40, HostilePeerSimTest::run);
     }
 
     private static void run(long seed) {

@@ -1,6 +1,5 @@
 package io.omnipaxos.sim;
 
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -13,11 +12,6 @@ class RandomFaultsTest {
 
     @TestFactory
     Stream<DynamicTest> randomFaultMixes() {
-        String single = System.getProperty("sim.seed");
-        LongStream seeds = single != null
-                ? LongStream.of(Long.parseLong(single))
-                : LongStream.range(1000, 1000 + Long.getLong("sim.seeds", 220));
-        return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed,
-                () -> RandomFaultMix.run(seed, StorageFactory.inMemory())));
+        return SeededRuns.of(1000, 220, seed -> RandomFaultMix.run(seed, StorageFactory.inMemory()));
     }
 }

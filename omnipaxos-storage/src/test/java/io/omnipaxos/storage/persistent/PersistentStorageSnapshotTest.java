@@ -320,7 +320,7 @@ class PersistentStorageSnapshotTest {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
                 byte[] bytes = Files.readAllBytes(p);
                 boolean found = false;
-                for (int at = indexOf(bytes, needle, 0); at >= 0; at = indexOf(bytes, needle, at + 1)) {
+                for (int at = LogFiles.indexOf(bytes, needle, 0); at >= 0; at = LogFiles.indexOf(bytes, needle, at + 1)) {
                     bytes[at + needle.length + 3] ^= 0x01;
                     found = true;
                 }
@@ -332,19 +332,6 @@ class PersistentStorageSnapshotTest {
         }
         assertTrue(changed != null, "no state file holds " + marker);
         return changed;
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle, int from) {
-        outer:
-        for (int i = from; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** Encodes as UTF-8 like {@link TestStringCodec} but refuses to decode anything. */

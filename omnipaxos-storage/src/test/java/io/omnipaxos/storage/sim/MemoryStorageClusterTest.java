@@ -1,10 +1,10 @@
 package io.omnipaxos.storage.sim;
 
 import io.omnipaxos.sim.RandomFaultMix;
+import io.omnipaxos.sim.SeededRuns;
 import io.omnipaxos.sim.StorageFactory;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.memory.MemoryStorage;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -21,12 +21,7 @@ class MemoryStorageClusterTest {
 
     @TestFactory
     Stream<DynamicTest> randomFaultMixes() {
-        String single = System.getProperty("sim.seed");
-        LongStream seeds = single != null
-                ? LongStream.of(Long.parseLong(single))
-                : LongStream.range(1000, 1000 + Long.getLong("sim.seeds", DEFAULT_SEEDS));
-        return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed,
-                () -> RandomFaultMix.run(seed, memoryStorage())));
+        return SeededRuns.of(1000, DEFAULT_SEEDS, seed -> RandomFaultMix.run(seed, memoryStorage()));
     }
 
     private static StorageFactory memoryStorage() {
