@@ -18,8 +18,10 @@ public enum SyncPolicy {
      * process crash ({@code kill -9}), because the memory-mapped pages belong to the OS; an OS crash
      * or power loss may lose acknowledged entries, and a MapDB commit may then refer to records that
      * never reached the disk, so the store may refuse to open (it names the missing or corrupt
-     * record) rather than silently lose entries. Use only where losing a whole machine's log is
-     * acceptable, e.g. benchmarks or replicas that can be rebuilt.
+     * record) rather than silently lose entries. Worse, the promise (in MapDB) can survive while
+     * entries this server acknowledged as accepted are lost: if that happens to enough servers at
+     * once, a decided entry can be lost and two entries decided for one slot, so Paxos's agreement
+     * no longer holds. Use only where losing the cluster's data is acceptable, e.g. benchmarks.
      */
     OS_PAGE_CACHE
 }
