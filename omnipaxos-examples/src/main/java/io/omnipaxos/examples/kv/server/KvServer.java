@@ -31,6 +31,10 @@ import io.omnipaxos.examples.kv.state.KvSnapshots;
 import io.omnipaxos.examples.kv.state.KvStateMachine;
 import io.omnipaxos.examples.kv.state.KvStatus;
 import io.omnipaxos.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -38,6 +42,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,10 +104,15 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
      * (a node with {@code join = true} fetches its starting state in the background first).
      *
      * @param memory use MemoryStorage instead of PersistentStorage
+     * @throws ConfigException if {@code memory} is set but the data folder holds this node's stores:
+     *     it was a member, and starting it without them would forget the promises it made
      */
     public static KvServer start(Path configFile, boolean memory) throws InterruptedException {
         OmniPaxosConfig config = OmniPaxosConfig.withToml(configFile, Set.of(NetworkConfig.TABLE));
         NetworkConfig network = NetworkConfig.load(configFile);
+        if (memory) {
+            refuseMemoryOverStores(configFile, network.dataDir());
+        }
         for (long pid : config.cluster().nodes()) {
             network.node(pid); // every node needs an address
         }
@@ -114,6 +124,27 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
                 server.configurations.storageDescription());
         network.exposureWarning(server.self.pid()).ifPresent(warning -> server.events.warn("WARNING: {}", warning));
         return server;
+    }
+
+    /**
+     * A node whose data folder holds stores was a member: with MemoryStorage it would come back with
+     * no memory of its promises and could vote twice, which can break agreement.
+     */
+    private static void refuseMemoryOverStores(Path configFile, Path dataDir) {
+        boolean holdsStores;
+        try (Stream<Path> entries = Files.list(dataDir)) {
+            holdsStores = entries.findAny().isPresent();
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            holdsStores = false;
+        } catch (IOException e) {
+            throw new ConfigException(configFile + ": network.data_dir " + dataDir + " cannot be read: " + e);
+        }
+        if (holdsStores) {
+            throw new ConfigException(configFile + ": network.data_dir " + dataDir + " holds this node's stores, so it"
+                    + " was a member: started with --memory it would forget the promises it made, which can break"
+                    + " agreement. Start it without --memory, or, to bring it back as a new node, remove the folder"
+                    + " and add the node through a reconfiguration");
+        }
     }
 
     /** Command line: {@code KvServer <node.toml> [--memory]}. */
