@@ -101,7 +101,7 @@ final class FollowerRole<T> {
             return;
         }
         long newLength = sync.syncIdx() + sync.suffix().size() + (sync.stopSign() == null ? 0 : 1);
-        long decidedIdx = Math.max(log.decidedIdx(), Math.min(sync.decidedIdx(), newLength));
+        long decidedIdx = decidedWith(sync.decidedIdx(), newLength);
         if (withSnapshot) {
             log.installSnapshot(sync.syncIdx(), sync.snapshot(), sync.suffix(), sync.stopSign(), sync.ballot(),
                     Math.max(decidedIdx, sync.syncIdx()));
@@ -131,8 +131,8 @@ final class FollowerRole<T> {
      * SyncChunk: part of the leader's adopted log that extends ours, ahead of its AcceptSync. We
      * append it without taking the leader's round (our log stays a prefix of the adopted log under
      * the round we had), decide what of it the leader decided (so a later leader sees from our
-     * promise that we need nothing below that), and acknowledge our length; anything out of place is ignored, and the
-     * leader prepares us again if the transfer stalls.
+     * promise that we need nothing below that), and acknowledge our length; anything out of place
+     * is ignored, and the leader prepares us again if the transfer stalls.
      */
     void onSyncChunk(SyncChunk<T> chunk) {
         if (!isFromOurLeader(chunk.from(), chunk.ballot()) || paxos.phase != Phase.PREPARE
@@ -143,7 +143,7 @@ final class FollowerRole<T> {
         LogStore<T> log = paxos.log;
         long newLength = log.logLength() + chunk.entries().size();
         // What the leader decided of what we now hold is decided: it is the leader's own log.
-        log.appendAndDecide(chunk.entries(), Math.max(log.decidedIdx(), Math.min(chunk.decidedIdx(), newLength)));
+        log.appendAndDecide(chunk.entries(), decidedWith(chunk.decidedIdx(), newLength));
         sendAccepted();
     }
 
@@ -155,12 +155,20 @@ final class FollowerRole<T> {
         paxos.noteLeaderDecided(message.decidedIdx());
         LogStore<T> log = paxos.log;
         long newLength = log.logLength() + message.entries().size();
-        long decidedIdx = Math.max(log.decidedIdx(), Math.min(message.decidedIdx(), newLength));
+        long decidedIdx = decidedWith(message.decidedIdx(), newLength);
         log.appendAndDecide(message.entries(), decidedIdx);
         sendAccepted();
         if (trimTargetIdx > log.compactedIdx() || snapshotTargetIdx > log.compactedIdx()) {
             compactDecidedPrefix();
         }
+    }
+
+    /**
+     * Our decided index once our log is {@code newLength} long and the leader announced {@code
+     * leaderDecidedIdx}: as much of the leader's decision as we hold, never less than before.
+     */
+    private long decidedWith(long leaderDecidedIdx, long newLength) {
+        return Math.max(paxos.log.decidedIdx(), Math.min(leaderDecidedIdx, newLength));
     }
 
     /** AcceptStopSign: the stop-sign takes the slot after our last entry; acknowledge. */
@@ -170,7 +178,7 @@ final class FollowerRole<T> {
         }
         LogStore<T> log = paxos.log;
         if (log.stopSign() == null) {
-            long decidedIdx = Math.max(log.decidedIdx(), Math.min(message.decidedIdx(), log.logLength() + 1));
+            long decidedIdx = decidedWith(message.decidedIdx(), log.logLength() + 1);
             log.appendStopSign(message.stopSign(), decidedIdx);
         }
         sendAccepted();

@@ -16,7 +16,6 @@ import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -55,15 +54,9 @@ final class IncomingScreen {
      *     elected
      */
     String refusal(Message<?> message, long highestKnownN) {
-        for (Ballot ballot : ballotsOf(message)) {
-            String why = checkBallot(ballot, highestKnownN);
-            if (why != null) {
-                return why;
-            }
-        }
-        Ballot own = ownBallotOf(message);
-        if (own != null && own.pid() != message.from()) {
-            return "its ballot " + own + " is not the sender's (pid " + message.from() + ")";
+        String why = checkBallots(message, highestKnownN);
+        if (why != null) {
+            return why;
         }
         if (message instanceof Promise<?> promise) {
             return checkPromise(promise);
@@ -73,6 +66,21 @@ final class IncomingScreen {
             return "it forwards a stop-sign to this configuration (" + configurationId + ") itself";
         }
         return null;
+    }
+
+    /** Checks the message's ballot and, in a Prepare or Promise, its accepted round. */
+    private String checkBallots(Message<?> message, long highestKnownN) {
+        Ballot own = ownBallotOf(message);
+        Ballot ballot = own != null ? own : ballotOf(message);
+        String why = ballot == null ? null : checkBallot(ballot, highestKnownN);
+        if (why == null && own != null && own.pid() != message.from()) {
+            why = "its ballot " + own + " is not the sender's (pid " + message.from() + ")";
+        }
+        Ballot acceptedRound = acceptedRoundOf(message);
+        if (why == null && acceptedRound != null) {
+            why = checkBallot(acceptedRound, highestKnownN);
+        }
+        return why;
     }
 
     private String checkBallot(Ballot ballot, long highestKnownN) {
@@ -125,27 +133,32 @@ final class IncomingScreen {
         return null;
     }
 
-    /** Every ballot a message carries; exhaustive over the message types. */
-    private static List<Ballot> ballotsOf(Message<?> message) {
-        if (message instanceof Prepare<?> m) {
-            return List.of(m.ballot(), m.acceptedRound());
-        } else if (message instanceof Promise<?> m) {
-            return List.of(m.ballot(), m.acceptedRound());
+    /**
+     * The ballot of a message that carries one but not as its sender's own (a promise, an
+     * acknowledgement, a refusal), or null for the types that carry none; exhaustive over the types
+     * that have no own ballot.
+     */
+    private static Ballot ballotOf(Message<?> message) {
+        if (message instanceof Promise<?> m) {
+            return m.ballot();
         } else if (message instanceof Accepted<?> m) {
-            return List.of(m.ballot());
+            return m.ballot();
         } else if (message instanceof NotAccepted<?> m) {
-            return List.of(m.ballot());
-        } else if (message instanceof HeartbeatReply<?> m) {
-            return List.of(m.ballot());
-        }
-        Ballot own = ownBallotOf(message);
-        if (own != null) {
-            return List.of(own);
-        }
-        if (message instanceof PrepareReq<?> || message instanceof ProposalForward<?>
+            return m.ballot();
+        } else if (message instanceof PrepareReq<?> || message instanceof ProposalForward<?>
                 || message instanceof StopSignForward<?> || message instanceof HeartbeatRequest<?>) {
-            return List.of();
+            return null;
         }
         throw new IllegalArgumentException("unknown message type " + message.getClass().getName());
+    }
+
+    /** The accepted round a Prepare or Promise reports, else null. */
+    private static Ballot acceptedRoundOf(Message<?> message) {
+        if (message instanceof Prepare<?> m) {
+            return m.acceptedRound();
+        } else if (message instanceof Promise<?> m) {
+            return m.acceptedRound();
+        }
+        return null;
     }
 }

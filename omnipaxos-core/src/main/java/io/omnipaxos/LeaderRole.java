@@ -185,33 +185,24 @@ final class LeaderRole<T> {
      * log (safety: the follower takes our round only with all of it).
      */
     private void syncFrom(FollowerProgress<T> follower, long syncIdx, T snapshot, boolean extendsPrefix) {
-        long adoptedEntriesEnd = Math.min(adoptedIdx, paxos.log.entriesEnd());
-        if (extendsPrefix && syncIdx < adoptedEntriesEnd) {
-            List<T> chunk = paxos.budget.read(paxos.log, syncIdx, syncIdx, adoptedEntriesEnd);
-            if (syncIdx + chunk.size() < adoptedEntriesEnd) {
-                if (!follower.syncing) {
-                    follower.acceptedIdxAtLastTimeout = -1;
-                }
-                follower.syncing = true;
-                follower.accepting = false;
-                follower.sentIdx = syncIdx + chunk.size();
-                follower.acceptedIdx = syncIdx;
-                paxos.outbox.add(new SyncChunk<>(paxos.pid, follower.pid, paxos.configurationId, ballot, syncIdx,
-                        paxos.log.decidedIdx(), chunk));
-                return;
-            }
-        }
-        follower.syncing = false;
-        Promise<T> p = follower.promise;
         long logLength = paxos.log.logLength();
         Invariants.atMost("sync index", syncIdx, "log length", logLength, follower.pid);
         long limit = Math.min(logLength, Math.max(adoptedIdx, syncIdx + paxos.bufferSize));
         long logEntriesEnd = paxos.log.entriesEnd();
         long entriesLimit = Math.min(limit, logEntriesEnd);
-        // The adopted log goes whole (safety); entries of this round beyond it only as far as one
-        // message's bytes allow: the rest follows as the follower acknowledges.
-        List<T> suffix = paxos.budget.read(paxos.log, syncIdx, Math.min(adoptedIdx, entriesLimit), entriesLimit);
+        long adoptedEntriesEnd = Math.min(adoptedIdx, entriesLimit);
+        // The adopted log goes whole (safety) unless the follower's log is a prefix of it; entries of
+        // this round beyond it only as far as one message's bytes allow: the rest follows as the
+        // follower acknowledges.
+        List<T> suffix = paxos.budget.read(paxos.log, syncIdx, extendsPrefix ? syncIdx : adoptedEntriesEnd,
+                entriesLimit);
         long entriesEnd = syncIdx + suffix.size();
+        if (entriesEnd < adoptedEntriesEnd) {
+            sendSyncChunk(follower, syncIdx, suffix);
+            return;
+        }
+        follower.syncing = false;
+        Promise<T> p = follower.promise;
         boolean withStopSign = limit > logEntriesEnd && syncIdx <= logEntriesEnd && entriesEnd == logEntriesEnd;
         long end = withStopSign ? entriesEnd + 1 : Math.max(syncIdx, entriesEnd);
         follower.lastSequenceNumber = new SequenceNumber(++nextSession, 1);
@@ -223,6 +214,19 @@ final class LeaderRole<T> {
                 follower.lastSequenceNumber, syncIdx, suffix, paxos.log.decidedIdx(), snapshot,
                 withStopSign ? paxos.log.stopSign() : null));
         tryDecide();
+    }
+
+    /** Sends a part of the adopted log ahead of the AcceptSync; the follower's Accepted asks for the next. */
+    private void sendSyncChunk(FollowerProgress<T> follower, long fromIdx, List<T> chunk) {
+        if (!follower.syncing) {
+            follower.acceptedIdxAtLastTimeout = -1;
+        }
+        follower.syncing = true;
+        follower.accepting = false;
+        follower.sentIdx = fromIdx + chunk.size();
+        follower.acceptedIdx = fromIdx;
+        paxos.outbox.add(new SyncChunk<>(paxos.pid, follower.pid, paxos.configurationId, ballot, fromIdx,
+                paxos.log.decidedIdx(), chunk));
     }
 
     /** Where a follower's log stops being a prefix of ours, judged from its promise. */

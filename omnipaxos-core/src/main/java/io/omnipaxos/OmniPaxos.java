@@ -67,9 +67,11 @@ public final class OmniPaxos<T> {
      * leader changes before it was replicated, so applications retry what they did not see decided.
      *
      * @throws AppendRejectedException if {@code buffer_size} entries already wait for a leader, the
-     *     entry is larger than {@code max_message_bytes} ({@link AppendRejectedException.Reason#ENTRY_TOO_LARGE},
-     *     only known to a server built with an entry codec), or the log ends with a stop-sign ({@link AppendRejectedException.Reason#STOP_SIGN_PENDING}, or
-     *     {@link AppendRejectedException.Reason#RECONFIGURED} once it is decided)
+     *     entry is larger than {@code max_message_bytes} ({@link
+     *     AppendRejectedException.Reason#ENTRY_TOO_LARGE}, only known to a server built with an entry
+     *     codec), or the log ends with a stop-sign ({@link
+     *     AppendRejectedException.Reason#STOP_SIGN_PENDING}, or {@link
+     *     AppendRejectedException.Reason#RECONFIGURED} once it is decided)
      */
     public void append(T entry) {
         Objects.requireNonNull(entry, "entry");
@@ -319,9 +321,9 @@ public final class OmniPaxos<T> {
      * Incoming messages refused because they say what the protocol does not let their sender say: a
      * ballot that does not name a member (or, from a leader or candidate, not the sender), a round
      * more than {@link Ballot#MAX_N_STEP} above the highest this server knows, an inconsistent
-     * promise, or a stop-sign forwarded to this very configuration. Such a message changes nothing; each is
-     * logged (at WARN, the first ten, then every 1000th). A growing count means a broken or hostile
-     * peer.
+     * promise, or a stop-sign forwarded to this very configuration. Such a message changes nothing;
+     * each is logged (at WARN, the first ten, then every 1000th). A growing count means a broken or
+     * hostile peer.
      */
     public long rejectedIncomingCount() {
         return paxos.rejectedMessages();

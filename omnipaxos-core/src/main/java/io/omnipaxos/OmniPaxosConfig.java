@@ -1,5 +1,8 @@
 package io.omnipaxos;
 
+import io.omnipaxos.codec.EntryCodec;
+import io.omnipaxos.codec.Limits;
+import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.storage.Storage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,24 +75,24 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
      * restart after a crash) makes the server rejoin with {@link OmniPaxos#failRecovery()}.
      */
     public <T> OmniPaxos<T> build(Storage<T> storage, Snapshot<T> snapshots) {
-        return new OmniPaxos<>(this, storage, java.util.Objects.requireNonNull(snapshots, "snapshots"), null);
+        return new OmniPaxos<>(this, storage, Objects.requireNonNull(snapshots, "snapshots"), null);
     }
 
     /**
      * Builds a server like {@link #build(Storage, Snapshot)} ({@code snapshots} may be null: no
      * snapshots) that also knows how large entries are on the wire: {@code entryCodec}, the codec of
-     * the application's {@link io.omnipaxos.codec.MessageCodec} (only its {@code encodedSize} is
+     * the application's {@link MessageCodec} (only its {@code encodedSize} is
      * called). Every message the server builds then carries at most {@code max_message_bytes} of
      * entries: a batch is sent early when it reaches that size, a follower far behind catches up in
      * messages of that size (however large the missing suffix, without reading it all from storage
      * at once), forwarded proposals are split, and {@link OmniPaxos#append} refuses an entry that
      * could never fit ({@link AppendRejectedException.Reason#ENTRY_TOO_LARGE}). Choose {@code
-     * max_message_bytes} below the codec's frame limit ({@link io.omnipaxos.codec.Limits}), leaving
+     * max_message_bytes} below the codec's frame limit ({@link Limits}), leaving
      * room for a snapshot if the application uses them. Without an entry codec only entry counts
      * ({@code batch_size}, {@code buffer_size}) bound messages.
      */
-    public <T> OmniPaxos<T> build(Storage<T> storage, Snapshot<T> snapshots, io.omnipaxos.codec.EntryCodec<T> entryCodec) {
-        return new OmniPaxos<>(this, storage, snapshots, java.util.Objects.requireNonNull(entryCodec, "entryCodec"));
+    public <T> OmniPaxos<T> build(Storage<T> storage, Snapshot<T> snapshots, EntryCodec<T> entryCodec) {
+        return new OmniPaxos<>(this, storage, snapshots, Objects.requireNonNull(entryCodec, "entryCodec"));
     }
 
     /** The pids of the other servers of the cluster. */
