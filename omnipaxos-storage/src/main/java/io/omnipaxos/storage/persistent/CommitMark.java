@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,9 +92,7 @@ final class CommitMark implements AutoCloseable {
     }
 
     private static int crc(long number) {
-        CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.allocate(8).putLong(0, number));
-        return (int) crc.getValue();
+        return Checksums.crc32c(ByteBuffer.allocate(8).putLong(0, number).array(), 0, 8);
     }
 
     @Override

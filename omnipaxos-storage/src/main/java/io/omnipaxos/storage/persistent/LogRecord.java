@@ -2,7 +2,6 @@ package io.omnipaxos.storage.persistent;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.zip.CRC32C;
 
 /**
  * One log record as read back from the queue. On disk a record is the body of one Chronicle
@@ -37,9 +36,7 @@ record LogRecord(long queueIndex, byte kind, long logicalIdx, ByteBuffer payload
         }
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         int bodyLength = raw.length - TRAILER;
-        CRC32C crc = new CRC32C();
-        crc.update(raw, 0, bodyLength);
-        boolean crcOk = (int) crc.getValue() == b.getInt(bodyLength);
+        boolean crcOk = Checksums.crc32c(raw, 0, bodyLength) == b.getInt(bodyLength);
         byte kind = b.get(0);
         boolean kindOk = kind == PLAIN || kind == BATCH;
         ByteBuffer payload = ByteBuffer.wrap(raw, HEADER, bodyLength - HEADER).slice();

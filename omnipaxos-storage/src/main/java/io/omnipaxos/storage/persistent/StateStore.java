@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.zip.CRC32C;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
@@ -183,7 +182,7 @@ final class StateStore implements AutoCloseable {
             return;
         }
         byte[] value = new byte[CRC_BYTES + bytes.length];
-        ByteBuffer.wrap(value).putInt(crc32c(bytes, 0, bytes.length));
+        ByteBuffer.wrap(value).putInt(Checksums.crc32c(bytes, 0, bytes.length));
         System.arraycopy(bytes, 0, value, CRC_BYTES, bytes.length);
         map.put(key, value);
     }
@@ -199,7 +198,7 @@ final class StateStore implements AutoCloseable {
                     + value.length + " bytes, shorter than its checksum");
         }
         int stored = ByteBuffer.wrap(value).getInt();
-        int actual = crc32c(value, CRC_BYTES, value.length - CRC_BYTES);
+        int actual = Checksums.crc32c(value, CRC_BYTES, value.length - CRC_BYTES);
         if (stored != actual) {
             throw new StorageException("state file " + file + ": the stored '" + key + "' ("
                     + (value.length - CRC_BYTES) + " bytes) is corrupt: checksum mismatch (stored 0x"
@@ -219,12 +218,6 @@ final class StateStore implements AutoCloseable {
             throw new StorageException("state file " + file + ": the stored '" + K_STOP_SIGN
                     + "' passes its checksum but cannot be decoded: " + e.getMessage(), e);
         }
-    }
-
-    private static int crc32c(byte[] bytes, int from, int length) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, from, length);
-        return (int) crc.getValue();
     }
 
     /** The stored value of {@code key} (null if absent), any MapDB failure reported with the file and key. */
