@@ -256,6 +256,14 @@ final class KvCluster implements AutoCloseable {
         });
     }
 
+    /** Waits until a leader answers; returns its pid. */
+    long awaitLeaderPid(Duration timeout) throws InterruptedException {
+        try (KvClient client = client()) {
+            awaitLeader(client, timeout);
+            return client.lastAnsweringPid();
+        }
+    }
+
     Path output(long pid) {
         return dir.resolve("node" + pid + ".out");
     }

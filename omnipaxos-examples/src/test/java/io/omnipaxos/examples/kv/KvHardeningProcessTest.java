@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.omnipaxos.examples.kv.client.KvClient;
-import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvOp;
@@ -80,11 +77,7 @@ class KvHardeningProcessTest extends KvProcessTest {
     @Test
     void aReconfigurationWithAHostTooLongForTheStopSignIsRefusedAndNothingIsProposed() throws Exception {
         cluster = new KvCluster(dir, 3).startAll();
-        long leader;
-        try (KvClient client = cluster.client()) {
-            KvCluster.awaitLeader(client, STARTUP);
-            leader = client.lastAnsweringPid();
-        }
+        long leader = cluster.awaitLeaderPid(STARTUP);
         NodeAddress node = cluster.nodes().get(leader);
         String next = "id=2;nodes=1@127.0.0.1:1:2,2@" + "h".repeat(256) + ":3:4";
         try (RawConnection admin = new RawConnection(node.host(), node.clientPort())) {
@@ -104,12 +97,7 @@ class KvHardeningProcessTest extends KvProcessTest {
     private static byte[] pipelinedGets(int count) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (long number = 1; number <= count; number++) {
-            ByteBuf frame = ClientWire.encodeRequest(new KvCommand(5150, number, number - 1, KvOp.GET, "big", ""),
-                    UnpooledByteBufAllocator.DEFAULT);
-            byte[] one = new byte[frame.readableBytes()];
-            frame.readBytes(one);
-            frame.release();
-            bytes.writeBytes(one);
+            bytes.writeBytes(RawConnection.frame(new KvCommand(5150, number, number - 1, KvOp.GET, "big", "")));
         }
         return bytes.toByteArray();
     }

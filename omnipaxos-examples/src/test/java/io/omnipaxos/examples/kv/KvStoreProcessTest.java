@@ -133,11 +133,7 @@ class KvStoreProcessTest extends KvProcessTest {
     @Test
     void killedLeaderIsReplacedNoAcknowledgedWriteIsLostAndTheRestartedNodeCatchesUp() throws Exception {
         cluster = new KvCluster(dir, 3).startAll();
-        long oldLeader;
-        try (KvClient probe = cluster.client()) {
-            KvCluster.awaitLeader(probe, STARTUP);
-            oldLeader = probe.lastAnsweringPid();
-        }
+        long oldLeader = cluster.awaitLeaderPid(STARTUP);
         AtomicLong acknowledged = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();

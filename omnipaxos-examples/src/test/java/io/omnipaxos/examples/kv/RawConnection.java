@@ -28,11 +28,16 @@ final class RawConnection implements AutoCloseable {
 
     /** Sends {@code command} as a client request. */
     void send(KvCommand command) throws IOException {
+        writeRaw(frame(command));
+    }
+
+    /** The framed client request for {@code command} (length field included). */
+    static byte[] frame(KvCommand command) {
         ByteBuf frame = ClientWire.encodeRequest(command, Unpooled.buffer().alloc());
         byte[] bytes = new byte[frame.readableBytes()];
         frame.readBytes(bytes);
         frame.release();
-        writeRaw(bytes);
+        return bytes;
     }
 
     void writeRaw(byte[] bytes) throws IOException {

@@ -120,7 +120,7 @@ class PeerNetworkTest {
             codec.encode(message, frame.slice(4, size));
             out.write(frame.array());
             assertEquals(message, received.poll(10, TimeUnit.SECONDS));
-            Thread.sleep(2 * HELLO_TIMEOUT_MILLIS);
+            assertTrue(staysOpen(socket, 2 * HELLO_TIMEOUT_MILLIS), "the link outlives the hello timeout");
             assertEquals(java.util.Set.of(1L), onLoop(network::connectedPeers), "the link outlives the hello timeout");
         }
         assertEquals(0L, onLoop(network::helloTimeouts));
@@ -135,6 +135,27 @@ class PeerNetworkTest {
 
     private <V> V onLoop(Callable<V> query) throws Exception {
         return loop.submit(query).get(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Whether the other side keeps the connection open for {@code millis}: reads until then (a close
+     * or reset ends the wait at once), instead of sleeping and looking afterwards.
+     */
+    private static boolean staysOpen(Socket socket, long millis) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        for (long left = millis; left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+            socket.setSoTimeout((int) Math.max(1, left));
+            try {
+                if (socket.getInputStream().read() < 0) {
+                    return false;
+                }
+            } catch (SocketTimeoutException e) {
+                return true;
+            } catch (IOException e) {
+                return false; // reset
+            }
+        }
+        return true;
     }
 
     /** Whether the other side closed (or reset) the connection within the socket's read timeout. */
