@@ -57,8 +57,9 @@ final class FollowerRole<T> {
         T snapshot = wantedIdx < log.compactedIdx() ? log.snapshot().orElse(null) : null;
         long suffixIdx = Math.min(Math.max(wantedIdx, log.compactedIdx()), log.logLength());
         long entriesEnd = log.entriesEnd();
-        List<T> suffix = suffixIdx < entriesEnd ? log.entries(suffixIdx, entriesEnd) : List.of();
-        StopSign stopSign = suffixIdx <= entriesEnd ? log.stopSign() : null;
+        // At most one message's bytes: the leader asks again for the rest (see LeaderRole.finishPrepare).
+        List<T> suffix = paxos.budget.read(log, suffixIdx, suffixIdx, entriesEnd);
+        StopSign stopSign = suffixIdx <= entriesEnd && suffixIdx + suffix.size() == entriesEnd ? log.stopSign() : null;
         paxos.outbox.add(new Promise<>(paxos.pid, prepare.from(), paxos.configurationId, prepare.ballot(),
                 log.acceptedRound(), log.decidedIdx(), log.logLength(), suffixIdx, suffix, snapshot, stopSign));
     }

@@ -98,10 +98,14 @@ final class IncomingScreen {
         return null;
     }
 
-    /** A promise's suffix (and stop-sign) must end at its accepted index, which bounds its decided index. */
+    /**
+     * A promise's suffix (and stop-sign) ends at its accepted index, which bounds its decided index;
+     * or, when the suffix is longer than one message, it carries entries and ends before it.
+     */
     private static String checkPromise(Promise<?> promise) {
         long end = promise.suffixIdx() + promise.suffix().size() + (promise.stopSign() == null ? 0 : 1);
-        if (end != promise.acceptedIdx()) {
+        boolean part = end < promise.acceptedIdx() && !promise.suffix().isEmpty() && promise.stopSign() == null;
+        if (end != promise.acceptedIdx() && !part) {
             return "its suffix from " + promise.suffixIdx() + " ends at " + end + ", not at its accepted index "
                     + promise.acceptedIdx();
         }

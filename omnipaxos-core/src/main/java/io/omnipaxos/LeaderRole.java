@@ -90,8 +90,18 @@ final class LeaderRole<T> {
                 maxDecidedIdx = Math.max(maxDecidedIdx, follower.promise.decidedIdx());
             }
         }
+        if (best != null && !answersOurLog(best)) {
+            // Computed against a log we have since replaced (we adopted part of another): the answer
+            // to our latest Prepare is on its way, and the resend timer repeats that Prepare if not.
+            followers.get(best.from()).resetPromise();
+            return;
+        }
+        if (best != null && !carriesWholeLog(best)) {
+            adoptPart(best, maxDecidedIdx);
+            return;
+        }
         adoptedRound = best == null ? paxos.log.acceptedRound() : best.acceptedRound();
-        adopt(best, maxDecidedIdx);
+        adopt(best, Math.min(maxDecidedIdx, adoptedLength(best)));
         adoptedIdx = paxos.log.logLength();
         paxos.phase = Phase.ACCEPT;
         paxos.logger.info("server {}: leading ballot {}; log length {}, decided {}", paxos.pid, ballot,
@@ -116,13 +126,83 @@ final class LeaderRole<T> {
         LogStore<T> log = paxos.log;
         if (best == null) {
             log.syncLog(log.logLength(), List.of(), null, ballot, maxDecidedIdx);
-        } else if (best.snapshot() != null && best.suffixIdx() > log.compactedIdx()) {
+        } else if (carriesSnapshot(best)) {
             log.installSnapshot(best.suffixIdx(), best.snapshot(), best.suffix(), best.stopSign(), ballot,
                     Math.max(maxDecidedIdx, best.suffixIdx()));
         } else {
-            long length = best.suffixIdx() + best.suffix().size() + (best.stopSign() == null ? 0 : 1);
-            Invariants.atMost("a promised decided index", maxDecidedIdx, "the adopted log length", length);
-            log.syncLog(best.suffixIdx(), best.suffix(), best.stopSign(), ballot, maxDecidedIdx);
+            long fromIdx = Math.max(best.suffixIdx(), log.decidedIdx());
+            log.syncLog(fromIdx, entriesFrom(best, fromIdx), best.stopSign(), ballot, maxDecidedIdx);
+        }
+    }
+
+    /**
+     * The length of our log once {@code best} is adopted. No honest server's decided index exceeds
+     * it (what was decided is in the most up-to-date log); one that claims more is not believed.
+     */
+    private long adoptedLength(Promise<T> best) {
+        if (best == null) {
+            return paxos.log.logLength();
+        }
+        return best.suffixIdx() + best.suffix().size() + (best.stopSign() == null ? 0 : 1);
+    }
+
+    /** Whether a promise replaces our log by the sender's snapshot (we lack entries it compacted). */
+    private boolean carriesSnapshot(Promise<T> promise) {
+        return promise.snapshot() != null && promise.suffixIdx() > paxos.log.compactedIdx();
+    }
+
+    /** The promise's entries from {@code fromIdx} (at or after its suffix index) on. */
+    private static <T> List<T> entriesFrom(Promise<T> promise, long fromIdx) {
+        int skip = (int) Math.min(promise.suffix().size(), fromIdx - promise.suffixIdx());
+        return promise.suffix().subList(skip, promise.suffix().size());
+    }
+
+    /**
+     * Whether a promise more up to date than our log can be adopted into it: its suffix leaves no gap
+     * after our log, replaces none of our decided entries by a snapshot, and, from our own round
+     * (where logs are prefixes of one another), extends our log. A promise that answers a Prepare
+     * sent before we adopted part of another log may not.
+     */
+    private boolean answersOurLog(Promise<T> promise) {
+        LogStore<T> log = paxos.log;
+        if (carriesSnapshot(promise)) {
+            return promise.suffixIdx() >= log.decidedIdx();
+        }
+        boolean sameRound = promise.acceptedRound().equals(log.acceptedRound());
+        long end = promise.suffixIdx() + promise.suffix().size() + (promise.stopSign() == null ? 0 : 1);
+        return promise.suffixIdx() <= log.logLength() && (!sameRound || end > log.logLength());
+    }
+
+    /** Whether a promise carries its log to the end: a long suffix comes in parts, one per Prepare. */
+    private static <T> boolean carriesWholeLog(Promise<T> promise) {
+        long end = promise.suffixIdx() + promise.suffix().size() + (promise.stopSign() == null ? 0 : 1);
+        return end >= promise.acceptedIdx();
+    }
+
+    /**
+     * The best promised log is longer than one message: make the part received ours under the round
+     * it was accepted in (our log is then a prefix of that log, a state any follower of that round
+     * could be in, so a crash here loses nothing), and prepare every peer again from our new log. The
+     * best one answers with the next part; the others, now behind us, with nothing. The prepare phase
+     * ends when a quorum's promises carry whole logs.
+     */
+    private void adoptPart(Promise<T> best, long maxDecidedIdx) {
+        LogStore<T> log = paxos.log;
+        if (carriesSnapshot(best)) {
+            long end = best.suffixIdx() + best.suffix().size();
+            log.installSnapshot(best.suffixIdx(), best.snapshot(), best.suffix(), null, best.acceptedRound(),
+                    Math.max(Math.min(maxDecidedIdx, end), best.suffixIdx()));
+        } else {
+            long fromIdx = Math.max(best.suffixIdx(), log.decidedIdx());
+            List<T> entries = entriesFrom(best, fromIdx);
+            log.syncLog(fromIdx, entries, null, best.acceptedRound(),
+                    Math.min(maxDecidedIdx, fromIdx + entries.size()));
+        }
+        paxos.logger.info("server {}: adopted server {}'s log up to {} of {}; preparing again for the rest",
+                paxos.pid, best.from(), log.logLength(), best.acceptedIdx());
+        for (FollowerProgress<T> follower : followers.values()) {
+            follower.resetPromise();
+            sendPrepare(follower.pid);
         }
     }
 
@@ -155,6 +235,13 @@ final class LeaderRole<T> {
     private void sendAcceptSync(FollowerProgress<T> follower) {
         Promise<T> p = follower.promise;
         long syncIdx = syncIndexFor(p);
+        if (syncIdx > paxos.log.logLength()) {
+            // No honest follower has more of this round's log, or more decided, than its leader.
+            paxos.logger.warn("server {}: ignored server {}'s promise: it claims a log of this round or a decided"
+                    + " index up to {}, beyond our log length {}", paxos.pid, follower.pid, syncIdx, paxos.log.logLength());
+            follower.resetPromise();
+            return;
+        }
         long compactedIdx = paxos.log.compactedIdx();
         T snapshot = null;
         if (syncIdx < compactedIdx) {

@@ -12,7 +12,10 @@ import java.util.List;
  * @param decidedIdx the follower's decided index
  * @param acceptedIdx the length of the follower's log, counting a stop-sign as one slot
  * @param suffixIdx the log index of the first entry in {@code suffix}
- * @param suffix entries from {@code suffixIdx} on; empty if the leader is as up to date
+ * @param suffix entries from {@code suffixIdx} on; empty if the leader is as up to date. At most one
+ *     message's bytes ({@code max_message_bytes}): a longer suffix is sent in parts, each ending
+ *     before {@code acceptedIdx} with at least one entry and no stop-sign, and the leader prepares
+ *     again from the end of each part it adopted
  * @param snapshot null, or the follower's snapshot of its compacted prefix {@code [0, suffixIdx)},
  *     sent when the leader may lack entries the follower compacted
  * @param stopSign null, or the stop-sign that follows the suffix in the follower's log

@@ -105,14 +105,20 @@ final class HostilePeer {
         };
     }
 
-    /** The current leader's ballot with a log whose parts do not add up. */
+    /**
+     * The current leader's ballot with a log whose parts do not add up: a suffix that ends before the
+     * accepted index yet carries no entry (a part of a long log carries at least one), or ends in a
+     * stop-sign (a part never does).
+     */
     private Message<String> inconsistentPromise(long to) {
         Ballot leader = cluster.isAlive(to) ? cluster.server(to).getCurrentLeaderInfo().map(LeaderInfo::ballot)
                 .orElse(new Ballot(1, 0, to)) : new Ballot(1, 0, to);
         long suffixIdx = random.nextInt(10);
-        List<String> suffix = entries();
-        long acceptedIdx = suffixIdx + suffix.size() + 1 + random.nextInt(5);
-        return new Promise<>(pid, to, 1, leader, anyBallot(), index(), acceptedIdx, suffixIdx, suffix, null, null);
+        boolean withStopSign = random.nextBoolean();
+        List<String> suffix = withStopSign ? entries() : List.of();
+        StopSign stopSign = withStopSign ? new StopSign(new ClusterConfig(2, List.copyOf(cluster.pids()))) : null;
+        long acceptedIdx = suffixIdx + suffix.size() + 2 + random.nextInt(5);
+        return new Promise<>(pid, to, 1, leader, anyBallot(), index(), acceptedIdx, suffixIdx, suffix, null, stopSign);
     }
 
     /** A proposal, which any member may forward: its values count as appended. */
