@@ -17,7 +17,9 @@ import java.util.Optional;
  * @param maxMessageBytes the most entry bytes one message carries, as the entry codec given to
  *     {@link OmniPaxosConfig#build(io.omnipaxos.storage.Storage, Snapshot, io.omnipaxos.codec.EntryCodec)}
  *     encodes them (4 bytes of length prefix each included): batches and catch-up are split into
- *     messages of at most this size, and a larger entry is refused at append; >= 1024. Without an
+ *     messages of at most this size, and a larger entry is refused at append; in {@code [1024,
+ *     MAX_MESSAGE_BYTES]}, so that every entry accepted fits one record of {@code PersistentStorage}
+ *     and one frame of the message codec's default limits. Without an
  *     entry codec sizes are unknown and only entry counts bound messages
  * @param leaderPriority breaks ties between ballots of the same round; higher wins, >= 0
  * @param loggerFilePath where the application should write this server's log, if anywhere
@@ -45,6 +47,12 @@ public record ServerConfig(
     public static final int DEFAULT_BATCH_SIZE = 1;
     /** Default entry bytes per message: 8 MiB, half the codec's default frame limit. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+    /**
+     * The largest {@code max_message_bytes}: 15 MiB, leaving room under the 16 MiB bounds of a
+     * persistent log record and of a frame for headers, so an entry accepted at append can always
+     * be stored and sent.
+     */
+    public static final int MAX_MESSAGE_BYTES = 15 * 1024 * 1024;
 
     /**
      * Validates the values.
@@ -62,6 +70,10 @@ public record ServerConfig(
         atLeast("buffer_size", bufferSize, 1);
         atLeast("batch_size", batchSize, 1);
         atLeast("max_message_bytes", maxMessageBytes, 1024);
+        if (maxMessageBytes > MAX_MESSAGE_BYTES) {
+            throw new ConfigException("max_message_bytes must be <= " + MAX_MESSAGE_BYTES + " (15 MiB), got "
+                    + maxMessageBytes);
+        }
         atLeast("leader_priority", leaderPriority, 0);
         if (batchSize > bufferSize) {
             throw new ConfigException("batch_size must be <= buffer_size (" + bufferSize + "), got " + batchSize);

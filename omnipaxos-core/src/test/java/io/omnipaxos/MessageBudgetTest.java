@@ -170,6 +170,10 @@ class MessageBudgetTest {
                 "configuration_id = 1\npid = 1\npeers = [2, 3]\nmax_message_bytes = 10\n");
         ConfigException e = assertThrows(ConfigException.class, () -> OmniPaxosConfig.withToml(small));
         assertTrue(e.getMessage().contains("max_message_bytes"), e.getMessage());
+        Path large = Files.writeString(dir.resolve("l.toml"),
+                "configuration_id = 1\npid = 1\npeers = [2, 3]\nmax_message_bytes = 33554432\n");
+        e = assertThrows(ConfigException.class, () -> OmniPaxosConfig.withToml(large));
+        assertTrue(e.getMessage().contains("max_message_bytes must be <= 15728640"), e.getMessage());
     }
 
     @Test
