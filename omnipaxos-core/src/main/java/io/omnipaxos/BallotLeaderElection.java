@@ -44,7 +44,7 @@ final class BallotLeaderElection<T> {
     /**
      * Rounds a server that is catching up (recovering after a restart, or its log behind the decided
      * index it knows) waits with a takeover, so that a server that holds the log takes over first: a
-     * leader behind its followers must be sent their whole suffixes. After this many it takes over
+     * leader behind its followers must first be sent their suffixes, part by part. After this many it takes over
      * all the same, so a cluster that restarts as a whole still elects one (this many rounds later).
      */
     static final int BEHIND_ROUNDS_BEFORE_TAKEOVER = 10;
@@ -149,7 +149,7 @@ final class BallotLeaderElection<T> {
      * After a crash: no leader is known. A server that had promised another's ballot keeps its
      * candidacy: raising it above the promise would outrank the working leader at the first round
      * and take over, however far behind the restarted server's log is (and a leader behind its
-     * followers must be sent their whole suffixes). It follows the highest quorum-connected
+     * followers must first be sent their suffixes). It follows the highest quorum-connected
      * candidacy it hears, and if it must take over, {@link #takeOver} raises its ballot above the
      * leader's and its promise. A server that had promised its own ballot (it led, or was about to)
      * raises its candidacy above it, so that it is elected anew and prepares again rather than stay
@@ -210,6 +210,23 @@ final class BallotLeaderElection<T> {
         }
         HeartbeatReply<T> reply = replies.get(leader.pid());
         return reply != null && (!reply.quorumConnected() || reply.ballot().isGreaterThan(leader));
+    }
+
+    /**
+     * Checked after every input: the candidacy is this server's and within the ballot bounds, only
+     * peers' replies of this round or the one before are held, and the counters stay in range.
+     */
+    void checkInvariants() {
+        Invariants.check(currentBallot.pid() == pid, "the candidacy is this server's own", currentBallot.pid());
+        Invariants.atMost("candidacy round", currentBallot.n(), "Ballot.MAX_N", Ballot.MAX_N);
+        Invariants.atMost("leader round", leader.n(), "Ballot.MAX_N", Ballot.MAX_N);
+        Invariants.atMost("heartbeat replies", replies.size(), "peers", peers.size());
+        for (HeartbeatReply<T> reply : replies.values()) {
+            Invariants.check(peers.contains(reply.from()), "replies come from peers", reply.from());
+            Invariants.check(reply.round() == round || reply.round() == round - 1,
+                    "replies are of this round or the one before", reply.round());
+        }
+        Invariants.check(missedLeaderRounds >= 0 && behindRounds >= 0, "round counters are not negative");
     }
 
     private Ballot highestQuorumConnectedBallot() {

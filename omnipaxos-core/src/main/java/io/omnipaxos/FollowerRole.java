@@ -9,8 +9,10 @@ import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
+import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import java.util.List;
@@ -23,7 +25,7 @@ import java.util.List;
  */
 final class FollowerRole<T> {
 
-    private final SequencePaxos<T> paxos;
+    private final ProtocolState<T> state;
     /** The number of the last accept-phase message taken from the current leader, or null. */
     private SequenceNumber lastSequenceNumber;
     /** The highest index a leader asked us to trim to; applied as far as our decided index allows. */
@@ -31,26 +33,26 @@ final class FollowerRole<T> {
     /** The highest index a leader asked us to snapshot to; applied as far as our decided index allows. */
     private long snapshotTargetIdx;
 
-    FollowerRole(SequencePaxos<T> paxos) {
-        this.paxos = paxos;
+    FollowerRole(ProtocolState<T> state) {
+        this.state = state;
     }
 
     /** Prepare: promise a ballot at least as high as any promised, and send what the leader may lack. */
     void onPrepare(Prepare<T> prepare) {
-        LogStore<T> log = paxos.log;
+        LogStore<T> log = state.log;
         if (prepare.ballot().isLessThan(log.promise())) {
             refuse(prepare.from());
             return;
         }
-        if (paxos.role == Role.LEADER && !prepare.ballot().isGreaterThan(paxos.leader)) {
+        if (state.role == Role.LEADER && !prepare.ballot().isGreaterThan(state.leader)) {
             return;
         }
         if (!prepare.ballot().equals(log.promise())) {
             log.setPromise(prepare.ballot());
         }
-        paxos.becomeFollower(prepare.ballot());
-        paxos.phase = Phase.PREPARE;
-        paxos.noteLeaderDecided(prepare.decidedIdx());
+        state.stepDown(prepare.ballot());
+        state.phase = Phase.PREPARE;
+        state.noteLeaderDecided(prepare.decidedIdx());
         lastSequenceNumber = null;
         long wantedIdx = suffixStartFor(prepare);
         // The leader may lack entries we compacted: our snapshot stands for them, if we have one.
@@ -58,15 +60,15 @@ final class FollowerRole<T> {
         long suffixIdx = Math.min(Math.max(wantedIdx, log.compactedIdx()), log.logLength());
         long entriesEnd = log.entriesEnd();
         // At most one message's bytes: the leader asks again for the rest (see LeaderRole.finishPrepare).
-        List<T> suffix = paxos.budget.read(log, suffixIdx, suffixIdx, entriesEnd);
+        List<T> suffix = state.budget.read(log, suffixIdx, suffixIdx, entriesEnd);
         StopSign stopSign = suffixIdx <= entriesEnd && suffixIdx + suffix.size() == entriesEnd ? log.stopSign() : null;
-        paxos.outbox.add(new Promise<>(paxos.pid, prepare.from(), paxos.configurationId, prepare.ballot(),
+        state.outbox.add(new Promise<>(state.pid, prepare.from(), state.configurationId, prepare.ballot(),
                 log.acceptedRound(), log.decidedIdx(), log.logLength(), suffixIdx, suffix, snapshot, stopSign));
     }
 
     /** The first index of our log that the leader may lack, given its Prepare. */
     private long suffixStartFor(Prepare<T> prepare) {
-        LogStore<T> log = paxos.log;
+        LogStore<T> log = state.log;
         int byRound = log.acceptedRound().compareTo(prepare.acceptedRound());
         long start;
         if (byRound > 0) {
@@ -88,16 +90,16 @@ final class FollowerRole<T> {
         if (!isFromOurLeader(sync.from(), sync.ballot())) {
             return;
         }
-        boolean newerSession = paxos.phase == Phase.ACCEPT
+        boolean newerSession = state.phase == Phase.ACCEPT
                 && sync.sequenceNumber().session() > lastSequenceNumber.session();
-        if ((paxos.phase != Phase.PREPARE && !newerSession) || isStale(sync)) {
+        if ((state.phase != Phase.PREPARE && !newerSession) || isStale(sync)) {
             return;
         }
-        paxos.noteLeaderDecided(sync.decidedIdx());
-        LogStore<T> log = paxos.log;
+        state.noteLeaderDecided(sync.decidedIdx());
+        LogStore<T> log = state.log;
         boolean withSnapshot = sync.snapshot() != null;
         if (sync.syncIdx() < log.decidedIdx() || (!withSnapshot && sync.syncIdx() > log.logLength())) {
-            paxos.phase = Phase.RECOVER;
+            state.phase = Phase.RECOVER;
             requestPrepare();
             return;
         }
@@ -109,11 +111,11 @@ final class FollowerRole<T> {
         } else {
             log.syncLog(sync.syncIdx(), sync.suffix(), sync.stopSign(), sync.ballot(), decidedIdx);
         }
-        if (paxos.phase == Phase.PREPARE && paxos.logger.isDebugEnabled()) {
-            paxos.logger.debug("server {}: following ballot {}; synchronised from index {}",
-                    paxos.pid, sync.ballot(), sync.syncIdx());
+        if (state.phase == Phase.PREPARE && state.logger.isDebugEnabled()) {
+            state.logger.debug("server {}: following ballot {}; synchronised from index {}",
+                    state.pid, sync.ballot(), sync.syncIdx());
         }
-        paxos.phase = Phase.ACCEPT;
+        state.phase = Phase.ACCEPT;
         lastSequenceNumber = sync.sequenceNumber();
         sendAccepted();
     }
@@ -125,7 +127,7 @@ final class FollowerRole<T> {
      * log can only be a delayed duplicate, and applying it could lose a decided entry.
      */
     private boolean isStale(AcceptSync<T> sync) {
-        return sync.ballot().equals(paxos.log.acceptedRound()) && sync.syncIdx() < paxos.log.logLength();
+        return sync.ballot().equals(state.log.acceptedRound()) && sync.syncIdx() < state.log.logLength();
     }
 
     /**
@@ -136,12 +138,12 @@ final class FollowerRole<T> {
      * is ignored, and the leader prepares us again if the transfer stalls.
      */
     void onSyncChunk(SyncChunk<T> chunk) {
-        if (!isFromOurLeader(chunk.from(), chunk.ballot()) || paxos.phase != Phase.PREPARE
-                || chunk.fromIdx() != paxos.log.logLength() || paxos.log.stopSign() != null) {
+        if (!isFromOurLeader(chunk.from(), chunk.ballot()) || state.phase != Phase.PREPARE
+                || chunk.fromIdx() != state.log.logLength() || state.log.stopSign() != null) {
             return;
         }
-        paxos.noteLeaderDecided(chunk.decidedIdx());
-        LogStore<T> log = paxos.log;
+        state.noteLeaderDecided(chunk.decidedIdx());
+        LogStore<T> log = state.log;
         long newLength = log.logLength() + chunk.entries().size();
         // What the leader decided of what we now hold is decided: it is the leader's own log.
         log.appendAndDecide(chunk.entries(), decidedWith(chunk.decidedIdx(), newLength));
@@ -153,8 +155,8 @@ final class FollowerRole<T> {
         if (!isFromOurLeader(message.from(), message.ballot()) || !takeInSequence(message.sequenceNumber())) {
             return;
         }
-        paxos.noteLeaderDecided(message.decidedIdx());
-        LogStore<T> log = paxos.log;
+        state.noteLeaderDecided(message.decidedIdx());
+        LogStore<T> log = state.log;
         long newLength = log.logLength() + message.entries().size();
         long decidedIdx = decidedWith(message.decidedIdx(), newLength);
         log.appendAndDecide(message.entries(), decidedIdx);
@@ -169,7 +171,7 @@ final class FollowerRole<T> {
      * leaderDecidedIdx}: as much of the leader's decision as we hold, never less than before.
      */
     private long decidedWith(long leaderDecidedIdx, long newLength) {
-        return Math.max(paxos.log.decidedIdx(), Math.min(leaderDecidedIdx, newLength));
+        return Math.max(state.log.decidedIdx(), Math.min(leaderDecidedIdx, newLength));
     }
 
     /** AcceptStopSign: the stop-sign takes the slot after our last entry; acknowledge. */
@@ -177,7 +179,7 @@ final class FollowerRole<T> {
         if (!isFromOurLeader(message.from(), message.ballot()) || !takeInSequence(message.sequenceNumber())) {
             return;
         }
-        LogStore<T> log = paxos.log;
+        LogStore<T> log = state.log;
         if (log.stopSign() == null) {
             long decidedIdx = decidedWith(message.decidedIdx(), log.logLength() + 1);
             log.appendStopSign(message.stopSign(), decidedIdx);
@@ -190,8 +192,8 @@ final class FollowerRole<T> {
         if (!isFromOurLeader(decide.from(), decide.ballot()) || !takeInSequence(decide.sequenceNumber())) {
             return;
         }
-        paxos.noteLeaderDecided(decide.decidedIdx());
-        LogStore<T> log = paxos.log;
+        state.noteLeaderDecided(decide.decidedIdx());
+        LogStore<T> log = state.log;
         long decidedIdx = Math.min(decide.decidedIdx(), log.logLength());
         if (decidedIdx > log.decidedIdx()) {
             log.setDecidedIdx(decidedIdx);
@@ -209,7 +211,7 @@ final class FollowerRole<T> {
      * once we learn and it reads more.
      */
     void onTrim(Trim<T> trim) {
-        if (paxos.role != Role.FOLLOWER || !trim.ballot().equals(paxos.log.promise())) {
+        if (state.role != Role.FOLLOWER || !trim.ballot().equals(state.log.promise())) {
             return; // another round's: an earlier one's, delayed, or a later one's ahead of its Prepare
         }
         if (trim.snapshot()) {
@@ -221,13 +223,13 @@ final class FollowerRole<T> {
     }
 
     private void compactDecidedPrefix() {
-        LogStore<T> log = paxos.log;
-        long decidedIdx = paxos.compactableIdx();
+        LogStore<T> log = state.log;
+        long decidedIdx = state.compactableIdx();
         long snapshotIdx = Math.min(snapshotTargetIdx, decidedIdx);
         if (snapshotIdx > log.compactedIdx() && usesSnapshots()) {
-            log.snapshotPrefix(snapshotIdx, paxos.snapshots); // does nothing if the prefix was trimmed without one
+            log.snapshotPrefix(snapshotIdx, state.snapshots); // does nothing if the prefix was trimmed without one
         }
-        long trimIdx = Math.min(Math.min(trimTargetIdx, decidedIdx), paxos.readIdx());
+        long trimIdx = Math.min(Math.min(trimTargetIdx, decidedIdx), state.readIdx());
         if (trimIdx > log.compactedIdx()) {
             log.trim(trimIdx);
         }
@@ -235,7 +237,7 @@ final class FollowerRole<T> {
 
     /** Whether the application gave a Snapshot that uses snapshots. */
     private boolean usesSnapshots() {
-        Snapshot<T> snapshots = paxos.snapshots;
+        Snapshot<T> snapshots = state.snapshots;
         return snapshots != null && snapshots.useSnapshots();
     }
 
@@ -244,13 +246,66 @@ final class FollowerRole<T> {
      * application to read the entries goes on as far as it has read.
      */
     void onResendTimeout() {
-        if (trimTargetIdx > paxos.log.compactedIdx()) {
+        if (trimTargetIdx > state.log.compactedIdx()) {
             compactDecidedPrefix();
         }
-        if (paxos.phase == Phase.RECOVER) {
+        if (state.phase == Phase.RECOVER) {
             requestPrepare();
-        } else if (paxos.phase == Phase.PREPARE) {
+        } else if (state.phase == Phase.PREPARE) {
             requestPrepareFromLeader();
+        }
+    }
+
+    /** Rejoin after a crash or a lost session: ask every peer (the leader answers) to prepare us. */
+    void recover() {
+        state.logger.info("server {}: recovering (promise {}, log length {}, decided {}); asking peers to synchronise",
+                state.pid, state.log.promise(), state.log.logLength(), state.log.decidedIdx());
+        state.role = Role.FOLLOWER;
+        state.phase = Phase.RECOVER;
+        state.leader = Ballot.NONE;
+        requestPrepare();
+    }
+
+    /** The link to {@code peer} came back up: if it is our leader, we may have missed messages. */
+    void reconnected(long peer) {
+        if (peer == state.leader.pid()) {
+            state.phase = Phase.RECOVER;
+            requestPrepare();
+        }
+    }
+
+    /**
+     * Leader election named another server's {@code ballot}. Only a hint for forwarding proposals: a
+     * follower that follows a leader in Sequence Paxos keeps following it until a higher Prepare.
+     */
+    void onOtherElected(Ballot ballot) {
+        if (state.role == Role.FOLLOWER && (state.phase == Phase.NONE || state.phase == Phase.RECOVER)
+                && ballot.isGreaterThan(state.leader)) {
+            state.leader = ballot;
+        }
+    }
+
+    /** Just before the outgoing messages leave: forward waiting proposals and a stop-sign to the leader. */
+    void beforeMessagesLeave() {
+        forwardPendingProposals();
+        forwardPendingStopSign();
+    }
+
+    private void forwardPendingStopSign() {
+        if (!state.stopSignForwardDue || state.pendingStopSign == null || state.leader.pid() == 0) {
+            return;
+        }
+        state.stopSignForwardDue = false;
+        state.outbox.add(new StopSignForward<>(state.pid, state.leader.pid(), state.configurationId,
+                state.pendingStopSign));
+    }
+
+    private void forwardPendingProposals() {
+        if (!state.hasPendingProposals() || state.leader.pid() == 0) {
+            return;
+        }
+        for (List<T> part : state.budget.split(state.takePendingProposals())) {
+            state.outbox.add(new ProposalForward<>(state.pid, state.leader.pid(), state.configurationId, part));
         }
     }
 
@@ -258,14 +313,14 @@ final class FollowerRole<T> {
      * Asks every peer to prepare this server; whichever leads answers. Asking only the leader we
      * know of is not enough: after a crash or a partition that may not be the server leading now.
      */
-    void requestPrepare() {
-        for (long peer : paxos.peers) {
-            paxos.outbox.add(new PrepareReq<>(paxos.pid, peer, paxos.configurationId));
+    private void requestPrepare() {
+        for (long peer : state.peers) {
+            state.outbox.add(new PrepareReq<>(state.pid, peer, state.configurationId));
         }
     }
 
     private void requestPrepareFromLeader() {
-        paxos.outbox.add(new PrepareReq<>(paxos.pid, paxos.leader.pid(), paxos.configurationId));
+        state.outbox.add(new PrepareReq<>(state.pid, state.leader.pid(), state.configurationId));
     }
 
     /**
@@ -273,11 +328,11 @@ final class FollowerRole<T> {
      * with NotAccepted, so a stale leader learns that its round is over.
      */
     private boolean isFromOurLeader(long from, Ballot ballot) {
-        if (ballot.isLessThan(paxos.log.promise())) {
+        if (ballot.isLessThan(state.log.promise())) {
             refuse(from);
             return false;
         }
-        return paxos.role == Role.FOLLOWER && ballot.equals(paxos.log.promise());
+        return state.role == Role.FOLLOWER && ballot.equals(state.log.promise());
     }
 
     /**
@@ -285,7 +340,7 @@ final class FollowerRole<T> {
      * ignored; a gap (a lost message) or an unknown session makes us ask to be prepared again.
      */
     private boolean takeInSequence(SequenceNumber number) {
-        if (paxos.phase != Phase.ACCEPT) {
+        if (state.phase != Phase.ACCEPT) {
             return false;
         }
         long session = lastSequenceNumber.session();
@@ -296,25 +351,25 @@ final class FollowerRole<T> {
             lastSequenceNumber = number;
             return true;
         }
-        paxos.phase = Phase.RECOVER;
+        state.phase = Phase.RECOVER;
         requestPrepare();
         return false;
     }
 
     /** Acknowledges our log length, folded into an Accepted that has not left yet if there is one. */
     private void sendAccepted() {
-        Ballot ballot = paxos.log.promise();
-        Accepted<T> accepted = new Accepted<>(paxos.pid, paxos.leader.pid(), paxos.configurationId,
-                ballot, paxos.log.logLength());
-        Message<T> last = paxos.outbox.lastTo(paxos.leader.pid());
+        Ballot ballot = state.log.promise();
+        Accepted<T> accepted = new Accepted<>(state.pid, state.leader.pid(), state.configurationId,
+                ballot, state.log.logLength());
+        Message<T> last = state.outbox.lastTo(state.leader.pid());
         if (last instanceof Accepted<T> queued && queued.ballot().equals(ballot)) {
-            paxos.outbox.replaceLast(accepted);
+            state.outbox.replaceLast(accepted);
         } else {
-            paxos.outbox.add(accepted);
+            state.outbox.add(accepted);
         }
     }
 
     private void refuse(long stalePeer) {
-        paxos.outbox.add(new NotAccepted<>(paxos.pid, stalePeer, paxos.configurationId, paxos.log.promise()));
+        state.outbox.add(new NotAccepted<>(state.pid, stalePeer, state.configurationId, state.log.promise()));
     }
 }

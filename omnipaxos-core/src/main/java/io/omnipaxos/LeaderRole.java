@@ -11,6 +11,7 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
@@ -28,53 +29,51 @@ import java.util.OptionalLong;
  */
 final class LeaderRole<T> {
 
-    private final SequencePaxos<T> paxos;
+    private final ProtocolState<T> state;
+    private final LogAdoption<T> adoption;
     /** This server's ballot while it leads. */
     private Ballot ballot = Ballot.NONE;
     private final Map<Long, FollowerProgress<T>> followers = new LinkedHashMap<>();
-    /** Entries appended in the accept phase, not yet written and replicated; at most batch_size. */
-    private ArrayList<T> batch = new ArrayList<>();
-    /** The entry bytes of {@link #batch} (0 without an entry codec): at most max_message_bytes. */
-    private long batchBytes;
     private long nextSession;
     /** The accepted round of the log adopted at the end of the prepare phase. */
     private Ballot adoptedRound = Ballot.NONE;
     /** The length of the log adopted at the end of the prepare phase: every AcceptSync covers it. */
     private long adoptedIdx;
 
-    LeaderRole(SequencePaxos<T> paxos) {
-        this.paxos = paxos;
+    LeaderRole(ProtocolState<T> state) {
+        this.state = state;
+        this.adoption = new LogAdoption<>(state);
     }
 
     /** Prepare phase, step 1: promise our own ballot and ask every peer for its promise. */
     void start(Ballot newBallot) {
-        if (paxos.role == Role.LEADER) {
-            paxos.keepPendingProposals(takeBatch());
+        if (state.role == Role.LEADER) {
+            state.keepPendingProposals(state.batch.takeAll());
         }
-        paxos.log.setPromise(newBallot);
+        state.log.setPromise(newBallot);
         ballot = newBallot;
         followers.clear();
-        for (long peer : paxos.peers) {
+        for (long peer : state.peers) {
             followers.put(peer, new FollowerProgress<>(peer));
         }
-        paxos.logger.info("server {}: elected with ballot {}; preparing", paxos.pid, newBallot);
-        paxos.role = Role.LEADER;
-        paxos.phase = Phase.PREPARE;
-        paxos.leader = newBallot;
-        for (long peer : paxos.peers) {
+        state.logger.info("server {}: elected with ballot {}; preparing", state.pid, newBallot);
+        state.role = Role.LEADER;
+        state.phase = Phase.PREPARE;
+        state.leader = newBallot;
+        for (long peer : state.peers) {
             sendPrepare(peer);
         }
     }
 
     /** Prepare phase, step 2: collect promises; with a read quorum, adopt the best log and start accepting. */
     void onPromise(Promise<T> promise) {
-        if (paxos.role != Role.LEADER || !promise.ballot().equals(ballot)) {
+        if (state.role != Role.LEADER || !promise.ballot().equals(ballot)) {
             return;
         }
         FollowerProgress<T> follower = followers.get(promise.from());
         follower.promise = promise;
-        if (paxos.phase == Phase.PREPARE) {
-            if (promisedCount() + 1 >= paxos.readQuorumSize) {
+        if (state.phase == Phase.PREPARE) {
+            if (promisedCount() + 1 >= state.readQuorumSize) {
                 finishPrepare();
             }
         } else {
@@ -82,148 +81,44 @@ final class LeaderRole<T> {
         }
     }
 
+    /**
+     * With a read quorum of promises: adopt the most up-to-date log and start accepting. If the best
+     * promise carries only part of its log, adopt that part and prepare every peer again from our new
+     * log end: the best one answers with the next part, the others, now behind us, with nothing.
+     */
     private void finishPrepare() {
-        Promise<T> best = mostUpToDatePromise();
-        long maxDecidedIdx = paxos.log.decidedIdx();
-        for (FollowerProgress<T> follower : followers.values()) {
-            if (follower.promise != null) {
-                maxDecidedIdx = Math.max(maxDecidedIdx, follower.promise.decidedIdx());
-            }
-        }
-        if (best != null && !answersOurLog(best)) {
+        Promise<T> best = adoption.mostUpToDate(followers.values());
+        long maxDecidedIdx = adoption.maxDecidedIdx(followers.values());
+        if (best != null && !adoption.answersOurLog(best)) {
             // Computed against a log we have since replaced (we adopted part of another): the answer
             // to our latest Prepare is on its way, and the resend timer repeats that Prepare if not.
             followers.get(best.from()).resetPromise();
             return;
         }
-        if (best != null && !carriesWholeLog(best)) {
-            adoptPart(best, maxDecidedIdx);
+        if (best != null && !LogAdoption.carriesWholeLog(best)) {
+            adoption.adoptPart(best, maxDecidedIdx);
+            for (FollowerProgress<T> follower : followers.values()) {
+                follower.resetPromise();
+                sendPrepare(follower.pid);
+            }
             return;
         }
-        adoptedRound = best == null ? paxos.log.acceptedRound() : best.acceptedRound();
-        adopt(best, Math.min(maxDecidedIdx, adoptedLength(best)));
-        adoptedIdx = paxos.log.logLength();
-        paxos.phase = Phase.ACCEPT;
-        paxos.logger.info("server {}: leading ballot {}; log length {}, decided {}", paxos.pid, ballot,
-                paxos.log.logLength(), paxos.log.decidedIdx());
+        adoptedRound = best == null ? state.log.acceptedRound() : best.acceptedRound();
+        adoption.adoptWhole(best, maxDecidedIdx, ballot);
+        adoptedIdx = state.log.logLength();
+        state.phase = Phase.ACCEPT;
+        state.logger.info("server {}: leading ballot {}; log length {}, decided {}", state.pid, ballot,
+                state.log.logLength(), state.log.decidedIdx());
         for (FollowerProgress<T> follower : followers.values()) {
             if (follower.promise != null) {
                 sendAcceptSync(follower);
             }
         }
-        acceptEntries(paxos.takePendingProposals());
-        StopSign pending = paxos.pendingStopSign();
-        if (pending != null && paxos.log.stopSign() == null) {
+        acceptEntries(state.takePendingProposals());
+        StopSign pending = state.pendingStopSign;
+        if (pending != null && state.log.stopSign() == null) {
             acceptStopSign(pending);
         }
-    }
-
-    /**
-     * Makes the most up-to-date promised log ours (or keeps ours if it is the best), with the highest
-     * promised decided index. A promise that carries a snapshot replaces our prefix by it.
-     */
-    private void adopt(Promise<T> best, long maxDecidedIdx) {
-        LogStore<T> log = paxos.log;
-        if (best == null) {
-            log.syncLog(log.logLength(), List.of(), null, ballot, maxDecidedIdx);
-        } else if (carriesSnapshot(best)) {
-            log.installSnapshot(best.suffixIdx(), best.snapshot(), best.suffix(), best.stopSign(), ballot,
-                    Math.max(maxDecidedIdx, best.suffixIdx()));
-        } else {
-            long fromIdx = Math.max(best.suffixIdx(), log.decidedIdx());
-            log.syncLog(fromIdx, entriesFrom(best, fromIdx), best.stopSign(), ballot, maxDecidedIdx);
-        }
-    }
-
-    /**
-     * The length of our log once {@code best} is adopted. No honest server's decided index exceeds
-     * it (what was decided is in the most up-to-date log); one that claims more is not believed.
-     */
-    private long adoptedLength(Promise<T> best) {
-        if (best == null) {
-            return paxos.log.logLength();
-        }
-        return best.suffixIdx() + best.suffix().size() + (best.stopSign() == null ? 0 : 1);
-    }
-
-    /** Whether a promise replaces our log by the sender's snapshot (we lack entries it compacted). */
-    private boolean carriesSnapshot(Promise<T> promise) {
-        return promise.snapshot() != null && promise.suffixIdx() > paxos.log.compactedIdx();
-    }
-
-    /** The promise's entries from {@code fromIdx} (at or after its suffix index) on. */
-    private static <T> List<T> entriesFrom(Promise<T> promise, long fromIdx) {
-        int skip = (int) Math.min(promise.suffix().size(), fromIdx - promise.suffixIdx());
-        return promise.suffix().subList(skip, promise.suffix().size());
-    }
-
-    /**
-     * Whether a promise more up to date than our log can be adopted into it: its suffix leaves no gap
-     * after our log, replaces none of our decided entries by a snapshot, and, from our own round
-     * (where logs are prefixes of one another), extends our log. A promise that answers a Prepare
-     * sent before we adopted part of another log may not.
-     */
-    private boolean answersOurLog(Promise<T> promise) {
-        LogStore<T> log = paxos.log;
-        if (carriesSnapshot(promise)) {
-            return promise.suffixIdx() >= log.decidedIdx();
-        }
-        boolean sameRound = promise.acceptedRound().equals(log.acceptedRound());
-        long end = promise.suffixIdx() + promise.suffix().size() + (promise.stopSign() == null ? 0 : 1);
-        return promise.suffixIdx() <= log.logLength() && (!sameRound || end > log.logLength());
-    }
-
-    /** Whether a promise carries its log to the end: a long suffix comes in parts, one per Prepare. */
-    private static <T> boolean carriesWholeLog(Promise<T> promise) {
-        long end = promise.suffixIdx() + promise.suffix().size() + (promise.stopSign() == null ? 0 : 1);
-        return end >= promise.acceptedIdx();
-    }
-
-    /**
-     * The best promised log is longer than one message: make the part received ours under the round
-     * it was accepted in (our log is then a prefix of that log, a state any follower of that round
-     * could be in, so a crash here loses nothing), and prepare every peer again from our new log. The
-     * best one answers with the next part; the others, now behind us, with nothing. The prepare phase
-     * ends when a quorum's promises carry whole logs.
-     */
-    private void adoptPart(Promise<T> best, long maxDecidedIdx) {
-        LogStore<T> log = paxos.log;
-        if (carriesSnapshot(best)) {
-            long end = best.suffixIdx() + best.suffix().size();
-            log.installSnapshot(best.suffixIdx(), best.snapshot(), best.suffix(), null, best.acceptedRound(),
-                    Math.max(Math.min(maxDecidedIdx, end), best.suffixIdx()));
-        } else {
-            long fromIdx = Math.max(best.suffixIdx(), log.decidedIdx());
-            List<T> entries = entriesFrom(best, fromIdx);
-            log.syncLog(fromIdx, entries, null, best.acceptedRound(),
-                    Math.min(maxDecidedIdx, fromIdx + entries.size()));
-        }
-        paxos.logger.info("server {}: adopted server {}'s log up to {} of {}; preparing again for the rest",
-                paxos.pid, best.from(), log.logLength(), best.acceptedIdx());
-        for (FollowerProgress<T> follower : followers.values()) {
-            follower.resetPromise();
-            sendPrepare(follower.pid);
-        }
-    }
-
-    /** The promise whose log is more up to date than ours, by (accepted round, log length), or null. */
-    private Promise<T> mostUpToDatePromise() {
-        Promise<T> best = null;
-        Ballot bestRound = paxos.log.acceptedRound();
-        long bestIdx = paxos.log.logLength();
-        for (FollowerProgress<T> follower : followers.values()) {
-            Promise<T> p = follower.promise;
-            if (p == null) {
-                continue;
-            }
-            int byRound = p.acceptedRound().compareTo(bestRound);
-            if (byRound > 0 || (byRound == 0 && p.acceptedIdx() > bestIdx)) {
-                best = p;
-                bestRound = p.acceptedRound();
-                bestIdx = p.acceptedIdx();
-            }
-        }
-        return best;
     }
 
     /**
@@ -235,25 +130,25 @@ final class LeaderRole<T> {
     private void sendAcceptSync(FollowerProgress<T> follower) {
         Promise<T> p = follower.promise;
         long syncIdx = syncIndexFor(p);
-        if (syncIdx > paxos.log.logLength()) {
+        if (syncIdx > state.log.logLength()) {
             // No honest follower has more of this round's log, or more decided, than its leader.
-            paxos.logger.warn("server {}: ignored server {}'s promise: it claims a log of this round or a decided"
-                    + " index up to {}, beyond our log length {}", paxos.pid, follower.pid, syncIdx, paxos.log.logLength());
+            state.logger.warn("server {}: ignored server {}'s promise: it claims a log of this round or a decided"
+                    + " index up to {}, beyond our log length {}", state.pid, follower.pid, syncIdx, state.log.logLength());
             follower.resetPromise();
             return;
         }
-        long compactedIdx = paxos.log.compactedIdx();
+        long compactedIdx = state.log.compactedIdx();
         T snapshot = null;
         if (syncIdx < compactedIdx) {
-            Optional<T> stored = paxos.log.snapshot();
+            Optional<T> stored = state.log.snapshot();
             if (stored.isPresent()) {
                 // The follower lacks entries we compacted: it gets our snapshot instead of them.
                 snapshot = stored.get();
             } else if (p.acceptedIdx() < compactedIdx) {
                 // Either a delayed promise from before the follower accepted the trimmed entries (a
                 // fresh promise will follow), or its storage was lost: only a snapshot could help then.
-                paxos.logger.warn("server {}: cannot synchronise server {} from its promise: the promised log"
-                        + " ({} entries) ends below the compacted index {}", paxos.pid, follower.pid,
+                state.logger.warn("server {}: cannot synchronise server {} from its promise: the promised log"
+                        + " ({} entries) ends below the compacted index {}", state.pid, follower.pid,
                         p.acceptedIdx(), compactedIdx);
                 follower.resetPromise();
                 return;
@@ -272,16 +167,16 @@ final class LeaderRole<T> {
      * log (safety: the follower takes our round only with all of it).
      */
     private void syncFrom(FollowerProgress<T> follower, long syncIdx, T snapshot, boolean extendsPrefix) {
-        long logLength = paxos.log.logLength();
+        long logLength = state.log.logLength();
         Invariants.atMost("sync index", syncIdx, "log length", logLength, follower.pid);
-        long limit = Math.min(logLength, Math.max(adoptedIdx, syncIdx + paxos.bufferSize));
-        long logEntriesEnd = paxos.log.entriesEnd();
+        long limit = Math.min(logLength, Math.max(adoptedIdx, syncIdx + state.bufferSize));
+        long logEntriesEnd = state.log.entriesEnd();
         long entriesLimit = Math.min(limit, logEntriesEnd);
         long adoptedEntriesEnd = Math.min(adoptedIdx, entriesLimit);
         // The adopted log goes whole (safety) unless the follower's log is a prefix of it; entries of
         // this round beyond it only as far as one message's bytes allow: the rest follows as the
         // follower acknowledges.
-        List<T> suffix = paxos.budget.read(paxos.log, syncIdx, extendsPrefix ? syncIdx : adoptedEntriesEnd,
+        List<T> suffix = state.budget.read(state.log, syncIdx, extendsPrefix ? syncIdx : adoptedEntriesEnd,
                 entriesLimit);
         long entriesEnd = syncIdx + suffix.size();
         if (entriesEnd < adoptedEntriesEnd) {
@@ -297,9 +192,9 @@ final class LeaderRole<T> {
         follower.sentIdx = end;
         follower.acceptedIdx = p.acceptedRound().equals(ballot) ? p.acceptedIdx() : 0;
         follower.acceptedIdxAtLastTimeout = -1;
-        paxos.outbox.add(new AcceptSync<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
-                follower.lastSequenceNumber, syncIdx, suffix, paxos.log.decidedIdx(), snapshot,
-                withStopSign ? paxos.log.stopSign() : null));
+        state.outbox.add(new AcceptSync<>(state.pid, follower.pid, state.configurationId, ballot,
+                follower.lastSequenceNumber, syncIdx, suffix, state.log.decidedIdx(), snapshot,
+                withStopSign ? state.log.stopSign() : null));
         tryDecide();
     }
 
@@ -312,8 +207,8 @@ final class LeaderRole<T> {
         follower.accepting = false;
         follower.sentIdx = fromIdx + chunk.size();
         follower.acceptedIdx = fromIdx;
-        paxos.outbox.add(new SyncChunk<>(paxos.pid, follower.pid, paxos.configurationId, ballot, fromIdx,
-                paxos.log.decidedIdx(), chunk));
+        state.outbox.add(new SyncChunk<>(state.pid, follower.pid, state.configurationId, ballot, fromIdx,
+                state.log.decidedIdx(), chunk));
     }
 
     /** Where a follower's log stops being a prefix of ours, judged from its promise. */
@@ -325,19 +220,15 @@ final class LeaderRole<T> {
 
     /** Accept phase: one new entry joins the batch; a full batch is written and replicated. */
     void acceptEntry(T entry) {
-        if (paxos.log.stopSign() != null) {
-            paxos.dropProposals(1);
+        if (state.log.stopSign() != null) {
+            state.dropProposals(1);
             return;
         }
-        long size = paxos.budget.sizeOf(entry);
-        if (!batch.isEmpty() && batchBytes + size > paxos.budget.maxBytes()) {
-            flushBatch();
+        if (state.batch.wouldOverflow(entry)) {
+            flush();
         }
-        batch.add(entry);
-        batchBytes += size;
-        if (batch.size() >= paxos.batchSize || paxos.budget.isFull(batchBytes)) {
-            flushBatch();
-        }
+        state.batch.add(entry);
+        flushIfDue(EntryBatch.Trigger.FULL);
     }
 
     void acceptEntries(List<T> entries) {
@@ -346,16 +237,21 @@ final class LeaderRole<T> {
         }
     }
 
+    /** Flushes the batch if {@link EntryBatch} says {@code trigger} makes it due. */
+    void flushIfDue(EntryBatch.Trigger trigger) {
+        if (state.batch.isDue(trigger, state.log.decidedIdx() == state.log.logLength())) {
+            flush();
+        }
+    }
+
     /** Writes the batch to storage, then sends it to every follower that is caught up. */
-    void flushBatch() {
-        if (batch.isEmpty()) {
+    private void flush() {
+        if (state.batch.size() == 0) {
             return;
         }
-        List<T> entries = batch;
-        batch = new ArrayList<>(Math.min(paxos.batchSize, 1024));
-        batchBytes = 0;
-        long fromIdx = paxos.log.logLength();
-        paxos.log.appendEntries(entries);
+        List<T> entries = state.batch.takeAll();
+        long fromIdx = state.log.logLength();
+        state.log.appendEntries(entries);
         for (FollowerProgress<T> follower : followers.values()) {
             if (follower.accepting && follower.sentIdx == fromIdx) {
                 sendAcceptDecide(follower, entries);
@@ -369,10 +265,10 @@ final class LeaderRole<T> {
      * next slot and is replicated to every follower that is caught up; no entry follows it.
      */
     void acceptStopSign(StopSign stopSign) {
-        flushBatch();
-        long slot = paxos.log.logLength();
-        paxos.log.appendStopSign(stopSign, paxos.log.decidedIdx());
-        paxos.logger.info("server {}: proposing stop-sign at index {}: {}", paxos.pid, slot, stopSign);
+        flush();
+        long slot = state.log.logLength();
+        state.log.appendStopSign(stopSign, state.log.decidedIdx());
+        state.logger.info("server {}: proposing stop-sign at index {}: {}", state.pid, slot, stopSign);
         for (FollowerProgress<T> follower : followers.values()) {
             if (follower.accepting && follower.sentIdx == slot) {
                 sendAcceptStopSign(follower);
@@ -384,20 +280,20 @@ final class LeaderRole<T> {
     private void sendAcceptStopSign(FollowerProgress<T> follower) {
         follower.lastSequenceNumber = follower.lastSequenceNumber.next();
         follower.sentIdx += 1;
-        paxos.outbox.add(new AcceptStopSign<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
-                follower.lastSequenceNumber, paxos.log.decidedIdx(), paxos.log.stopSign()));
+        state.outbox.add(new AcceptStopSign<>(state.pid, follower.pid, state.configurationId, ballot,
+                follower.lastSequenceNumber, state.log.decidedIdx(), state.log.stopSign()));
     }
 
     private void sendAcceptDecide(FollowerProgress<T> follower, List<T> entries) {
         follower.lastSequenceNumber = follower.lastSequenceNumber.next();
         follower.sentIdx += entries.size();
-        paxos.outbox.add(new AcceptDecide<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
-                follower.lastSequenceNumber, paxos.log.decidedIdx(), entries));
+        state.outbox.add(new AcceptDecide<>(state.pid, follower.pid, state.configurationId, ballot,
+                follower.lastSequenceNumber, state.log.decidedIdx(), entries));
     }
 
     /** A follower accepted up to an index: maybe decide, and feed a follower that is catching up. */
     void onAccepted(Accepted<T> accepted) {
-        if (paxos.role != Role.LEADER || !accepted.ballot().equals(ballot)) {
+        if (state.role != Role.LEADER || !accepted.ballot().equals(ballot)) {
             return;
         }
         FollowerProgress<T> follower = followers.get(accepted.from());
@@ -413,11 +309,11 @@ final class LeaderRole<T> {
         }
         follower.acceptedIdx = Math.max(follower.acceptedIdx, Math.min(accepted.acceptedIdx(), follower.sentIdx));
         tryDecide();
-        if (follower.sentIdx < paxos.log.logLength() && follower.acceptedIdx >= follower.sentIdx) {
-            long entriesEnd = paxos.log.entriesEnd();
+        if (follower.sentIdx < state.log.logLength() && follower.acceptedIdx >= follower.sentIdx) {
+            long entriesEnd = state.log.entriesEnd();
             if (follower.sentIdx < entriesEnd) {
-                long end = Math.min(entriesEnd, follower.sentIdx + paxos.bufferSize);
-                sendAcceptDecide(follower, paxos.budget.read(paxos.log, follower.sentIdx, follower.sentIdx, end));
+                long end = Math.min(entriesEnd, follower.sentIdx + state.bufferSize);
+                sendAcceptDecide(follower, state.budget.read(state.log, follower.sentIdx, follower.sentIdx, end));
             } else {
                 sendAcceptStopSign(follower);
             }
@@ -428,31 +324,31 @@ final class LeaderRole<T> {
     private void tryDecide() {
         long[] accepted = new long[followers.size() + 1];
         int count = 0;
-        accepted[count++] = paxos.log.logLength();
+        accepted[count++] = state.log.logLength();
         for (FollowerProgress<T> follower : followers.values()) {
             accepted[count++] = follower.accepting ? follower.acceptedIdx : 0;
         }
         Arrays.sort(accepted);
-        long quorumAccepted = accepted[accepted.length - paxos.writeQuorumSize];
-        if (quorumAccepted > paxos.log.decidedIdx()) {
-            paxos.log.setDecidedIdx(quorumAccepted);
+        long quorumAccepted = accepted[accepted.length - state.writeQuorumSize];
+        if (quorumAccepted > state.log.decidedIdx()) {
+            state.log.setDecidedIdx(quorumAccepted);
             announceDecided();
         }
     }
 
     /** Tells every accepting follower the new decided index, folded into a queued message if possible. */
     private void announceDecided() {
-        long decidedIdx = paxos.log.decidedIdx();
+        long decidedIdx = state.log.decidedIdx();
         for (FollowerProgress<T> follower : followers.values()) {
             if (!follower.accepting) {
                 continue;
             }
-            Message<T> last = paxos.outbox.lastTo(follower.pid);
+            Message<T> last = state.outbox.lastTo(follower.pid);
             if (last instanceof AcceptDecide<T> queued && queued.ballot().equals(ballot)) {
-                paxos.outbox.replaceLast(new AcceptDecide<>(queued.from(), queued.to(), queued.configurationId(),
+                state.outbox.replaceLast(new AcceptDecide<>(queued.from(), queued.to(), queued.configurationId(),
                         ballot, queued.sequenceNumber(), decidedIdx, queued.entries()));
             } else if (last instanceof Decide<T> queued && queued.ballot().equals(ballot)) {
-                paxos.outbox.replaceLast(new Decide<>(queued.from(), queued.to(), queued.configurationId(),
+                state.outbox.replaceLast(new Decide<>(queued.from(), queued.to(), queued.configurationId(),
                         ballot, queued.sequenceNumber(), decidedIdx));
             } else {
                 sendDecide(follower);
@@ -462,8 +358,8 @@ final class LeaderRole<T> {
 
     private void sendDecide(FollowerProgress<T> follower) {
         follower.lastSequenceNumber = follower.lastSequenceNumber.next();
-        paxos.outbox.add(new Decide<>(paxos.pid, follower.pid, paxos.configurationId, ballot,
-                follower.lastSequenceNumber, paxos.log.decidedIdx()));
+        state.outbox.add(new Decide<>(state.pid, follower.pid, state.configurationId, ballot,
+                follower.lastSequenceNumber, state.log.decidedIdx()));
     }
 
     /**
@@ -503,24 +399,36 @@ final class LeaderRole<T> {
      * @throws CompactionException if the index is not decided, already trimmed, or not accepted by all
      */
     void trim(OptionalLong requested) {
-        long minAcceptedIdx = paxos.log.logLength();
+        long minAcceptedIdx = state.log.logLength();
         for (FollowerProgress<T> follower : followers.values()) {
             minAcceptedIdx = Math.min(minAcceptedIdx, follower.accepting ? follower.acceptedIdx : 0);
         }
-        minAcceptedIdx = Math.min(minAcceptedIdx, paxos.log.entriesEnd());
-        long compactedIdx = paxos.log.compactedIdx();
-        long idx = requested.orElse(Math.max(compactedIdx, Math.min(minAcceptedIdx, paxos.compactableIdx())));
-        paxos.requireCompactable("trim", requested, idx);
+        minAcceptedIdx = Math.min(minAcceptedIdx, state.log.entriesEnd());
+        long compactedIdx = state.log.compactedIdx();
+        long idx = requested.orElse(Math.max(compactedIdx, Math.min(minAcceptedIdx, state.compactableIdx())));
+        state.requireCompactable("trim", requested, idx);
         if (idx > minAcceptedIdx) {
-            throw paxos.compactionRefused("trim", CompactionException.Reason.NOT_ALL_ACCEPTED, requested, minAcceptedIdx,
+            throw state.compactionRefused("trim", CompactionException.Reason.NOT_ALL_ACCEPTED, requested, minAcceptedIdx,
                     "index " + idx + " is beyond " + minAcceptedIdx + ", the smallest index every server accepted");
         }
         if (idx == compactedIdx) {
             return;
         }
-        paxos.log.trim(idx);
-        for (long peer : paxos.peers) {
-            paxos.outbox.add(new Trim<>(paxos.pid, peer, paxos.configurationId, ballot, idx));
+        state.log.trim(idx);
+        for (long peer : state.peers) {
+            state.outbox.add(new Trim<>(state.pid, peer, state.configurationId, ballot, idx));
+        }
+    }
+
+    /** A follower asks us to end the log with a stop-sign (see {@link SequencePaxos#reconfigure}). */
+    void onStopSignForward(StopSignForward<T> message) {
+        if (state.role != Role.LEADER || state.log.stopSign() != null) {
+            return;
+        }
+        if (state.phase == Phase.ACCEPT) {
+            acceptStopSign(message.stopSign());
+        } else if (state.pendingStopSign == null) {
+            state.pendingStopSign = message.stopSign();
         }
     }
 
@@ -529,7 +437,7 @@ final class LeaderRole<T> {
         FollowerProgress<T> follower = followers.get(request.from());
         // While a Prepare is outstanding (no promise yet) the resend timer repeats it; answering every
         // request as well would cross Prepares with AcceptSyncs and restart the follower's session.
-        if (paxos.role == Role.LEADER && follower != null && follower.promise != null) {
+        if (state.role == Role.LEADER && follower != null && follower.promise != null) {
             reconnected(request.from());
         }
     }
@@ -544,14 +452,14 @@ final class LeaderRole<T> {
 
     /** A follower promised a higher ballot: this leader's round is over. */
     void onNotAccepted(NotAccepted<T> notAccepted) {
-        if (paxos.role == Role.LEADER && notAccepted.ballot().isGreaterThan(ballot)) {
-            paxos.becomeFollower(notAccepted.ballot());
+        if (state.role == Role.LEADER && notAccepted.ballot().isGreaterThan(ballot)) {
+            state.stepDown(notAccepted.ballot());
         }
     }
 
     private void sendPrepare(long peer) {
-        paxos.outbox.add(new Prepare<>(paxos.pid, peer, paxos.configurationId, ballot,
-                paxos.log.decidedIdx(), paxos.log.acceptedRound(), paxos.log.logLength()));
+        state.outbox.add(new Prepare<>(state.pid, peer, state.configurationId, ballot,
+                state.log.decidedIdx(), state.log.acceptedRound(), state.log.logLength()));
     }
 
     private int promisedCount() {
@@ -564,16 +472,8 @@ final class LeaderRole<T> {
         return count;
     }
 
-    /** Hands out the unreplicated batch (when stepping down). */
-    List<T> takeBatch() {
-        List<T> entries = batch;
-        batch = new ArrayList<>();
-        batchBytes = 0;
-        return entries;
-    }
-
     String describe() {
-        StringBuilder out = new StringBuilder("batch=" + batch.size());
+        StringBuilder out = new StringBuilder("ballot=" + ballot);
         for (FollowerProgress<T> f : followers.values()) {
             out.append(" [").append(f.pid).append(f.promise == null ? " unpromised" : f.accepting ? " accepting" : " promised")
                     .append(" sent=").append(f.sentIdx).append(" acc=").append(f.acceptedIdx).append(']');
@@ -582,12 +482,11 @@ final class LeaderRole<T> {
     }
 
     void checkInvariants() {
-        Invariants.atMost("batch", batch.size(), "batch_size", paxos.batchSize);
-        Invariants.check(paxos.log.promise().equals(ballot), "a leader has promised its own ballot");
+        Invariants.check(state.log.promise().equals(ballot), "a leader has promised its own ballot");
         for (FollowerProgress<T> follower : followers.values()) {
             if (follower.accepting) {
                 Invariants.atMost("acceptedIdx", follower.acceptedIdx, "sentIdx", follower.sentIdx, follower.pid);
-                Invariants.atMost("sentIdx", follower.sentIdx, "log length", paxos.log.logLength(), follower.pid);
+                Invariants.atMost("sentIdx", follower.sentIdx, "log length", state.log.logLength(), follower.pid);
             }
         }
     }

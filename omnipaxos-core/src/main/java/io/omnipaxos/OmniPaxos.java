@@ -25,7 +25,22 @@ import java.util.Set;
  * server; every server reads decided entries back in log order with {@link #readDecidedSuffix}.
  *
  * <p>Storage writes happen inside these calls, before the messages that depend on them are
- * queued, so taking the outgoing messages after a call returns is always safe.
+ * queued, so taking the outgoing messages after a call returns is always safe. Exactly these calls
+ * may write to storage (with {@code PersistentStorage}, an fsync):
+ * <ul>
+ *   <li>{@link #handleIncoming}: promises, accepted entries, decided indices, compaction;</li>
+ *   <li>{@link #tick}: a new leader's promise, and on a leader the partial batch at the flush tick;</li>
+ *   <li>{@link #append} on a leader, when the entry fills the batch;</li>
+ *   <li>{@link #outgoingMessages} and {@link #takeOutgoingMessages} on a leader, the partial batch
+ *       when nothing it replicated is undecided (so light load is not held back);</li>
+ *   <li>{@link #reconfigure} on a leader (the batch, then the stop-sign);</li>
+ *   <li>{@link #trim} and {@link #snapshot} (the compacted prefix);</li>
+ *   <li>{@link #forceTakeOver} (the new promise).</li>
+ * </ul>
+ * Reads ({@link #read}, {@link #readDecidedSuffix}, the getters), {@link #reconnected} and
+ * {@link #failRecovery} never write.
+ * When a batch is flushed is decided in one place, documented in the package-private
+ * {@code EntryBatch}: when full, at the flush tick, or at the drain described above.
  *
  * <p><b>Not thread-safe.</b> An instance is a single-threaded, deterministic state machine: no
  * threads, clocks, sockets or randomness inside. Call it from one thread (or under one lock).
@@ -55,7 +70,7 @@ public final class OmniPaxos<T> {
                 config.peers(), config.cluster().readQuorumSize(), server.leaderPriority());
         this.paxos = new SequencePaxos<>(config, storage, outbox, snapshots, entryCodec);
         this.screen = new IncomingScreen(config.cluster());
-        election.recover(paxos.log.promise());
+        election.recover(paxos.state.log.promise());
         election.startRound(outbox);
     }
 
@@ -93,7 +108,7 @@ public final class OmniPaxos<T> {
         }
         String refusal = screen.refusal(message, highestKnownRound());
         if (refusal != null) {
-            paxos.reject(message, refusal);
+            paxos.state.reject(message, refusal);
             return;
         }
         if (message instanceof SequencePaxosMessage<T> m) {
@@ -102,6 +117,9 @@ public final class OmniPaxos<T> {
             election.onHeartbeatRequest(m, outbox);
         } else if (message instanceof HeartbeatReply<T> m) {
             election.onHeartbeatReply(m);
+        } else {
+            throw new IllegalArgumentException("unknown message type " + message.getClass().getName()
+                    + " from pid " + message.from());
         }
         checkInvariants();
     }
@@ -111,7 +129,7 @@ public final class OmniPaxos<T> {
         ServerConfig server = config.server();
         if (++electionTicks >= server.electionTickTimeout()) {
             electionTicks = 0;
-            election.onElectionTimeout(paxos.log.promise(), paxos.isBehind(), outbox).ifPresent(paxos::onLeaderElected);
+            election.onElectionTimeout(paxos.state.log.promise(), paxos.state.isBehind(), outbox).ifPresent(paxos::onLeaderElected);
         }
         if (++resendTicks >= server.resendMessageTickTimeout()) {
             resendTicks = 0;
@@ -163,7 +181,7 @@ public final class OmniPaxos<T> {
 
     /** The decided stop-sign if this configuration is finished, else empty. */
     public Optional<StopSign> isReconfigured() {
-        return paxos.log.decidedStopSign();
+        return paxos.state.log.decidedStopSign();
     }
 
     /**
@@ -190,7 +208,7 @@ public final class OmniPaxos<T> {
      * decided stop-sign counts as the last slot.
      */
     public long getDecidedIdx() {
-        return paxos.log.decidedIdx();
+        return paxos.state.log.decidedIdx();
     }
 
     /** The pid of the leader this server knows of, if any. */
@@ -200,11 +218,11 @@ public final class OmniPaxos<T> {
 
     /** The leader this server knows of, with its ballot and whether it is already accepting. */
     public Optional<LeaderInfo> getCurrentLeaderInfo() {
-        Ballot leader = paxos.leader;
+        Ballot leader = paxos.state.leader;
         if (leader.pid() == 0) {
             return Optional.empty();
         }
-        return Optional.of(new LeaderInfo(leader.pid(), leader, paxos.phase == Phase.ACCEPT));
+        return Optional.of(new LeaderInfo(leader.pid(), leader, paxos.state.phase == Phase.ACCEPT));
     }
 
     /**
@@ -213,7 +231,7 @@ public final class OmniPaxos<T> {
      */
     public Optional<LogEntry<T>> read(long idx) {
         requireIndex("idx", idx);
-        if (idx >= paxos.log.logLength()) {
+        if (idx >= paxos.state.log.logLength()) {
             return Optional.empty();
         }
         List<LogEntry<T>> one = readEntries(idx, idx + 1);
@@ -228,13 +246,13 @@ public final class OmniPaxos<T> {
      */
     public List<LogEntry<T>> readEntries(long from, long to) {
         requireIndex("from", from);
-        long logLength = paxos.log.logLength();
+        long logLength = paxos.state.log.logLength();
         if (from > to || to > logLength) {
             throw new IndexOutOfBoundsException("readEntries(" + from + ", " + to + ") outside the log [0, "
                     + logLength + ")");
         }
-        List<LogEntry<T>> entries = LogReader.read(paxos.log, from, to);
-        paxos.noteRead(from, to);
+        List<LogEntry<T>> entries = LogReader.read(paxos.state.log, from, to);
+        paxos.state.noteRead(from, to);
         return entries;
     }
 
@@ -245,12 +263,12 @@ public final class OmniPaxos<T> {
      */
     public List<LogEntry<T>> readDecidedSuffix(long from) {
         requireIndex("from", from);
-        long decidedIdx = paxos.log.decidedIdx();
+        long decidedIdx = paxos.state.log.decidedIdx();
         if (from >= decidedIdx) {
             return List.of();
         }
-        List<LogEntry<T>> entries = LogReader.read(paxos.log, from, decidedIdx);
-        paxos.noteRead(from, decidedIdx);
+        List<LogEntry<T>> entries = LogReader.read(paxos.state.log, from, decidedIdx);
+        paxos.state.noteRead(from, decidedIdx);
         return entries;
     }
 
@@ -280,7 +298,7 @@ public final class OmniPaxos<T> {
      * read quorum promises; if it cannot reach one, the other servers keep their leader.
      */
     public void tryBecomeLeader() {
-        Ballot ballot = election.forceTakeOver(paxos.log.promise());
+        Ballot ballot = election.forceTakeOver(paxos.state.log.promise());
         paxos.onLeaderElected(ballot);
         checkInvariants();
     }
@@ -303,7 +321,7 @@ public final class OmniPaxos<T> {
      */
     public void failRecovery() {
         paxos.failRecovery();
-        election.recover(paxos.log.promise());
+        election.recover(paxos.state.log.promise());
         checkInvariants();
     }
 
@@ -326,7 +344,7 @@ public final class OmniPaxos<T> {
      * hostile peer.
      */
     public long rejectedIncomingCount() {
-        return paxos.rejectedMessages();
+        return paxos.state.rejectedMessages();
     }
 
     /** Outgoing messages dropped because {@code buffer_size} messages were already waiting. */
@@ -336,7 +354,7 @@ public final class OmniPaxos<T> {
 
     /** Forwarded proposals dropped because {@code buffer_size} proposals were already waiting. */
     public long droppedProposalCount() {
-        return paxos.droppedProposals();
+        return paxos.state.droppedProposals();
     }
 
     /** A one-line description of the server's protocol state, for logs and failure messages. */
@@ -353,11 +371,12 @@ public final class OmniPaxos<T> {
 
     /** The highest ballot round this server has promised, accepted, led, or seen elected. */
     private long highestKnownRound() {
-        return Math.max(Math.max(paxos.log.promise().n(), paxos.log.acceptedRound().n()), election.highestRound());
+        return Math.max(Math.max(paxos.state.log.promise().n(), paxos.state.log.acceptedRound().n()), election.highestRound());
     }
 
     private void checkInvariants() {
         paxos.checkInvariants();
+        election.checkInvariants();
     }
 
     private static void requireIndex(String name, long idx) {
