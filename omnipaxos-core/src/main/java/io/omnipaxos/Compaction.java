@@ -1,6 +1,6 @@
 package io.omnipaxos;
 
-import io.omnipaxos.messages.Trim;
+import io.omnipaxos.messages.TakeSnapshot;
 import java.util.OptionalLong;
 
 /**
@@ -40,7 +40,7 @@ final class Compaction<T> {
         }
         if (!localOnly) {
             for (long peer : state.peers) {
-                state.outbox.add(new Trim<>(state.pid, peer, state.configurationId, state.leader, idx, true));
+                state.outbox.add(new TakeSnapshot<>(state.pid, peer, state.configurationId, state.leader, idx));
             }
         }
     }

@@ -14,6 +14,7 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import java.util.List;
 
@@ -203,23 +204,33 @@ final class FollowerRole<T> {
 
     /**
      * Trim: the leader asks us to trim (it checked that every server accepted the entries below the
-     * index and that they are decided) or to snapshot. Only the leader of the round we promised may
-     * ask: a request of another round is ignored (a forged one, naming a ballot that is not its
-     * sender's, never gets here: see {@link IncomingScreen}). We
-     * snapshot as far as our own decided index goes, and trim as far as our application has also
+     * index and that they are decided). Only the leader of the round we promised may ask: a request
+     * of another round is ignored (a forged one, naming a ballot that is not its sender's, never gets
+     * here: see {@link IncomingScreen}). We trim as far as we have decided and our application has
      * read (a trimmed entry is gone, and the application must have applied it); the rest follows
      * once we learn and it reads more.
      */
     void onTrim(Trim<T> trim) {
-        if (state.role != Role.FOLLOWER || !trim.ballot().equals(state.log.promise())) {
-            return; // another round's: an earlier one's, delayed, or a later one's ahead of its Prepare
-        }
-        if (trim.snapshot()) {
-            snapshotTargetIdx = Math.max(snapshotTargetIdx, trim.trimIdx());
-        } else {
+        if (isFromLeaderWePromised(trim.ballot())) {
             trimTargetIdx = Math.max(trimTargetIdx, trim.trimIdx());
+            compactDecidedPrefix();
         }
-        compactDecidedPrefix();
+    }
+
+    /**
+     * TakeSnapshot: the leader asks us to replace the decided prefix by a snapshot, under the same
+     * rule as {@link #onTrim}: as far as our own decided index goes, the rest once we learn more.
+     */
+    void onTakeSnapshot(TakeSnapshot<T> request) {
+        if (isFromLeaderWePromised(request.ballot())) {
+            snapshotTargetIdx = Math.max(snapshotTargetIdx, request.snapshotIdx());
+            compactDecidedPrefix();
+        }
+    }
+
+    /** Whether a compaction request is of the round we promised (not an earlier one's, delayed, or a later one's). */
+    private boolean isFromLeaderWePromised(Ballot ballot) {
+        return state.role == Role.FOLLOWER && ballot.equals(state.log.promise());
     }
 
     private void compactDecidedPrefix() {

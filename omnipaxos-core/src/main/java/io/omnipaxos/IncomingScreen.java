@@ -15,6 +15,7 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import java.util.Set;
 
@@ -130,6 +131,8 @@ final class IncomingScreen {
         } else if (message instanceof HeartbeatReply<?> m) {
             return m.ballot();
         } else if (message instanceof Trim<?> m) {
+            return m.ballot();
+        } else if (message instanceof TakeSnapshot<?> m) {
             return m.ballot();
         } else if (message instanceof SyncChunk<?> m) {
             return m.ballot();

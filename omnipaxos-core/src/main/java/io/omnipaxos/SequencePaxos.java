@@ -15,6 +15,7 @@ import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequencePaxosMessage;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import io.omnipaxos.storage.Storage;
 import java.util.OptionalLong;
@@ -81,6 +82,8 @@ final class SequencePaxos<T> {
             leaderRole.onNotAccepted(m);
         } else if (message instanceof Trim<T> m) {
             followerRole.onTrim(m);
+        } else if (message instanceof TakeSnapshot<T> m) {
+            followerRole.onTakeSnapshot(m);
         } else if (message instanceof AcceptStopSign<T> m) {
             followerRole.onAcceptStopSign(m);
         } else if (message instanceof StopSignForward<T> m) {

@@ -17,6 +17,7 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import io.omnipaxos.sim.ListStorage;
 import java.util.List;
@@ -149,7 +150,7 @@ class HostilePeerTest {
         OmniPaxos<String> follower = followerWithDecided(List.of("a", "b", "c"));
         follower.readDecidedSuffix(0);
         follower.handleIncoming(new Trim<>(2, 3, CONFIG, B1, 3)); // the leader's ballot, not the sender's
-        follower.handleIncoming(new Trim<>(2, 3, CONFIG, new Ballot(2, 0, 2), 3, true)); // not promised: ignored
+        follower.handleIncoming(new TakeSnapshot<>(2, 3, CONFIG, new Ballot(2, 0, 2), 3)); // not promised: ignored
         follower.handleIncoming(new Trim<>(2, 3, CONFIG, new Ballot(0, 0, 2), 3)); // an earlier round: ignored
         assertEquals(1, follower.rejectedIncomingCount());
         assertEquals(0, storage.getCompactedIdx());

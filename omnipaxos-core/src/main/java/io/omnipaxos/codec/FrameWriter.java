@@ -18,6 +18,7 @@ import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -122,7 +123,9 @@ final class FrameWriter<T> {
         } else if (m instanceof Trim<T> x) {
             putBallot(w, x.ballot());
             w.putLong(x.trimIdx());
-            w.put(x.snapshot() ? (byte) 1 : (byte) 0);
+        } else if (m instanceof TakeSnapshot<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.snapshotIdx());
         } else if (m instanceof AcceptStopSign<T> x) {
             putBallot(w, x.ballot());
             putSequenceNumber(w, x.sequenceNumber());

@@ -18,6 +18,7 @@ import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
@@ -59,10 +60,11 @@ import java.util.Objects;
  * 0x07 Decide            ballot sequenceNumber decidedIdx:i64
  * 0x08 NotAccepted       ballot
  * 0x09 ProposalForward   entries
- * 0x0A Trim              ballot trimIdx:i64 snapshot:boolean
+ * 0x0A Trim              ballot trimIdx:i64
  * 0x0B AcceptStopSign    ballot sequenceNumber decidedIdx:i64 stop-sign
  * 0x0C StopSignForward   stop-sign
  * 0x0D SyncChunk         ballot fromIdx:i64 decidedIdx:i64 entries
+ * 0x0E TakeSnapshot      ballot snapshotIdx:i64
  * 0x41 HeartbeatRequest  round:i64
  * 0x42 HeartbeatReply    round:i64 ballot quorumConnected:boolean
  * </pre>
@@ -238,8 +240,11 @@ public final class MessageCodec<T> {
     private static MessageTag readVersionAndTag(FrameReader<?> r) {
         int version = r.readUnsignedByte("version");
         if (version != WireFormat.VERSION) {
-            throw r.error(0, "unsupported wire version 0x" + FrameReader.hex(version)
-                    + " (this codec reads version " + WireFormat.VERSION + ")");
+            String from = version < WireFormat.VERSION ? "an older release" : version > WireFormat.VERSION
+                    ? "a newer release" : "no release";
+            throw r.error(0, "unsupported wire version 0x" + FrameReader.hex(version) + ", from " + from
+                    + " (this codec reads version " + WireFormat.VERSION + " only; every node of a cluster must"
+                    + " run a release with the same wire version)");
         }
         int code = r.readUnsignedByte("message tag");
         MessageTag tag = MessageTag.ofCode(code);
@@ -279,8 +284,9 @@ public final class MessageCodec<T> {
             case PROPOSAL_FORWARD:
                 return new ProposalForward<>(from, to, cfg, r.readEntries("entries"));
             case TRIM:
-                return new Trim<>(from, to, cfg, r.readBallot("ballot"), r.readLong("trimIdx"),
-                        r.readBoolean("snapshot"));
+                return new Trim<>(from, to, cfg, r.readBallot("ballot"), r.readLong("trimIdx"));
+            case TAKE_SNAPSHOT:
+                return new TakeSnapshot<>(from, to, cfg, r.readBallot("ballot"), r.readLong("snapshotIdx"));
             case ACCEPT_STOP_SIGN:
                 return new AcceptStopSign<>(from, to, cfg, r.readBallot("ballot"),
                         r.readSequenceNumber("sequenceNumber"), r.readLong("decidedIdx"), r.readStopSign("stopSign"));

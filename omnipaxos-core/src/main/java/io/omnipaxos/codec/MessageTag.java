@@ -15,6 +15,7 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 
 /**
@@ -40,10 +41,11 @@ enum MessageTag {
     DECIDE(0x07, "Decide", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
     NOT_ACCEPTED(0x08, "NotAccepted", WireFormat.BALLOT_BYTES, false),
     PROPOSAL_FORWARD(0x09, "ProposalForward", 0, true),
-    TRIM(0x0A, "Trim", WireFormat.BALLOT_BYTES + 8 + 1, false),
+    TRIM(0x0A, "Trim", WireFormat.BALLOT_BYTES + 8, false),
     ACCEPT_STOP_SIGN(0x0B, "AcceptStopSign", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
     STOP_SIGN_FORWARD(0x0C, "StopSignForward", 0, false),
     SYNC_CHUNK(0x0D, "SyncChunk", WireFormat.BALLOT_BYTES + 2 * 8, true),
+    TAKE_SNAPSHOT(0x0E, "TakeSnapshot", WireFormat.BALLOT_BYTES + 8, false),
     HEARTBEAT_REQUEST(0x41, "HeartbeatRequest", 8, false),
     HEARTBEAT_REPLY(0x42, "HeartbeatReply", 8 + WireFormat.BALLOT_BYTES + 1, false);
 
@@ -115,6 +117,8 @@ enum MessageTag {
             return STOP_SIGN_FORWARD;
         } else if (m instanceof SyncChunk) {
             return SYNC_CHUNK;
+        } else if (m instanceof TakeSnapshot) {
+            return TAKE_SNAPSHOT;
         }
         // Reached only when a message type was added to the sealed hierarchy but not to the codec.
         throw new IllegalArgumentException("no wire tag for message type " + m.getClass().getName());

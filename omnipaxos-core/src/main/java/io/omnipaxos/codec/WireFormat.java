@@ -8,9 +8,10 @@ final class WireFormat {
 
     /**
      * The only wire version this codec reads and writes. Bump it for incompatible layout changes.
-     * Version 2: Trim carries the leader's ballot; SyncChunk (0x0D).
+     * Version 2: Trim carries the leader's ballot; SyncChunk (0x0D). Version 3: a snapshot request
+     * is its own message, TakeSnapshot (0x0E), and Trim lost its snapshot flag.
      */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     /** version(1) + tag(1) + from(8) + to(8) + configurationId(4). */
     static final int HEADER_BYTES = 1 + 1 + 8 + 8 + 4;

@@ -3,17 +3,16 @@ package io.omnipaxos.messages;
 import io.omnipaxos.Ballot;
 
 /**
- * The leader tells a follower to compact its log below {@code trimIdx}. With {@code snapshot}
- * false the prefix is trimmed away (every server has accepted it and it is decided, so no server
- * needs it again); with {@code snapshot} true it is replaced by the application's snapshot. A
- * follower takes it only from the leader whose round it has promised ({@code ballot}), and
- * compacts only what it knows is decided.
+ * The leader tells a follower to trim its log below {@code trimIdx}: every server has accepted that
+ * prefix and it is decided, so no server needs it again. A follower takes it only from the leader
+ * whose round it has promised ({@code ballot}), and trims only what it has decided and its
+ * application has read. To replace the prefix by a snapshot instead, the leader sends {@link
+ * TakeSnapshot}.
  *
  * @param ballot the leader's ballot
  * @param trimIdx the first log index that is kept
- * @param snapshot whether to snapshot rather than trim
  */
-public record Trim<T>(long from, long to, int configurationId, Ballot ballot, long trimIdx, boolean snapshot)
+public record Trim<T>(long from, long to, int configurationId, Ballot ballot, long trimIdx)
         implements SequencePaxosMessage<T> {
 
     /** Validates the fields. */
@@ -21,10 +20,5 @@ public record Trim<T>(long from, long to, int configurationId, Ballot ballot, lo
         Fields.route(from, to, configurationId);
         Fields.ballot("ballot", ballot);
         Fields.index("trimIdx", trimIdx);
-    }
-
-    /** A trim (not a snapshot). */
-    public Trim(long from, long to, int configurationId, Ballot ballot, long trimIdx) {
-        this(from, to, configurationId, ballot, trimIdx, false);
     }
 }

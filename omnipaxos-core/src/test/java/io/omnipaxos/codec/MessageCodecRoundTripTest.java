@@ -9,6 +9,7 @@ import io.omnipaxos.messages.HeartbeatReply;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -103,19 +104,23 @@ class MessageCodecRoundTripTest {
     @Test
     void layoutIsStable() {
         Message<Long> reply = new HeartbeatReply<>(1, 2, 3, 4, new Ballot(5, 6, 7), true);
-        assertEquals("02" + "42" + "0000000000000001" + "0000000000000002" + "00000003"
+        assertEquals("03" + "42" + "0000000000000001" + "0000000000000002" + "00000003"
                 + "0000000000000004" + "0000000000000005" + "00000006" + "0000000000000007" + "01",
                 HexFormat.of().formatHex(LONGS.encode(reply)));
         Message<Long> accept = new AcceptDecide<>(1, 2, 3, new Ballot(4, 5, 6), new SequenceNumber(7, 8), 9,
                 List.of(-1L));
-        assertEquals("02" + "05" + "0000000000000001" + "0000000000000002" + "00000003"
+        assertEquals("03" + "05" + "0000000000000001" + "0000000000000002" + "00000003"
                 + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007" + "0000000000000008"
                 + "0000000000000009" + "00000001" + "00000008" + "ffffffffffffffff",
                 HexFormat.of().formatHex(LONGS.encode(accept)));
-        Message<Long> trim = new Trim<>(1, 2, 3, new Ballot(4, 5, 6), 7, true);
-        assertEquals("02" + "0a" + "0000000000000001" + "0000000000000002" + "00000003"
-                + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007" + "01",
+        Message<Long> trim = new Trim<>(1, 2, 3, new Ballot(4, 5, 6), 7);
+        assertEquals("03" + "0a" + "0000000000000001" + "0000000000000002" + "00000003"
+                + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007",
                 HexFormat.of().formatHex(LONGS.encode(trim)));
+        Message<Long> snapshot = new TakeSnapshot<>(1, 2, 3, new Ballot(4, 5, 6), 7);
+        assertEquals("03" + "0e" + "0000000000000001" + "0000000000000002" + "00000003"
+                + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007",
+                HexFormat.of().formatHex(LONGS.encode(snapshot)));
     }
 
     @Test

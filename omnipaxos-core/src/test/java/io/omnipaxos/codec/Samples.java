@@ -20,6 +20,7 @@ import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,7 +63,7 @@ final class Samples {
         all.add(new Promise<>(1, pid, cfg, ballot, ballot, idx, idx, idx, entries, snapshot, stopSign));
         all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, stopSign));
         all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, null));
-        all.add(new Trim<>(pid, pid, cfg, ballot, idx, true));
+        all.add(new TakeSnapshot<>(pid, pid, cfg, ballot, idx));
         all.add(new AcceptStopSign<>(pid, 3, cfg, ballot, seq, idx, stopSign));
         all.add(new StopSignForward<>(pid, 3, cfg, stopSign));
         all.add(new SyncChunk<>(pid, 3, cfg, ballot, idx, idx, entries));
@@ -116,7 +117,8 @@ final class Samples {
             case 7: return new NotAccepted<>(from, to, cfg, ballot(rnd));
             case 8: return new ProposalForward<>(from, to, cfg, entries.apply(rnd));
             case 9: return new HeartbeatRequest<>(from, to, cfg, index(rnd));
-            case 10: return new Trim<>(from, to, cfg, ballot(rnd), index(rnd), rnd.nextBoolean());
+            case 10: return rnd.nextBoolean() ? new Trim<>(from, to, cfg, ballot(rnd), index(rnd))
+                    : new TakeSnapshot<>(from, to, cfg, ballot(rnd), index(rnd));
             case 12: return new AcceptStopSign<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), stopSign(rnd.nextBoolean()));
             case 13: return new StopSignForward<>(from, to, cfg, stopSign(rnd.nextBoolean()));
             case 11: return new SyncChunk<>(from, to, cfg, ballot(rnd), index(rnd), index(rnd), entries.apply(rnd));

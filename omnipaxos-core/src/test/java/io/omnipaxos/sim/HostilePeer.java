@@ -19,6 +19,7 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +80,8 @@ final class HostilePeer {
             case 7: return new NotAccepted<>(pid, to, 1, refusedBallot(false));
             case 8: return new AcceptStopSign<>(pid, to, 1, refusedBallot(true), sequenceNumber(), index(),
                     new StopSign(new ClusterConfig(2, List.copyOf(cluster.pids()))));
-            case 9: return new Trim<>(pid, to, 1, refusedBallot(true), index(), random.nextBoolean());
+            case 9: return random.nextBoolean() ? new Trim<>(pid, to, 1, refusedBallot(true), index())
+                    : new TakeSnapshot<>(pid, to, 1, refusedBallot(true), index());
             case 10: return new StopSignForward<>(pid, to, 1, new StopSign(new ClusterConfig(1, List.copyOf(cluster.pids()))));
             case 11: return new HeartbeatReply<>(pid, to, 1, index(), random.nextBoolean() ? refusedBallot(true)
                     : new Ballot(1 + random.nextInt(3), random.nextInt(3), pid), random.nextBoolean());
