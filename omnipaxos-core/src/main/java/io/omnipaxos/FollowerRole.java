@@ -63,7 +63,7 @@ final class FollowerRole<T> {
         // At most one message's bytes: the leader asks again for the rest (see LeaderRole.finishPrepare).
         List<T> suffix = state.budget.read(log, suffixIdx, suffixIdx, entriesEnd);
         StopSign stopSign = suffixIdx <= entriesEnd && suffixIdx + suffix.size() == entriesEnd ? log.stopSign() : null;
-        state.outbox.add(new Promise<>(state.pid, prepare.from(), state.configurationId, prepare.ballot(),
+        state.sendAfterWrites(new Promise<>(state.pid, prepare.from(), state.configurationId, prepare.ballot(),
                 log.acceptedRound(), log.decidedIdx(), log.logLength(), suffixIdx, suffix, snapshot, stopSign));
     }
 
@@ -367,16 +367,21 @@ final class FollowerRole<T> {
         return false;
     }
 
-    /** Acknowledges our log length, folded into an Accepted that has not left yet if there is one. */
+    /**
+     * Acknowledges our log length, folded into an Accepted that has not left yet if there is one. It
+     * leaves once our writes are durable.
+     */
     private void sendAccepted() {
         Ballot ballot = state.log.promise();
         Accepted<T> accepted = new Accepted<>(state.pid, state.leader.pid(), state.configurationId,
                 ballot, state.log.logLength());
-        Message<T> last = state.outbox.lastTo(state.leader.pid());
+        long barrier = state.log.writesIssued();
+        state.outbox.release(state.log.writesDurable());
+        Message<T> last = state.outbox.lastTo(state.leader.pid(), barrier);
         if (last instanceof Accepted<T> queued && queued.ballot().equals(ballot)) {
-            state.outbox.replaceLast(accepted);
+            state.outbox.replaceLast(accepted, barrier);
         } else {
-            state.outbox.add(accepted);
+            state.sendAfterWrites(accepted);
         }
     }
 

@@ -73,11 +73,29 @@ final class LeaderRole<T> {
         FollowerProgress<T> follower = followers.get(promise.from());
         follower.promise = promise;
         if (state.phase == Phase.PREPARE) {
-            if (promisedCount() + 1 >= state.readQuorumSize) {
-                finishPrepare();
-            }
+            finishPrepareWithQuorum();
         } else {
             sendAcceptSync(follower);
+        }
+    }
+
+    /** Finishes the prepare phase if a read quorum promised, ourselves counted once our promise is durable. */
+    private void finishPrepareWithQuorum() {
+        boolean selfPromised = state.log.durablePromise().equals(ballot);
+        if (promisedCount() + (selfPromised ? 1 : 0) >= state.readQuorumSize) {
+            finishPrepare();
+        }
+    }
+
+    /** Storage writes became durable: our own promise or log may now count. */
+    void onPersisted() {
+        if (state.role != Role.LEADER) {
+            return;
+        }
+        if (state.phase == Phase.PREPARE) {
+            finishPrepareWithQuorum();
+        } else if (state.phase == Phase.ACCEPT) {
+            tryDecide();
         }
     }
 
@@ -324,7 +342,9 @@ final class LeaderRole<T> {
     private void tryDecide() {
         long[] accepted = new long[followers.size() + 1];
         int count = 0;
-        accepted[count++] = state.log.logLength();
+        LogStore<T> log = state.log;
+        // We count ourselves with our durable log only (the same as the log with a synchronous storage).
+        accepted[count++] = log.durableAcceptedRound().equals(ballot) ? log.durableLogLength() : 0;
         for (FollowerProgress<T> follower : followers.values()) {
             accepted[count++] = follower.accepting ? follower.acceptedIdx : 0;
         }

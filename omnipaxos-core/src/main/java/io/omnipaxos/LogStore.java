@@ -17,6 +17,8 @@ import java.util.Optional;
 final class LogStore<T> {
 
     private final Storage<T> storage;
+    /** Tracks which writes are durable and what they made durable (see {@link Durability}). */
+    private final Durability durability;
     private Ballot promise;
     private Ballot acceptedRound;
     private long decidedIdx;
@@ -32,7 +34,47 @@ final class LogStore<T> {
         this.entriesEnd = storage.getLogLength();
         this.compactedIdx = storage.getCompactedIdx();
         this.stopSign = storage.getStopSign().orElse(null);
+        this.durability = new Durability(storage.isAsynchronous(), promise, acceptedRound, logLength());
         checkInvariants();
+    }
+
+    /** Records one storage write just issued, with the state it leaves. */
+    private void issued() {
+        durability.issued(promise, acceptedRound, logLength());
+    }
+
+    /** Storage writes issued since this server started. */
+    long writesIssued() {
+        return durability.issued();
+    }
+
+    /** Storage writes known durable (all issued ones with a synchronous storage). */
+    long writesDurable() {
+        return durability.durable();
+    }
+
+    /**
+     * The first {@code writes} storage writes are durable.
+     *
+     * @throws IllegalArgumentException if more writes than were issued
+     */
+    void persisted(long writes) {
+        durability.persisted(writes);
+    }
+
+    /** The promise as far as it is durable. */
+    Ballot durablePromise() {
+        return durability.promise();
+    }
+
+    /** The accepted round as far as it is durable. */
+    Ballot durableAcceptedRound() {
+        return durability.acceptedRound();
+    }
+
+    /** The log length as far as it is durable (with {@link #durableAcceptedRound()}). */
+    long durableLogLength() {
+        return durability.logLength();
     }
 
     Ballot promise() {
@@ -84,12 +126,14 @@ final class LogStore<T> {
     void setPromise(Ballot newPromise) {
         storage.setPromise(newPromise);
         promise = newPromise;
+        issued();
     }
 
     void appendEntries(List<T> entries) {
         requireNoStopSign(entries);
         storage.appendEntries(entries);
         entriesEnd += entries.size();
+        issued();
     }
 
     /** Appends entries and raises the decided index in one atomic write. */
@@ -103,6 +147,7 @@ final class LogStore<T> {
                 new StorageOp.AppendEntries<>(entries), new StorageOp.SetDecidedIdx<>(newDecidedIdx)));
         entriesEnd += entries.size();
         decidedIdx = newDecidedIdx;
+        issued();
     }
 
     /** Puts the stop-sign in the slot after the last entry, raising the decided index in the same write. */
@@ -113,12 +158,14 @@ final class LogStore<T> {
                 new StorageOp.SetStopSign<>(newStopSign), new StorageOp.SetDecidedIdx<>(Math.max(decidedIdx, newDecidedIdx))));
         stopSign = newStopSign;
         decidedIdx = Math.max(decidedIdx, newDecidedIdx);
+        issued();
     }
 
     void setDecidedIdx(long newDecidedIdx) {
         Invariants.atMost("decidedIdx", newDecidedIdx, "logLength", logLength());
         storage.setDecidedIdx(newDecidedIdx);
         decidedIdx = newDecidedIdx;
+        issued();
     }
 
     /**
@@ -151,6 +198,7 @@ final class LogStore<T> {
         stopSign = resultStopSign;
         acceptedRound = newAcceptedRound;
         decidedIdx = newDecidedIdx;
+        issued();
         checkInvariants();
     }
 
@@ -174,6 +222,7 @@ final class LogStore<T> {
         stopSign = newStopSign;
         acceptedRound = newAcceptedRound;
         decidedIdx = newDecidedIdx;
+        issued();
         checkInvariants();
     }
 
@@ -183,6 +232,7 @@ final class LogStore<T> {
         Invariants.atMost("trim index", idx, "entriesEnd", entriesEnd);
         storage.trim(idx);
         compactedIdx = idx;
+        issued();
     }
 
     /**
@@ -203,6 +253,7 @@ final class LogStore<T> {
         T snapshot = base.isPresent() ? snapshots.merge(base.get(), delta) : delta;
         storage.setSnapshot(idx, snapshot);
         compactedIdx = idx;
+        issued();
         return true;
     }
 
@@ -215,6 +266,7 @@ final class LogStore<T> {
     }
 
     void checkInvariants() {
+        durability.checkInvariants(promise);
         Invariants.atMost("compactedIdx", compactedIdx, "decidedIdx", decidedIdx);
         Invariants.atMost("compactedIdx", compactedIdx, "entriesEnd", entriesEnd);
         Invariants.atMost("decidedIdx", decidedIdx, "logLength", logLength());

@@ -315,6 +315,26 @@ public final class OmniPaxos<T> {
     }
 
     /**
+     * Reports that the first {@code writes} storage writes this server issued are durable, for an
+     * asynchronous storage ({@link Storage#isAsynchronous()}; see its contract). Messages that wait
+     * for those writes (promises, acknowledgements) leave with the next {@link #outgoingMessages},
+     * and a leader counts its own log towards a decision. Reporting fewer writes than before changes
+     * nothing; with a synchronous storage every write is durable already and this is never needed.
+     *
+     * @param writes how many writes, counted from 1 since this instance was built, are durable
+     * @throws IllegalArgumentException if {@code writes} exceeds {@link #storageWritesIssued()}
+     */
+    public void persisted(long writes) {
+        paxos.persisted(writes);
+        checkInvariants();
+    }
+
+    /** The storage writes this server has issued since it was built (see {@link Storage#isAsynchronous()}). */
+    public long storageWritesIssued() {
+        return paxos.state.log.writesIssued();
+    }
+
+    /**
      * Rejoins the cluster after a crash: call it on an instance built on the reopened storage. The
      * server leaves any role it had and asks its peers to synchronise it. ({@link
      * OmniPaxosConfig#build} already does this when the storage holds state.)

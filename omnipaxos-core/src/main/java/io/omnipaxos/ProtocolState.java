@@ -74,6 +74,20 @@ final class ProtocolState<T> {
         this.batch = new EntryBatch<>(batchSize, budget);
     }
 
+    /**
+     * Queues a message that announces durable state (a promise, an accepted length): it leaves once
+     * the storage writes issued so far are durable (at once with a synchronous storage).
+     */
+    void sendAfterWrites(Message<T> message) {
+        outbox.addAfterWrites(message, log.writesIssued(), log.writesDurable());
+    }
+
+    /** The first {@code writes} storage writes are durable: held messages up to there may leave. */
+    void persisted(long writes) {
+        log.persisted(writes);
+        outbox.release(log.writesDurable());
+    }
+
     boolean isAcceptingLeader() {
         return role == Role.LEADER && phase == Phase.ACCEPT;
     }

@@ -160,6 +160,12 @@ final class SequencePaxos<T> {
         }
     }
 
+    /** The first {@code writes} storage writes are durable (an asynchronous storage reports it). */
+    void persisted(long writes) {
+        state.persisted(writes);
+        leaderRole.onPersisted();
+    }
+
     /** Rejoin after a crash or a lost session: ask every peer (the leader answers) to prepare us. */
     void failRecovery() {
         followerRole.recover();

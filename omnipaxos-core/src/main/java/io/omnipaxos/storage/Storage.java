@@ -20,7 +20,9 @@ import java.util.Optional;
  * storage may document a weaker policy that the user opts into; {@code setDecidedIdx} alone may
  * lag, because a decided index can be learned again from the leader.) The core never lets out a
  * message that depends on a write before that write has returned: everything it asks storage to
- * do while handling an input is done before the input's outgoing messages are released.
+ * do while handling an input is done before the input's outgoing messages are released. An
+ * asynchronous storage ({@link #isAsynchronous}) instead reports durability later, and the server
+ * waits for that report before the messages that depend on it leave.
  *
  * <p><b>Atomicity.</b> {@link #writeAtomically} applies a list of operations all or nothing, also
  * across a crash. The core uses it for writes that belong together (a synchronised log suffix with
@@ -35,6 +37,27 @@ import java.util.Optional;
  * @param <T> the user's entry type
  */
 public interface Storage<T> extends AutoCloseable {
+
+    /**
+     * Whether this storage is asynchronous: its writes return before they are durable. Default
+     * false: every write is durable when it returns, and nothing else is asked of the storage.
+     *
+     * <p><b>The asynchronous contract.</b> Every call of a method that changes state ({@link
+     * #writeAtomically}, the appends, the setters, {@link #trim}) is one <em>write</em>, numbered
+     * 1, 2, 3, ... from the moment the server is built on this storage. A write changes what the
+     * getters return as soon as it returns (the server reads its own writes), but becomes durable
+     * later, and writes become durable in the order they were made: after a crash the storage
+     * reopens with every write up to some point and none after it, and a {@link #writeAtomically}
+     * is still all or nothing. The application reports progress by calling {@code
+     * OmniPaxos.persisted(n)} when the first {@code n} writes are durable (typically from the
+     * thread that fsyncs, handed back to the thread that drives the server). Until then the server
+     * holds back every message that announces durable state (a {@code Promise}, an {@code
+     * Accepted}), and a leader counts itself in a quorum only with its durable log, while it sends
+     * its entries to the followers at once, in parallel with its own write.
+     */
+    default boolean isAsynchronous() {
+        return false;
+    }
 
     /** Applies {@code ops} in order, all or nothing. */
     void writeAtomically(List<StorageOp<T>> ops);

@@ -23,6 +23,19 @@ public final class ListStorage<T> implements Storage<T> {
     private T snapshot;
     private StopSign stopSign;
 
+    /** A separate storage holding the same state (entries are shared: they are immutable values). */
+    public ListStorage<T> copy() {
+        ListStorage<T> copy = new ListStorage<>();
+        copy.entries.addAll(entries);
+        copy.compactedIdx = compactedIdx;
+        copy.promise = promise;
+        copy.acceptedRound = acceptedRound;
+        copy.decidedIdx = decidedIdx;
+        copy.snapshot = snapshot;
+        copy.stopSign = stopSign;
+        return copy;
+    }
+
     @Override
     public void writeAtomically(List<StorageOp<T>> ops) {
         for (StorageOp<T> op : ops) {

@@ -129,6 +129,7 @@ public final class SimulatedCluster {
                 server.handleIncoming(message);
             }
         }
+        completeStorageWrites();
         if (TRACE) {
             System.out.println(dump());
         }
@@ -141,6 +142,24 @@ public final class SimulatedCluster {
             outgoing.clear();
         }
         checkSafety();
+    }
+
+    /**
+     * Asynchronous storages ({@link DelayedStorage}): on each live server, half the time, a random
+     * number of the pending writes become durable and the server is told. Writes therefore complete
+     * late, at different times on different servers, and a crash loses the rest.
+     */
+    private void completeStorageWrites() {
+        for (Map.Entry<Long, OmniPaxos<String>> live : servers.entrySet()) {
+            if (storages.get(live.getKey()) instanceof DelayedStorage delayed && delayed.pendingWrites() > 0
+                    && random.nextBoolean()) {
+                long durable = delayed.complete(1 + random.nextInt(delayed.pendingWrites()));
+                if (TRACE) {
+                    System.out.println(now + " persisted " + live.getKey() + " " + durable);
+                }
+                live.getValue().persisted(durable);
+            }
+        }
     }
 
     public void run(int steps) {

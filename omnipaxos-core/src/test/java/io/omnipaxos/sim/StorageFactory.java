@@ -14,6 +14,24 @@ public interface StorageFactory {
      */
     Storage<String> reopen(long pid, Storage<String> crashed);
 
+    /**
+     * {@link DelayedStorage}: asynchronous, with writes completed when the simulator decides
+     * ({@link SimulatedCluster#step}); a crash loses the writes not completed.
+     */
+    static StorageFactory delayed() {
+        return new StorageFactory() {
+            @Override
+            public Storage<String> create(long pid) {
+                return new DelayedStorage();
+            }
+
+            @Override
+            public Storage<String> reopen(long pid, Storage<String> crashed) {
+                return ((DelayedStorage) crashed).reopen();
+            }
+        };
+    }
+
     /** {@link ListStorage}, kept across crashes. */
     static StorageFactory inMemory() {
         return new StorageFactory() {
