@@ -11,10 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * Three (or more) real node processes on loopback for tests: free ports, TOML files and data
@@ -43,6 +48,8 @@ final class KvCluster implements AutoCloseable {
     private final Map<Long, Membership> memberships = new HashMap<>();
     private final Map<Long, Process> processes = new HashMap<>();
     private final Map<Long, String> tlsTables = new HashMap<>();
+    /** Nodes started with {@code --memory}. */
+    private final Set<Long> memoryNodes = new HashSet<>();
     private long snapshotInterval = -1;
     /** Ticks (of 2 ms) per heartbeat round: 100 (200 ms) unless a test needs more patience. */
     private int electionTicks = 100;
@@ -83,6 +90,12 @@ final class KvCluster implements AutoCloseable {
     /** Makes node {@code pid} run TLS with the given table body (call before {@link #start}). */
     void tls(long pid, String tlsTable) {
         tlsTables.put(pid, tlsTable);
+    }
+
+    /** Makes node {@code pid} run on MemoryStorage ({@code --memory}) at every start (call before {@link #start}). */
+    KvCluster memory(long pid) {
+        memoryNodes.add(pid);
+        return this;
     }
 
     /**
@@ -126,6 +139,9 @@ final class KvCluster implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(KvServer.class.getName());
         command.add(toml.toString());
+        if (memoryNodes.contains(pid)) {
+            command.add("--memory");
+        }
         Path out = output(pid);
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile())).start();
@@ -137,6 +153,38 @@ final class KvCluster implements AutoCloseable {
         Process process = processes.remove(pid);
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /**
+     * Waits until node {@code pid}'s process exits on its own; returns its exit status. On timeout
+     * the failure shows every node's console.
+     */
+    int awaitExit(long pid, Duration timeout) throws InterruptedException {
+        Process process = processes.get(pid);
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("node " + pid + " still runs after " + timeout + diagnostics());
+        }
+        return process.exitValue();
+    }
+
+    /** Deletes node {@code pid}'s data folder and everything in it (the node must be down). */
+    void wipe(long pid) throws IOException {
+        if (alive(pid)) {
+            throw new IllegalStateException("node " + pid + " runs: kill it before wiping its data folder");
+        }
+        Path data = dataDir(pid);
+        if (Files.exists(data)) {
+            try (Stream<Path> paths = Files.walk(data)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+    }
+
+    /** Node {@code pid}'s data folder (as its TOML file names it, relative to its working directory). */
+    Path dataDir(long pid) {
+        return dir.resolve("data/node" + pid);
     }
 
     /**

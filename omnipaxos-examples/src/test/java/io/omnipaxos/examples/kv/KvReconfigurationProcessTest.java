@@ -8,27 +8,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.omnipaxos.examples.kv.client.KvCli;
 import io.omnipaxos.examples.kv.client.KvClient;
 import io.omnipaxos.examples.kv.client.KvException;
+import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
+import io.omnipaxos.examples.kv.state.KvCommand;
+import io.omnipaxos.examples.kv.state.KvStateMachine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Reconfiguration of the key-value store from its command line, on real node processes: replacing
- * a node (3 to a different 3) and growing the cluster (3 to 5). After each, nodes of the old
- * configuration are killed so that the new nodes are in every majority, and every acknowledged
- * write must still be read back (APPENDs exactly once).
+ * a node (3 to a different 3, with a state of several chunks: the new node fetches it streamed) and
+ * growing the cluster (3 to 5). After each, nodes of the old configuration are killed so that the
+ * new nodes are in every majority, and every acknowledged write must still be read back (APPENDs
+ * exactly once).
  */
 class KvReconfigurationProcessTest extends KvProcessTest {
 
     private static final int WRITES_PER_PHASE = 120;
 
+    /** Values of 1 MiB written before the handover: its state is more than two chunks. */
+    private static final int BIG_VALUES = 3;
+
     @Test
     void replacingANodeKeepsEveryAcknowledgedWrite() throws Exception {
         cluster = new KvCluster(dir, 3).snapshotInterval(50).startAll();
         write("a");
+        writeBigValues();
         cluster.addJoiner(4, 2, List.of(1L, 2L, 4L));
         cluster.start(4);
         cluster.awaitConsole(4, "joining configuration 2", STARTUP);
@@ -40,11 +50,16 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         reconfigure(4);
         cluster.awaitConsole(4, "runs configuration 2", STARTUP);
         cluster.awaitConsole(3, "retired", STARTUP);
+        Matcher fetched = Pattern.compile("fetched Handover\\[1 -> .*, state (\\d+) bytes\\]").matcher(cluster.console(4));
+        assertTrue(fetched.find(), cluster.console(4));
+        assertTrue(Long.parseLong(fetched.group(1)) > 2L * ClientWire.MAX_STATE_CHUNK_BYTES,
+                "a state of several chunks: " + fetched.group());
         reconfigure(4); // a retry of a finished reconfiguration is answered OK by the new configuration
         cluster.kill(3);
         write("b");
         cluster.kill(1); // nodes 2 and 4 are the only majority left
         readBack("a", "b");
+        readBackBigValues();
         cluster.start(1); // its TOML still names configuration 1: it must come back in configuration 2
         cluster.awaitConsole(1, "runs configuration 2", 2, STARTUP);
         Path node1 = cluster.dir().resolve("data/node1");
@@ -107,6 +122,34 @@ class KvReconfigurationProcessTest extends KvProcessTest {
                 client.append(phase + "-log", i + ",");
             }
         }
+    }
+
+    /** {@value #BIG_VALUES} values of 1 MiB (a PUT and APPENDs of 64 KiB each, the request limit). */
+    private void writeBigValues() throws InterruptedException {
+        try (KvClient client = cluster.client()) {
+            KvCluster.awaitLeader(client, STARTUP);
+            for (int v = 0; v < BIG_VALUES; v++) {
+                client.put("big" + v, bigChunk(v));
+                for (int i = 1; i < KvStateMachine.MAX_STORED_VALUE_BYTES / KvCommand.MAX_VALUE_BYTES; i++) {
+                    client.append("big" + v, bigChunk(v));
+                }
+            }
+        }
+    }
+
+    private void readBackBigValues() throws InterruptedException {
+        try (KvClient client = cluster.client()) {
+            KvCluster.awaitLeader(client, STARTUP);
+            for (int v = 0; v < BIG_VALUES; v++) {
+                String value = client.get("big" + v).orElseThrow();
+                assertEquals(bigChunk(v).repeat(KvStateMachine.MAX_STORED_VALUE_BYTES / KvCommand.MAX_VALUE_BYTES),
+                        value, "big value " + v);
+            }
+        }
+    }
+
+    private static String bigChunk(int v) {
+        return Character.toString('p' + v).repeat(KvCommand.MAX_VALUE_BYTES);
     }
 
     private void readBack(String... phases) throws InterruptedException {

@@ -116,18 +116,11 @@ class KvStoreProcessTest extends KvProcessTest {
         long[][] strangers = {{9, 1}, {1, 99}}; // {pid, configuration id}: not a peer; another configuration
         for (long[] stranger : strangers) {
             try (RawConnection raw = new RawConnection(node.host(), node.peerPort())) {
-                raw.writeRaw(peerHello(stranger[0], (int) stranger[1]));
+                raw.writeRaw(RawConnection.peerHello(stranger[0], (int) stranger[1]));
                 assertTrue(raw.closedByServer(), "hello from pid " + stranger[0] + " of configuration "
                         + stranger[1] + " must be refused");
             }
         }
-    }
-
-    /** A framed peer hello, built by hand from its documented layout (see PeerHello). */
-    private static byte[] peerHello(long pid, int configurationId) {
-        int body = 1 + 1 + 8 + 4;
-        return ByteBuffer.allocate(4 + body).putInt(body).put((byte) 1).put((byte) 'H').putLong(pid)
-                .putInt(configurationId).array();
     }
 
     @Test

@@ -6,49 +6,64 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omnipaxos.examples.kv.client.KvClient;
 import io.omnipaxos.examples.kv.client.KvException;
+import io.omnipaxos.examples.kv.net.ClientPortTls;
+import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.TlsContexts;
-import io.omnipaxos.examples.kv.net.TlsSettings;
 import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Peer and client links over TLS with mutual authentication. Keys are made here with the JDK's
- * keytool (no private key is committed). Nodes 1 and 2 hold certificates for CN node1 and node2;
- * node 3 holds a certificate the cluster trusts but whose CN is node9, so its links are refused
- * although TLS itself succeeds, and nodes 1 and 2 serve as a majority.
+ * Peer and client links over TLS with mutual authentication and two certificate authorities: the
+ * node CA (each node's {@code trust_store}, the only trust of peer links) signs node1..node4 and
+ * node9, the client CA (each node's {@code client_trust_store}, accepted on the client port only)
+ * signs "client" and a rogue certificate whose CN is node1. Keys are made once for the class with
+ * the JDK's keytool ({@link TestCertificates}); no private key is committed.
  */
 class KvTlsProcessTest extends KvProcessTest {
 
-    private static final String PASSWORD = "test-only-password";
+    @TempDir
+    static Path tls;
+    private static TestCertificates certificates;
+    private static Path nodeTrust;
+    private static Path clientTrust;
 
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        certificates = new TestCertificates(tls);
+        nodeTrust = certificates.authority("nodes-ca");
+        clientTrust = certificates.authority("clients-ca");
+        for (String node : List.of("node1", "node2", "node3", "node4", "node9")) {
+            certificates.signed(node, node, "nodes-ca");
+        }
+        certificates.signed("client", "client", "clients-ca");
+        certificates.signed("rogue-node1", "node1", "clients-ca");
+    }
+
+    /**
+     * Nodes 1 and 2 hold certificates for CN node1 and node2; node 3 holds one the node CA signed
+     * whose CN is node9, so its links are refused although TLS itself succeeds, and nodes 1 and 2
+     * serve as a majority.
+     */
     @Test
     void matchingCertificatesAreAcceptedAndAPeerClaimingAnotherPidIsRefused() throws Exception {
-        Path tls = Files.createDirectories(dir.resolve("tls"));
-        List<String> names = List.of("node1", "node2", "node9", "client");
-        for (String name : names) {
-            keytool(tls, name);
-        }
-        Path trust = trustStore(tls, names);
         cluster = new KvCluster(dir, 3);
         for (long pid = 1; pid <= 3; pid++) {
-            String keyStore = pid == 3 ? "node9" : "node" + pid;
-            cluster.tls(pid, table(tls.resolve(keyStore + ".p12"), trust));
+            cluster.tls(pid, certificates.table(pid == 3 ? "node9" : "node" + pid, nodeTrust, clientTrust));
         }
         cluster.startAll();
-        SSLContext clientTls = TlsContexts.create(new TlsSettings(true, tls.resolve("client.p12"), PASSWORD, trust,
-                PASSWORD));
-        try (KvClient client = new KvClient(cluster.nodes(), clientTls, null, Duration.ofMillis(500),
-                Duration.ofSeconds(20))) {
+        try (KvClient client = client("client")) {
             KvCluster.await("a leader over TLS", STARTUP, () -> {
                 try {
                     client.put("secure", "yes");
@@ -68,24 +83,56 @@ class KvTlsProcessTest extends KvProcessTest {
         // answer and hangs up: only the refusing side never counts the link as up.)
     }
 
+    /**
+     * A certificate of the client CA whose CN is node1 is refused on the peer port (its TLS
+     * handshake fails: peer links trust the node CA only), while clients with client certificates,
+     * the rogue one included, are served as plain clients on the client port.
+     */
+    @Test
+    void aClientCaCertificateNamedNode1IsRefusedAsAPeerAndClientsWithClientCertificatesWork() throws Exception {
+        cluster = new KvCluster(dir, 3);
+        for (long pid = 1; pid <= 3; pid++) {
+            cluster.tls(pid, certificates.table("node" + pid, nodeTrust, clientTrust));
+        }
+        cluster.startAll();
+        try (KvClient client = client("client")) {
+            KvCluster.awaitLeader(client, STARTUP);
+            client.put("k", "from a client certificate");
+            assertEquals(Optional.of("from a client certificate"), client.get("k"));
+        }
+        cluster.awaitConsole(2, "peer 1 up", STARTUP);
+        NodeAddress node2 = cluster.nodes().get(2L);
+        assertTrue(peerLinkRefused(node2, TlsContexts.create(certificates.settings("rogue-node1", nodeTrust,
+                clientTrust))), "a client certificate with CN node1 must not pass for node 1");
+        KvCluster.await("node 2 to refuse the rogue's TLS handshake", Duration.ofSeconds(30),
+                () -> cluster.console(2).contains("TLS failed"));
+        try (KvClient rogue = client("rogue-node1")) {
+            assertEquals(Optional.of("from a client certificate"), rogue.get("k"), "a plain client still");
+        }
+        try (KvClient client = client("client")) {
+            client.put("k", "still served");
+            assertEquals(Optional.of("still served"), client.get("k"));
+        }
+    }
+
+    /** Without processes: only a chain to the node CA counts as a node's certificate on the client port. */
+    @Test
+    void onlyACertificateOfTheNodeCaCountsAsANodesOnTheClientPort() throws Exception {
+        ClientPortTls clientPort = TlsContexts.clientPort(certificates.settings("node1", nodeTrust, clientTrust));
+        assertEquals(Optional.of("node1"), TlsContexts.trustedCommonName(chain("node1"), clientPort.nodeTrust()));
+        assertEquals(Optional.empty(), TlsContexts.trustedCommonName(chain("rogue-node1"), clientPort.nodeTrust()));
+        assertEquals(Optional.empty(), TlsContexts.trustedCommonName(chain("client"), clientPort.nodeTrust()));
+    }
+
     @Test
     void aNewNodeFetchesTheStateOverTlsAndReplacesAnOldOne() throws Exception {
-        Path tls = Files.createDirectories(dir.resolve("tls"));
-        List<String> names = List.of("node1", "node2", "node3", "node4", "client");
-        for (String name : names) {
-            keytool(tls, name);
-        }
-        Path trust = trustStore(tls, names);
         cluster = new KvCluster(dir, 3);
         cluster.addJoiner(4, 2, List.of(1L, 2L, 4L));
         for (long pid = 1; pid <= 4; pid++) {
-            cluster.tls(pid, table(tls.resolve("node" + pid + ".p12"), trust));
+            cluster.tls(pid, certificates.table("node" + pid, nodeTrust, clientTrust));
         }
         cluster.startAll();
-        SSLContext clientTls = TlsContexts.create(new TlsSettings(true, tls.resolve("client.p12"), PASSWORD, trust,
-                PASSWORD));
-        try (KvClient client = new KvClient(cluster.nodes(), clientTls, null, Duration.ofMillis(500),
-                Duration.ofSeconds(20))) {
+        try (KvClient client = client("client")) {
             KvCluster.awaitLeader(client, STARTUP);
             client.put("before", "1");
             client.reconfigure(ReconfigureRequest.fromNodeToml(cluster.toml(4)));
@@ -98,37 +145,29 @@ class KvTlsProcessTest extends KvProcessTest {
         }
     }
 
-    private static String table(Path keyStore, Path trustStore) {
-        return "enabled = true\nkey_store = \"" + keyStore + "\"\nkey_store_password = \"" + PASSWORD
-                + "\"\ntrust_store = \"" + trustStore + "\"\ntrust_store_password = \"" + PASSWORD + "\"";
+    private KvClient client(String keyStore) {
+        SSLContext context = TlsContexts.create(certificates.settings(keyStore, nodeTrust, clientTrust));
+        return new KvClient(cluster.nodes(), context, null, Duration.ofMillis(500), Duration.ofSeconds(20));
     }
 
-    /** A key pair with a self-signed certificate for CN={@code name} in {@code name}.p12. */
-    private static void keytool(Path folder, String name) throws IOException, InterruptedException {
-        Path javaHome = Path.of(System.getProperty("java.home"));
-        Process process = new ProcessBuilder(javaHome.resolve("bin").resolve("keytool").toString(), "-genkeypair",
-                "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name, "-validity", "2",
-                "-keystore", folder.resolve(name + ".p12").toString(), "-storetype", "PKCS12", "-storepass", PASSWORD,
-                "-keypass", PASSWORD).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
-        assertEquals(0, process.waitFor(), "keytool failed: " + out);
+    /**
+     * Whether {@code node}'s peer port refuses a TLS connection with {@code context} that says hello
+     * as node 1: the handshake fails, or the connection is closed without an answer.
+     */
+    private static boolean peerLinkRefused(NodeAddress node, SSLContext context) throws IOException {
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(node.host(), node.peerPort())) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake(); // with TLS 1.3 the server checks our certificate after this returns
+            socket.getOutputStream().write(RawConnection.peerHello(1, 1));
+            socket.getOutputStream().flush();
+            return socket.getInputStream().read() < 0;
+        } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
+            return true;
+        }
     }
 
-    /** A trust store with every certificate made above (built with the KeyStore API). */
-    private static Path trustStore(Path folder, List<String> names) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        for (String name : names) {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(folder.resolve(name + ".p12"))) {
-                keys.load(in, PASSWORD.toCharArray());
-            }
-            trust.setCertificateEntry(name, keys.getCertificate(name));
-        }
-        Path file = folder.resolve("trust.p12");
-        try (OutputStream out = Files.newOutputStream(file)) {
-            trust.store(out, PASSWORD.toCharArray());
-        }
-        return file;
+    private static X509Certificate[] chain(String keyStore) throws Exception {
+        Certificate[] chain = TestCertificates.load(certificates.store(keyStore)).getCertificateChain(keyStore);
+        return Arrays.copyOf(chain, chain.length, X509Certificate[].class);
     }
 }

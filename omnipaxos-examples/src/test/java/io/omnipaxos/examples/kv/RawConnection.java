@@ -11,6 +11,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 
 /** A blocking connection to a node's client or peer port, for sending hand-made frames in tests. */
 final class RawConnection implements AutoCloseable {
@@ -38,6 +39,17 @@ final class RawConnection implements AutoCloseable {
         frame.readBytes(bytes);
         frame.release();
         return bytes;
+    }
+
+    /**
+     * A framed version-2 peer hello from {@code pid} of configuration {@code configurationId}, with
+     * a random incarnation and no recorded ones, built by hand from its documented layout (see
+     * PeerHello).
+     */
+    static byte[] peerHello(long pid, int configurationId) {
+        int body = 1 + 1 + 8 + 4 + 8 + 1 + 4;
+        return ByteBuffer.allocate(4 + body).putInt(body).put((byte) 2).put((byte) 'H').putLong(pid)
+                .putInt(configurationId).putLong(new java.util.Random().nextLong()).put((byte) 0).putInt(0).array();
     }
 
     void writeRaw(byte[] bytes) throws IOException {

@@ -21,10 +21,12 @@ import java.util.Optional;
  * request = version:u8 (1) | KvCommandCodec bytes:
  *           clientId:i64 requestNumber:i64 ackedUpTo:i64 op:u8 keyLength:i32 key valueLength:i32 value
  * reply   = version:u8 (1) requestNumber:i64 status:u8 leaderHint:i64 textLength:i32 text:UTF-8
+ * chunk   = version:u8 (1) requestNumber:i64 status:u8 (4, STATE) handoverLength:i64 offset:i64
+ *           chunkLength:i32 chunk       (a FETCH_STATE answer: the handover in chunks, in order)
  * </pre>
  *
- * <p>Request bodies are at most {@link #MAX_REQUEST_BYTES}, reply bodies at most {@link
- * #MAX_REPLY_BYTES} (a {@link KvStatus#STATE} reply's handover at most {@link #MAX_HANDOVER_BYTES});
+ * <p>Request bodies are at most {@link #MAX_REQUEST_BYTES}, reply and chunk bodies at most {@link
+ * #MAX_REPLY_BYTES} (a chunk at most 1 MiB; the handover they carry at most {@link #MAX_HANDOVER_BYTES});
  * a longer length field closes the connection before anything is allocated ({@link
  * #requestFrames()}, {@link #replyFrames()}). The encoders refuse what the decoders would.
  */
@@ -43,8 +45,17 @@ public final class ClientWire {
     /** The largest reply body: a GET of the longest stored value. */
     public static final int MAX_REPLY_BYTES = REPLY_FIXED_BYTES + KvStateMachine.MAX_STORED_VALUE_BYTES;
 
-    /** The largest handover a {@link KvStatus#STATE} reply carries: a key-value state of up to 1 GiB. */
+    /** The largest handover a {@link KvStatus#STATE} answer carries: a key-value state of up to 1 GiB. */
     public static final int MAX_HANDOVER_BYTES = 1 << 30;
+
+    /** A state chunk's header: version, requestNumber, status, handoverLength, offset, chunkLength. */
+    public static final int STATE_CHUNK_FIXED_BYTES = 1 + 8 + 1 + 8 + 8 + 4;
+
+    /**
+     * The most handover bytes one state chunk carries: a chunk's body is then at most 1 MiB, within
+     * {@link #MAX_REPLY_BYTES}, so the fetching node reads it with the ordinary reply limit.
+     */
+    public static final int MAX_STATE_CHUNK_BYTES = (1 << 20) - STATE_CHUNK_FIXED_BYTES;
 
     /** Every frame's length field. */
     private static final int LENGTH_BYTES = 4;
@@ -125,23 +136,32 @@ public final class ClientWire {
     }
 
     /**
-     * The framed {@link KvStatus#STATE} reply to a {@link KvOp#FETCH_STATE} request: the reply
-     * layout with the encoded handover in place of the text. Only the state fetch of {@code
-     * kv.reconfig} reads it; it may be far longer than {@link #MAX_REPLY_BYTES}.
+     * The frame of one chunk of a {@link KvStatus#STATE} answer to a {@link KvOp#FETCH_STATE}
+     * request, with its length prefix and header written: the caller appends exactly {@code
+     * chunkLength} bytes of the handover, those at {@code offset}. Only the state fetch of {@code
+     * kv.reconfig} reads these frames; each body is at most 1 MiB, within {@link #MAX_REPLY_BYTES}.
      *
-     * @throws IllegalArgumentException if the handover is longer than {@link #MAX_HANDOVER_BYTES}
+     * @throws IllegalArgumentException if the handover is longer than {@link #MAX_HANDOVER_BYTES}, or
+     *     the chunk empty, longer than {@link #MAX_STATE_CHUNK_BYTES} or beyond the handover's end
      */
-    public static ByteBuf encodeStateReply(long requestNumber, byte[] handover, ByteBufAllocator alloc) {
-        requireStateReplyFits(handover.length);
-        int size = REPLY_FIXED_BYTES + handover.length;
+    public static ByteBuf stateChunkFrame(long requestNumber, long handoverLength, long offset, int chunkLength,
+            ByteBufAllocator alloc) {
+        requireStateReplyFits(handoverLength);
+        if (chunkLength < 1 || chunkLength > MAX_STATE_CHUNK_BYTES || offset < 0
+                || offset > handoverLength - chunkLength) {
+            throw new IllegalArgumentException("a chunk of " + chunkLength + " bytes at offset " + offset
+                    + " of a handover of " + handoverLength + " bytes (chunks are 1 to " + MAX_STATE_CHUNK_BYTES
+                    + " bytes)");
+        }
+        int size = STATE_CHUNK_FIXED_BYTES + chunkLength;
         ByteBuf out = alloc.buffer(4 + size);
-        out.writeInt(size).writeByte(VERSION).writeLong(requestNumber).writeByte(KvStatus.STATE.code).writeLong(0)
-                .writeInt(handover.length).writeBytes(handover);
+        out.writeInt(size).writeByte(VERSION).writeLong(requestNumber).writeByte(KvStatus.STATE.code)
+                .writeLong(handoverLength).writeLong(offset).writeInt(chunkLength);
         return out;
     }
 
     /**
-     * Checks that a handover of {@code handoverBytes} fits a {@link KvStatus#STATE} reply, which a
+     * Checks that a handover of {@code handoverBytes} fits a {@link KvStatus#STATE} answer, which a
      * fetching node refuses beyond {@link #MAX_HANDOVER_BYTES}.
      *
      * @throws IllegalArgumentException naming the size and the limit
@@ -151,6 +171,48 @@ public final class ClientWire {
             throw new IllegalArgumentException("the handover is " + handoverBytes + " bytes, more than the "
                     + MAX_HANDOVER_BYTES + " bytes a state fetch accepts");
         }
+    }
+
+    /**
+     * One chunk of a handover, as {@link #decodeStateChunk} read it.
+     *
+     * @param requestNumber the FETCH_STATE request it answers
+     * @param handoverLength the whole handover's length, the same in every chunk
+     * @param offset where in the handover {@code bytes} belong
+     * @param bytes the chunk: a slice of the frame body, valid while the body is
+     */
+    public record StateChunk(long requestNumber, long handoverLength, long offset, ByteBuf bytes) {}
+
+    /**
+     * The handover chunk a reply body carries ({@link #stateChunkFrame}), or empty if the body is
+     * another reply (read it with {@link #decodeReply}). Leaves the body's reader index alone.
+     *
+     * @throws DecodeException naming the offset if the body is not a valid reply or chunk
+     */
+    public static Optional<StateChunk> decodeStateChunk(ByteBuf body) {
+        int start = body.readerIndex();
+        if (body.readableBytes() < STATUS_OFFSET + 1 || body.getByte(start) != VERSION) {
+            throw new DecodeException("not a version-" + VERSION + " reply (" + body.readableBytes() + " bytes)");
+        }
+        if (body.getByte(start + STATUS_OFFSET) != KvStatus.STATE.code) {
+            return Optional.empty();
+        }
+        if (body.readableBytes() < STATE_CHUNK_FIXED_BYTES) {
+            throw new DecodeException("a state chunk is at least " + STATE_CHUNK_FIXED_BYTES + " bytes, got "
+                    + body.readableBytes());
+        }
+        long handoverLength = body.getLong(start + STATUS_OFFSET + 1);
+        long offset = body.getLong(start + STATUS_OFFSET + 9);
+        int chunkLength = body.getInt(start + STATUS_OFFSET + 17);
+        int left = body.readableBytes() - STATE_CHUNK_FIXED_BYTES;
+        if (handoverLength < 1 || handoverLength > MAX_HANDOVER_BYTES || chunkLength < 1
+                || chunkLength > MAX_STATE_CHUNK_BYTES || chunkLength != left || offset < 0
+                || offset > handoverLength - chunkLength) {
+            throw new DecodeException("bad state chunk at offset " + offset + ": " + chunkLength + " bytes ("
+                    + left + " in the frame) of a handover of " + handoverLength + " bytes");
+        }
+        return Optional.of(new StateChunk(body.getLong(start + 1), handoverLength, offset,
+                body.slice(start + STATE_CHUNK_FIXED_BYTES, chunkLength)));
     }
 
     /**
@@ -168,23 +230,6 @@ public final class ClientWire {
         String text = StringCodec.INSTANCE.decode(body.nioBuffer(body.readerIndex(), textBytes));
         body.skipBytes(textBytes);
         return new KvReply(requestNumber, status, leaderHint, text);
-    }
-
-    /**
-     * The encoded handover a {@link KvStatus#STATE} reply body carries ({@link #encodeStateReply}),
-     * or empty if the body is another reply (read it with {@link #decodeReply}). Leaves the body's
-     * reader index alone.
-     *
-     * @throws DecodeException if the body is not a valid reply
-     */
-    public static Optional<byte[]> decodeStateReply(ByteBuf body) {
-        int textBytes = checkReply(body);
-        if (body.getByte(body.readerIndex() + STATUS_OFFSET) != KvStatus.STATE.code) {
-            return Optional.empty();
-        }
-        byte[] handover = new byte[textBytes];
-        body.getBytes(body.readerIndex() + REPLY_FIXED_BYTES, handover);
-        return Optional.of(handover);
     }
 
     /** Checks a reply body's version and lengths without reading it; returns its text length. */

@@ -39,11 +39,17 @@ import org.tomlj.TomlTable;
  *
  * [network.tls]                              # optional; TLS is off without it
  * enabled = true
- * key_store = "tls/node1.p12"                # PKCS#12, certificate CN = "node&lt;pid&gt;"
+ * key_store = "tls/node1.p12"                # PKCS#12, certificate CN = "node&lt;pid&gt;", issued by the node CA
  * key_store_password = "..."
- * trust_store = "tls/trust.p12"
+ * trust_store = "tls/nodes-ca.p12"           # the node CA: the only trust of peer links
  * trust_store_password = "..."
+ * client_trust_store = "tls/clients-ca.p12"  # the client CA: accepted on the client port only
+ * client_trust_store_password = "..."
  * </pre>
+ *
+ * <p>With TLS, a certificate that chains to the client CA is a plain client, whatever its CN: only
+ * certificates of the node CA are accepted on peer links and count as a node's on the client port
+ * (see docs/kv-store.md, "TLS").
  *
  * <p>With {@code join = true} the node is a new member of the configuration {@code
  * configuration_id} that a reconfiguration of a running cluster creates: before it runs, it fetches
@@ -93,7 +99,7 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
             "snapshot_interval", "join", "admin_token");
     private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "key_store", "key_store_password", "trust_store",
-            "trust_store_password");
+            "trust_store_password", "client_trust_store", "client_trust_store_password");
 
     /** Copies the node map. */
     public NetworkConfig {
@@ -237,7 +243,9 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
         return new TlsSettings(true, folder.resolve(requireString(file, where, tls, "key_store")),
                 requireString(file, where, tls, "key_store_password"),
                 folder.resolve(requireString(file, where, tls, "trust_store")),
-                requireString(file, where, tls, "trust_store_password"));
+                requireString(file, where, tls, "trust_store_password"),
+                folder.resolve(requireString(file, where, tls, "client_trust_store")),
+                requireString(file, where, tls, "client_trust_store_password"));
     }
 
     private static Optional<String> readAdminToken(Path file, TomlTable network) {
@@ -294,7 +302,8 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     private static String requireString(Path file, String where, TomlTable row, String key) {
         Object value = row.get(key);
         if (!(value instanceof String text) || text.isBlank()) {
-            throw new ConfigException(file + ": " + where + "." + key + " must be a non-empty string, got " + value);
+            throw new ConfigException(file + ": " + where + "." + key + " must be a non-empty string, "
+                    + (value == null ? "but the key is missing" : "got " + value));
         }
         return text;
     }

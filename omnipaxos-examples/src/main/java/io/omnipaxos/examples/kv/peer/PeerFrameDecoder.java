@@ -7,10 +7,11 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 
 /**
  * The frames of a peer link: a 4-byte length, then the body. Until {@link #helloAccepted()} only a
- * frame of exactly {@link PeerHello#BYTES} is accepted: a connection that has not said who it is
- * may not make the node buffer a message frame of up to {@link ReplicaNode#PEER_LIMITS} (256 MiB),
- * so any other length field fails at once, before anything is allocated, and every byte after it
- * is dropped (the link handler closes the connection).
+ * frame of at most {@link PeerHello#MAX_BYTES} (a hello with a full table of incarnations, about
+ * 160 KiB) is accepted: a connection that has not said who it is may not make the node buffer a
+ * message frame of up to {@link ReplicaNode#PEER_LIMITS} (256 MiB), so a longer length field fails
+ * at once, before anything is allocated, and every byte after it is dropped (the link handler
+ * closes the connection).
  *
  * <p>Frames are handed on one at a time, so the hello is handled before the next frame's length is
  * read. One instance per link; event loop only.
@@ -43,11 +44,11 @@ final class PeerFrameDecoder extends LengthFieldBasedFrameDecoder {
         }
         if (!helloAccepted && in.readableBytes() >= LENGTH_BYTES) {
             long length = in.getUnsignedInt(in.readerIndex());
-            if (length != PeerHello.BYTES) {
+            if (length < 2 || length > PeerHello.MAX_BYTES) {
                 refused = true;
                 in.skipBytes(in.readableBytes());
-                throw new CorruptedFrameException("a frame of " + length + " bytes before the hello; only a "
-                        + PeerHello.BYTES + "-byte hello may come first");
+                throw new CorruptedFrameException("a frame of " + length + " bytes before the hello; only a hello"
+                        + " of at most " + PeerHello.MAX_BYTES + " bytes may come first");
             }
         }
         return super.decode(ctx, in);

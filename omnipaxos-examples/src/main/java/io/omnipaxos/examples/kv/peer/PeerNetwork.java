@@ -22,6 +22,7 @@ import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.TlsContexts;
 import io.omnipaxos.messages.Message;
+import io.omnipaxos.storage.StorageException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,11 +39,17 @@ import org.slf4j.LoggerFactory;
  * 4-byte length plus a {@link MessageCodec} frame, and a {@link PeerHello} from each side first.
  *
  * <p>Until its hello is accepted a connection costs the node next to nothing: it may send only a
- * hello-sized frame ({@link PeerFrameDecoder}; any other length closes it at once, {@link
+ * hello-sized frame ({@link PeerFrameDecoder}; a longer length closes it at once, {@link
  * #badFrames()}), and one that has not completed its hello within {@link #HELLO_TIMEOUT_MILLIS} is
  * closed ({@link #helloTimeouts()}). A hello from a pid that is not a peer, of another
  * configuration id, or (with TLS) whose certificate CN is not {@code node<pid>} closes the
- * connection and counts it in {@link #rejectedHandshakes()}. A frame that does not decode closes
+ * connection and counts it in {@link #rejectedHandshakes()} ({@link HelloChecks}).
+ *
+ * <p>Incarnations ({@link Incarnations}): a hello whose incarnation differs from the one recorded
+ * for its sender in this configuration is answered with a refusal hello and closed; a hello whose
+ * table knows this node under another incarnation stops it ({@link DataFolderReplacedException}
+ * to {@link Events#onFatal}); otherwise the sender's incarnation and table are recorded, durably,
+ * before the link is established and any of its messages reaches the core. A frame that does not decode closes
  * the link ({@link #badFrames()}); a message whose sender is not the link's pid is dropped ({@link
  * #misaddressedMessages()}).
  * Messages to a peer without a link, or whose link's write buffer is full, are dropped ({@link
@@ -69,7 +76,11 @@ final class PeerNetwork<T> {
          */
         default void onNewerConfiguration(int configurationId) {}
 
-        /** An {@link Error} (out of memory, a stack overflow) reached a link's handler: the node must stop. */
+        /**
+         * The node must stop: an {@link Error} (out of memory, a stack overflow) reached a link's
+         * handler, a peer knows this node under another incarnation ({@link
+         * DataFolderReplacedException}), or the incarnations it recorded cannot be written.
+         */
         void onFatal(Throwable failure);
     }
 
@@ -97,6 +108,7 @@ final class PeerNetwork<T> {
     private final Map<Long, NodeAddress> nodes;
     private final Set<Long> peers;
     private final MessageCodec<T> codec;
+    private final HelloChecks hellos;
     private final SSLContext tls;
     private final EventLoop loop;
     private final Events<T> events;
@@ -113,13 +125,14 @@ final class PeerNetwork<T> {
     private long helloTimeouts;
 
     PeerNetwork(long pid, int configurationId, Map<Long, NodeAddress> nodes, List<Long> peers,
-            MessageCodec<T> codec, SSLContext tls, EventLoop loop, Events<T> events) {
-        this(pid, configurationId, nodes, peers, codec, tls, loop, events, HELLO_TIMEOUT_MILLIS);
+            MessageCodec<T> codec, SSLContext tls, EventLoop loop, Events<T> events, Incarnations incarnations) {
+        this(pid, configurationId, nodes, peers, codec, tls, loop, events, incarnations, HELLO_TIMEOUT_MILLIS);
     }
 
     /** As the other constructor, with a hello timeout other than {@link #HELLO_TIMEOUT_MILLIS} (tests). */
     PeerNetwork(long pid, int configurationId, Map<Long, NodeAddress> nodes, List<Long> peers,
-            MessageCodec<T> codec, SSLContext tls, EventLoop loop, Events<T> events, long helloTimeoutMillis) {
+            MessageCodec<T> codec, SSLContext tls, EventLoop loop, Events<T> events, Incarnations incarnations,
+            long helloTimeoutMillis) {
         if (helloTimeoutMillis <= 0) {
             throw new IllegalArgumentException("helloTimeoutMillis must be > 0, got " + helloTimeoutMillis);
         }
@@ -128,6 +141,7 @@ final class PeerNetwork<T> {
         this.configurationId = configurationId;
         this.nodes = nodes;
         this.peers = Set.copyOf(peers);
+        this.hellos = new HelloChecks(pid, configurationId, this.peers, incarnations);
         this.codec = codec;
         this.tls = tls;
         this.loop = loop;
@@ -274,24 +288,6 @@ final class PeerNetwork<T> {
         loop.schedule(() -> dial(peer), delay, TimeUnit.MILLISECONDS);
     }
 
-    /** Why a hello is refused, or null if it is accepted. */
-    private String refusal(PeerHello hello, long dialedPid, Channel channel) {
-        if (!peers.contains(hello.pid())) {
-            return "pid " + hello.pid() + " is not a peer " + peers;
-        }
-        if (dialedPid != 0 && hello.pid() != dialedPid) {
-            return "dialed pid " + dialedPid + " but pid " + hello.pid() + " answered";
-        }
-        if (TlsContexts.isTls(channel)) {
-            String expected = "node" + hello.pid();
-            String actual = TlsContexts.peerCommonName(channel).orElse("(none)");
-            if (!expected.equals(actual)) {
-                return "claims pid " + hello.pid() + " but its certificate CN is " + actual + ", expected " + expected;
-            }
-        }
-        return null;
-    }
-
     private void establish(long peer, Channel channel) {
         Channel old = links.put(peer, channel);
         if (old != null && old != channel) {
@@ -331,7 +327,7 @@ final class PeerNetwork<T> {
             helloDeadline = ctx.executor().schedule(() -> onHelloTimeout(ctx), helloTimeoutMillis,
                     TimeUnit.MILLISECONDS);
             if (dialedPid != 0) {
-                ctx.writeAndFlush(new PeerHello(pid, configurationId).encode(ctx.alloc()));
+                ctx.writeAndFlush(hellos.ours(false).encode(ctx.alloc()));
             }
             ctx.fireChannelActive();
         }
@@ -357,8 +353,9 @@ final class PeerNetwork<T> {
                 }
             } catch (DecodeException e) {
                 badFrames++;
-                LOG.warn("closing peer link {} (pid {}): undecodable frame: {}", ctx.channel().remoteAddress(),
-                        linkPid, e.getMessage());
+                // A bad hello (another version of this program, a stranger) goes to the console.
+                (linkPid == 0 ? EVENTS : LOG).warn("closing peer link {} (pid {}): undecodable {}: {}",
+                        ctx.channel().remoteAddress(), linkPid, linkPid == 0 ? "hello" : "frame", e.getMessage());
                 ctx.close();
             } finally {
                 frame.release();
@@ -370,20 +367,51 @@ final class PeerNetwork<T> {
                 refuseOtherConfiguration(ctx, hello);
                 return;
             }
-            String refusal = refusal(hello, dialedPid, ctx.channel());
+            String refusal = hellos.refusal(hello, dialedPid, ctx.channel());
             if (refusal != null) {
-                rejectedHandshakes++;
-                EVENTS.warn("refused peer link from {}: {}", ctx.channel().remoteAddress(), refusal);
+                refuse(ctx, refusal, false);
+                return;
+            }
+            String replaced = hellos.replaced(hello);
+            if (replaced != null) {
                 ctx.close();
+                events.onFatal(new DataFolderReplacedException(replaced)); // nothing of this link reached the core
+                return;
+            }
+            if (hello.refusal()) {
+                refuse(ctx, "pid " + hello.pid() + " refuses the link", false);
+                return;
+            }
+            String conflict = hellos.incarnationConflict(hello);
+            if (conflict != null) {
+                refuse(ctx, conflict, dialedPid == 0); // the accepting side answers why; a dialer just hangs up
+                return;
+            }
+            try {
+                hellos.record(hello); // durable before the link's first message reaches the core
+            } catch (StorageException e) {
+                ctx.close();
+                events.onFatal(e);
                 return;
             }
             if (dialedPid == 0) {
-                ctx.writeAndFlush(new PeerHello(pid, configurationId).encode(ctx.alloc()));
+                ctx.writeAndFlush(hellos.ours(false).encode(ctx.alloc()));
             }
             linkPid = hello.pid();
             helloDeadline.cancel(false);
             frames.helloAccepted();
             establish(linkPid, ctx.channel());
+        }
+
+        /** Refuses the link, counting it; {@code answer}: first tell the other side with a refusal hello. */
+        private void refuse(ChannelHandlerContext ctx, String why, boolean answer) {
+            rejectedHandshakes++;
+            EVENTS.warn("refused peer link from {}: {}", ctx.channel().remoteAddress(), why);
+            if (answer) {
+                ctx.writeAndFlush(hellos.ours(true).encode(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
         }
 
         /**
@@ -395,8 +423,7 @@ final class PeerNetwork<T> {
             LOG.info("refused peer link from {} (pid {}): configuration id {}, ours is {}", ctx.channel().remoteAddress(),
                     hello.pid(), hello.configurationId(), configurationId);
             if (dialedPid == 0) {
-                ctx.writeAndFlush(new PeerHello(pid, configurationId).encode(ctx.alloc()))
-                        .addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(hellos.ours(false).encode(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
             } else {
                 ctx.close();
             }

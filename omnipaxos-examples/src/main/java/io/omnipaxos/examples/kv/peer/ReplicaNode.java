@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Anything thrown while it steps (by the core: a storage failure, a broken invariant; or by the
  * listener) and any {@link Error} in a peer link's handler goes to {@link Listener#onFatal}: a node
- * that cannot persist must stop, not limp on.
+ * that cannot persist must stop, not limp on. So does a {@link DataFolderReplacedException}: peers
+ * know this node under another incarnation of its data folder ({@link Incarnations}).
  *
  * @param <T> the entry type
  */
@@ -133,16 +134,19 @@ public final class ReplicaNode<T> {
     public ReplicaNode(OmniPaxosConfig config, Storage<T> storage, boolean recovering, MessageCodec<T> codec,
             Map<Long, NodeAddress> nodes, SSLContext tls, EventLoop loop, int tickIntervalMillis,
             Listener<T> listener) {
-        this(config, storage, null, recovering, codec, nodes, tls, loop, tickIntervalMillis, listener);
+        this(config, storage, null, recovering, codec, nodes, tls, Incarnations.inMemory(config.server().pid()), loop,
+                tickIntervalMillis, listener);
     }
 
     /**
      * Like the other constructor, with the application's {@code snapshots} (null: none), so that
-     * the log can be compacted with {@link OmniPaxos#snapshot}.
+     * the log can be compacted with {@link OmniPaxos#snapshot}, and the node's {@code incarnations}
+     * (its own, and those it recorded for its peers, shared by the node's successive instances),
+     * which its peer links check and record.
      */
     public ReplicaNode(OmniPaxosConfig config, Storage<T> storage, Snapshot<T> snapshots, boolean recovering,
-            MessageCodec<T> codec, Map<Long, NodeAddress> nodes, SSLContext tls, EventLoop loop,
-            int tickIntervalMillis, Listener<T> listener) {
+            MessageCodec<T> codec, Map<Long, NodeAddress> nodes, SSLContext tls, Incarnations incarnations,
+            EventLoop loop, int tickIntervalMillis, Listener<T> listener) {
         // With the codec's entry sizes the core keeps every message within max_message_bytes, so a
         // follower far behind catches up in bounded messages instead of one the size of its gap.
         this.paxos = config.build(storage, snapshots, codec.entryCodec());
@@ -153,7 +157,7 @@ public final class ReplicaNode<T> {
         this.catchUpUnreported = recovering;
         this.listener = listener;
         this.network = new PeerNetwork<>(pid, config.cluster().configurationId(), nodes, config.peers(), codec, tls,
-                loop, new NetworkEvents());
+                loop, new NetworkEvents(), incarnations);
     }
 
     /** Binds the peer port (blocking), starts dialing and ticking. Not on the event loop. */

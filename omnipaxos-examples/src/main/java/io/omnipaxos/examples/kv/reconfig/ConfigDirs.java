@@ -3,8 +3,11 @@ package io.omnipaxos.examples.kv.reconfig;
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.persistent.PersistentStorage;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -16,6 +19,7 @@ import java.util.stream.Stream;
  * <pre>
  * data_dir/config-N/handover   the Handover that ended the previous configuration (written first)
  * data_dir/config-N/storage/   configuration N's log, seeded from the handover's state
+ * data_dir/handover.fetching   a handover being fetched from another node (moved to config-N/handover once checked)
  * </pre>
  *
  * On start a node runs the highest configuration that has a handover file, so a restart picks up
@@ -27,12 +31,53 @@ final class ConfigDirs {
     private static final String PREFIX = "config-";
     private static final String HANDOVER = "handover";
     private static final String STORAGE = "storage";
+    private static final String FETCHING = "handover.fetching";
 
     private ConfigDirs() {}
 
     /** The storage folder of configuration {@code configId} reached by a reconfiguration. */
     static Path storage(Path dataDir, int configId) {
         return dataDir.resolve(PREFIX + configId).resolve(STORAGE);
+    }
+
+    /** The handover file of configuration {@code configId}: the handover that ended the one before. */
+    static Path handoverFile(Path dataDir, int configId) {
+        return dataDir.resolve(PREFIX + configId).resolve(HANDOVER);
+    }
+
+    /** Where a state fetch writes the handover it receives, until it is checked and recorded. */
+    static Path fetchFile(Path dataDir) {
+        return dataDir.resolve(FETCHING);
+    }
+
+    /**
+     * As {@link #record}, with the handover's binary form already in {@code fetched} (written and
+     * forced by a state fetch, in the same data folder): the file is moved into place atomically
+     * and both folders are forced. If the handover is already recorded, {@code fetched} is deleted.
+     *
+     * @throws StorageException naming the files
+     */
+    static void recordFetched(Path dataDir, Handover handover, Path fetched) {
+        Path dir = dataDir.resolve(PREFIX + handover.nextConfigId());
+        Path file = dir.resolve(HANDOVER);
+        try {
+            if (Files.exists(file)) {
+                Files.deleteIfExists(fetched);
+                return;
+            }
+            Files.createDirectories(dir);
+            Files.move(fetched, file, StandardCopyOption.ATOMIC_MOVE);
+            force(dir);
+            force(fetched.getParent());
+        } catch (IOException e) {
+            throw new StorageException("cannot move the fetched handover " + fetched + " to " + file + ": " + e, e);
+        }
+    }
+
+    private static void force(Path folder) throws IOException {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     /**

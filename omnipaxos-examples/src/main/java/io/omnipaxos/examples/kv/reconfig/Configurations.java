@@ -9,6 +9,7 @@ import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
 import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.peer.Incarnations;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.examples.kv.state.KvEntry;
 import io.omnipaxos.examples.kv.state.KvEntryCodec;
@@ -21,6 +22,8 @@ import io.omnipaxos.storage.memory.MemoryStorage;
 import io.omnipaxos.storage.persistent.PersistentStorage;
 import io.omnipaxos.storage.persistent.PersistentStorageConfig;
 import io.omnipaxos.storage.persistent.SyncPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -90,6 +93,8 @@ public final class Configurations {
     private final KvSnapshots snapshots;
     private final MessageCodec<KvEntry> codec;
     private final long pid;
+    private final Incarnations incarnations;
+    private final StateFetch stateFetch;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "kv-configurations");
         thread.setDaemon(true);
@@ -109,9 +114,16 @@ public final class Configurations {
     private int leaderlessChecks;
     private volatile boolean closed;
 
-    public Configurations(OmniPaxosConfig tomlConfig, NetworkConfig network, boolean memory, SSLContext tls, EventLoop loop,
-            KvSnapshots snapshots, MessageCodec<KvEntry> codec, Events events) {
+    /**
+     * @param memory whether the node keeps nothing on disk ({@code --memory})
+     * @param tls the TLS context of peer links and state fetches (node certificate, node CA), or null
+     * @param incarnations the node's incarnation and those it recorded for its peers
+     */
+    public Configurations(OmniPaxosConfig tomlConfig, NetworkConfig network, boolean memory, SSLContext tls,
+            Incarnations incarnations, EventLoop loop, KvSnapshots snapshots, MessageCodec<KvEntry> codec,
+            Events events) {
         this.tomlConfig = tomlConfig;
+        this.incarnations = incarnations;
         this.network = network;
         this.memory = memory;
         this.tls = tls;
@@ -122,6 +134,8 @@ public final class Configurations {
         this.pid = tomlConfig.server().pid();
         this.config = tomlConfig;
         this.addresses = network.nodes();
+        this.stateFetch = new StateFetch(pid, tls, network.adminToken(),
+                memory ? null : ConfigDirs.fetchFile(network.dataDir()));
     }
 
     /**
@@ -167,6 +181,25 @@ public final class Configurations {
     }
 
     /**
+     * The newest handover this node knows, to be read in pieces by a state fetch: its handover file
+     * once recorded, else (with {@code --memory}, or in the moment before the file is written) the
+     * handover in memory, without a copy of its state; empty if it never saw a configuration end.
+     * The caller closes it. Event loop only.
+     *
+     * @throws IOException if the handover file exists but cannot be opened
+     */
+    public Optional<HandoverSource> openHandover() throws IOException {
+        if (handover == null) {
+            return Optional.empty();
+        }
+        Path file = ConfigDirs.handoverFile(network.dataDir(), handover.nextConfigId());
+        if (!memory && Files.exists(file)) {
+            return Optional.of(HandoverSource.ofFile(file));
+        }
+        return Optional.of(handover.source());
+    }
+
+    /**
      * Why this node cannot go on, if the current configuration ended with a decided stop-sign that
      * it cannot follow (its metadata does not decode, or it does not name a higher configuration):
      * then no request can be served here any more, and the reason is the answer to every one.
@@ -197,7 +230,7 @@ public final class Configurations {
             EVENTS.error("{}; the stop-sign: {}", unfollowable, stopSign);
             return;
         }
-        handOver(next);
+        handOver(next, null);
     }
 
     /** A peer runs a newer configuration: ask our nodes for the handover we missed. Event loop only. */
@@ -233,11 +266,11 @@ public final class Configurations {
         (console ? EVENTS : LOG).info("{}: asking nodes {} whether configuration {} ended", why,
                 sources.stream().map(NodeAddress::pid).toList(), current);
         onWorker(() -> {
-            Optional<Handover> found = fetchRound(sources, h -> h.endedConfigId() == current);
+            Optional<StateFetch.Fetched> found = stateFetch.round(sources, h -> h.endedConfigId() == current);
             loop.execute(fatalOnThrow(() -> {
                 fetching = false;
                 if (found.isPresent() && !switching && config.cluster().configurationId() == current) {
-                    handOver(found.get());
+                    handOver(found.get().handover(), found.get().file());
                 }
             }));
         });
@@ -260,7 +293,11 @@ public final class Configurations {
         closeStorage(open.get());
     }
 
-    private void handOver(Handover next) {
+    /**
+     * Records {@code next} (from {@code fetched}, its checked binary form, if not null), closes the
+     * running instance and enters the next configuration. Event loop only.
+     */
+    private void handOver(Handover next, Path fetched) {
         if (switching || closed) {
             return;
         }
@@ -272,9 +309,7 @@ public final class Configurations {
         EVENTS.info("configuration {} ended: handing over to configuration {} with nodes {}", next.endedConfigId(),
                 next.nextConfigId(), next.stopSign().nextConfig().nodes());
         onWorker(() -> guard(() -> {
-            if (!memory) {
-                ConfigDirs.record(network.dataDir(), next);
-            }
+            record(next, fetched);
             Thread.sleep(HANDOVER_GRACE_MILLIS);
             loop.submit(old::close).sync();
             old.awaitClosed();
@@ -331,8 +366,9 @@ public final class Configurations {
     private void run(OmniPaxosConfig runConfig, Map<Long, NodeAddress> runAddresses, Storage<KvEntry> runStorage,
             boolean recovering, Handover from) throws InterruptedException {
         ReplicaNode<KvEntry> next = new ReplicaNode<>(runConfig, runStorage, snapshots, recovering, codec, runAddresses,
-                tls, loop, network.tickIntervalMillis(), events);
+                tls, incarnations, loop, network.tickIntervalMillis(), events);
         loop.submit(() -> {
+            incarnations.forgetBelow(runConfig.cluster().configurationId()); // this node left those for good
             node = next;
             storage = runStorage;
             config = runConfig;
@@ -360,13 +396,11 @@ public final class Configurations {
             boolean entered = false;
             try {
                 while (!closed && !entered) {
-                    Optional<Handover> found = fetchRound(sources(network.nodes()), h -> h.nextConfigId() >= target
-                            || h.endedConfigId() >= target);
+                    Optional<StateFetch.Fetched> found = stateFetch.round(sources(network.nodes()),
+                            h -> h.nextConfigId() >= target || h.endedConfigId() >= target);
                     if (found.isPresent()) {
-                        Handover next = requireJoinable(found.get(), target);
-                        if (!memory) {
-                            ConfigDirs.record(network.dataDir(), next);
-                        }
+                        Handover next = requireJoinable(found.get().handover(), target);
+                        record(next, found.get().file());
                         entered = true;
                         enter(next, opened);
                     } else {
@@ -394,24 +428,16 @@ public final class Configurations {
         return found;
     }
 
-    /** One question to each source in turn; the first handover that {@code wanted} accepts. Worker only. */
-    private Optional<Handover> fetchRound(List<NodeAddress> sources, java.util.function.Predicate<Handover> wanted) {
-        StringBuilder why = new StringBuilder();
-        for (NodeAddress source : sources) {
-            try {
-                Optional<Handover> found = StateFetch.fetch(source, pid, tls, network.adminToken(), why);
-                if (found.isPresent() && wanted.test(found.get())) {
-                    EVENTS.info("fetched {} from node {}", found.get(), source.pid());
-                    return found;
-                }
-                found.ifPresent(h -> why.append("node ").append(source.pid()).append(" knows only ").append(h));
-            } catch (DecodeException e) {
-                why.append(e.getMessage());
-            }
-            why.append("; ");
+    /** Records durably that this node moves into {@code next} (moving {@code fetched} in place, if any). Worker only. */
+    private void record(Handover next, Path fetched) {
+        if (memory) {
+            return;
         }
-        LOG.debug("no usable handover this round: {}", why);
-        return Optional.empty();
+        if (fetched != null) {
+            ConfigDirs.recordFetched(network.dataDir(), next, fetched);
+        } else {
+            ConfigDirs.record(network.dataDir(), next);
+        }
     }
 
     private List<NodeAddress> sources(Map<Long, NodeAddress> table) {

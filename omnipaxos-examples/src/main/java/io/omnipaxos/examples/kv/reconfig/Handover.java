@@ -8,8 +8,12 @@ import io.omnipaxos.examples.kv.net.NodeAddressCodec;
 import io.omnipaxos.examples.kv.state.KvOp;
 import io.omnipaxos.examples.kv.state.KvStateMachine;
 import io.omnipaxos.storage.StorageException;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.nio.BufferUnderflowException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -20,6 +24,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
 
 /**
  * How one configuration of the key-value store hands over to the next: the decided stop-sign that
@@ -44,6 +49,10 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
 
     private static final int MAGIC = 0x4B56484F; // "KVHO"
     private static final byte VERSION = 1;
+    /** magic, version, endedConfigId, stopSignLength, stateLength: the head without the stop-sign. */
+    private static final int HEAD_BYTES = 4 + 1 + 4 + 4 + 4;
+    /** The shortest binary form: the head and the checksum. */
+    private static final int MIN_BYTES = HEAD_BYTES + 4;
 
     /** Validates and copies the fields; the metadata must hold an address for every next node. */
     public Handover {
@@ -79,14 +88,30 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
 
     /** The binary form (see the class comment). */
     public byte[] encode() {
-        byte[] sign = StopSignCodec.encode(stopSign);
-        ByteBuffer out = ByteBuffer.allocate(4 + 1 + 4 + 4 + sign.length + 4 + state.length + 4);
-        out.putInt(MAGIC).put(VERSION).putInt(endedConfigId).putInt(sign.length).put(sign).putInt(state.length)
-                .put(state);
-        CRC32C crc = new CRC32C();
-        crc.update(out.array(), 0, out.position());
-        out.putInt((int) crc.getValue());
+        byte[] head = head();
+        ByteBuffer out = ByteBuffer.allocate(head.length + state.length + 4);
+        out.put(head).put(state).putInt(crc(head));
         return out.array();
+    }
+
+    /** The binary form as a source read in pieces, without a copy of the state. */
+    public HandoverSource source() {
+        byte[] head = head();
+        return HandoverSource.ofParts(head, state, ByteBuffer.allocate(4).putInt(crc(head)).array());
+    }
+
+    /** Everything before the state's bytes: magic, version, ids, the stop-sign, the state's length. */
+    private byte[] head() {
+        byte[] sign = StopSignCodec.encode(stopSign);
+        return ByteBuffer.allocate(HEAD_BYTES + sign.length).putInt(MAGIC).put(VERSION).putInt(endedConfigId)
+                .putInt(sign.length).put(sign).putInt(state.length).array();
+    }
+
+    private int crc(byte[] head) {
+        CRC32C crc = new CRC32C();
+        crc.update(head);
+        crc.update(state);
+        return (int) crc.getValue();
     }
 
     /**
@@ -96,38 +121,58 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
      * @throws DecodeException naming {@code source} and what is wrong
      */
     public static Handover decode(byte[] bytes, String source) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
         try {
-            if (bytes.length < 4 + 1 + 4 + 4 + 4 + 4 || in.getInt() != MAGIC || in.get() != VERSION) {
+            return read(new ByteArrayInputStream(bytes), bytes.length, source);
+        } catch (IOException e) {
+            throw new DecodeException(source + ": bad handover: " + e.getMessage(), e); // not from an array
+        }
+    }
+
+    /**
+     * Reads the binary form of {@code length} bytes from {@code input}, holding only the parts it
+     * returns (the state is read straight into its array), and checks the checksum.
+     *
+     * @param source what the bytes come from, for error messages (a file, a node)
+     * @throws DecodeException naming {@code source} and what is wrong
+     * @throws IOException if {@code input} fails
+     */
+    static Handover read(InputStream input, long length, String source) throws IOException {
+        CRC32C crc = new CRC32C();
+        DataInputStream in = new DataInputStream(new CheckedInputStream(input, crc));
+        try {
+            if (length < MIN_BYTES || in.readInt() != MAGIC || in.readByte() != VERSION) {
                 throw new DecodeException("not a version-" + VERSION + " handover");
             }
-            CRC32C crc = new CRC32C();
-            crc.update(bytes, 0, bytes.length - 4);
-            if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()) {
-                throw new DecodeException("checksum mismatch (" + bytes.length + " bytes)");
+            int ended = in.readInt();
+            long left = length - (4 + 1 + 4);
+            byte[] sign = block(in, "stop-sign", left);
+            left -= 4 + sign.length;
+            byte[] stateBytes = block(in, "state", left);
+            left -= 4 + stateBytes.length;
+            if (left != 4) {
+                throw new DecodeException((left - 4) + " bytes before the checksum");
             }
-            int ended = in.getInt();
-            byte[] sign = new byte[length(in, "stop-sign")];
-            in.get(sign);
-            StopSign stopSign = StopSignCodec.decode(sign);
-            byte[] state = new byte[length(in, "state")];
-            in.get(state);
-            if (in.remaining() != 4) {
-                throw new DecodeException((in.remaining() - 4) + " bytes before the checksum");
+            int computed = (int) crc.getValue();
+            if (in.readInt() != computed) {
+                throw new DecodeException("checksum mismatch (" + length + " bytes)");
             }
-            return new Handover(ended, stopSign, state);
-        } catch (BufferUnderflowException | IllegalArgumentException | DecodeException e) {
+            return new Handover(ended, StopSignCodec.decode(sign), stateBytes);
+        } catch (EOFException e) {
+            throw new DecodeException(source + ": bad handover: it ends before its " + length + " bytes", e);
+        } catch (IllegalArgumentException | DecodeException e) {
             throw new DecodeException(source + ": bad handover: " + e.getMessage(), e);
         }
     }
 
-    /** Reads a length field and checks that that many bytes (and the checksum) follow. */
-    private static int length(ByteBuffer in, String what) {
-        int length = in.getInt();
-        if (length < 0 || length > in.remaining() - 4) {
-            throw new DecodeException(what + " claims " + length + " bytes, " + (in.remaining() - 4) + " left");
+    /** Reads a length field and that many bytes, which must leave room for the checksum in {@code left}. */
+    private static byte[] block(DataInputStream in, String what, long left) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > left - 4 - 4) {
+            throw new DecodeException(what + " claims " + length + " bytes, " + (left - 8) + " left");
         }
-        return length;
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
     }
 
     /**
@@ -141,9 +186,11 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
         try {
             try (FileChannel ch = FileChannel.open(temporary, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap(encode());
-                while (bytes.hasRemaining()) {
-                    ch.write(bytes);
+                byte[] head = head();
+                ByteBuffer[] pieces = {ByteBuffer.wrap(head), ByteBuffer.wrap(state),
+                    ByteBuffer.allocate(4).putInt(0, crc(head))};
+                while (pieces[2].hasRemaining()) {
+                    ch.write(pieces); // the state is written from its array, not copied
                 }
                 ch.force(true);
             }
@@ -162,8 +209,8 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
      * @throws StorageException naming the file if it cannot be read or is corrupt
      */
     public static Handover readFrom(Path file) {
-        try {
-            return decode(Files.readAllBytes(file), file.toString());
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+            return read(in, Files.size(file), file.toString());
         } catch (IOException e) {
             throw new StorageException("cannot read " + file + ": " + e, e);
         } catch (DecodeException e) {

@@ -1,7 +1,7 @@
 package io.omnipaxos.examples.kv.server;
 
 import io.netty.channel.Channel;
-import io.omnipaxos.examples.kv.net.TlsContexts;
+import io.omnipaxos.examples.kv.net.ClientPortTls;
 import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvOp;
 import java.net.InetSocketAddress;
@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>it comes from a loopback address: whoever runs {@code kv reconfigure} on a node's host (the
  *       demos, a single-host cluster) is its operator;
- *   <li>its connection runs TLS and the client certificate's CN is {@code node<pid>}: another node
- *       (a new node fetching its starting state) holds a node certificate the cluster trusts;
+ *   <li>its connection runs TLS, the client certificate chains to the node CA ({@code
+ *       trust_store}, the trust of peer links) and its CN is {@code node<pid>}: another node (a new
+ *       node fetching its starting state). A certificate of the client CA ({@code
+ *       client_trust_store}) is a plain client's, whatever its CN says;
  *   <li>the node has an admin token ({@code network.admin_token}) and the request's key equals it
  *       (compared in constant time).
  * </ul>
@@ -34,10 +36,26 @@ final class AdminPolicy {
     private static final Pattern NODE_COMMON_NAME = Pattern.compile("node[1-9][0-9]{0,18}");
 
     private final Optional<byte[]> adminToken;
+    /** The client port's TLS, which recognises node certificates; null without TLS. */
+    private final ClientPortTls tls;
 
-    /** @param adminToken the node's {@code network.admin_token}, if configured */
+    /**
+     * A policy for a client port without TLS.
+     *
+     * @param adminToken the node's {@code network.admin_token}, if configured
+     */
     AdminPolicy(Optional<String> adminToken) {
+        this(adminToken, null);
+    }
+
+    /**
+     * @param adminToken the node's {@code network.admin_token}, if configured
+     * @param tls the client port's TLS (null without TLS): only a certificate that chains to its node
+     *     CA counts as a node's
+     */
+    AdminPolicy(Optional<String> adminToken, ClientPortTls tls) {
         this.adminToken = adminToken.map(token -> token.getBytes(StandardCharsets.UTF_8));
+        this.tls = tls;
     }
 
     /**
@@ -52,7 +70,8 @@ final class AdminPolicy {
         String token = adminToken.isEmpty() ? "this node has no admin token configured"
                 : command.key().isEmpty() ? "the request carries no admin token" : "the request's admin token is wrong";
         return Optional.of(command.op() + " refused: administrative requests are accepted only from loopback, over TLS"
-                + " with a node certificate (CN node<pid>), or with the cluster's admin token (network.admin_token);"
+                + " with a certificate of the node CA (CN node<pid>), or with the cluster's admin token"
+                + " (network.admin_token);"
                 + " this one comes from " + channel.remoteAddress() + " and " + token);
     }
 
@@ -61,8 +80,9 @@ final class AdminPolicy {
                 && inet.getAddress().isLoopbackAddress();
     }
 
-    private static boolean hasNodeCertificate(Channel channel) {
-        return TlsContexts.peerCommonName(channel).filter(cn -> NODE_COMMON_NAME.matcher(cn).matches()).isPresent();
+    private boolean hasNodeCertificate(Channel channel) {
+        return tls != null && tls.nodeCommonName(channel).filter(cn -> NODE_COMMON_NAME.matcher(cn).matches())
+                .isPresent();
     }
 
     private boolean hasToken(KvCommand command) {

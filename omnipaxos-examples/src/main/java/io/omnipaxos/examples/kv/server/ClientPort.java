@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * requests already read wait in a {@link FlowControlHandler} (at most one socket read's worth). A
  * connection whose unsent replies still grow beyond {@link #MAX_UNSENT_REPLY_BYTES} (the replies of
  * requests it had pending) is closed ({@link #admitReply}): its client is not reading.
+ *
+ * <p>A FETCH_STATE answer ({@link #stream}) is written a chunk at a time while the connection is
+ * writable and resumed when it drains; the connection is not read from until it is done.
  */
 final class ClientPort {
 
@@ -71,6 +74,7 @@ final class ClientPort {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientPort.class);
     private static final AttributeKey<int[]> PENDING = AttributeKey.valueOf(ClientPort.class, "pendingRequests");
+    private static final AttributeKey<StateStream> STREAM = AttributeKey.valueOf(ClientPort.class, "stateStream");
 
     private final EventLoop loop;
     private final SSLContext tls;
@@ -81,6 +85,10 @@ final class ClientPort {
     private long refusedAdminRequests;
     private long unreadConnectionsClosed;
 
+    /**
+     * @param tls the client port's TLS context (it trusts the node CA and the client CA), or null
+     * @param admin who may send administrative requests
+     */
     ClientPort(EventLoop loop, SSLContext tls, AdminPolicy admin, Requests requests) {
         this.loop = loop;
         this.tls = tls;
@@ -134,6 +142,53 @@ final class ClientPort {
         }
         count[0]--;
         updateReading(channel);
+    }
+
+    /**
+     * Sends {@code stream} on {@code channel}: chunks while it is writable, the rest each time it
+     * drains. The connection is not read from until the stream is done; the stream is closed when
+     * done or when the connection closes. Event loop only.
+     *
+     * @throws IllegalStateException if a stream already runs on {@code channel}
+     */
+    void stream(Channel channel, StateStream stream) {
+        if (channel.attr(STREAM).get() != null) {
+            stream.close();
+            throw new IllegalStateException("connection " + channel + " already streams a handover");
+        }
+        channel.attr(STREAM).set(stream);
+        channel.config().setAutoRead(false);
+        continueStream(channel);
+    }
+
+    /** The state stream running on {@code channel}, or null. Event loop only. */
+    static StateStream streamOn(Channel channel) {
+        return channel.attr(STREAM).get();
+    }
+
+    private void continueStream(Channel channel) {
+        StateStream stream = channel.attr(STREAM).get();
+        if (stream == null) {
+            return;
+        }
+        try {
+            if (!channel.isActive() || stream.pump(channel)) {
+                endStream(channel);
+                updateReading(channel);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("closing client connection {}: cannot stream the handover at offset {} of {} bytes: {}",
+                    channel.remoteAddress(), stream.offset(), stream.length(), e.toString());
+            endStream(channel);
+            channel.close();
+        }
+    }
+
+    private static void endStream(Channel channel) {
+        StateStream stream = channel.attr(STREAM).getAndSet(null);
+        if (stream != null) {
+            stream.close();
+        }
     }
 
     /** The requests of {@code channel} waiting for their decision. Event loop only. */
@@ -200,7 +255,8 @@ final class ClientPort {
     }
 
     private static boolean shouldRead(Channel channel) {
-        return channel.isWritable() && pendingOn(channel) < MAX_PENDING_PER_CONNECTION;
+        return channel.isWritable() && pendingOn(channel) < MAX_PENDING_PER_CONNECTION
+                && channel.attr(STREAM).get() == null;
     }
 
     private void replyError(ChannelHandlerContext ctx, long requestNumber, String reason, boolean close) {
@@ -241,8 +297,17 @@ final class ClientPort {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                continueStream(ctx.channel());
+            }
             updateReading(ctx.channel());
             ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            endStream(ctx.channel());
+            ctx.fireChannelInactive();
         }
 
         @Override

@@ -11,15 +11,19 @@ import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.kv.net.ClientPortTls;
 import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.TlsContexts;
+import io.omnipaxos.examples.kv.peer.DataFolderReplacedException;
+import io.omnipaxos.examples.kv.peer.Incarnations;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.examples.kv.reconfig.Configurations;
 import io.omnipaxos.examples.kv.reconfig.Handover;
+import io.omnipaxos.examples.kv.reconfig.HandoverSource;
 import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
 import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvEntry;
@@ -87,15 +91,21 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final NodeAddress self;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private KvServer(OmniPaxosConfig config, NetworkConfig network, boolean memory) {
+    /** The exit status of a node whose peers know it under another incarnation of its data folder. */
+    public static final int EXIT_DATA_FOLDER_REPLACED = 3;
+
+    private KvServer(OmniPaxosConfig config, NetworkConfig network, boolean memory, Incarnations incarnations) {
         this.group = EventLoops.singleThread();
         EventLoop loop = group.next();
+        // Peer links and state fetches trust the node CA only; the client port also the client CA.
         SSLContext tls = network.tls().enabled() ? TlsContexts.create(network.tls()) : null;
+        ClientPortTls clientTls = network.tls().enabled() ? TlsContexts.clientPort(network.tls()) : null;
         this.self = network.node(config.server().pid());
         this.snapshotInterval = network.snapshotInterval();
-        this.configurations = new Configurations(config, network, memory, tls, loop, snapshots,
+        this.configurations = new Configurations(config, network, memory, tls, incarnations, loop, snapshots,
                 new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), this);
-        this.clientPort = new ClientPort(loop, tls, new AdminPolicy(network.adminToken()), this);
+        this.clientPort = new ClientPort(loop, clientTls == null ? null : clientTls.context(),
+                new AdminPolicy(network.adminToken(), clientTls), this);
         this.pending = new PendingRequests(clientPort);
     }
 
@@ -103,9 +113,14 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
      * Starts the node of {@code configFile}: binds its peer and client ports and joins the cluster
      * (a node with {@code join = true} fetches its starting state in the background first).
      *
+     * <p>The data folder's incarnation ({@link Incarnations}) is read, or written at its first start;
+     * a node with {@code memory} draws a fresh one.
+     *
      * @param memory use MemoryStorage instead of PersistentStorage
      * @throws ConfigException if {@code memory} is set but the data folder holds this node's stores:
      *     it was a member, and starting it without them would forget the promises it made
+     * @throws StorageException naming the file if the data folder's incarnation files cannot be read
+     *     or written, are damaged or belong to another pid
      */
     public static KvServer start(Path configFile, boolean memory) throws InterruptedException {
         OmniPaxosConfig config = OmniPaxosConfig.withToml(configFile, Set.of(NetworkConfig.TABLE));
@@ -116,7 +131,9 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         for (long pid : config.cluster().nodes()) {
             network.node(pid); // every node needs an address
         }
-        KvServer server = new KvServer(config, network, memory);
+        long pid = config.server().pid();
+        Incarnations incarnations = memory ? Incarnations.inMemory(pid) : Incarnations.open(network.dataDir(), pid);
+        KvServer server = new KvServer(config, network, memory, incarnations);
         server.configurations.start();
         server.clientPort.start(server.self.host(), server.self.clientPort());
         server.events.info("node {} serving clients on {}:{}, peers on port {}, storage {}", server.self.pid(),
@@ -231,24 +248,36 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         pending.addCommand(command, channel);
     }
 
-    /** Answers a state fetch with the newest handover this node knows. */
+    /**
+     * Answers a state fetch with the newest handover this node knows, streamed in chunks from its
+     * handover file ({@link StateStream}): the node never builds it whole.
+     */
     private void answerFetch(long number, Channel channel) {
-        Handover handover = configurations.handover();
-        if (handover == null) {
+        Optional<HandoverSource> source;
+        try {
+            source = configurations.openHandover();
+        } catch (IOException e) {
+            events.error("node {} cannot read its handover for a state fetch: {}", self.pid(), e.toString());
+            reply(channel, KvReply.error(number, "node " + self.pid() + " cannot read its handover: " + e));
+            return;
+        }
+        if (source.isEmpty()) {
             reply(channel, KvReply.error(number, "node " + self.pid() + " has not seen a configuration end"));
             return;
         }
-        ByteBuf frame;
+        StateStream stream;
         try {
-            frame = ClientWire.encodeStateReply(number, handover.encode(), channel.alloc());
+            stream = new StateStream(number, source.get());
         } catch (IllegalArgumentException e) {
+            source.get().close();
             events.error("node {} cannot hand out the state of configuration {}: {}", self.pid(),
-                    handover.endedConfigId(), e.getMessage());
+                    configurations.handover().endedConfigId(), e.getMessage());
             reply(channel, KvReply.error(number, "node " + self.pid() + " cannot hand out its state: "
                     + e.getMessage()));
             return;
         }
-        send(channel, frame);
+        flushReplies(); // replies written before go out before the chunks
+        clientPort.stream(channel, stream);
     }
 
     /**
@@ -429,6 +458,11 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
 
     @Override
     public void onFatal(Throwable failure) {
+        if (failure instanceof DataFolderReplacedException replaced) {
+            // Not a bug: an operator's doing, with the remedy in the message. Before anything else happens.
+            events.error("node {} stops: {}", self.pid(), replaced.getMessage());
+            Runtime.getRuntime().halt(EXIT_DATA_FOLDER_REPLACED);
+        }
         events.error("node {} stops: {}", self.pid(), failure.toString());
         log.error("fatal failure", failure);
         // A node that cannot persist or whose invariants broke must not answer anyone any more.

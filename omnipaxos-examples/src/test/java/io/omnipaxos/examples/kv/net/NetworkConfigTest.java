@@ -80,6 +80,25 @@ class NetworkConfigTest {
     }
 
     @Test
+    void theClientTrustStoreIsRequiredAndKeptApartFromThePeerTrust(@TempDir Path dir) throws IOException {
+        String tls = "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 1, client_port = 2 }]\n"
+                + "data_dir = \"d\"\n[network.tls]\nenabled = true\nkey_store = \"k.p12\"\nkey_store_password = \"p\"\n"
+                + "trust_store = \"nodes.p12\"\ntrust_store_password = \"p\"\n";
+        Path file = Files.writeString(dir.resolve("n.toml"), tls);
+        ConfigException e = assertThrows(ConfigException.class, () -> NetworkConfig.load(file));
+        assertTrue(e.getMessage().startsWith(file.toString()) && e.getMessage().contains(
+                "network.tls.client_trust_store must be a non-empty string, but the key is missing"), e.getMessage());
+        assertError(dir, tls + "client_trust_store = \"clients.p12\"\n",
+                "network.tls.client_trust_store_password must be a non-empty string, but the key is missing");
+        Path complete = Files.writeString(dir.resolve("ok.toml"), tls
+                + "client_trust_store = \"clients.p12\"\nclient_trust_store_password = \"q\"\n");
+        TlsSettings settings = NetworkConfig.load(complete).tls();
+        assertEquals(dir.toAbsolutePath().resolve("nodes.p12"), settings.trustStore());
+        assertEquals(dir.toAbsolutePath().resolve("clients.p12"), settings.clientTrustStore());
+        assertEquals("q", settings.clientTrustStorePassword());
+    }
+
+    @Test
     void theAdminTokenIsCheckedAndANonLoopbackNodeWithoutTlsIsWarnedAbout(@TempDir Path dir) throws IOException {
         String base = "[network]\nnodes = [{ pid = 1, host = \"HOST\", peer_port = 1, client_port = 2 }]\n"
                 + "data_dir = \"d\"\n";

@@ -15,6 +15,7 @@ import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
+import io.omnipaxos.examples.kv.peer.Incarnations;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.examples.kv.state.KvEntry;
 import io.omnipaxos.examples.kv.state.KvEntryCodec;
@@ -79,8 +80,8 @@ class ConfigurationsTest {
                 fatal.complete(failure);
             }
         };
-        configurations = new Configurations(config, NetworkConfig.load(toml), true, null, loop, new KvSnapshots(),
-                new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), events);
+        configurations = new Configurations(config, NetworkConfig.load(toml), true, null, Incarnations.inMemory(1), loop,
+                new KvSnapshots(), new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), events);
         configurations.start();
     }
 

@@ -70,17 +70,22 @@ class KvCommandCodecTest {
     }
 
     @Test
-    void stateRepliesCarryTheirBytesAndOtherRepliesNone() {
+    void stateChunksCarryTheirBytesAndOtherRepliesNone() {
         byte[] handover = {0, (byte) 0xff, 7, 0};
-        ByteBuf frame = ClientWire.encodeStateReply(9, handover, Unpooled.buffer().alloc());
+        ByteBuf frame = ClientWire.stateChunkFrame(9, 10, 6, handover.length, Unpooled.buffer().alloc())
+                .writeBytes(handover);
         frame.skipBytes(4);
-        assertArrayEquals(handover, ClientWire.decodeStateReply(frame).orElseThrow());
+        ClientWire.StateChunk chunk = ClientWire.decodeStateChunk(frame).orElseThrow();
+        byte[] bytes = new byte[chunk.bytes().readableBytes()];
+        chunk.bytes().readBytes(bytes);
+        assertArrayEquals(handover, bytes);
+        assertEquals(6, chunk.offset());
         ByteBuf other = ClientWire.encodeReply(KvReply.error(9, "none"), Unpooled.buffer().alloc());
         other.skipBytes(4);
-        assertEquals(java.util.Optional.empty(), ClientWire.decodeStateReply(other));
-        assertEquals("none", ClientWire.decodeReply(other).text(), "decodeStateReply reads nothing");
+        assertEquals(java.util.Optional.empty(), ClientWire.decodeStateChunk(other));
+        assertEquals("none", ClientWire.decodeReply(other).text(), "decodeStateChunk reads nothing");
         ByteBuf cut = Unpooled.wrappedBuffer(new byte[] {ClientWire.VERSION, 1, 2});
-        assertThrows(DecodeException.class, () -> ClientWire.decodeStateReply(cut));
+        assertThrows(DecodeException.class, () -> ClientWire.decodeStateChunk(cut));
     }
 
     private static byte[] randomBytes(SplittableRandom random, int length) {
