@@ -23,11 +23,22 @@ final class EntryBatch<T> {
     /** Why a flush is considered. */
     enum Trigger { FULL, TICK, DRAIN }
 
+    /**
+     * A batch taken for writing: its entries and, for each, the pid of the server that forwarded it,
+     * its session and its number there (all 0 for entries appended on this server; null arrays when
+     * all were).
+     */
+    record Taken<T>(List<T> entries, long[] forwarders, long[] sessions, long[] seqs) {}
+
     private final int batchSize;
     private final EntryBudget<T> budget;
     private ArrayList<T> entries = new ArrayList<>();
     /** The entry bytes of {@link #entries} (0 without an entry codec): at most max_message_bytes. */
     private long bytes;
+    /** Per entry: the forwarder's pid and number, allocated with the first forwarded entry. */
+    private long[] forwarders;
+    private long[] sessions;
+    private long[] seqs;
 
     EntryBatch(int batchSize, EntryBudget<T> budget) {
         this.batchSize = batchSize;
@@ -39,7 +50,23 @@ final class EntryBatch<T> {
         return !entries.isEmpty() && bytes + budget.sizeOf(entry) > budget.maxBytes();
     }
 
+    /** Adds an entry appended on this server. */
     void add(T entry) {
+        add(entry, 0, 0, 0);
+    }
+
+    /** Adds an entry that server {@code forwarder} forwarded as number {@code seq} of {@code session} (0: appended here). */
+    void add(T entry, long forwarder, long session, long seq) {
+        if (forwarder != 0 && forwarders == null) {
+            forwarders = new long[batchSize];
+            sessions = new long[batchSize];
+            seqs = new long[batchSize];
+        }
+        if (forwarders != null) {
+            forwarders[entries.size()] = forwarder;
+            sessions[entries.size()] = session;
+            seqs[entries.size()] = seq;
+        }
         entries.add(entry);
         bytes += budget.sizeOf(entry);
     }
@@ -61,12 +88,30 @@ final class EntryBatch<T> {
         };
     }
 
-    /** Hands out the entries and empties the batch. */
-    List<T> takeAll() {
-        List<T> out = entries;
+    /** Hands out the entries with where they came from, and empties the batch. */
+    Taken<T> take() {
+        Taken<T> out = new Taken<>(entries, forwarders, sessions, seqs);
         entries = new ArrayList<>(Math.min(batchSize, 1024));
         bytes = 0;
+        forwarders = null;
+        sessions = null;
+        seqs = null;
         return out;
+    }
+
+    /** Hands out the entries appended on this server and drops the forwarded ones (their forwarders send them again). */
+    List<T> takeOwn() {
+        Taken<T> taken = take();
+        if (taken.forwarders() == null) {
+            return taken.entries();
+        }
+        List<T> own = new ArrayList<>();
+        for (int i = 0; i < taken.entries().size(); i++) {
+            if (taken.forwarders()[i] == 0) {
+                own.add(taken.entries().get(i));
+            }
+        }
+        return own;
     }
 
     int size() {

@@ -23,6 +23,8 @@ final class FollowerProgress<T> {
     long sentIdx;
     /** The follower's log length accepted in this round, from its Accepted messages. */
     long acceptedIdx;
+    /** Whether the follower acknowledged its AcceptSync: it took this round. */
+    boolean tookRound;
     /** {@link #acceptedIdx} at the previous resend timeout, to notice a follower that stopped acknowledging. */
     long acceptedIdxAtLastTimeout = -1;
 
@@ -34,6 +36,7 @@ final class FollowerProgress<T> {
     void resetPromise() {
         promise = null;
         accepting = false;
+        tookRound = false;
         syncing = false;
         acceptedIdxAtLastTimeout = -1;
     }

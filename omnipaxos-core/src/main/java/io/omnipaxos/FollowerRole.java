@@ -9,6 +9,7 @@ import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
+import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
@@ -16,6 +17,7 @@ import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -119,6 +121,18 @@ final class FollowerRole<T> {
         state.phase = Phase.ACCEPT;
         lastSequenceNumber = sync.sequenceNumber();
         sendAccepted();
+        if (!state.tracker.followsLeader(sync.ballot())) {
+            // A new leader: what we forwarded or wrote as leader is in the log it adopted, or lost.
+            state.tracker.findAfterSync(log, sync.ballot(), log.logLength());
+            state.tracker.followLeader(sync.ballot(), lastSequenceNumber.session());
+        }
+    }
+
+    /** ProposalAck: the leader tells us where our forwarded entries went. */
+    void onProposalAck(ProposalAck<T> ack) {
+        if (state.tracker.hasSession(ack.ballot(), ack.session())) { // also late: where it went stays true
+            state.tracker.acknowledged(ack.firstSeq(), ack.indices(), ack.ballot());
+        }
     }
 
     /**
@@ -158,9 +172,10 @@ final class FollowerRole<T> {
         }
         state.noteLeaderDecided(message.decidedIdx());
         LogStore<T> log = state.log;
-        long newLength = log.logLength() + message.entries().size();
-        long decidedIdx = decidedWith(message.decidedIdx(), newLength);
+        long fromIdx = log.logLength();
+        long decidedIdx = decidedWith(message.decidedIdx(), fromIdx + message.entries().size());
         log.appendAndDecide(message.entries(), decidedIdx);
+        state.tracker.noticeAppended(message.entries(), fromIdx, log.acceptedRound());
         sendAccepted();
         if (trimTargetIdx > log.compactedIdx() || snapshotTargetIdx > log.compactedIdx()) {
             compactDecidedPrefix();
@@ -194,6 +209,9 @@ final class FollowerRole<T> {
             return;
         }
         state.noteLeaderDecided(decide.decidedIdx());
+        if (decide.established()) {
+            state.tracker.established(decide.ballot());
+        }
         LogStore<T> log = state.log;
         long decidedIdx = Math.min(decide.decidedIdx(), log.logLength());
         if (decidedIdx > log.decidedIdx()) {
@@ -264,6 +282,8 @@ final class FollowerRole<T> {
             requestPrepare();
         } else if (state.phase == Phase.PREPARE) {
             requestPrepareFromLeader();
+        } else if (isSynchronisedWithLeader()) {
+            resendUnacknowledged();
         }
     }
 
@@ -298,8 +318,16 @@ final class FollowerRole<T> {
 
     /** Just before the outgoing messages leave: forward waiting proposals and a stop-sign to the leader. */
     void beforeMessagesLeave() {
-        forwardPendingProposals();
+        if (isSynchronisedWithLeader()) {
+            forwardPendingProposals();
+        }
         forwardPendingStopSign();
+    }
+
+    /** Whether we follow a leader in its accept phase: our forwards are numbered in our session with it. */
+    private boolean isSynchronisedWithLeader() {
+        return state.role == Role.FOLLOWER && state.phase == Phase.ACCEPT && lastSequenceNumber != null
+                && state.tracker.followsLeader(state.log.promise());
     }
 
     private void forwardPendingStopSign() {
@@ -312,11 +340,39 @@ final class FollowerRole<T> {
     }
 
     private void forwardPendingProposals() {
-        if (!state.hasPendingProposals() || state.leader.pid() == 0) {
+        if (!state.hasPendingProposals()) {
             return;
         }
-        for (List<T> part : state.budget.split(state.takePendingProposals())) {
-            state.outbox.add(new ProposalForward<>(state.pid, state.leader.pid(), state.configurationId, part));
+        List<T> entries = state.takePendingProposals();
+        long seq = state.tracker.send(entries, state.log.decidedIdx());
+        sendForwards(entries, seq);
+    }
+
+    /** Forwards {@code entries}, numbered from {@code firstSeq} in our session, in messages within the budget. */
+    private void sendForwards(List<T> entries, long firstSeq) {
+        long seq = firstSeq;
+        for (List<T> part : state.budget.split(entries)) {
+            state.outbox.add(new ProposalForward<>(state.pid, state.leader.pid(), state.configurationId,
+                    state.log.promise(), state.tracker.session(), seq, part));
+            seq += part.size();
+        }
+    }
+
+    /** Resend timer: what we forwarded in this session and the leader has not acknowledged goes again. */
+    private void resendUnacknowledged() {
+        List<ProposalTracker.Tracked<T>> unacknowledged = state.tracker.unacknowledged();
+        int start = 0;
+        for (int i = 1; i <= unacknowledged.size(); i++) {
+            boolean runEnds = i == unacknowledged.size()
+                    || unacknowledged.get(i).seq != unacknowledged.get(i - 1).seq + 1;
+            if (runEnds) {
+                List<T> run = new ArrayList<>(i - start);
+                for (ProposalTracker.Tracked<T> t : unacknowledged.subList(start, i)) {
+                    run.add(t.entry);
+                }
+                sendForwards(run, unacknowledged.get(start).seq);
+                start = i;
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
@@ -134,6 +135,8 @@ final class IncomingScreen {
             return m.ballot();
         } else if (message instanceof TakeSnapshot<?> m) {
             return m.ballot();
+        } else if (message instanceof ProposalAck<?> m) {
+            return m.ballot();
         } else if (message instanceof SyncChunk<?> m) {
             return m.ballot();
         }
@@ -152,8 +155,10 @@ final class IncomingScreen {
             return m.ballot();
         } else if (message instanceof NotAccepted<?> m) {
             return m.ballot();
-        } else if (message instanceof PrepareReq<?> || message instanceof ProposalForward<?>
-                || message instanceof StopSignForward<?> || message instanceof HeartbeatRequest<?>) {
+        } else if (message instanceof ProposalForward<?> m) {
+            return m.ballot();
+        } else if (message instanceof PrepareReq<?> || message instanceof StopSignForward<?>
+                || message instanceof HeartbeatRequest<?>) {
             return null;
         }
         throw new IllegalArgumentException("unknown message type " + message.getClass().getName());

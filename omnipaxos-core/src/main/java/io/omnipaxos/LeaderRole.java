@@ -10,12 +10,15 @@ import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalAck;
+import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,19 +43,27 @@ final class LeaderRole<T> {
     /** The length of the log adopted at the end of the prepare phase: every AcceptSync covers it. */
     private long adoptedIdx;
 
+    /** Whether a write quorum took this round (see {@link Decide#established()}). */
+    private boolean established;
+    /** What each follower forwarded in its current session, to take every entry once. */
+    private final ForwardedSessions forwarded;
+
     LeaderRole(ProtocolState<T> state) {
         this.state = state;
         this.adoption = new LogAdoption<>(state);
+        this.forwarded = new ForwardedSessions(state.bufferSize);
     }
 
     /** Prepare phase, step 1: promise our own ballot and ask every peer for its promise. */
     void start(Ballot newBallot) {
         if (state.role == Role.LEADER) {
-            state.keepPendingProposals(state.batch.takeAll());
+            state.leaveLeadership();
         }
         state.log.setPromise(newBallot);
         ballot = newBallot;
         followers.clear();
+        forwarded.clear();
+        established = false;
         for (long peer : state.peers) {
             followers.put(peer, new FollowerProgress<>(peer));
         }
@@ -95,6 +106,7 @@ final class LeaderRole<T> {
         if (state.phase == Phase.PREPARE) {
             finishPrepareWithQuorum();
         } else if (state.phase == Phase.ACCEPT) {
+            checkEstablished();
             tryDecide();
         }
     }
@@ -124,6 +136,8 @@ final class LeaderRole<T> {
         adoptedRound = best == null ? state.log.acceptedRound() : best.acceptedRound();
         adoption.adoptWhole(best, maxDecidedIdx, ballot);
         adoptedIdx = state.log.logLength();
+        // Our own entries of earlier rounds that the adopted log lacks are proposed again once it is decided.
+        state.tracker.findAfterSync(state.log, ballot, adoptedIdx);
         state.phase = Phase.ACCEPT;
         state.logger.info("server {}: leading ballot {}; log length {}, decided {}", state.pid, ballot,
                 state.log.logLength(), state.log.decidedIdx());
@@ -267,7 +281,8 @@ final class LeaderRole<T> {
         if (state.batch.size() == 0) {
             return;
         }
-        List<T> entries = state.batch.takeAll();
+        EntryBatch.Taken<T> taken = state.batch.take();
+        List<T> entries = taken.entries();
         long fromIdx = state.log.logLength();
         state.log.appendEntries(entries);
         for (FollowerProgress<T> follower : followers.values()) {
@@ -275,7 +290,96 @@ final class LeaderRole<T> {
                 sendAcceptDecide(follower, entries);
             }
         }
+        notePlacements(taken, fromIdx);
         tryDecide();
+    }
+
+    /**
+     * Remembers where the batch written at {@code fromIdx} put our own entries, and tells each
+     * forwarder where its entries went.
+     */
+    private void notePlacements(EntryBatch.Taken<T> taken, long fromIdx) {
+        int size = taken.entries().size();
+        if (taken.forwarders() == null) {
+            state.tracker.placedLocally(fromIdx, fromIdx + size, ballot);
+            return;
+        }
+        Map<List<Long>, List<Long>> indicesBySession = new LinkedHashMap<>(); // [pid, session, firstSeq] -> indices
+        Map<Long, List<Long>> keyByForwarder = new HashMap<>();
+        for (int i = 0; i < size; i++) {
+            long forwarder = taken.forwarders()[i];
+            long idx = fromIdx + i;
+            if (forwarder == 0) {
+                state.tracker.placedLocally(idx, idx + 1, ballot);
+                continue;
+            }
+            long session = taken.sessions()[i];
+            long seq = taken.seqs()[i];
+            forwarded.placed(forwarder, session, seq, idx);
+            List<Long> key = keyByForwarder.get(forwarder);
+            if (key == null || key.get(1) != session || key.get(2) + indicesBySession.get(key).size() != seq) {
+                key = List.of(forwarder, session, seq);
+                keyByForwarder.put(forwarder, key);
+                indicesBySession.put(key, new ArrayList<>());
+            }
+            indicesBySession.get(key).add(idx);
+        }
+        for (Map.Entry<List<Long>, List<Long>> e : indicesBySession.entrySet()) {
+            List<Long> key = e.getKey();
+            state.outbox.add(new ProposalAck<>(state.pid, key.get(0), state.configurationId, ballot, key.get(1),
+                    key.get(2), e.getValue()));
+        }
+    }
+
+    /**
+     * A follower forwarded entries: each number of its session is taken once, in order; a duplicate
+     * is acknowledged again if we know where it went, and a number past a gap waits for the
+     * follower to send the gap again. Forwards of another round or session are ignored (the
+     * follower looks for its entries in our log after its next synchronisation).
+     */
+    void onProposalForward(ProposalForward<T> message) {
+        FollowerProgress<T> follower = followers.get(message.from());
+        if (!message.ballot().equals(ballot) || follower == null || follower.lastSequenceNumber == null
+                || message.session() > follower.lastSequenceNumber.session()
+                || !forwarded.isCurrent(message.from(), message.session())) {
+            return; // another round's, an epoch we never opened, or one the follower left
+        }
+        long session = message.session();
+        List<Long> known = new ArrayList<>();
+        long knownFrom = -1;
+        for (int k = 0; k < message.entries().size(); k++) {
+            long seq = message.firstSeq() + k;
+            long expected = forwarded.nextSeq(message.from(), session);
+            if (seq > expected) {
+                break;
+            }
+            if (seq == expected) {
+                forwarded.taken(message.from(), session, seq);
+                acceptForwarded(message.entries().get(k), message.from(), session, seq);
+                continue;
+            }
+            long idx = forwarded.placedIdx(message.from(), session, seq);
+            if (idx >= 0 && (knownFrom < 0 || seq == knownFrom + known.size())) {
+                knownFrom = knownFrom < 0 ? seq : knownFrom;
+                known.add(idx);
+            }
+        }
+        if (!known.isEmpty()) {
+            state.outbox.add(new ProposalAck<>(state.pid, message.from(), state.configurationId, ballot, session,
+                    knownFrom, known));
+        }
+    }
+
+    private void acceptForwarded(T entry, long forwarder, long session, long seq) {
+        if (state.log.stopSign() != null) {
+            state.dropProposals(1);
+            return;
+        }
+        if (state.batch.wouldOverflow(entry)) {
+            flush();
+        }
+        state.batch.add(entry, forwarder, session, seq);
+        flushIfDue(EntryBatch.Trigger.FULL);
     }
 
     /**
@@ -326,6 +430,8 @@ final class LeaderRole<T> {
             return;
         }
         follower.acceptedIdx = Math.max(follower.acceptedIdx, Math.min(accepted.acceptedIdx(), follower.sentIdx));
+        follower.tookRound = true;
+        checkEstablished();
         tryDecide();
         if (follower.sentIdx < state.log.logLength() && follower.acceptedIdx >= follower.sentIdx) {
             long entriesEnd = state.log.entriesEnd();
@@ -356,6 +462,29 @@ final class LeaderRole<T> {
         }
     }
 
+    /**
+     * Notes when a write quorum (ourselves counted once our log of this round is durable) has taken
+     * this round, and tells the followers at once.
+     */
+    private void checkEstablished() {
+        if (established || state.phase != Phase.ACCEPT) {
+            return;
+        }
+        int took = state.log.durableAcceptedRound().equals(ballot) ? 1 : 0;
+        for (FollowerProgress<T> follower : followers.values()) {
+            took += follower.accepting && follower.tookRound ? 1 : 0;
+        }
+        if (took >= state.writeQuorumSize) {
+            established = true;
+            state.tracker.established(ballot);
+            for (FollowerProgress<T> follower : followers.values()) {
+                if (follower.accepting) {
+                    sendDecide(follower);
+                }
+            }
+        }
+    }
+
     /** Tells every accepting follower the new decided index, folded into a queued message if possible. */
     private void announceDecided() {
         long decidedIdx = state.log.decidedIdx();
@@ -369,7 +498,7 @@ final class LeaderRole<T> {
                         ballot, queued.sequenceNumber(), decidedIdx, queued.entries()));
             } else if (last instanceof Decide<T> queued && queued.ballot().equals(ballot)) {
                 state.outbox.replaceLast(new Decide<>(queued.from(), queued.to(), queued.configurationId(),
-                        ballot, queued.sequenceNumber(), decidedIdx));
+                        ballot, queued.sequenceNumber(), decidedIdx, established));
             } else {
                 sendDecide(follower);
             }
@@ -379,7 +508,7 @@ final class LeaderRole<T> {
     private void sendDecide(FollowerProgress<T> follower) {
         follower.lastSequenceNumber = follower.lastSequenceNumber.next();
         state.outbox.add(new Decide<>(state.pid, follower.pid, state.configurationId, ballot,
-                follower.lastSequenceNumber, state.log.decidedIdx()));
+                follower.lastSequenceNumber, state.log.decidedIdx(), established));
     }
 
     /**

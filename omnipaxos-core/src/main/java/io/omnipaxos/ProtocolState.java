@@ -36,6 +36,8 @@ final class ProtocolState<T> {
     final Snapshot<T> snapshots;
     /** The leader's entries not yet written and replicated, with the flush policy. */
     final EntryBatch<T> batch;
+    /** Entries appended here that left this server and are not known decided. */
+    final ProposalTracker<T> tracker;
     Role role = Role.FOLLOWER;
     Phase phase = Phase.NONE;
     /** The ballot of the leader this server follows or is; {@link Ballot#NONE} while unknown. */
@@ -72,6 +74,7 @@ final class ProtocolState<T> {
         this.outbox = outbox;
         this.snapshots = snapshots;
         this.batch = new EntryBatch<>(batchSize, budget);
+        this.tracker = new ProposalTracker<>(entryCodec);
     }
 
     /**
@@ -123,11 +126,36 @@ final class ProtocolState<T> {
 
     /** Holds a proposal until a leader takes it. */
     void addProposal(T entry) {
-        if (pendingProposals.size() >= bufferSize) {
+        if (pendingProposals.size() + tracker.size() >= bufferSize) {
             throw new AppendRejectedException(AppendRejectedException.Reason.BUFFER_FULL,
-                    "buffer_size (" + bufferSize + ") proposals already wait for a leader");
+                    "buffer_size (" + bufferSize + ") proposals already wait for a leader or to be decided");
         }
         pendingProposals.add(entry);
+    }
+
+    /** Proposals found lost after a new round's log replaced ours: they go first, to be proposed again. */
+    void reproposeFirst(List<T> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        ArrayList<T> merged = new ArrayList<>(entries.size() + pendingProposals.size());
+        merged.addAll(entries);
+        merged.addAll(pendingProposals);
+        pendingProposals = new ArrayList<>();
+        keepPendingProposals(merged);
+    }
+
+    /**
+     * Drops the proposals in flight that are decided, or all of them once the configuration is
+     * finished (a decided stop-sign: they can never be decided).
+     */
+    void settleProposals() {
+        if (log.decidedStopSign().isPresent()) {
+            droppedProposals += tracker.clear() + pendingProposals.size();
+            pendingProposals.clear();
+        } else {
+            reproposeFirst(tracker.settle(log));
+        }
     }
 
     /** Hands the waiting proposals to the caller (a leader that starts accepting, a forwarding follower). */
@@ -143,7 +171,7 @@ final class ProtocolState<T> {
 
     /** Keeps proposals that could not be replicated yet, up to {@code buffer_size}; drops the rest. */
     void keepPendingProposals(List<T> entries) {
-        int room = bufferSize - pendingProposals.size();
+        int room = Math.max(0, bufferSize - pendingProposals.size() - tracker.size());
         int kept = Math.min(room, entries.size());
         pendingProposals.addAll(entries.subList(0, kept));
         droppedProposals += entries.size() - kept;
@@ -160,15 +188,25 @@ final class ProtocolState<T> {
 
     // ---- role changes ----------------------------------------------------------------------
 
-    /** Stop leading (if we lead) and follow {@code newLeader}: the unwritten batch waits for the next leader. */
+    /**
+     * Stop leading (if we lead) and follow {@code newLeader}: our own unwritten entries wait for the
+     * next leader (forwarded ones are dropped: their forwarders send them again), and our written
+     * undecided ones are tracked until we see whether the next round kept them.
+     */
     void stepDown(Ballot newLeader) {
         if (role == Role.LEADER) {
             logger.info("server {}: stops leading; follows ballot {}", pid, newLeader);
-            keepPendingProposals(batch.takeAll());
+            leaveLeadership();
         }
         role = Role.FOLLOWER;
         phase = Phase.NONE;
         leader = newLeader;
+    }
+
+    /** The end of our round as leader (we step down, or start a new round). */
+    void leaveLeadership() {
+        keepPendingProposals(batch.takeOwn());
+        droppedProposals += tracker.leaveLeadership(log, bufferSize - pendingProposals.size());
     }
 
     // ---- what followers learn and the application reads -----------------------------------
@@ -261,7 +299,7 @@ final class ProtocolState<T> {
     String describe() {
         return role + "/" + phase + ", leader=" + leader + ", promise=" + log.promise() + ", acceptedRound="
                 + log.acceptedRound() + ", decidedIdx=" + log.decidedIdx() + ", logLength=" + log.logLength()
-                + ", pending=" + pendingProposals.size() + ", batch=" + batch.size();
+                + ", pending=" + pendingProposals.size() + ", tracked=" + tracker.describe() + ", batch=" + batch.size();
     }
 
     void checkInvariants() {
@@ -273,5 +311,6 @@ final class ProtocolState<T> {
         }
         Invariants.atMost("batch", batch.size(), "batch_size", batchSize);
         Invariants.atMost("pending proposals", pendingProposals.size(), "buffer_size", bufferSize);
+        Invariants.atMost("proposals in flight", tracker.size(), "buffer_size", bufferSize);
     }
 }

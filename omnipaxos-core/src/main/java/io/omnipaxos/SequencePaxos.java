@@ -11,6 +11,7 @@ import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequencePaxosMessage;
 import io.omnipaxos.messages.StopSignForward;
@@ -90,20 +91,32 @@ final class SequencePaxos<T> {
             leaderRole.onStopSignForward(m);
         } else if (message instanceof SyncChunk<T> m) {
             followerRole.onSyncChunk(m);
+        } else if (message instanceof ProposalAck<T> m) {
+            followerRole.onProposalAck(m);
         } else {
             throw new IllegalArgumentException("unknown Sequence Paxos message type "
                     + message.getClass().getName() + " from pid " + message.from());
         }
+        settleProposals();
     }
 
-    /** A follower forwarded proposals: the accepting leader takes them; any other server keeps them. */
+    /** Settles proposals in flight; the accepting leader takes the ones known lost at once. */
+    private void settleProposals() {
+        state.settleProposals();
+        if (state.isAcceptingLeader() && state.hasPendingProposals()) {
+            leaderRole.acceptEntries(state.takePendingProposals());
+        }
+    }
+
+    /**
+     * A follower forwarded proposals: the accepting leader takes them. Any other server ignores
+     * them: the forwarder sends them again to the leader it follows until it knows where they went.
+     */
     private void onProposalForward(ProposalForward<T> message) {
         if (state.log.decidedStopSign().isPresent()) {
             state.dropProposals(message.entries().size());
         } else if (state.isAcceptingLeader()) {
-            leaderRole.acceptEntries(message.entries());
-        } else {
-            state.keepPendingProposals(message.entries());
+            leaderRole.onProposalForward(message);
         }
     }
 
@@ -164,6 +177,7 @@ final class SequencePaxos<T> {
     void persisted(long writes) {
         state.persisted(writes);
         leaderRole.onPersisted();
+        settleProposals();
     }
 
     /** Rejoin after a crash or a lost session: ask every peer (the leader answers) to prepare us. */

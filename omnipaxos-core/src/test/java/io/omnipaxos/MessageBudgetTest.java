@@ -148,17 +148,26 @@ class MessageBudgetTest {
         for (int i = 0; i < 10; i++) {
             follower.append(entry(i));
         }
-        follower.handleIncoming(new Prepare<>(1, 3, CONFIG, new Ballot(1, 0, 1), 0, Ballot.NONE, 0));
+        Ballot ballot = new Ballot(1, 0, 1);
+        follower.handleIncoming(new Prepare<>(1, 3, CONFIG, ballot, 0, Ballot.NONE, 0));
+        follower.handleIncoming(new AcceptSync<>(1, 3, CONFIG, ballot, new io.omnipaxos.messages.SequenceNumber(4, 1), 0,
+                List.of(), 0));
         List<String> forwarded = new ArrayList<>();
+        long nextSeq = 1;
         for (Message<String> m : follower.outgoingMessages()) {
             if (m instanceof ProposalForward<String> f) {
                 assertTrue(entryBytes(f.entries()) <= BUDGET, entryBytes(f.entries()) + " bytes");
+                assertEquals(ballot, f.ballot());
+                assertEquals(4, f.session(), "numbered in the epoch of the first synchronisation");
+                assertEquals(nextSeq, f.firstSeq(), "numbers run on across the messages");
+                nextSeq += f.entries().size();
                 forwarded.addAll(f.entries());
             } else {
-                assertTrue(m instanceof Promise || m instanceof PrepareReq || m instanceof io.omnipaxos.messages.HeartbeatRequest, m.toString());
+                assertTrue(m instanceof Promise || m instanceof PrepareReq || m instanceof Accepted
+                        || m instanceof io.omnipaxos.messages.HeartbeatRequest, m.toString());
             }
         }
-        assertEquals(10, forwarded.size());
+        assertEquals(10, forwarded.size(), "forwarded once synchronised with the leader");
     }
 
     @Test

@@ -77,7 +77,8 @@ class SingleServerTest {
         assertEquals(1, leader.getDecidedIdx());
         assertEquals(List.of(new LogEntry.Decided<>("x")), leader.readDecidedSuffix(0));
         List<Decide<String>> decides = ofType(leader.outgoingMessages(), Decide.class);
-        assertEquals(List.of(new Decide<String>(1, 2, CONFIG, B1, new SequenceNumber(1, 3), 1)), decides);
+        assertEquals(List.of(new Decide<String>(1, 2, CONFIG, B1, new SequenceNumber(1, 3), 1, true)), decides,
+                "server 2's acknowledgement makes a write quorum that took the round: it is established");
     }
 
     @Test

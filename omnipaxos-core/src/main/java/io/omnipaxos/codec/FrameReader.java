@@ -140,6 +140,21 @@ final class FrameReader<T> {
         return Collections.unmodifiableList(entries);
     }
 
+    /** Reads a count and that many log indices, the count bounded like an entry count and by the bytes left. */
+    List<Long> readIndices(String field) {
+        int at = offset();
+        int count = readInt(field + " count");
+        if (count < 0 || count > limits.maxEntriesPerMessage() || (long) count * 8 > buf.remaining()) {
+            throw error(at, field + " count " + count + " is negative, exceeds maxEntriesPerMessage "
+                    + limits.maxEntriesPerMessage() + " or does not fit the " + buf.remaining() + " byte(s) left");
+        }
+        List<Long> indices = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            indices.add(readLong(field + "[" + i + "]"));
+        }
+        return indices;
+    }
+
     private T readEntry(String field, int index, int count) {
         return readSizedEntry(field + "[" + index + "] (of " + count + ")", limits.maxEntryBytes(), "maxEntryBytes");
     }

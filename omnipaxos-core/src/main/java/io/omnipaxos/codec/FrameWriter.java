@@ -14,6 +14,7 @@ import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
@@ -83,6 +84,7 @@ final class FrameWriter<T> {
             putBallot(w, x.ballot());
             putSequenceNumber(w, x.sequenceNumber());
             w.putLong(x.decidedIdx());
+            w.put(x.established() ? (byte) 1 : (byte) 0);
         } else if (m instanceof HeartbeatRequest<T> x) {
             w.putLong(x.round());
         } else if (m instanceof HeartbeatReply<T> x) {
@@ -119,7 +121,15 @@ final class FrameWriter<T> {
         } else if (m instanceof NotAccepted<T> x) {
             putBallot(w, x.ballot());
         } else if (m instanceof ProposalForward<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.session());
+            w.putLong(x.firstSeq());
             writeEntries(MessageTag.PROPOSAL_FORWARD, x.entries(), w);
+        } else if (m instanceof ProposalAck<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.session());
+            w.putLong(x.firstSeq());
+            writeIndices(x.indices(), w);
         } else if (m instanceof Trim<T> x) {
             putBallot(w, x.ballot());
             w.putLong(x.trimIdx());
@@ -168,6 +178,8 @@ final class FrameWriter<T> {
             return StopSignCodec.encodedSize(x.stopSign());
         } else if (m instanceof StopSignForward<T> x) {
             return StopSignCodec.encodedSize(x.stopSign());
+        } else if (m instanceof ProposalAck<T> x) {
+            return WireFormat.COUNT_BYTES + 8L * x.indices().size();
         }
         return 0;
     }
@@ -181,6 +193,15 @@ final class FrameWriter<T> {
             size += StopSignCodec.encodedSize(stopSign);
         }
         return size;
+    }
+
+    /** A count and that many log indices (a {@link ProposalAck}'s). */
+    private void writeIndices(List<Long> indices, ByteBuffer w) {
+        checkEntryCount(MessageTag.PROPOSAL_ACK, indices.size());
+        w.putInt(indices.size());
+        for (long idx : indices) {
+            w.putLong(idx);
+        }
     }
 
     private static void putBallot(ByteBuffer w, Ballot b) {

@@ -14,6 +14,7 @@ import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
@@ -57,14 +58,15 @@ import java.util.Objects;
  * 0x04 AcceptSync        ballot sequenceNumber syncIdx:i64 decidedIdx:i64 suffix tail
  * 0x05 AcceptDecide      ballot sequenceNumber decidedIdx:i64 entries
  * 0x06 Accepted          ballot acceptedIdx:i64
- * 0x07 Decide            ballot sequenceNumber decidedIdx:i64
+ * 0x07 Decide            ballot sequenceNumber decidedIdx:i64 established:boolean
  * 0x08 NotAccepted       ballot
- * 0x09 ProposalForward   entries
+ * 0x09 ProposalForward   ballot session:i64 firstSeq:i64 entries
  * 0x0A Trim              ballot trimIdx:i64
  * 0x0B AcceptStopSign    ballot sequenceNumber decidedIdx:i64 stop-sign
  * 0x0C StopSignForward   stop-sign
  * 0x0D SyncChunk         ballot fromIdx:i64 decidedIdx:i64 entries
  * 0x0E TakeSnapshot      ballot snapshotIdx:i64
+ * 0x0F ProposalAck       ballot session:i64 firstSeq:i64 count:i32 idx:i64 * count
  * 0x41 HeartbeatRequest  round:i64
  * 0x42 HeartbeatReply    round:i64 ballot quorumConnected:boolean
  * </pre>
@@ -278,11 +280,15 @@ public final class MessageCodec<T> {
                 return new Accepted<>(from, to, cfg, r.readBallot("ballot"), r.readLong("acceptedIdx"));
             case DECIDE:
                 return new Decide<>(from, to, cfg, r.readBallot("ballot"),
-                        r.readSequenceNumber("sequenceNumber"), r.readLong("decidedIdx"));
+                        r.readSequenceNumber("sequenceNumber"), r.readLong("decidedIdx"), r.readBoolean("established"));
             case NOT_ACCEPTED:
                 return new NotAccepted<>(from, to, cfg, r.readBallot("ballot"));
             case PROPOSAL_FORWARD:
-                return new ProposalForward<>(from, to, cfg, r.readEntries("entries"));
+                return new ProposalForward<>(from, to, cfg, r.readBallot("ballot"), r.readLong("session"),
+                        r.readLong("firstSeq"), r.readEntries("entries"));
+            case PROPOSAL_ACK:
+                return new ProposalAck<>(from, to, cfg, r.readBallot("ballot"), r.readLong("session"),
+                        r.readLong("firstSeq"), r.readIndices("indices"));
             case TRIM:
                 return new Trim<>(from, to, cfg, r.readBallot("ballot"), r.readLong("trimIdx"));
             case TAKE_SNAPSHOT:

@@ -12,6 +12,7 @@ import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
@@ -38,14 +39,15 @@ enum MessageTag {
     ACCEPT_SYNC(0x04, "AcceptSync", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 2 * 8, true),
     ACCEPT_DECIDE(0x05, "AcceptDecide", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, true),
     ACCEPTED(0x06, "Accepted", WireFormat.BALLOT_BYTES + 8, false),
-    DECIDE(0x07, "Decide", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
+    DECIDE(0x07, "Decide", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8 + 1, false),
     NOT_ACCEPTED(0x08, "NotAccepted", WireFormat.BALLOT_BYTES, false),
-    PROPOSAL_FORWARD(0x09, "ProposalForward", 0, true),
+    PROPOSAL_FORWARD(0x09, "ProposalForward", WireFormat.BALLOT_BYTES + 2 * 8, true),
     TRIM(0x0A, "Trim", WireFormat.BALLOT_BYTES + 8, false),
     ACCEPT_STOP_SIGN(0x0B, "AcceptStopSign", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, false),
     STOP_SIGN_FORWARD(0x0C, "StopSignForward", 0, false),
     SYNC_CHUNK(0x0D, "SyncChunk", WireFormat.BALLOT_BYTES + 2 * 8, true),
     TAKE_SNAPSHOT(0x0E, "TakeSnapshot", WireFormat.BALLOT_BYTES + 8, false),
+    PROPOSAL_ACK(0x0F, "ProposalAck", WireFormat.BALLOT_BYTES + 2 * 8, false),
     HEARTBEAT_REQUEST(0x41, "HeartbeatRequest", 8, false),
     HEARTBEAT_REPLY(0x42, "HeartbeatReply", 8 + WireFormat.BALLOT_BYTES + 1, false);
 
@@ -119,6 +121,8 @@ enum MessageTag {
             return SYNC_CHUNK;
         } else if (m instanceof TakeSnapshot) {
             return TAKE_SNAPSHOT;
+        } else if (m instanceof ProposalAck) {
+            return PROPOSAL_ACK;
         }
         // Reached only when a message type was added to the sealed hierarchy but not to the codec.
         throw new IllegalArgumentException("no wire tag for message type " + m.getClass().getName());

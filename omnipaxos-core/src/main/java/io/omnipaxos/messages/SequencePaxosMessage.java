@@ -7,5 +7,5 @@ package io.omnipaxos.messages;
  */
 public sealed interface SequencePaxosMessage<T> extends Message<T>
         permits PrepareReq, Prepare, Promise, AcceptSync, AcceptDecide, Accepted, Decide,
-                NotAccepted, ProposalForward, Trim, TakeSnapshot, AcceptStopSign, StopSignForward,
+                NotAccepted, ProposalForward, ProposalAck, Trim, TakeSnapshot, AcceptStopSign, StopSignForward,
                 SyncChunk {}

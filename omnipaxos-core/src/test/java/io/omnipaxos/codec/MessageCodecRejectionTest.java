@@ -23,10 +23,11 @@ class MessageCodecRejectionTest {
     private static final MessageCodec<String> STRINGS = new MessageCodec<>(StringCodec.INSTANCE);
     private static final MessageCodec<Long> LONGS = new MessageCodec<>(LongCodec.INSTANCE);
     /** Offset of the entry count in a ProposalForward frame: it directly follows the header. */
-    private static final int FORWARD_COUNT_AT = 22;
+    /** A ProposalForward's entry count follows the header (22), ballot (20), session and firstSeq (16). */
+    private static final int FORWARD_COUNT_AT = 22 + 20 + 16;
 
     private static byte[] forward(String... entries) {
-        return STRINGS.encode(new ProposalForward<>(1, 2, 3, List.of(entries)));
+        return STRINGS.encode(new ProposalForward<>(1, 2, 3, Ballot.NONE, 0, 1, List.of(entries)));
     }
 
     private static DecodeException rejects(MessageCodec<?> codec, byte[] frame, String... fragments) {
@@ -53,7 +54,7 @@ class MessageCodecRejectionTest {
     @Test
     void unknownTagIsRejectedNamingTheByte() {
         byte[] frame = forward();
-        for (int tag : new int[] {0x00, 0x0F, 0x3F, 0x40, 0x7F, 0x80, 0xFF}) {
+        for (int tag : new int[] {0x00, 0x10, 0x3F, 0x40, 0x7F, 0x80, 0xFF}) {
             frame[1] = (byte) tag;
             rejects(STRINGS, frame, String.format("tag 0x%02x", tag), "offset 1");
         }
@@ -83,9 +84,9 @@ class MessageCodecRejectionTest {
     void oversizedFrameIsRejectedBeforeDecoding() {
         CountingCodec counting = new CountingCodec();
         MessageCodec<Long> small = new MessageCodec<>(counting, new Limits(64, 100, 100));
-        byte[] frame = LONGS.encode(new ProposalForward<>(1, 1, 1, List.of(1L, 2L, 3L, 4L)));
-        assertEquals(22 + 4 + 4 * 12, frame.length);
-        rejects(small, frame, "frame of 74 bytes exceeds maxFrameBytes 64");
+        byte[] frame = LONGS.encode(new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of(1L, 2L, 3L, 4L)));
+        assertEquals(FORWARD_COUNT_AT + 4 + 4 * 12, frame.length);
+        rejects(small, frame, "frame of 110 bytes exceeds maxFrameBytes 64");
         assertEquals(0, counting.decodes);
     }
 
@@ -93,9 +94,9 @@ class MessageCodecRejectionTest {
     void entryCountBeyondTheLimitIsRejectedBeforeAllocation() {
         CountingCodec counting = new CountingCodec();
         MessageCodec<Long> codec = new MessageCodec<>(counting, new Limits(1 << 20, 1000, 100));
-        byte[] frame = LONGS.encode(new ProposalForward<>(1, 1, 1, List.of(1L, 2L)));
+        byte[] frame = LONGS.encode(new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of(1L, 2L)));
         ByteBuffer.wrap(frame).putInt(FORWARD_COUNT_AT, 1001);
-        rejects(codec, frame, "count 1001 exceeds maxEntriesPerMessage 1000", "offset 22");
+        rejects(codec, frame, "count 1001 exceeds maxEntriesPerMessage 1000", "offset " + FORWARD_COUNT_AT);
         ByteBuffer.wrap(frame).putInt(FORWARD_COUNT_AT, Integer.MAX_VALUE);
         rejects(codec, frame, "exceeds maxEntriesPerMessage");
         ByteBuffer.wrap(frame).putInt(FORWARD_COUNT_AT, -1);
@@ -109,7 +110,7 @@ class MessageCodecRejectionTest {
         CountingCodec counting = new CountingCodec();
         Limits none = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
         MessageCodec<Long> codec = new MessageCodec<>(counting, none);
-        byte[] frame = LONGS.encode(new ProposalForward<>(1, 1, 1, List.of(1L, 2L)));
+        byte[] frame = LONGS.encode(new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of(1L, 2L)));
         ByteBuffer.wrap(frame).putInt(FORWARD_COUNT_AT, Integer.MAX_VALUE);
         rejects(codec, frame, "count 2147483647 cannot fit in the 24 byte(s) left");
         ByteBuffer.wrap(frame).putInt(FORWARD_COUNT_AT, 7); // 7 * 4 = 28 > 24
@@ -138,13 +139,13 @@ class MessageCodecRejectionTest {
             @Override public Long decode(ByteBuffer in) { return in.getLong(); }
         };
         MessageCodec<Long> codec = new MessageCodec<>(lazy);
-        rejects(codec, codec.encode(new ProposalForward<>(1, 1, 1, List.of(5L))),
-                "entries[0] (of 1): EntryCodec consumed 8 of its 12 byte(s)", "offset 30");
+        rejects(codec, codec.encode(new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of(5L))),
+                "entries[0] (of 1): EntryCodec consumed 8 of its 12 byte(s)", "offset " + (FORWARD_COUNT_AT + 8));
     }
 
     @Test
     void entryCodecExceptionsBecomeDecodeExceptions() {
-        byte[] frame = LONGS.encode(new ProposalForward<>(1, 1, 1, List.of(5L, 6L)));
+        byte[] frame = LONGS.encode(new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of(5L, 6L)));
         ByteBuffer.wrap(frame).putInt(FORWARD_COUNT_AT + 4 + 12, 7).put(frame.length - 1, (byte) 0);
         // Second entry now claims 7 bytes and one byte trails; LongCodec rejects the length first.
         rejects(LONGS, Arrays.copyOf(frame, frame.length - 1), "entries[1] (of 2)", "a Long entry is 8 bytes, got 7");
@@ -153,7 +154,7 @@ class MessageCodecRejectionTest {
             @Override public int encodedSize(Long entry) { return 8; }
             @Override public Long decode(ByteBuffer in) { in.getLong(); return in.getLong(); }
         };
-        rejects(new MessageCodec<>(throwing), LONGS.encode(new ProposalForward<>(1, 1, 1, List.of(5L))),
+        rejects(new MessageCodec<>(throwing), LONGS.encode(new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of(5L))),
                 "EntryCodec threw java.nio.BufferUnderflowException");
     }
 
@@ -199,8 +200,8 @@ class MessageCodecRejectionTest {
     @Test
     void encodingAMessageOverTheFrameLimitFailsNamingTheSize() {
         MessageCodec<String> small = new MessageCodec<>(StringCodec.INSTANCE, new Limits(100, 100, 100));
-        Message<String> m = new ProposalForward<>(1, 1, 1, List.of("x".repeat(60), "y".repeat(10)));
-        String expected = "ProposalForward message needs 104 bytes, more than maxFrameBytes 100";
+        Message<String> m = new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of("x".repeat(60), "y".repeat(10)));
+        String expected = "ProposalForward message needs 140 bytes, more than maxFrameBytes 100";
         assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> small.encodedSize(m)).getMessage());
         assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> small.encode(m)).getMessage());
         ByteBuffer roomy = ByteBuffer.allocate(1000);
@@ -212,10 +213,10 @@ class MessageCodecRejectionTest {
     @Test
     void encodingTooManyOrTooBigEntriesFails() {
         MessageCodec<String> small = new MessageCodec<>(StringCodec.INSTANCE, new Limits(1000, 2, 5));
-        Message<String> many = new ProposalForward<>(1, 1, 1, List.of("a", "b", "c"));
+        Message<String> many = new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of("a", "b", "c"));
         assertThrows(IllegalArgumentException.class, () -> small.encode(many));
         assertThrows(IllegalArgumentException.class, () -> small.encode(many, ByteBuffer.allocate(1000)));
-        Message<String> big = new ProposalForward<>(1, 1, 1, List.of("a", "€€"));
+        Message<String> big = new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of("a", "€€"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small.encode(big));
         assertEquals("ProposalForward entry 1 encodes to 6 bytes, more than maxEntryBytes 5", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> small.encode(big, ByteBuffer.allocate(1000)));
@@ -223,7 +224,7 @@ class MessageCodecRejectionTest {
 
     @Test
     void encodingIntoATooSmallBufferOverflowsWithoutMovingIt() {
-        Message<Long> m = new ProposalForward<>(1, 1, 1, List.of(1L, 2L));
+        Message<Long> m = new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of(1L, 2L));
         ByteBuffer out = ByteBuffer.allocate(LONGS.encodedSize(m) - 1);
         out.position(1);
         assertThrows(BufferOverflowException.class, () -> LONGS.encode(m, out));
@@ -239,7 +240,7 @@ class MessageCodecRejectionTest {
                 @Override public Long decode(ByteBuffer in) { return in.getLong(); }
             };
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> new MessageCodec<>(lying).encode(new ProposalForward<>(1, 1, 1, List.of(1L))));
+                    () -> new MessageCodec<>(lying).encode(new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of(1L))));
             assertTrue(e.getMessage().contains("inconsistent"), e::getMessage);
         }
     }
@@ -254,9 +255,9 @@ class MessageCodecRejectionTest {
 
     @Test
     void emptyListWithNoLimitsStillDecodes() {
-        MessageCodec<Long> codec = new MessageCodec<>(LongCodec.INSTANCE, new Limits(26, 1, 1));
-        assertEquals(new ProposalForward<>(1, 1, 1, Collections.emptyList()),
-                codec.decode(codec.encode(new ProposalForward<>(1, 1, 1, List.of()))));
+        MessageCodec<Long> codec = new MessageCodec<>(LongCodec.INSTANCE, new Limits(FORWARD_COUNT_AT + 4, 1, 1));
+        assertEquals(new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, Collections.emptyList()),
+                codec.decode(codec.encode(new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of()))));
     }
 
     private static byte[] patchLong(byte[] frame, int at, long value) {

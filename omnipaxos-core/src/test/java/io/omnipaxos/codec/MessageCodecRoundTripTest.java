@@ -71,8 +71,8 @@ class MessageCodecRoundTripTest {
 
     @Test
     void listAtExactlyTheLimitsRoundTrips() {
-        MessageCodec<String> codec = new MessageCodec<>(StringCodec.INSTANCE, new Limits(22 + 4 + 3 * (4 + 5), 3, 5));
-        assertRoundTrip(codec, new ProposalForward<>(1, 2, 3, List.of("12345", "abcde", "€12")));
+        MessageCodec<String> codec = new MessageCodec<>(StringCodec.INSTANCE, new Limits(22 + 20 + 16 + 4 + 3 * (4 + 5), 3, 5));
+        assertRoundTrip(codec, new ProposalForward<>(1, 2, 3, Ballot.NONE, 0, 1, List.of("12345", "abcde", "€12")));
     }
 
     @Test
@@ -86,7 +86,7 @@ class MessageCodecRoundTripTest {
             assertArrayEquals(frame, codec.encode(decoded), "re-encoding must give the same frame");
         }
         ProposalForward<byte[]> decoded = (ProposalForward<byte[]>) codec.decode(codec.encode(
-                new ProposalForward<>(1, 1, 1, entries)));
+                new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, entries)));
         for (int i = 0; i < entries.size(); i++) {
             assertArrayEquals(entries.get(i), decoded.entries().get(i));
         }
@@ -95,7 +95,7 @@ class MessageCodecRoundTripTest {
     @Test
     void decodedEntryListsAreUnmodifiable() {
         ProposalForward<String> decoded = (ProposalForward<String>) STRINGS.decode(STRINGS.encode(
-                new ProposalForward<>(1, 1, 1, List.of("a"))));
+                new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, List.of("a"))));
         org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
                 () -> decoded.entries().add("b"));
     }
@@ -196,7 +196,7 @@ class MessageCodecRoundTripTest {
 
     @Test
     void emptyAndUnmodifiableInputListsEncode() {
-        assertRoundTrip(STRINGS, new ProposalForward<>(1, 1, 1, Collections.emptyList()));
-        assertRoundTrip(STRINGS, new ProposalForward<>(1, 1, 1, Arrays.asList("x", "y")));
+        assertRoundTrip(STRINGS, new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, Collections.emptyList()));
+        assertRoundTrip(STRINGS, new ProposalForward<>(1, 1, 1, Ballot.NONE, 0, 1, Arrays.asList("x", "y")));
     }
 }

@@ -16,6 +16,7 @@ import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
+import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
@@ -56,7 +57,8 @@ final class Samples {
         all.add(new Accepted<>(pid, pid, cfg, ballot, idx));
         all.add(new Decide<>(pid, pid, cfg, ballot, seq, idx));
         all.add(new NotAccepted<>(pid, pid, cfg, ballot));
-        all.add(new ProposalForward<>(pid, pid, cfg, entries));
+        all.add(new ProposalForward<>(pid, pid, cfg, ballot, idx, idx, entries));
+        all.add(new ProposalAck<>(pid, pid, cfg, ballot, idx, idx, List.of(idx, 0L, idx)));
         all.add(new Trim<>(pid, pid, cfg, ballot, idx));
         T snapshot = entries.isEmpty() ? null : entries.get(0);
         StopSign stopSign = stopSign(maxValues);
@@ -104,7 +106,7 @@ final class Samples {
         long from = pid(rnd);
         long to = pid(rnd);
         int cfg = rnd.nextInt(4) == 0 ? Integer.MAX_VALUE : 1 + rnd.nextInt(1000);
-        switch (rnd.nextInt(15)) {
+        switch (rnd.nextInt(16)) {
             case 0: return new PrepareReq<>(from, to, cfg);
             case 1: return new Prepare<>(from, to, cfg, ballot(rnd), index(rnd), ballot(rnd), index(rnd));
             case 2: return new Promise<>(from, to, cfg, ballot(rnd), ballot(rnd), index(rnd), index(rnd),
@@ -115,12 +117,14 @@ final class Samples {
             case 5: return new Accepted<>(from, to, cfg, ballot(rnd), index(rnd));
             case 6: return new Decide<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd));
             case 7: return new NotAccepted<>(from, to, cfg, ballot(rnd));
-            case 8: return new ProposalForward<>(from, to, cfg, entries.apply(rnd));
+            case 8: return new ProposalForward<>(from, to, cfg, ballot(rnd), index(rnd), index(rnd), entries.apply(rnd));
             case 9: return new HeartbeatRequest<>(from, to, cfg, index(rnd));
             case 10: return rnd.nextBoolean() ? new Trim<>(from, to, cfg, ballot(rnd), index(rnd))
                     : new TakeSnapshot<>(from, to, cfg, ballot(rnd), index(rnd));
             case 12: return new AcceptStopSign<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), stopSign(rnd.nextBoolean()));
             case 13: return new StopSignForward<>(from, to, cfg, stopSign(rnd.nextBoolean()));
+            case 15: return new ProposalAck<>(from, to, cfg, ballot(rnd), index(rnd), index(rnd),
+                    List.of(index(rnd), index(rnd)));
             case 11: return new SyncChunk<>(from, to, cfg, ballot(rnd), index(rnd), index(rnd), entries.apply(rnd));
             default: return new HeartbeatReply<>(from, to, cfg, index(rnd), ballot(rnd), rnd.nextBoolean());
         }

@@ -131,7 +131,7 @@ final class HostilePeer {
             cluster.markAppended(value);
             values.add(value);
         }
-        return new ProposalForward<>(pid, to, 1, values);
+        return new ProposalForward<>(pid, to, 1, Ballot.NONE, 0, 1, values);
     }
 
     private Ballot anyBallot() {

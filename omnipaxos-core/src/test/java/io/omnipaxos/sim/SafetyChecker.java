@@ -18,6 +18,7 @@ import java.util.Set;
  * change (also across crashes), only appended entries are decided, and at most one server leads
  * a ballot. A snapshot must list exactly the decided entries it replaces, and at most one stop-sign
  * is ever decided: the same one at the same index on every server, with nothing decided after it.
+ * Every appended value is unique, and none is decided at two indices.
  */
 final class SafetyChecker {
 
@@ -27,6 +28,8 @@ final class SafetyChecker {
     private final Map<Long, Long> verifiedIdxByPid = new HashMap<>();
     private final Map<Long, Long> decidedIdxByPid = new HashMap<>();
     private final Map<Ballot, Long> leaderByBallot = new HashMap<>();
+    /** Where each decided value was decided: every appended value is unique, so at one index only. */
+    private final Map<String, Long> indexOfChosen = new HashMap<>();
     private StopSign decidedStopSign;
     private long stopSignIdx = -1;
 
@@ -134,6 +137,11 @@ final class SafetyChecker {
         }
         if (!appended.contains(value)) {
             throw new AssertionError("server " + pid + " decided " + value + " at " + idx + ", which nobody appended");
+        }
+        Long earlier = indexOfChosen.putIfAbsent(value, idx);
+        if (earlier != null) {
+            throw new AssertionError("server " + pid + " decided " + value + " at " + idx + " and at " + earlier
+                    + ": appended once, decided twice");
         }
         chosen.add(value);
     }
