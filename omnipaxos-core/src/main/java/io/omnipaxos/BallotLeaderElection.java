@@ -34,13 +34,15 @@ final class BallotLeaderElection<T> {
     /** Whether this server heard from a quorum in its last round; optimistic at start. */
     private boolean quorumConnected = true;
     private long round;
-    /**
-     * Consecutive rounds in which the leader was not heard as connected. A busy leader's reply can
-     * miss one round; acting only after {@link #MISSED_ROUNDS_BEFORE_CHANGE} keeps it in office.
-     */
+    /** Consecutive rounds in which the leader was not heard as connected. */
     private int missedLeaderRounds;
-    /** Rounds a leader may go unheard before this server follows another or takes over. */
-    static final int MISSED_ROUNDS_BEFORE_CHANGE = 2;
+    /**
+     * Rounds a leader may go unheard before this server follows another or takes over: one, so a
+     * crashed leader is replaced within two rounds (the paper's bound). A leader that is merely busy
+     * keeps its office by answering heartbeats off its storage path (an asynchronous storage, see
+     * {@code Storage.isAsynchronous}); a reply one round late still counts.
+     */
+    static final int MISSED_ROUNDS_BEFORE_CHANGE = 1;
     /**
      * Rounds a server that is catching up (recovering after a restart, or its log behind the decided
      * index it knows) waits with a takeover, so that a server that holds the log takes over first: a
