@@ -8,7 +8,6 @@ import io.omnipaxos.codec.StringCodec;
 import io.omnipaxos.messages.AcceptDecide;
 import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Accepted;
-import io.omnipaxos.messages.HeartbeatReply;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.Promise;
@@ -73,7 +72,7 @@ class AsyncStorageTest {
     void aLeaderSendsAtOnceButCountsItselfOnlyWhenDurable() {
         DelayedStorage storage = new DelayedStorage();
         OmniPaxos<String> leader = server(1, storage);
-        elect(leader);
+        TestElections.electSelf(leader, CONFIG, 1, NODES);
         Ballot ballot = leader.getCurrentLeaderInfo().orElseThrow().ballot();
         leader.outgoingMessages();
         leader.handleIncoming(new Promise<>(2, 1, CONFIG, ballot, Ballot.NONE, 0, 0, 0, List.of()));
@@ -112,16 +111,4 @@ class AsyncStorageTest {
         assertTrue(e.getMessage().contains("only 0 storage writes were issued"), e.getMessage());
     }
 
-    /** Server 1 elects itself: both peers answer a heartbeat round as not quorum-connected. */
-    private static void elect(OmniPaxos<String> server) {
-        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
-            server.tick();
-        }
-        server.outgoingMessages();
-        server.handleIncoming(new HeartbeatReply<>(2, 1, CONFIG, 1, new Ballot(1, 0, 2), false));
-        server.handleIncoming(new HeartbeatReply<>(3, 1, CONFIG, 1, new Ballot(1, 0, 3), false));
-        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
-            server.tick();
-        }
-    }
 }

@@ -8,7 +8,6 @@ import io.omnipaxos.codec.StringCodec;
 import io.omnipaxos.messages.AcceptDecide;
 import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Accepted;
-import io.omnipaxos.messages.HeartbeatReply;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
@@ -55,15 +54,7 @@ class MessageBudgetTest {
     /** Server 1, elected (preparing): both peers answered a heartbeat round as not quorum-connected. */
     private OmniPaxos<String> preparingLeader(int batchSize) {
         OmniPaxos<String> leader = server(1, batchSize);
-        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
-            leader.tick();
-        }
-        leader.outgoingMessages();
-        leader.handleIncoming(new HeartbeatReply<>(2, 1, CONFIG, 1, new Ballot(1, 0, 2), false));
-        leader.handleIncoming(new HeartbeatReply<>(3, 1, CONFIG, 1, new Ballot(1, 0, 3), false));
-        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
-            leader.tick();
-        }
+        TestElections.electSelf(leader, CONFIG, 1, NODES);
         return leader;
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omnipaxos.codec.StringCodec;
-import io.omnipaxos.messages.HeartbeatReply;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.Promise;
@@ -84,16 +83,7 @@ class PromiseInPartsTest {
 
     /** Server 1 is elected: it hears from both peers over two heartbeat rounds, as in MessageBudgetTest. */
     private void electServer1() {
-        OmniPaxos<String> leader = servers.get(1L);
-        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
-            leader.tick();
-        }
-        leader.outgoingMessages();
-        leader.handleIncoming(new HeartbeatReply<>(2, 1, CONFIG, 1, new Ballot(1, 0, 2), false));
-        leader.handleIncoming(new HeartbeatReply<>(3, 1, CONFIG, 1, new Ballot(1, 0, 3), false));
-        for (int i = 0; i < ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
-            leader.tick();
-        }
+        TestElections.electSelf(servers.get(1L), CONFIG, 1, NODES);
     }
 
     /**
