@@ -221,15 +221,23 @@ final class ProposalTracker<T> {
         for (long[] range : localRanges) {
             long from = Math.max(Math.max(range[0], decidedIdx), log.compactedIdx());
             long to = Math.min(range[1], log.entriesEnd());
-            for (long idx = from; idx < to; idx++) {
+            for (long pageStart = from; pageStart < to; pageStart += SCAN_PAGE) {
+                long pageEnd = Math.min(to, pageStart + SCAN_PAGE);
                 if (tracked.size() >= room) {
-                    dropped++;
+                    dropped += (int) (pageEnd - pageStart);
                     continue;
                 }
-                Tracked<T> t = new Tracked<>(log.entries(idx, idx + 1).get(0), decidedIdx);
-                t.placedIdx = idx;
-                t.placedRound = localRound;
-                tracked.add(t);
+                List<T> page = log.entries(pageStart, pageEnd);
+                for (int i = 0; i < page.size(); i++) {
+                    if (tracked.size() >= room) {
+                        dropped++;
+                        continue;
+                    }
+                    Tracked<T> t = new Tracked<>(page.get(i), decidedIdx);
+                    t.placedIdx = pageStart + i;
+                    t.placedRound = localRound;
+                    tracked.add(t);
+                }
             }
         }
         localRanges.clear();
@@ -294,10 +302,13 @@ final class ProposalTracker<T> {
 
     /** The entries in flight, for failure messages: value, number, place, round, and awaiting a verdict. */
     String describe() {
-        StringBuilder out = new StringBuilder("[");
-        for (Tracked<T> t : tracked) {
+        StringBuilder out = new StringBuilder(tracked.size() + " [");
+        for (Tracked<T> t : tracked.subList(0, Math.min(tracked.size(), 5))) {
             out.append(' ').append(t.entry).append("#").append(t.seq).append('@').append(t.placedIdx)
                     .append('/').append(t.placedRound.n()).append(t.awaitingVerdict ? "?" : "");
+        }
+        if (tracked.size() > 5) {
+            out.append(" ...");
         }
         return out.append(" ] epoch ").append(session).append(" of ").append(sessionBallot.n()).append(" next ")
                 .append(nextSeq).append(" verdict ").append(verdictIdx).append('/').append(verdictRound.n()).toString();
