@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.omnipaxos.Ballot;
 import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.codec.StringCodec;
 import io.omnipaxos.examples.kv.net.EventLoops;
@@ -132,7 +133,7 @@ class PeerNetworkTest {
     void aPeerThatSaysHelloMaySendLargerFramesAndStaysConnected() throws Exception {
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
-            Message<String> message = new ProposalForward<>(1, 2, 1, List.of("x".repeat(1000)));
+            Message<String> message = new ProposalForward<>(1, 2, 1, Ballot.NONE, 0, 1, List.of("x".repeat(1000)));
             int size = codec.encodedSize(message);
             ByteBuffer frame = ByteBuffer.allocate(4 + size).putInt(size);
             codec.encode(message, frame.slice(4, size));
