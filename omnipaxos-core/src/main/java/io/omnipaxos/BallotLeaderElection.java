@@ -97,6 +97,7 @@ final class BallotLeaderElection<T> {
      * with slow storage writes may answer after the round ended, and is alive all the same.
      */
     void onHeartbeatReply(HeartbeatReply<T> reply) {
+        Invariants.check(peers.contains(reply.from()), "heartbeat replies come from peers", reply.from());
         if (reply.round() == round || reply.round() == round - 1) {
             replies.merge(reply.from(), reply, (older, newer) -> newer.round() >= older.round() ? newer : older);
         }
@@ -215,19 +216,15 @@ final class BallotLeaderElection<T> {
     }
 
     /**
-     * Checked after every input: the candidacy is this server's and within the ballot bounds, only
-     * peers' replies of this round or the one before are held, and the counters stay in range.
+     * Checked after every input: the candidacy is this server's and within the ballot bounds, at
+     * most one reply per peer is held (each checked to come from a peer and to be of this round or
+     * the one before as it arrives), and the counters stay in range.
      */
     void checkInvariants() {
         Invariants.check(currentBallot.pid() == pid, "the candidacy is this server's own", currentBallot.pid());
         Invariants.atMost("candidacy round", currentBallot.n(), "Ballot.MAX_N", Ballot.MAX_N);
         Invariants.atMost("leader round", leader.n(), "Ballot.MAX_N", Ballot.MAX_N);
         Invariants.atMost("heartbeat replies", replies.size(), "peers", peers.size());
-        for (HeartbeatReply<T> reply : replies.values()) {
-            Invariants.check(peers.contains(reply.from()), "replies come from peers", reply.from());
-            Invariants.check(reply.round() == round || reply.round() == round - 1,
-                    "replies are of this round or the one before", reply.round());
-        }
         Invariants.check(missedLeaderRounds >= 0 && behindRounds >= 0, "round counters are not negative");
     }
 

@@ -37,6 +37,8 @@ final class LeaderRole<T> {
     /** This server's ballot while it leads. */
     private Ballot ballot = Ballot.NONE;
     private final Map<Long, FollowerProgress<T>> followers = new LinkedHashMap<>();
+    /** The same followers as an array, iterated on every input without allocating. */
+    private FollowerProgress<T>[] all = newArray(0);
     private long nextSession;
     /** The accepted round of the log adopted at the end of the prepare phase. */
     private Ballot adoptedRound = Ballot.NONE;
@@ -67,6 +69,7 @@ final class LeaderRole<T> {
         for (long peer : state.peers) {
             followers.put(peer, new FollowerProgress<>(peer));
         }
+        all = followers.values().toArray(newArray(followers.size()));
         state.logger.info("server {}: elected with ballot {}; preparing", state.pid, newBallot);
         state.role = Role.LEADER;
         state.phase = Phase.PREPARE;
@@ -127,7 +130,7 @@ final class LeaderRole<T> {
         }
         if (best != null && !LogAdoption.carriesWholeLog(best)) {
             adoption.adoptPart(best, maxDecidedIdx);
-            for (FollowerProgress<T> follower : followers.values()) {
+            for (FollowerProgress<T> follower : all) {
                 follower.resetPromise();
                 sendPrepare(follower.pid);
             }
@@ -141,7 +144,7 @@ final class LeaderRole<T> {
         state.phase = Phase.ACCEPT;
         state.logger.info("server {}: leading ballot {}; log length {}, decided {}", state.pid, ballot,
                 state.log.logLength(), state.log.decidedIdx());
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             if (follower.promise != null) {
                 sendAcceptSync(follower);
             }
@@ -285,7 +288,7 @@ final class LeaderRole<T> {
         List<T> entries = taken.entries();
         long fromIdx = state.log.logLength();
         state.log.appendEntries(entries);
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             if (follower.accepting && follower.sentIdx == fromIdx) {
                 sendAcceptDecide(follower, entries);
             }
@@ -391,7 +394,7 @@ final class LeaderRole<T> {
         long slot = state.log.logLength();
         state.log.appendStopSign(stopSign, state.log.decidedIdx());
         state.logger.info("server {}: proposing stop-sign at index {}: {}", state.pid, slot, stopSign);
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             if (follower.accepting && follower.sentIdx == slot) {
                 sendAcceptStopSign(follower);
             }
@@ -451,7 +454,7 @@ final class LeaderRole<T> {
         LogStore<T> log = state.log;
         // We count ourselves with our durable log only (the same as the log with a synchronous storage).
         accepted[count++] = log.durableAcceptedRound().equals(ballot) ? log.durableLogLength() : 0;
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             accepted[count++] = follower.accepting ? follower.acceptedIdx : 0;
         }
         Arrays.sort(accepted);
@@ -471,13 +474,13 @@ final class LeaderRole<T> {
             return;
         }
         int took = state.log.durableAcceptedRound().equals(ballot) ? 1 : 0;
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             took += follower.accepting && follower.tookRound ? 1 : 0;
         }
         if (took >= state.writeQuorumSize) {
             established = true;
             state.tracker.established(ballot);
-            for (FollowerProgress<T> follower : followers.values()) {
+            for (FollowerProgress<T> follower : all) {
                 if (follower.accepting) {
                     sendDecide(follower);
                 }
@@ -488,7 +491,7 @@ final class LeaderRole<T> {
     /** Tells every accepting follower the new decided index, folded into a queued message if possible. */
     private void announceDecided() {
         long decidedIdx = state.log.decidedIdx();
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             if (!follower.accepting) {
                 continue;
             }
@@ -517,7 +520,7 @@ final class LeaderRole<T> {
      * index again, so a lost Decide is repaired and a lost earlier message shows up as a gap.
      */
     void onResendTimeout() {
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             if (follower.promise == null) {
                 sendPrepare(follower.pid);
             } else if (follower.syncing) {
@@ -549,7 +552,7 @@ final class LeaderRole<T> {
      */
     void trim(OptionalLong requested) {
         long minAcceptedIdx = state.log.logLength();
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             minAcceptedIdx = Math.min(minAcceptedIdx, follower.accepting ? follower.acceptedIdx : 0);
         }
         minAcceptedIdx = Math.min(minAcceptedIdx, state.log.entriesEnd());
@@ -613,7 +616,7 @@ final class LeaderRole<T> {
 
     private int promisedCount() {
         int count = 0;
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             if (follower.promise != null) {
                 count++;
             }
@@ -621,9 +624,14 @@ final class LeaderRole<T> {
         return count;
     }
 
+    @SuppressWarnings("unchecked")
+    private static <T> FollowerProgress<T>[] newArray(int size) {
+        return (FollowerProgress<T>[]) new FollowerProgress<?>[size];
+    }
+
     String describe() {
         StringBuilder out = new StringBuilder("ballot=" + ballot);
-        for (FollowerProgress<T> f : followers.values()) {
+        for (FollowerProgress<T> f : all) {
             out.append(" [").append(f.pid).append(f.promise == null ? " unpromised" : f.accepting ? " accepting" : " promised")
                     .append(" sent=").append(f.sentIdx).append(" acc=").append(f.acceptedIdx).append(']');
         }
@@ -632,7 +640,7 @@ final class LeaderRole<T> {
 
     void checkInvariants() {
         Invariants.check(state.log.promise().equals(ballot), "a leader has promised its own ballot");
-        for (FollowerProgress<T> follower : followers.values()) {
+        for (FollowerProgress<T> follower : all) {
             if (follower.accepting) {
                 Invariants.atMost("acceptedIdx", follower.acceptedIdx, "sentIdx", follower.sentIdx, follower.pid);
                 Invariants.atMost("sentIdx", follower.sentIdx, "log length", state.log.logLength(), follower.pid);
