@@ -48,6 +48,17 @@ public record Ballot(long n, int priority, long pid) implements Comparable<Ballo
         }
     }
 
+    /** Equal components; written out (not the record's generated method) because it runs on every input. */
+    @Override
+    public boolean equals(Object other) {
+        return this == other || other instanceof Ballot b && n == b.n && priority == b.priority && pid == b.pid;
+    }
+
+    @Override
+    public int hashCode() {
+        return (Long.hashCode(n) * 31 + priority) * 31 + Long.hashCode(pid);
+    }
+
     @Override
     public int compareTo(Ballot other) {
         int byN = Long.compare(n, other.n);
