@@ -91,7 +91,7 @@ public final class OmniPaxos<T> {
     public void append(T entry) {
         Objects.requireNonNull(entry, "entry");
         paxos.append(entry);
-        checkInvariants();
+        paxos.checkAppendInvariants();
     }
 
     /**

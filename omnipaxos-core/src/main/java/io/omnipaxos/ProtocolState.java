@@ -309,6 +309,11 @@ final class ProtocolState<T> {
         } else {
             Invariants.check(batch.size() == 0, "only a leader holds a batch");
         }
+        checkProposalBounds();
+    }
+
+    /** The batch, the waiting proposals and those in flight stay within their bounds. */
+    void checkProposalBounds() {
         Invariants.atMost("batch", batch.size(), "batch_size", batchSize);
         Invariants.atMost("pending proposals", pendingProposals.size(), "buffer_size", bufferSize);
         Invariants.atMost("proposals in flight", tracker.size(), "buffer_size", bufferSize);

@@ -206,6 +206,15 @@ final class SequencePaxos<T> {
         return state.describe() + (state.role == Role.LEADER ? ", " + leaderRole.describe() : "");
     }
 
+    /**
+     * The invariants an append can touch (the batch and the waiting proposals), checked after every
+     * append; a batch it fills is written through the same paths as every other input, whose full
+     * checks follow the next message or tick. Kept to a few comparisons: appends are the hot path.
+     */
+    void checkAppendInvariants() {
+        state.checkProposalBounds();
+    }
+
     void checkInvariants() {
         state.checkInvariants();
         if (state.role == Role.LEADER) {
