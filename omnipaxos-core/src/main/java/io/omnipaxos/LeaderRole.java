@@ -10,15 +10,12 @@ import io.omnipaxos.messages.NotAccepted;
 import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
-import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,12 +45,12 @@ final class LeaderRole<T> {
     /** Whether a write quorum took this round (see {@link Decide#established()}). */
     private boolean established;
     /** What each follower forwarded in its current session, to take every entry once. */
-    private final ForwardedSessions forwarded;
+    private final ForwardedSessions<T> forwarded;
 
     LeaderRole(ProtocolState<T> state) {
         this.state = state;
         this.adoption = new LogAdoption<>(state);
-        this.forwarded = new ForwardedSessions(state.bufferSize);
+        this.forwarded = new ForwardedSessions<>(state);
     }
 
     /** Prepare phase, step 1: promise our own ballot and ask every peer for its promise. */
@@ -293,83 +290,25 @@ final class LeaderRole<T> {
                 sendAcceptDecide(follower, entries);
             }
         }
-        notePlacements(taken, fromIdx);
+        forwarded.notePlacements(taken, fromIdx, ballot);
         tryDecide();
     }
 
     /**
-     * Remembers where the batch written at {@code fromIdx} put our own entries, and tells each
-     * forwarder where its entries went.
-     */
-    private void notePlacements(EntryBatch.Taken<T> taken, long fromIdx) {
-        int size = taken.entries().size();
-        if (taken.forwarders() == null) {
-            state.tracker.placedLocally(fromIdx, fromIdx + size, ballot);
-            return;
-        }
-        Map<List<Long>, List<Long>> indicesBySession = new LinkedHashMap<>(); // [pid, session, firstSeq] -> indices
-        Map<Long, List<Long>> keyByForwarder = new HashMap<>();
-        for (int i = 0; i < size; i++) {
-            long forwarder = taken.forwarders()[i];
-            long idx = fromIdx + i;
-            if (forwarder == 0) {
-                state.tracker.placedLocally(idx, idx + 1, ballot);
-                continue;
-            }
-            long session = taken.sessions()[i];
-            long seq = taken.seqs()[i];
-            forwarded.placed(forwarder, session, seq, idx);
-            List<Long> key = keyByForwarder.get(forwarder);
-            if (key == null || key.get(1) != session || key.get(2) + indicesBySession.get(key).size() != seq) {
-                key = List.of(forwarder, session, seq);
-                keyByForwarder.put(forwarder, key);
-                indicesBySession.put(key, new ArrayList<>());
-            }
-            indicesBySession.get(key).add(idx);
-        }
-        for (Map.Entry<List<Long>, List<Long>> e : indicesBySession.entrySet()) {
-            List<Long> key = e.getKey();
-            state.outbox.add(new ProposalAck<>(state.pid, key.get(0), state.configurationId, ballot, key.get(1),
-                    key.get(2), e.getValue()));
-        }
-    }
-
-    /**
-     * A follower forwarded entries: each number of its session is taken once, in order; a duplicate
-     * is acknowledged again if we know where it went, and a number past a gap waits for the
-     * follower to send the gap again. Forwards of another round or session are ignored (the
-     * follower looks for its entries in our log after its next synchronisation).
+     * A follower forwarded entries: {@link ForwardedSessions} admits each number of its epoch once,
+     * in order, and acknowledges duplicates again; the new ones join the batch. Forwards of another
+     * round, or of an epoch we never opened, are ignored (the follower looks for its entries in our
+     * log after its next synchronisation).
      */
     void onProposalForward(ProposalForward<T> message) {
         FollowerProgress<T> follower = followers.get(message.from());
         if (!message.ballot().equals(ballot) || follower == null || follower.lastSequenceNumber == null
-                || message.session() > follower.lastSequenceNumber.session()
-                || !forwarded.isCurrent(message.from(), message.session())) {
-            return; // another round's, an epoch we never opened, or one the follower left
+                || message.session() > follower.lastSequenceNumber.session()) {
+            return;
         }
-        long session = message.session();
-        List<Long> known = new ArrayList<>();
-        long knownFrom = -1;
-        for (int k = 0; k < message.entries().size(); k++) {
-            long seq = message.firstSeq() + k;
-            long expected = forwarded.nextSeq(message.from(), session);
-            if (seq > expected) {
-                break;
-            }
-            if (seq == expected) {
-                forwarded.taken(message.from(), session, seq);
-                acceptForwarded(message.entries().get(k), message.from(), session, seq);
-                continue;
-            }
-            long idx = forwarded.placedIdx(message.from(), session, seq);
-            if (idx >= 0 && (knownFrom < 0 || seq == knownFrom + known.size())) {
-                knownFrom = knownFrom < 0 ? seq : knownFrom;
-                known.add(idx);
-            }
-        }
-        if (!known.isEmpty()) {
-            state.outbox.add(new ProposalAck<>(state.pid, message.from(), state.configurationId, ballot, session,
-                    knownFrom, known));
+        ForwardedSessions.Admitted<T> admitted = forwarded.admit(message);
+        for (int i = 0; i < admitted.entries().size(); i++) {
+            acceptForwarded(admitted.entries().get(i), message.from(), message.session(), admitted.firstSeq() + i);
         }
     }
 
