@@ -7,6 +7,8 @@ import java.time.Duration;
  * appends (durable once the queue is synced) are recorded in the state every {@code checkpointEvery}
  * records, which bounds the replay on open; a new decided index is committed at most once per {@code
  * decidedIdxFlushInterval} (a lost one is learned again from the leader). Any commit carries both.
+ * In the asynchronous mode the writer only notes what it wrote, and each {@code sync()} asks {@link
+ * #due()}; it is used under the store's lock then.
  *
  * <p>It reads the system's monotonic clock: this is the storage module, which does I/O, not the
  * deterministic core.
@@ -34,6 +36,11 @@ final class CommitSchedule {
     boolean decidedIdxChanged() {
         decidedDirty = true;
         return decidedFlushDue();
+    }
+
+    /** Whether a commit is due now for what was noted so far (the asynchronous mode asks at each sync). */
+    boolean due() {
+        return uncommittedPlain >= checkpointEvery || decidedFlushDue();
     }
 
     /** Whether anything is not committed yet (for close). */

@@ -10,18 +10,30 @@ import java.nio.ByteOrder;
  * QueueLog#MAX_RECORD_BYTES} long: no longer one is ever written, nor read (see {@link TailCheck}).
  *
  * @param queueIndex the Chronicle index of the document
- * @param kind {@link #PLAIN} or {@link #BATCH}, or anything else if corrupt
+ * @param kind {@link #PLAIN}, {@link #PLAIN_CONTINUED} or {@link #BATCH}, or anything else if corrupt
  * @param logicalIdx the log index the record was written for
  * @param payload the entry bytes
  * @param intact whether the record is long enough and its checksum matches
  */
 record LogRecord(long queueIndex, byte kind, long logicalIdx, ByteBuffer payload, boolean intact) {
 
-    /** Written by a plain append; valid on its own once synced (see {@link PersistentStorage}). */
+    /**
+     * Written by a plain append; valid on its own once synced (see {@link PersistentStorage}). In the
+     * asynchronous mode it is the last record of its write, and it validates the {@link
+     * #PLAIN_CONTINUED} records just before it.
+     */
     static final byte PLAIN = 1;
 
     /** Written by appendOnPrefix or writeAtomically; valid only once a MapDB commit covers it. */
     static final byte BATCH = 2;
+
+    /**
+     * Written by a plain append of the asynchronous mode, for every record of the write but its last
+     * (a {@link #PLAIN}): valid only together with that last record, so a write that a crash cut
+     * short is dropped whole on open ({@link TailReplay}). Code from before this kind refuses it as
+     * corrupt rather than misread it.
+     */
+    static final byte PLAIN_CONTINUED = 3;
 
     /** Bytes before the entry: kind and logical index. */
     static final int HEADER = 9;
@@ -38,13 +50,18 @@ record LogRecord(long queueIndex, byte kind, long logicalIdx, ByteBuffer payload
         int bodyLength = raw.length - TRAILER;
         boolean crcOk = Checksums.crc32c(raw, 0, bodyLength) == b.getInt(bodyLength);
         byte kind = b.get(0);
-        boolean kindOk = kind == PLAIN || kind == BATCH;
+        boolean kindOk = kind == PLAIN || kind == BATCH || kind == PLAIN_CONTINUED;
         ByteBuffer payload = ByteBuffer.wrap(raw, HEADER, bodyLength - HEADER).slice();
         return new LogRecord(queueIndex, kind, b.getLong(1), payload, crcOk && kindOk);
     }
 
     /** Whether this intact record was written by a plain append. */
     boolean isPlain() {
+        return kind == PLAIN || kind == PLAIN_CONTINUED;
+    }
+
+    /** Whether this intact record is the last of its write (a batch's records are valid only by a commit). */
+    boolean endsPlainWrite() {
         return kind == PLAIN;
     }
 }

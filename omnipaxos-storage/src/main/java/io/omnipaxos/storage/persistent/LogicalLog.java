@@ -3,6 +3,7 @@ package io.omnipaxos.storage.persistent;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.EntryCodec;
 import io.omnipaxos.storage.StorageException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -114,6 +115,11 @@ final class LogicalLog<T> {
         queue.sync();
     }
 
+    /** What forcing the records written so far takes ({@link QueueLog#takeUnsynced}). */
+    QueueLog.Unsynced takeUnsynced() {
+        return queue.takeUnsynced();
+    }
+
     /**
      * Deletes the queue's cycle files that lie wholly below the oldest record a committed state still
      * needs ({@link QueueLog#deleteFilesBefore}); call right after a commit (so {@link #lastQueueIdx()}
@@ -128,13 +134,48 @@ final class LogicalLog<T> {
      * retained record's five minutes.
      */
     void deleteUnreferencedFiles(long compactedIdx) {
+        deleteFilesBefore(oldestNeededQueueIdx(compactedIdx));
+    }
+
+    /**
+     * The oldest queue record a state committed now would need (-1: none): the lower of the first
+     * retained entry's record and {@link #lastQueueIdx()}. It never decreases: records are only
+     * added above the last one, and runs only dropped.
+     */
+    long oldestNeededQueueIdx(long compactedIdx) {
         long keep = lastQueueIdx; // opening replays from the covered record: it must stay
         if (length > compactedIdx) {
             keep = Math.min(keep, runs.lowestQueueIndexFrom(compactedIdx));
         }
-        if (keep >= 0) {
-            queue.deleteFilesBefore(keep);
+        return keep;
+    }
+
+    /**
+     * Deletes the cycle files wholly below {@code keepQueueIdx}, the oldest record that the committed
+     * state and this one need ({@link QueueLog#deleteFilesBefore}); nothing for -1.
+     */
+    void deleteFilesBefore(long keepQueueIdx) {
+        if (keepQueueIdx >= 0) {
+            queue.deleteFilesBefore(keepQueueIdx);
         }
+    }
+
+    /**
+     * As {@link #deleteFilesBefore}, but leaves the deleting to the caller, on any thread ({@link
+     * QueueLog#releaseFilesBefore}); returns the files to delete.
+     */
+    List<Path> releaseFilesBefore(long keepQueueIdx) {
+        return keepQueueIdx < 0 ? List.of() : queue.releaseFilesBefore(keepQueueIdx);
+    }
+
+    /** After released files were deleted: see {@link QueueLog#refreshListing}. */
+    void refreshListing() {
+        queue.refreshListing();
+    }
+
+    /** The queue's folder. */
+    Path dir() {
+        return queue.dir();
     }
 
     /**
@@ -180,23 +221,27 @@ final class LogicalLog<T> {
     }
 
     private T decode(LogRecord r, long idx, long q) {
-        String where = (r == null ? "log file " + queue.readerFileOrDir() : queue.lastReadPlace()) + ", log index "
-                + idx + " (queue index 0x" + Long.toHexString(q) + ")";
         if (r == null || r.queueIndex() != q) {
-            throw new StorageException(where + ": record missing" + (r == null ? "" : ", found queue index 0x"
-                    + Long.toHexString(r.queueIndex())));
+            throw new StorageException(where(r, idx, q) + ": record missing" + (r == null ? ""
+                    : ", found queue index 0x" + Long.toHexString(r.queueIndex())));
         }
         if (!r.intact()) {
-            throw new StorageException(where + ": record is corrupt (checksum mismatch)");
+            throw new StorageException(where(r, idx, q) + ": record is corrupt (checksum mismatch)");
         }
         if (r.logicalIdx() != idx) {
-            throw new StorageException(where + ": record holds log index " + r.logicalIdx());
+            throw new StorageException(where(r, idx, q) + ": record holds log index " + r.logicalIdx());
         }
         try {
             return codec.decode(r.payload());
         } catch (DecodeException e) {
-            throw new StorageException(where + ": cannot decode the entry: " + e.getMessage(), e);
+            throw new StorageException(where(r, idx, q) + ": cannot decode the entry: " + e.getMessage(), e);
         }
+    }
+
+    /** Where record {@code r} (null: none found) for log index {@code idx} is, for an error message only. */
+    private String where(LogRecord r, long idx, long q) {
+        return (r == null ? "log file " + queue.readerFileOrDir() : queue.lastReadPlace()) + ", log index " + idx
+                + " (queue index 0x" + Long.toHexString(q) + ")";
     }
 
     void close() {

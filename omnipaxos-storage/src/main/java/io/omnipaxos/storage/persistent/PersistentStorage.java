@@ -2,7 +2,6 @@ package io.omnipaxos.storage.persistent;
 
 import io.omnipaxos.Ballot;
 import io.omnipaxos.StopSign;
-import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.StorageOp;
@@ -11,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import net.openhft.chronicle.core.time.TimeProvider;
 
 /**
@@ -32,7 +32,8 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * records stay in the queue, unreferenced. A {@code setSnapshot} beyond the log end empties the run
  * table and sets the length to its index, so the next record written holds that logical index.
  *
- * <p><b>Write order.</b>
+ * <p><b>Write order</b> under the synchronous policies ({@link SyncPolicy#SYNC_EVERY_WRITE}, {@link
+ * SyncPolicy#OS_PAGE_CACHE}, which skips the syncs):
  * <ul>
  *   <li>Plain appends ({@code appendEntry}, {@code appendEntries}) write <i>plain</i> records, then
  *       sync the queue, then return: no MapDB commit. Every {@link PersistentStorageConfig#checkpointEvery}
@@ -46,6 +47,12 @@ import net.openhft.chronicle.core.time.TimeProvider;
  *       otherwise the next commit (or close) carries it. Every commit writes the complete current
  *       state (the snapshot only if it changed, as it may be megabytes).</li>
  * </ul>
+ *
+ * <p><b>The asynchronous mode</b> ({@link SyncPolicy#ASYNCHRONOUS}; {@link #isAsynchronous()} is
+ * true) writes the same records but moves every sync and commit into {@link #sync()}, which another
+ * thread calls while the writer goes on writing; plain appends that follow a write still waiting
+ * for its commit write batch records, so a crash reopens the store with a prefix of its writes,
+ * each whole ({@link AsyncDurability} describes the writes, the sync and why).
  *
  * <p><b>Opening.</b> First the end of the newest log file is walked ({@link TailCheck}): every
  * length there is bounded before Chronicle acts on it, what a killed writer left after the last
@@ -71,15 +78,18 @@ import net.openhft.chronicle.core.time.TimeProvider;
  *
  * <p><b>Deleting old log files.</b> After every commit that may move the oldest record still
  * referenced (trim, snapshot, compaction, a batch) and on open, the queue's files that no committed
- * state needs are deleted ({@link LogicalLog#deleteUnreferencedFiles} says why that is crash-safe).
+ * state needs are deleted ({@link LogicalLog#deleteUnreferencedFiles} says why that is crash-safe);
+ * asynchronously, by the writer at its next write after a sync's commit.
  *
- * <p><b>Failures.</b> Any I/O or codec failure while writing throws {@link StorageException} and
- * leaves this object failed (every later call throws): in-memory state may be ahead of the disk,
- * so the server must reopen. Invalid arguments throw {@link IllegalArgumentException} and change
- * nothing. A missing {@code state.db} next to existing log files, a damaged one, or one older
- * than the log refuses to open, naming the file (and the key or byte offset where known).
+ * <p><b>Failures.</b> Any I/O or codec failure while writing (or syncing) throws {@link
+ * StorageException} and leaves this object failed (every later call throws): in-memory state may be
+ * ahead of the disk, so the server must reopen. Invalid arguments throw {@link
+ * IllegalArgumentException} and change nothing. A missing {@code state.db} next to existing log
+ * files, a damaged one, or one older than the log refuses to open, naming the file (and the key or
+ * byte offset where known).
  *
- * <p>Not thread-safe: one thread at a time, as the SPI says.
+ * <p>One thread at a time writes and reads, as the SPI says; {@link #sync()} may be called from
+ * any thread, also while the writer runs.
  *
  * @param <T> the user's entry type
  */
@@ -88,17 +98,16 @@ public final class PersistentStorage<T> implements Storage<T> {
     private final PersistentStorageConfig<T> config;
     private final StateStore state;
     private final LogicalLog<T> log;
+    private final StoreState<T> current;
     private final CommitSchedule commits;
     private final UseGuard guard;
+    /** The asynchronous mode's writes and syncs; null under the synchronous policies. */
+    private final AsyncDurability<T> async;
+    /** Held by every write while it runs, and by a sync while it notes what to make durable (never longer). */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Held by a sync and by close: one at a time, and no close in the middle of a sync. */
+    private final ReentrantLock syncLock = new ReentrantLock();
 
-    private Ballot promise;
-    private Ballot acceptedRound;
-    private long decidedIdx;
-    private long compactedIdx;
-    /** The entry codec's bytes of the snapshot of {@code [0, compactedIdx)}, or null; never changed in place. */
-    private byte[] snapshotBytes;
-    /** The stop-sign at the slot after the log's last entry, or null. */
-    private StopSign stopSign;
     /** Test hook: the next commit fails before touching MapDB, as if the process died just then. */
     boolean crashBeforeNextCommit;
 
@@ -107,18 +116,15 @@ public final class PersistentStorage<T> implements Storage<T> {
         this.state = state;
         this.guard = new UseGuard(config.dir());
         this.commits = new CommitSchedule(config.checkpointEvery(), config.decidedIdxFlushInterval());
-        this.promise = s.promise();
-        this.acceptedRound = s.acceptedRound();
-        this.decidedIdx = s.decidedIdx();
-        this.compactedIdx = s.compactedIdx();
-        this.snapshotBytes = s.snapshot();
-        this.stopSign = s.stopSign();
         this.log = LogicalLog.recover(queue, s, config.codec(), state.file());
+        this.current = new StoreState<>(s, log);
+        this.async = config.syncPolicy() != SyncPolicy.ASYNCHRONOUS ? null : new AsyncDurability<>(current, commits,
+                guard, writeLock, this::commit, config.decidedIdxFlushInterval().isZero());
         if (log.lastQueueIdx() != s.coveredQueueIdx()) {
             commitNow();
         }
-        log.verify(compactedIdx, config.verifyWholeLogOnOpen(), state.file());
-        log.deleteUnreferencedFiles(compactedIdx); // finishes a deletion that a crash interrupted
+        log.verify(current.compactedIdx(), config.verifyWholeLogOnOpen(), state.file());
+        log.deleteUnreferencedFiles(current.compactedIdx()); // finishes a deletion that a crash interrupted
     }
 
     /**
@@ -167,23 +173,101 @@ public final class PersistentStorage<T> implements Storage<T> {
         }
     }
 
+    /** True with {@link SyncPolicy#ASYNCHRONOUS}: writes are durable once {@link #sync()} says so. */
+    @Override
+    public boolean isAsynchronous() {
+        return async != null;
+    }
+
+    /**
+     * Makes every write made before this call durable and returns how many writes are durable,
+     * counted from 1 since this store was opened (so an {@code OmniPaxos} built on the store right
+     * after opening it numbers its writes the same way). For {@link SyncPolicy#ASYNCHRONOUS} only.
+     *
+     * <p>Thread-safe, and meant for a thread other than the writer's: it holds the writer up only
+     * while it notes what to force (no I/O), then forces the log and commits the state, if a write
+     * needs it, while the writer goes on writing (see the class comment). Syncs run one at a time;
+     * each covers every write made before it began. Returns at once if nothing was written since the
+     * last sync.
+     *
+     * @return the writes made durable, at least as many as were made before the call
+     * @throws IllegalStateException if the store is not asynchronous
+     * @throws StorageException if the store is closed or failed, or if forcing or committing fails
+     *     (the store is failed then: the writer's next call throws too)
+     */
+    public long sync() {
+        if (async == null) {
+            throw new IllegalStateException("PersistentStorage " + config.dir() + " has sync policy "
+                    + config.syncPolicy() + ": every write syncs itself; sync() is for SyncPolicy.ASYNCHRONOUS");
+        }
+        syncLock.lock();
+        try {
+            guard.ensureUsable();
+            return async.syncLocked(false);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Test hook: {@code hook} runs in every later {@link #sync()} after it noted its work, before it forces anything. */
+    void beforeSyncForcesForTests(Runnable hook) {
+        async.beforeForcesForTests = hook;
+    }
+
     // ---- writes ----
+
+    /**
+     * Runs one write under the write lock; a failure fails the store. Asynchronously it first deletes
+     * the log files that the commits completed since no longer need.
+     */
+    private void write(Runnable change) {
+        writeLock.lock();
+        try {
+            guard.write(() -> {
+                if (async != null) {
+                    async.beforeWrite();
+                }
+                change.run();
+            });
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Ends a write that only a commit records: synchronously, syncs the log if the write wrote
+     * records, commits, and deletes the log files no longer needed if {@code mayFreeFiles};
+     * asynchronously, leaves all that to the next {@link #sync()}.
+     */
+    private void endCommittedWrite(boolean wroteRecords, boolean mayFreeFiles) {
+        if (async != null) {
+            async.committedWriteMade();
+            return;
+        }
+        if (wroteRecords) {
+            syncLog();
+        }
+        commitNow();
+        if (mayFreeFiles) {
+            log.deleteUnreferencedFiles(current.compactedIdx());
+        }
+    }
 
     @Override
     public void writeAtomically(List<StorageOp<T>> ops) {
         guard.ensureUsable();
-        LogBounds.checkBatch(ops, compactedIdx, log.length());
+        LogBounds.checkBatch(ops, current.compactedIdx(), log.length());
         byte[][] snapshots = encodeSnapshotsAndCheckStopSigns(ops);
-        guard.write(() -> {
+        if (async != null && AsyncDurability.onlyAppendsAndDecidedIdx(ops)) {
+            write(() -> async.appendAndDecide(ops));
+            return;
+        }
+        write(() -> {
             boolean wroteRecords = false;
             for (int i = 0; i < ops.size(); i++) {
-                wroteRecords |= apply(ops.get(i), snapshots[i]);
+                wroteRecords |= current.apply(ops.get(i), snapshots[i]);
             }
-            if (wroteRecords) {
-                syncLog();
-            }
-            commitNow();
-            log.deleteUnreferencedFiles(compactedIdx);
+            endCommittedWrite(wroteRecords, true);
         });
     }
 
@@ -198,7 +282,7 @@ public final class PersistentStorage<T> implements Storage<T> {
                 snapshots[i] = SnapshotBytes.encode(config.codec(), snap.idx(), snap.snapshot());
             } else if (ops.get(i) instanceof StorageOp.SetStopSign<T> ss) {
                 try {
-                    requireEncodable(ss.stopSign());
+                    StoreState.requireEncodable(ss.stopSign());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("op " + i + " of " + ops.size()
                             + " (SetStopSign) is invalid, nothing was applied: " + e.getMessage(), e);
@@ -208,87 +292,31 @@ public final class PersistentStorage<T> implements Storage<T> {
         return snapshots;
     }
 
-    /**
-     * Applies one validated op to memory, writing batch records for log ops; returns whether it
-     * wrote any. {@code snapshot} is the encoded snapshot of a SetSnapshot op.
-     */
-    private boolean apply(StorageOp<T> op, byte[] snapshot) {
-        if (op instanceof StorageOp.AppendEntry<T> a) {
-            log.append(LogRecord.BATCH, a.entry());
-            return true;
-        } else if (op instanceof StorageOp.AppendEntries<T> a) {
-            a.entries().forEach(e -> log.append(LogRecord.BATCH, e));
-            return !a.entries().isEmpty();
-        } else if (op instanceof StorageOp.AppendOnPrefix<T> a) {
-            log.truncate(a.fromIdx());
-            a.entries().forEach(e -> log.append(LogRecord.BATCH, e));
-            return !a.entries().isEmpty();
-        } else if (op instanceof StorageOp.SetPromise<T> p) {
-            promise = p.promise();
-        } else if (op instanceof StorageOp.SetAcceptedRound<T> r) {
-            acceptedRound = r.acceptedRound();
-        } else if (op instanceof StorageOp.SetDecidedIdx<T> d) {
-            decidedIdx = d.decidedIdx();
-        } else if (op instanceof StorageOp.Trim<T> t) {
-            trimTo(t.idx());
-        } else if (op instanceof StorageOp.SetCompactedIdx<T> c) {
-            compactTo(c.idx());
-        } else if (op instanceof StorageOp.SetSnapshot<T> snap) {
-            installSnapshot(snap.idx(), snapshot);
-        } else if (op instanceof StorageOp.SetStopSign<T> ss) {
-            stopSign = ss.stopSign();
-        }
-        return false;
-    }
-
-    private void compactTo(long idx) {
-        compactedIdx = idx;
-        log.dropBelow(idx);
-    }
-
-    /** A trim past the compacted index drops the snapshot, which covers only the old prefix. */
-    private void trimTo(long idx) {
-        if (idx > compactedIdx) {
-            snapshotBytes = null;
-        }
-        compactTo(idx);
-    }
-
-    /** Replaces the prefix below {@code idx} by {@code encoded}; beyond the log end, the log jumps to idx. */
-    private void installSnapshot(long idx, byte[] encoded) {
-        log.extendTo(idx);
-        compactTo(idx);
-        snapshotBytes = encoded;
-    }
-
     @Override
     public void appendEntry(T entry) {
         guard.ensureUsable();
         LogBounds.requireEntry(entry, log.length());
-        guard.write(() -> {
-            log.append(LogRecord.PLAIN, entry);
-            finishPlainAppend(1);
-        });
+        write(() -> appendPlain(List.of(entry)));
     }
 
     @Override
     public void appendEntries(List<T> entries) {
         guard.ensureUsable();
         int n = LogBounds.requireEntries(entries);
-        if (n == 0) {
-            return;
+        if (n == 0 && async == null) {
+            return; // nothing to sync (asynchronously it is still a write, counted as the SPI numbers them)
         }
-        guard.write(() -> {
-            for (T e : entries) {
-                log.append(LogRecord.PLAIN, e);
-            }
-            finishPlainAppend(n);
-        });
+        write(() -> appendPlain(entries));
     }
 
-    private void finishPlainAppend(int n) {
+    private void appendPlain(List<T> entries) {
+        if (async != null) {
+            async.appendPlain(entries);
+            return;
+        }
+        current.append(entries, LogRecord.PLAIN, LogRecord.PLAIN);
         syncLog();
-        if (commits.plainAppended(n)) {
+        if (commits.plainAppended(entries.size())) {
             commitNow();
         }
     }
@@ -296,7 +324,7 @@ public final class PersistentStorage<T> implements Storage<T> {
     @Override
     public void appendOnPrefix(long fromIdx, List<T> entries) {
         guard.ensureUsable();
-        new LogBounds(compactedIdx, log.length()).requireInLog("appendOnPrefix fromIdx", fromIdx);
+        new LogBounds(current.compactedIdx(), log.length()).requireInLog("appendOnPrefix fromIdx", fromIdx);
         LogBounds.requireEntries(entries);
         writeAtomically(List.of(new StorageOp.AppendOnPrefix<>(fromIdx, entries)));
     }
@@ -305,9 +333,9 @@ public final class PersistentStorage<T> implements Storage<T> {
     public void setPromise(Ballot ballot) {
         guard.ensureUsable();
         LogBounds.requireBallot("promise", ballot);
-        guard.write(() -> {
-            promise = ballot;
-            commitNow();
+        write(() -> {
+            current.setPromise(ballot);
+            endCommittedWrite(false, false);
         });
     }
 
@@ -315,9 +343,9 @@ public final class PersistentStorage<T> implements Storage<T> {
     public void setAcceptedRound(Ballot ballot) {
         guard.ensureUsable();
         LogBounds.requireBallot("acceptedRound", ballot);
-        guard.write(() -> {
-            acceptedRound = ballot;
-            commitNow();
+        write(() -> {
+            current.setAcceptedRound(ballot);
+            endCommittedWrite(false, false);
         });
     }
 
@@ -325,31 +353,33 @@ public final class PersistentStorage<T> implements Storage<T> {
     public void setDecidedIdx(long idx) {
         guard.ensureUsable();
         LogBounds.requireNonNegative("decidedIdx", idx);
-        decidedIdx = idx;
-        if (commits.decidedIdxChanged()) {
-            guard.write(this::commitNow);
-        }
+        write(() -> {
+            current.setDecidedIdx(idx);
+            if (async != null) {
+                async.decidedIdxWritten();
+            } else if (commits.decidedIdxChanged()) {
+                commitNow();
+            }
+        });
     }
 
     @Override
     public void trim(long idx) {
         guard.ensureUsable();
-        new LogBounds(compactedIdx, log.length()).requireInLog("trim idx", idx);
-        guard.write(() -> {
-            trimTo(idx);
-            commitNow();
-            log.deleteUnreferencedFiles(compactedIdx);
+        new LogBounds(current.compactedIdx(), log.length()).requireInLog("trim idx", idx);
+        write(() -> {
+            current.trimTo(idx);
+            endCommittedWrite(false, true);
         });
     }
 
     @Override
     public void setCompactedIdx(long idx) {
         guard.ensureUsable();
-        new LogBounds(compactedIdx, log.length()).requireInLog("compacted idx", idx);
-        guard.write(() -> {
-            compactTo(idx);
-            commitNow();
-            log.deleteUnreferencedFiles(compactedIdx);
+        new LogBounds(current.compactedIdx(), log.length()).requireInLog("compacted idx", idx);
+        write(() -> {
+            current.compactTo(idx);
+            endCommittedWrite(false, true);
         });
     }
 
@@ -357,12 +387,11 @@ public final class PersistentStorage<T> implements Storage<T> {
     @Override
     public void setSnapshot(long idx, T snapshot) {
         guard.ensureUsable();
-        new LogBounds(compactedIdx, log.length()).requireSnapshot(idx, snapshot);
+        new LogBounds(current.compactedIdx(), log.length()).requireSnapshot(idx, snapshot);
         byte[] encoded = SnapshotBytes.encode(config.codec(), idx, snapshot);
-        guard.write(() -> {
-            installSnapshot(idx, encoded);
-            commitNow();
-            log.deleteUnreferencedFiles(compactedIdx);
+        write(() -> {
+            current.installSnapshot(idx, encoded);
+            endCommittedWrite(false, true);
         });
     }
 
@@ -370,51 +399,50 @@ public final class PersistentStorage<T> implements Storage<T> {
     @Override
     public Optional<T> getSnapshot() {
         guard.ensureUsable();
+        byte[] snapshotBytes = current.snapshotBytes();
         if (snapshotBytes == null) {
             return Optional.empty();
         }
         return Optional.of(SnapshotBytes.decode(config.codec(), snapshotBytes,
-                "state file " + state.file() + ": the snapshot below log index " + compactedIdx));
+                "state file " + state.file() + ": the snapshot below log index " + current.compactedIdx()));
     }
 
-    /** One commit; the stop-sign is stored with {@link StopSignCodec} behind a checksum. */
+    /** One commit; the stop-sign is stored with {@code StopSignCodec} behind a checksum. */
     @Override
     public void setStopSign(StopSign newStopSign) {
         guard.ensureUsable();
-        requireEncodable(newStopSign);
-        guard.write(() -> {
-            stopSign = newStopSign;
-            commitNow();
+        StoreState.requireEncodable(newStopSign);
+        write(() -> {
+            current.setStopSign(newStopSign);
+            endCommittedWrite(false, false);
         });
     }
 
     @Override
     public Optional<StopSign> getStopSign() {
         guard.ensureUsable();
-        return Optional.ofNullable(stopSign);
-    }
-
-    /** Throws IllegalArgumentException unless {@code s} is null or within {@link StopSignCodec}'s limits. */
-    private static void requireEncodable(StopSign s) {
-        if (s != null) {
-            StopSignCodec.encode(s);
-        }
+        return Optional.ofNullable(current.stopSign());
     }
 
     private void syncLog() {
         if (config.syncPolicy() == SyncPolicy.SYNC_EVERY_WRITE) {
             log.sync();
+        } else {
+            log.takeUnsynced(); // OS_PAGE_CACHE forces nothing: forget the files, so their list stays short
         }
     }
 
     /** One MapDB commit of the whole current state; every record it covers was synced before. */
     private void commitNow() {
+        commit(current.toDurable());
+        commits.committed();
+    }
+
+    private void commit(DurableState committed) {
         if (crashBeforeNextCommit) {
             throw new StorageException("simulated crash before a MapDB commit");
         }
-        state.commit(new DurableState(promise, acceptedRound, decidedIdx, compactedIdx, log.length(),
-                log.lastQueueIdx(), log.runsBytes(), snapshotBytes, stopSign));
-        commits.committed();
+        state.commit(committed);
     }
 
     // ---- reads ----
@@ -422,7 +450,7 @@ public final class PersistentStorage<T> implements Storage<T> {
     @Override
     public List<T> getEntries(long from, long to) {
         guard.ensureUsable();
-        new LogBounds(compactedIdx, log.length()).requireReadable(from, to);
+        new LogBounds(current.compactedIdx(), log.length()).requireReadable(from, to);
         return Collections.unmodifiableList(log.read(from, to));
     }
 
@@ -435,47 +463,59 @@ public final class PersistentStorage<T> implements Storage<T> {
     @Override
     public Ballot getPromise() {
         guard.ensureUsable();
-        return promise;
+        return current.promise();
     }
 
     @Override
     public Ballot getAcceptedRound() {
         guard.ensureUsable();
-        return acceptedRound;
+        return current.acceptedRound();
     }
 
     @Override
     public long getDecidedIdx() {
         guard.ensureUsable();
-        return decidedIdx;
+        return current.decidedIdx();
     }
 
     @Override
     public long getCompactedIdx() {
         guard.ensureUsable();
-        return compactedIdx;
+        return current.compactedIdx();
     }
 
     // ---- lifecycle ----
 
-    /** Commits anything pending (plain appends not yet checkpointed, a lagging decided index) and closes the files. */
+    /**
+     * Commits anything pending (plain appends not yet checkpointed, a lagging decided index;
+     * asynchronously, a last sync makes every write durable) and closes the files. Waits for a sync
+     * in progress; the writer must not write meanwhile.
+     */
     @Override
     public void close() {
-        if (!guard.close()) {
-            return;
-        }
+        syncLock.lock();
         try {
-            if (!guard.failed() && commits.hasPending()) {
-                commitNow();
+            if (!guard.close()) {
+                return;
+            }
+            try {
+                if (!guard.failed() && async != null) {
+                    async.syncLocked(true);
+                } else if (!guard.failed() && commits.hasPending()) {
+                    commitNow();
+                }
+            } finally {
+                closeFiles();
             }
         } finally {
-            closeFiles();
+            syncLock.unlock();
         }
     }
 
     /**
-     * Test hook: closes the files without committing anything pending, leaving on disk exactly what
-     * a process killed now would leave (the queue's pages are in the OS page cache already).
+     * Test hook: closes the files without committing or syncing anything pending, leaving on disk
+     * exactly what a process killed now would leave (the queue's pages are in the OS page cache
+     * already). No sync may run meanwhile.
      */
     void crashForTests() {
         guard.close();
@@ -492,8 +532,6 @@ public final class PersistentStorage<T> implements Storage<T> {
 
     @Override
     public String toString() {
-        return "PersistentStorage[" + config.dir() + ", log=[" + compactedIdx + ", " + log.length() + "), runs="
-                + log.runCount() + ", snapshot=" + (snapshotBytes == null ? "none" : snapshotBytes.length + " bytes")
-                + ", stopSign=" + stopSign + "]";
+        return "PersistentStorage[" + config.dir() + ", " + config.syncPolicy() + ", " + current + "]";
     }
 }

@@ -15,6 +15,8 @@ import java.util.Objects;
  * Storage<KeyValue> storage = PersistentStorage.open(conf);
  * }</pre>
  *
+ * <p>The asynchronous mode is opted into with {@code .syncPolicy(SyncPolicy.ASYNCHRONOUS)}.
+ *
  * @param <T> the user's entry type (fixed by {@link #codec})
  */
 public final class PersistentStorageConfig<T> {
@@ -60,7 +62,12 @@ public final class PersistentStorageConfig<T> {
                 verifyWholeLogOnOpen);
     }
 
-    /** Sets the sync policy; the default, {@link SyncPolicy#SYNC_EVERY_WRITE}, is the safe one. */
+    /**
+     * Sets the sync policy; the default, {@link SyncPolicy#SYNC_EVERY_WRITE}, is the safe synchronous
+     * one. {@link SyncPolicy#ASYNCHRONOUS} is as safe, but writes become durable only through {@link
+     * PersistentStorage#sync()}, which the application calls (typically on a thread of its own) and
+     * whose count it reports to the server with {@code OmniPaxos.persisted}.
+     */
     public PersistentStorageConfig<T> syncPolicy(SyncPolicy policy) {
         if (policy == null) {
             throw new IllegalArgumentException("syncPolicy must not be null");

@@ -55,7 +55,10 @@ import org.slf4j.LoggerFactory;
  * write-back and returns), so {@link #sync} forces the cycle files written since the last sync
  * with {@code fsync}, which also writes back pages dirtied through the memory map. When a record
  * went into a cycle file created since the last sync, it also forces the folder, so the new file's
- * name survives a machine crash ({@link FolderSync}); opening forces the folder once too.
+ * name survives a machine crash ({@link FolderSync}); opening forces the folder once too. A sync
+ * is two halves, so that another thread can do the slow one: {@link #takeUnsynced} notes what to
+ * force (with the writer, under the store's lock) and {@link Unsynced#force} forces it (on any
+ * thread, while the writer goes on appending).
  *
  * <p><b>Reading.</b> {@link #open} first checks the end of the newest file ({@link TailCheck}), so
  * no damaged length there reaches Chronicle; {@link #next} refuses any record longer than {@link
@@ -81,8 +84,12 @@ final class QueueLog implements AutoCloseable {
     private final ExcerptTailer tailer;
     private final CRC32C crc = new CRC32C();
     private byte[] scratch = new byte[256];
-    private File unsyncedFile;
-    private File olderUnsyncedFile;
+    /** The cycle file of the last record appended (null: none yet). */
+    private File lastWrittenFile;
+    /** Whether a record went into {@link #lastWrittenFile} since the last sync took it. */
+    private boolean lastWrittenUnsynced;
+    /** Files left by a roll since the last sync: their last records, and Chronicle's end-of-file marker. */
+    private final List<File> rolledUnsynced = new ArrayList<>();
     /** Turns cycle file names into cycle numbers, as the queue names them. */
     private final RollingResourcesCache cycleNames;
     /** No cycle file older than this exists (Integer.MAX_VALUE while there is none). */
@@ -198,27 +205,62 @@ final class QueueLog implements AutoCloseable {
     }
 
     private void noteWritten(File file) {
-        if (!file.equals(unsyncedFile)) {
-            olderUnsyncedFile = unsyncedFile; // a roll in the middle of a batch: sync both files
-            unsyncedFile = file;
+        if (!file.equals(lastWrittenFile)) {
+            if (lastWrittenFile != null) {
+                rolledUnsynced.add(lastWrittenFile); // a roll, maybe in the middle of a batch: sync both files
+            }
+            lastWrittenFile = file;
         }
+        lastWrittenUnsynced = true;
     }
 
     /** Forces every record appended so far to the disk, and the folder entry of a new cycle file. */
     void sync() {
-        force(olderUnsyncedFile);
-        force(unsyncedFile);
-        olderUnsyncedFile = null;
-        if (folderUnsynced) {
-            FolderSync.force(dir);
-            folderUnsynced = false;
+        takeUnsynced().force();
+    }
+
+    /**
+     * What a sync must force to make every record appended so far durable; forgets it, so the next
+     * call returns only what is appended after this one. Cheap: no I/O. Call it on the writer's
+     * side of the store's lock, then {@link Unsynced#force} outside it (another thread may append
+     * meanwhile: the force covers at least everything appended before this call).
+     */
+    Unsynced takeUnsynced() {
+        List<File> files = new ArrayList<>(rolledUnsynced);
+        if (lastWrittenUnsynced) {
+            files.add(lastWrittenFile);
+        }
+        Unsynced unsynced = new Unsynced(files, folderUnsynced ? dir : null);
+        rolledUnsynced.clear();
+        lastWrittenUnsynced = false;
+        folderUnsynced = false;
+        return unsynced;
+    }
+
+    /**
+     * Cycle files written since the previous sync and, if a cycle file was created, the folder that
+     * names it (else null). Forcing touches only the files, never the queue's objects, so it is safe
+     * while the writer appends: every page written before {@link #takeUnsynced} is forced.
+     */
+    record Unsynced(List<File> files, Path folder) {
+
+        /** Whether there is nothing to force. */
+        boolean isEmpty() {
+            return files.isEmpty() && folder == null;
+        }
+
+        /** Forces the files (fsync), then the folder. */
+        void force() {
+            for (File file : files) {
+                QueueLog.force(file);
+            }
+            if (folder != null) {
+                FolderSync.force(folder);
+            }
         }
     }
 
     private static void force(File file) {
-        if (file == null) {
-            return;
-        }
         try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.WRITE)) {
             ch.force(false);
         } catch (IOException e) {
@@ -305,25 +347,51 @@ final class QueueLog implements AutoCloseable {
      * {@code keepQueueIdx} is needed any more, now or after a crash.
      */
     List<Path> deleteFilesBefore(long keepQueueIdx) {
+        List<Path> files = releaseFilesBefore(keepQueueIdx);
+        if (!files.isEmpty()) {
+            deleteReleased(dir, files);
+            refreshListing();
+        }
+        return files;
+    }
+
+    /**
+     * The first half of {@link #deleteFilesBefore}, for the writer: finds the cycle files wholly
+     * below the cycle of {@code keepQueueIdx} and lets go of them (the reader moves to {@code
+     * keepQueueIdx}, so Chronicle releases a deleted cycle it may still map), without deleting
+     * them: unlinking a file of gigabytes whose pages are cached takes the kernel hundreds of ms,
+     * which {@link #deleteReleased} may spend on another thread. Then {@link #refreshListing}.
+     */
+    List<Path> releaseFilesBefore(long keepQueueIdx) {
         int keepCycle = queue.rollCycle().toCycle(keepQueueIdx);
         if (keepCycle <= oldestCycle) {
             return List.of(); // the common case, decided without touching the file system
         }
-        List<Path> deleted = new ArrayList<>();
+        List<Path> released = new ArrayList<>();
         for (CycleFile f : cycleFiles()) {
             if (f.cycle() < keepCycle) {
-                delete(f.path());
-                deleted.add(f.path());
+                released.add(f.path());
             }
         }
         oldestCycle = keepCycle;
-        if (!deleted.isEmpty()) {
-            queue.refreshDirectoryListing();
-            tailer.moveToIndex(keepQueueIdx); // let go of a deleted cycle the reader may still map
-            LOG.info("log {}: deleted {} file(s) that only held records below queue index 0x{}: {}", dir,
-                    deleted.size(), Long.toHexString(keepQueueIdx), deleted);
+        if (!released.isEmpty()) {
+            tailer.moveToIndex(keepQueueIdx);
         }
-        return deleted;
+        return released;
+    }
+
+    /** Deletes {@code files} of the queue in {@code dir}, released by {@link #releaseFilesBefore}. Any thread. */
+    static void deleteReleased(Path dir, List<Path> files) {
+        for (Path file : files) {
+            delete(file);
+        }
+        LOG.info("log {}: deleted {} file(s) that only held records no state needs any more: {}", dir,
+                files.size(), files);
+    }
+
+    /** Makes Chronicle list the queue's files anew, after {@link #deleteReleased}. */
+    void refreshListing() {
+        queue.refreshDirectoryListing();
     }
 
     private static void delete(Path file) {

@@ -6,13 +6,14 @@ import java.nio.file.Path;
 /**
  * Whether a {@link PersistentStorage} may still be used. It may not once closed, nor once a write
  * failed: its in-memory state may then be ahead of the disk, so every later call throws until the
- * server reopens the store from the files.
+ * server reopens the store from the files. Thread-safe: in the asynchronous mode a failed sync on
+ * another thread fails the store for the writer too.
  */
 final class UseGuard {
 
     private final Path dir;
-    private boolean closed;
-    private StorageException failure;
+    private volatile boolean closed;
+    private volatile StorageException failure;
 
     UseGuard(Path dir) {
         this.dir = dir;
@@ -23,6 +24,11 @@ final class UseGuard {
         if (closed) {
             throw new StorageException("PersistentStorage " + dir + " is closed");
         }
+        ensureNotFailed();
+    }
+
+    /** Throws if a write (or a sync) failed, whether or not the store is closed. */
+    void ensureNotFailed() {
         if (failure != null) {
             throw new StorageException("PersistentStorage " + dir + " failed earlier and must be reopened: "
                     + failure.getMessage(), failure);
@@ -34,11 +40,19 @@ final class UseGuard {
         try {
             write.run();
         } catch (StorageException e) {
-            failure = e;
+            recordFailure(e);
             throw e;
         } catch (RuntimeException e) {
-            failure = new StorageException("write to " + dir + " failed: " + e, e);
-            throw failure;
+            StorageException wrapped = new StorageException("write to " + dir + " failed: " + e, e);
+            recordFailure(wrapped);
+            throw wrapped;
+        }
+    }
+
+    /** Keeps the first failure: it says why the store stopped. */
+    private synchronized void recordFailure(StorageException e) {
+        if (failure == null) {
+            failure = e;
         }
     }
 

@@ -71,7 +71,8 @@ public final class KillNineChild {
         System.exit(0);
     }
 
-    private static void stopWhenParentGoes() {
+    /** Halts this JVM when its standard input closes: the parent test died and cannot kill it any more. */
+    static void stopWhenParentGoes() {
         Thread watcher = new Thread(() -> {
             try {
                 while (System.in.read() >= 0) {

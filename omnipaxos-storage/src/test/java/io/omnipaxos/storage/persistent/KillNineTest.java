@@ -244,6 +244,15 @@ class KillNineTest {
          * leaves the archive out; without it a child needs about twice as long to start.
          */
         static ChildJvm prepare(Path workDir) throws IOException, InterruptedException {
+            return prepare(workDir, KillNineChild.class, List.of("0", "0", "-1", "-1", "-1", "warmup"));
+        }
+
+        /**
+         * As {@link #prepare(Path)} for children of class {@code main}; the warm-up child gets a
+         * folder of its own, then {@code warmUpArgs}, and must exit normally after a short run.
+         */
+        static ChildJvm prepare(Path workDir, Class<?> main, List<String> warmUpArgs)
+                throws IOException, InterruptedException {
             String javaHome = System.getProperty("java.home");
             String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             List<String> base = new ArrayList<>(List.of(Path.of(javaHome, "bin", "java").toString(),
@@ -261,8 +270,8 @@ class KillNineTest {
                 Path archive = workDir.resolve("child.jsa");
                 List<String> record = new ArrayList<>(base);
                 record.add("-XX:ArchiveClassesAtExit=" + archive);
-                record.addAll(List.of("-cp", jarPath, KillNineChild.class.getName()));
-                if (warmUp(record, workDir) && Files.exists(archive)) {
+                record.addAll(List.of("-cp", jarPath, main.getName()));
+                if (warmUp(record, workDir, warmUpArgs) && Files.exists(archive)) {
                     base.add("-XX:SharedArchiveFile=" + archive);
                     classPath = jarPath;
                 } else {
@@ -270,13 +279,15 @@ class KillNineTest {
                             + "); children start without it");
                 }
             }
-            base.addAll(List.of("-cp", classPath, KillNineChild.class.getName()));
+            base.addAll(List.of("-cp", classPath, main.getName()));
             return new ChildJvm(base, stderrDir);
         }
 
-        private static boolean warmUp(List<String> command, Path workDir) throws IOException, InterruptedException {
+        private static boolean warmUp(List<String> command, Path workDir, List<String> warmUpArgs)
+                throws IOException, InterruptedException {
             List<String> args = new ArrayList<>(command);
-            args.addAll(List.of(workDir.resolve("warmup").toString(), "0", "0", "-1", "-1", "-1", "warmup"));
+            args.add(workDir.resolve("warmup").toString());
+            args.addAll(warmUpArgs);
             Process p = new ProcessBuilder(args).redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("warmup.log").toFile()).start();
             if (!p.waitFor(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -287,11 +298,17 @@ class KillNineTest {
         }
 
         Child start(Path data, int life, long seed, long[] listFrom) throws IOException {
-            List<String> args = new ArrayList<>(command);
-            args.addAll(List.of(data.toString(), Integer.toString(life), Long.toString(seed)));
+            List<String> args = new ArrayList<>(List.of(data.toString(), Integer.toString(life), Long.toString(seed)));
             for (long from : listFrom) {
                 args.add(Long.toString(from));
             }
+            return start(args, life);
+        }
+
+        /** Starts life {@code life} of a child with {@code childArgs}; its error output goes to a file per life. */
+        Child start(List<String> childArgs, int life) throws IOException {
+            List<String> args = new ArrayList<>(command);
+            args.addAll(childArgs);
             Path stderr = stderrDir.resolve("life-" + life + ".txt");
             Process process = new ProcessBuilder(args).redirectError(stderr.toFile()).start();
             return new Child(process, stderr);
