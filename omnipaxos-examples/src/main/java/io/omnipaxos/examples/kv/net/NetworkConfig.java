@@ -68,7 +68,8 @@ import org.tomlj.TomlTable;
  * @param nodes every node's address, by pid
  * @param dataDir the storage folder
  * @param tickIntervalMillis milliseconds between ticks
- * @param syncEveryWrite whether storage syncs every write (else the OS page cache)
+ * @param syncEveryWrite whether every write is made durable (fsync) before anything that depends on it
+ *     is sent, by the node's storage thread (else writes are left to the OS page cache)
  * @param tls TLS settings for peer and client links
  * @param snapshotInterval decided entries between two snapshots of the key-value map (0: never)
  * @param join whether the node joins a running cluster in a new configuration

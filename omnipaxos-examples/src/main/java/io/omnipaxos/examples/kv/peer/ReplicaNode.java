@@ -18,20 +18,29 @@ import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One OmniPaxos server on a Netty event loop: the loop's single thread owns the {@link OmniPaxos}
- * instance (which is not thread-safe), ticks it every {@code tickIntervalMillis}, hands it every
+ * instance (which is not thread-safe), ticks it every {@code tickIntervalMillis} (dropping the
+ * ticks a stall of the loop left behind, see {@code tick()}), hands it every
  * message from the {@link PeerNetwork}, and after every step sends the outgoing messages and hands
  * newly decided entries, in log order, to its {@link Listener}.
  *
  * <p>Steps are coalesced: every input asks for a step, and one step runs after the event loop has
- * processed the inputs at hand, so a burst of frames costs one flush. Persistence happens inside
- * the OmniPaxos calls, before {@code takeOutgoingMessages} releases the dependent messages.
+ * processed the inputs at hand, so a burst of frames costs one flush. With a synchronous storage,
+ * persistence happens inside the OmniPaxos calls, before {@code takeOutgoingMessages} releases the
+ * dependent messages. With an asynchronous one ({@code Storage.isAsynchronous()}, e.g. {@code
+ * PersistentStorage} with {@code SyncPolicy.ASYNCHRONOUS}) the calls only issue the writes, and a
+ * {@link StorageSyncThread} makes them durable off the loop: after every core call the loop tells
+ * it how many writes the server issued, and it posts {@link OmniPaxos#persisted} back, followed by
+ * a step that sends what that released (promises, acknowledgements, and a leader's decisions). The
+ * event loop never waits for an fsync then.
  *
  * <p>Anything thrown while it steps (by the core: a storage failure, a broken invariant; or by the
  * listener) and any {@link Error} in a peer link's handler goes to {@link Listener#onFatal}: a node
@@ -111,10 +120,14 @@ public final class ReplicaNode<T> {
     private final boolean recovering;
     private final Listener<T> listener;
     private final PeerNetwork<T> network;
+    /** Makes the writes durable for an asynchronous storage; null for a synchronous one. */
+    private final StorageSyncThread syncThread;
     private final List<Message<T>> outgoing = new ArrayList<>();
     private final Runnable stepTask = this::step;
     private ScheduledFuture<?> ticker;
     private boolean stepRequested;
+    /** When the last tick ran ({@link System#nanoTime}). */
+    private long lastTickNanos = System.nanoTime();
     private boolean failed;
     private boolean closed;
     private long appliedIdx;
@@ -142,15 +155,22 @@ public final class ReplicaNode<T> {
      * Like the other constructor, with the application's {@code snapshots} (null: none), so that
      * the log can be compacted with {@link OmniPaxos#snapshot}, and the node's {@code incarnations}
      * (its own, and those it recorded for its peers, shared by the node's successive instances),
-     * which its peer links check and record.
+     * which its peer links check and record. With an asynchronous storage it syncs it once, which
+     * blocks: build the node off the event loop.
      */
     public ReplicaNode(OmniPaxosConfig config, Storage<T> storage, Snapshot<T> snapshots, boolean recovering,
             MessageCodec<T> codec, Map<Long, NodeAddress> nodes, SSLContext tls, Incarnations incarnations,
             EventLoop loop, int tickIntervalMillis, Listener<T> listener) {
+        this.pid = config.server().pid();
+        LongSupplier sync = storage.isAsynchronous() ? StorageSyncThread.syncOf(storage) : null;
+        // The writes made before the server is built (a seeded start) are made durable here, off
+        // the loop; the server numbers only its own writes.
+        long writesBefore = sync == null ? 0 : sync.getAsLong();
         // With the codec's entry sizes the core keeps every message within max_message_bytes, so a
         // follower far behind catches up in bounded messages instead of one the size of its gap.
         this.paxos = config.build(storage, snapshots, codec.entryCodec());
-        this.pid = config.server().pid();
+        this.syncThread = sync == null ? null : new StorageSyncThread("kv-storage-sync-node" + pid, sync,
+                writesBefore, this::onDurable, this::onSyncFailed);
         this.loop = loop;
         this.tickIntervalMillis = tickIntervalMillis;
         this.recovering = recovering;
@@ -162,6 +182,9 @@ public final class ReplicaNode<T> {
 
     /** Binds the peer port (blocking), starts dialing and ticking. Not on the event loop. */
     public void start() throws InterruptedException {
+        if (syncThread != null) {
+            syncThread.start();
+        }
         network.start();
         loop.submit(() -> {
             if (recovering) {
@@ -227,18 +250,27 @@ public final class ReplicaNode<T> {
         return network.rejectedHandshakes();
     }
 
-    /** Stops ticking and stepping, and closes the peer links. Event loop only. */
+    /**
+     * Stops ticking and stepping, closes the peer links and stops the storage sync thread (after the
+     * sync in progress, if any; closing the storage makes every write durable). Event loop only.
+     */
     public void close() {
         closed = true;
         if (ticker != null) {
             ticker.cancel(false);
         }
         network.close();
+        if (syncThread != null) {
+            syncThread.close();
+        }
     }
 
-    /** Waits until the peer port is released after {@link #close()}. Not on the event loop. */
+    /** Waits until the peer port is released and the storage sync thread ended after {@link #close()}. Not on the event loop. */
     public void awaitClosed() throws InterruptedException {
         network.awaitClosed();
+        if (syncThread != null) {
+            syncThread.awaitClosed();
+        }
     }
 
     /** Asks for a step after the inputs at hand. Event loop only. */
@@ -249,7 +281,19 @@ public final class ReplicaNode<T> {
         }
     }
 
+    /**
+     * One tick, unless it is one of the ticks a stall of the event loop left behind (a fixed-rate
+     * task runs its missed runs back to back): those are dropped, so that a node never counts time
+     * in which it could not hear its peers (their heartbeat replies wait unread behind the stall)
+     * as their silence. A stall of the whole machine, or of all nodes at the same moment (they
+     * snapshot at the same index), then costs no election.
+     */
     private void tick() {
+        long now = System.nanoTime();
+        if (now - lastTickNanos < tickIntervalMillis * 500_000L) {
+            return; // less than half an interval since the last tick: a missed run caught up
+        }
+        lastTickNanos = now;
         guard(paxos::tick);
         step();
     }
@@ -333,6 +377,27 @@ public final class ReplicaNode<T> {
         });
     }
 
+    /** From the storage sync thread: the first {@code writes} writes are durable. */
+    private void onDurable(long writes) {
+        onLoop(() -> {
+            guard(() -> paxos.persisted(writes));
+            requestStep(); // sends what the writes held back
+        });
+    }
+
+    /** From the storage sync thread: the storage failed, so the node must stop. */
+    private void onSyncFailed(Throwable failure) {
+        onLoop(() -> fail(failure));
+    }
+
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("node {} closing: dropped a storage report", pid);
+        }
+    }
+
     private void guard(Runnable coreCall) {
         if (failed || closed) {
             return;
@@ -340,6 +405,9 @@ public final class ReplicaNode<T> {
         long start = System.nanoTime();
         try {
             coreCall.run();
+            if (syncThread != null) {
+                syncThread.writesIssued(paxos.storageWritesIssued());
+            }
             long millis = (System.nanoTime() - start) / 1_000_000;
             if (millis >= SLOW_CALL_MILLIS) {
                 LOG.warn("slow step: {} ms in one call of the core (storage?) on node {}", millis, pid);

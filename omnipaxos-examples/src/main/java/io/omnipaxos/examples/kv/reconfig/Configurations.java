@@ -450,9 +450,15 @@ public final class Configurations {
         return memory ? new MemoryStorage<>() : openStorage(ConfigDirs.storage(network.dataDir(), configId));
     }
 
+    /**
+     * {@code storage_sync = "every_write"}: the asynchronous mode, whose writes the node's storage
+     * thread makes durable (every write is durable before a message that depends on it leaves,
+     * with one fsync for all the writes that arrive while the previous one runs, none on the event
+     * loop); {@code "os_page_cache"}: synchronous writes left to the page cache.
+     */
     private Storage<KvEntry> openStorage(Path dir) {
         PersistentStorageConfig<KvEntry> storageConfig = PersistentStorageConfig.at(dir).codec(KvEntryCodec.INSTANCE)
-                .syncPolicy(network.syncEveryWrite() ? SyncPolicy.SYNC_EVERY_WRITE : SyncPolicy.OS_PAGE_CACHE);
+                .syncPolicy(network.syncEveryWrite() ? SyncPolicy.ASYNCHRONOUS : SyncPolicy.OS_PAGE_CACHE);
         return PersistentStorage.open(storageConfig);
     }
 
