@@ -34,7 +34,7 @@ kv append greeting ", world"
 kv get greeting
 
 say "client workload for ${SECONDS_OF_LOAD} s: 4 writers, each PUT demo-<w>-<i> then APPEND <i> to log-<w>"
-kv workload "$SECONDS_OF_LOAD" "$DEMO/acked.txt" &
+kv workload "$SECONDS_OF_LOAD" "$DEMO/acked.txt" > >(tee "$DEMO/workload.txt") &
 WORKLOAD_PID=$!
 sleep 4
 
@@ -58,6 +58,7 @@ echo "  acknowledged writes:     $ACKED (4 writers x PUT + APPEND)"
 echo "  all present, no dups:    $(grep -q 'all present' "$DEMO/verify.txt" && echo yes || echo NO)"
 echo "  leader before the kill:  node $LEADER_BEFORE"
 echo "  leader after the kill:   node $LEADER_AFTER"
+echo "  longest write pause:     $(grep -o 'longest pause between acknowledged writes: [0-9,]* ms' "$DEMO/workload.txt" | grep -o '[0-9,]* ms') (the kill -9 to the new leader's first acknowledged write)"
 echo "  restarted node:          node $LEADER_BEFORE, $(grep -o 'caught up.*' "$DEMO/logs/node$LEADER_BEFORE.log" | head -n 1)"
 grep -q 'all present' "$DEMO/verify.txt"
 say "stopping every node"

@@ -36,13 +36,15 @@ final class DemoWorkload {
     static int write(Map<Long, NodeAddress> nodes, SSLContext tls, long seconds, Path ackFile)
             throws InterruptedException, IOException {
         long stop = System.nanoTime() + seconds * 1_000_000_000L;
+        AckGaps gaps = new AckGaps();
         AtomicLong[] acked = new AtomicLong[WRITERS];
         AtomicBoolean failed = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
             acked[w] = new AtomicLong();
             int writer = w;
-            Thread thread = new Thread(() -> writeLoop(nodes, tls, writer, stop, acked[writer], failed), "writer-" + w);
+            Thread thread = new Thread(() -> writeLoop(nodes, tls, writer, stop, acked[writer], gaps, failed),
+                    "writer-" + w);
             thread.start();
             threads.add(thread);
         }
@@ -61,16 +63,36 @@ final class DemoWorkload {
         Files.writeString(ackFile, lines);
         System.out.printf("workload done: %,d acknowledged writes (%d writers x PUT+APPEND)%n", sum(acked) * 2,
                 WRITERS);
+        System.out.printf("workload: longest pause between acknowledged writes: %,d ms (across a leader's kill -9:"
+                + " from its last acknowledged write to the new leader's first)%n", gaps.longestMillis());
         return failed.get() ? 3 : 0;
     }
 
+    /** The longest time between two acknowledged writes of any writers. */
+    private static final class AckGaps {
+        private final AtomicLong lastAck = new AtomicLong(System.nanoTime());
+        private final AtomicLong longest = new AtomicLong();
+
+        void acknowledged() {
+            long now = System.nanoTime();
+            long previous = lastAck.getAndAccumulate(now, Math::max);
+            longest.accumulateAndGet(now - previous, Math::max);
+        }
+
+        long longestMillis() {
+            return longest.get() / 1_000_000;
+        }
+    }
+
     private static void writeLoop(Map<Long, NodeAddress> nodes, SSLContext tls, int writer, long stop,
-            AtomicLong acked, AtomicBoolean failed) {
+            AtomicLong acked, AckGaps gaps, AtomicBoolean failed) {
         try (KvClient client = new KvClient(nodes, tls, null, KvClient.DEFAULT_ATTEMPT_TIMEOUT,
                 KvClient.DEFAULT_REQUEST_DEADLINE)) {
             for (long i = 1; System.nanoTime() < stop; i++) {
                 client.put("demo-" + writer + "-" + i, Long.toString(i));
+                gaps.acknowledged();
                 client.append("log-" + writer, i + ",");
+                gaps.acknowledged();
                 acked.set(i);
             }
         } catch (KvException e) {

@@ -1,0 +1,216 @@
+package io.omnipaxos.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.omnipaxos.examples.kv.client.KvClient;
+import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvReply;
+import io.omnipaxos.examples.kv.state.KvStatus;
+import io.omnipaxos.lin.LinearizabilityChecker;
+import io.omnipaxos.lin.LinearizabilityChecker.Model;
+import io.omnipaxos.lin.LinearizabilityChecker.Operation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A nemesis test of the key-value store: three node processes on PersistentStorage, concurrent
+ * clients doing GET, PUT, APPEND and DELETE on a few keys and recording when each operation was
+ * invoked and returned, while a nemesis kills a node with kill -9 (the leader half the time) and
+ * restarts it, again and again. The history of each key must be linearizable (checked with {@link
+ * LinearizabilityChecker}); every APPEND carries a unique token, so an append applied twice, or a
+ * lost acknowledged write, has no legal order. An operation whose client gave up (its node was
+ * killed under it) may or may not have taken effect.
+ *
+ * <p>It runs 12 seconds in the build; {@code -Dkv.nemesis.seconds=300} runs it longer by hand, and
+ * prints the counts either way.
+ */
+class KvNemesisProcessTest {
+
+    private static final int SECONDS = Integer.getInteger("kv.nemesis.seconds", 12);
+    private static final int CLIENTS = 4;
+    private static final List<String> KEYS = List.of("k0", "k1", "k2");
+
+    @TempDir
+    Path dir;
+
+    /** An operation's input: which operation, and its value. */
+    record Input(KvOp op, String value) {
+        @Override
+        public String toString() {
+            return op + (value.isEmpty() ? "" : " " + value);
+        }
+    }
+
+    /** A key's value (null: absent) under GET ("=value" or "absent"), PUT, APPEND ("ok") and DELETE ("deleted" or "absent"). */
+    static final Model<Optional<String>, Input, String> KEY = new Model<>() {
+        @Override
+        public Optional<String> initial() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Optional<String>> step(Optional<String> state, Input input, String output) {
+            String expected;
+            Optional<String> next;
+            switch (input.op()) {
+                case GET -> {
+                    expected = state.map(v -> "=" + v).orElse("absent");
+                    next = state;
+                }
+                case PUT -> {
+                    expected = "ok";
+                    next = Optional.of(input.value());
+                }
+                case APPEND -> {
+                    expected = "ok";
+                    next = Optional.of(state.orElse("") + input.value());
+                }
+                case DELETE -> {
+                    expected = state.isPresent() ? "deleted" : "absent";
+                    next = Optional.empty();
+                }
+                default -> throw new IllegalArgumentException(input.op().toString());
+            }
+            return output == null || output.equals(expected) ? Optional.of(next) : Optional.empty();
+        }
+    };
+
+    @Test
+    void historiesStayLinearizableWhileNodesAreKilledAndRestarted() throws Exception {
+        try (KvCluster cluster = new KvCluster(dir, 3).startAll()) {
+            cluster.awaitLeaderPid(Duration.ofSeconds(30));
+            Map<String, List<Operation<Input, String>>> history = new HashMap<>();
+            for (String key : KEYS) {
+                history.put(key, Collections.synchronizedList(new ArrayList<>()));
+            }
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                long client = c;
+                Thread thread = new Thread(() -> runClient(cluster, client, history, running), "client-" + c);
+                thread.start();
+                clients.add(thread);
+            }
+            int kills = runNemesis(cluster, TimeUnit.SECONDS.toNanos(SECONDS));
+            running.set(false);
+            for (Thread thread : clients) {
+                thread.join(60_000);
+            }
+            finalReads(cluster, history);
+            report(history, kills);
+            for (String key : KEYS) {
+                LinearizabilityChecker.Result result = LinearizabilityChecker.check(KEY, List.copyOf(history.get(key)));
+                assertTrue(result.linearizable(), () -> "key " + key + ": " + result.explanation());
+            }
+        }
+    }
+
+    /** Kills a node (the leader half the time) every 2 seconds and restarts it a second later; returns the kills. */
+    private static int runNemesis(KvCluster cluster, long durationNanos) throws Exception {
+        Random random = new Random(11);
+        long end = System.nanoTime() + durationNanos;
+        int kills = 0;
+        while (System.nanoTime() < end) {
+            Thread.sleep(1000);
+            long victim = 1 + random.nextInt(3);
+            if (random.nextBoolean()) {
+                try (KvClient probe = cluster.client()) {
+                    probe.get("probe");
+                    victim = probe.lastAnsweringPid();
+                } catch (RuntimeException noLeaderNow) {
+                    // kill a random node instead
+                }
+            }
+            cluster.kill(victim);
+            kills++;
+            Thread.sleep(1000);
+            cluster.start(victim);
+        }
+        return kills;
+    }
+
+    private static void runClient(KvCluster cluster, long client, Map<String, List<Operation<Input, String>>> history,
+            AtomicBoolean running) {
+        Random random = new Random(client);
+        int n = 0;
+        try (KvClient kv = cluster.client()) {
+            while (running.get()) {
+                String key = KEYS.get(random.nextInt(KEYS.size()));
+                Input input = randomInput(random, client, n++);
+                long invoked = System.nanoTime();
+                String output = call(kv, key, input);
+                long returned = output == null ? Operation.NEVER : System.nanoTime();
+                history.get(key).add(new Operation<>(client, input, output, invoked, returned));
+            }
+        }
+    }
+
+    private static Input randomInput(Random random, long client, int n) {
+        String token = "(" + client + "." + n + ")";
+        int dice = random.nextInt(10);
+        if (dice < 4) {
+            return new Input(KvOp.GET, "");
+        } else if (dice < 6) {
+            return new Input(KvOp.PUT, token);
+        } else if (dice < 9) {
+            return new Input(KvOp.APPEND, token);
+        }
+        return new Input(KvOp.DELETE, "");
+    }
+
+    /** Calls the operation; its output as the model writes it, or null if the client gave up. */
+    private static String call(KvClient kv, String key, Input input) {
+        try {
+            KvReply reply = kv.submit(input.op(), key, input.value()).get(10, TimeUnit.SECONDS);
+            return switch (input.op()) {
+                case GET -> reply.status() == KvStatus.OK ? "=" + reply.text() : "absent";
+                case DELETE -> reply.status() == KvStatus.OK ? "deleted" : "absent";
+                default -> reply.status() == KvStatus.OK ? "ok" : "error " + reply.text();
+            };
+        } catch (Exception gaveUp) {
+            return null;
+        }
+    }
+
+    /** After the nemesis: every node back up, and one GET per key that must see the final value. */
+    private static void finalReads(KvCluster cluster, Map<String, List<Operation<Input, String>>> history)
+            throws Exception {
+        for (long pid = 1; pid <= 3; pid++) {
+            if (!cluster.alive(pid)) {
+                cluster.start(pid);
+            }
+        }
+        cluster.awaitLeaderPid(Duration.ofSeconds(30));
+        try (KvClient kv = cluster.client()) {
+            for (String key : KEYS) {
+                Input get = new Input(KvOp.GET, "");
+                long invoked = System.nanoTime();
+                String output = call(kv, key, get);
+                assertTrue(output != null, "the final read of " + key + " was answered");
+                history.get(key).add(new Operation<>(-1, get, output, invoked, System.nanoTime()));
+            }
+        }
+    }
+
+    private static void report(Map<String, List<Operation<Input, String>>> history, int kills) {
+        int total = 0;
+        int unknown = 0;
+        for (List<Operation<Input, String>> ops : history.values()) {
+            total += ops.size();
+            unknown += (int) ops.stream().filter(op -> op.output() == null).count();
+        }
+        System.out.printf("nemesis: %d s, %d kill -9, %d operations on %d keys, %d without an answer%n",
+                SECONDS, kills, total, KEYS.size(), unknown);
+    }
+}
