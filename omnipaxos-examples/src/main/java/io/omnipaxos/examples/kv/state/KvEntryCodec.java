@@ -35,9 +35,8 @@ public final class KvEntryCodec implements EntryCodec<KvEntry> {
         }
         KvSnapshot snapshot = (KvSnapshot) entry;
         out.put(SNAPSHOT);
-        byte[] state = snapshot.state();
-        out.putInt(state.length);
-        out.put(state);
+        out.putInt(snapshot.stateLength());
+        snapshot.putState(out);
         out.putInt(snapshot.commands().size());
         for (KvCommand command : snapshot.commands()) {
             out.putInt(KvCommandCodec.INSTANCE.encodedSize(command));
@@ -51,7 +50,7 @@ public final class KvEntryCodec implements EntryCodec<KvEntry> {
             return 1 + KvCommandCodec.INSTANCE.encodedSize(command);
         }
         KvSnapshot snapshot = (KvSnapshot) entry;
-        long size = 1 + 4 + (long) snapshot.state().length + 4;
+        long size = 1 + 4 + (long) snapshot.stateLength() + 4;
         for (KvCommand command : snapshot.commands()) {
             size += 4 + KvCommandCodec.INSTANCE.encodedSize(command);
         }

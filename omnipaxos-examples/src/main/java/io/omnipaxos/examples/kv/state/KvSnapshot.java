@@ -1,5 +1,6 @@
 package io.omnipaxos.examples.kv.state;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +25,21 @@ public record KvSnapshot(byte[] state, List<KvCommand> commands) implements KvEn
     @Override
     public byte[] state() {
         return state.clone();
+    }
+
+    /** Whether it holds an encoded state (else it stands for the empty state and its commands); no copy. */
+    public boolean hasState() {
+        return state.length > 0;
+    }
+
+    /** The length of the encoded state, without copying it. */
+    public int stateLength() {
+        return state.length;
+    }
+
+    /** Puts the encoded state into {@code out}, without an intermediate copy (it may be megabytes). */
+    public void putState(ByteBuffer out) {
+        out.put(state);
     }
 
     /** The state machine this snapshot stands for. */

@@ -71,13 +71,12 @@ public final class KvSnapshots implements Snapshot<KvEntry> {
         if (offered != null) {
             return offered;
         }
-        KvStateMachine machine = ((KvSnapshot) base).toStateMachine();
         KvSnapshot later = (KvSnapshot) delta;
-        if (later.state().length > 0) {
-            machine = later.toStateMachine();
-        } else {
-            later.commands().forEach(machine::apply);
+        if (later.hasState()) { // a whole state (e.g. an offer that create took) replaces the base
+            return later.commands().isEmpty() ? later : new KvSnapshot(later.toStateMachine().encode(), List.of());
         }
+        KvStateMachine machine = ((KvSnapshot) base).toStateMachine();
+        later.commands().forEach(machine::apply);
         return new KvSnapshot(machine.encode(), List.of());
     }
 }
