@@ -137,8 +137,12 @@ class StateStreamTest {
     /** Waits until the stream has begun and stopped writing for 300 ms (its reader does not read); returns its offset. */
     private long awaitStalled() throws Exception {
         await("the stream to start", () -> streaming.get() != null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         long last = -1;
         for (long offset = streamOffset(); offset != last; offset = streamOffset()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the stream kept writing for 20 s, at offset " + offset);
+            }
             last = offset;
             Thread.sleep(300);
         }
