@@ -1,6 +1,7 @@
 package io.omnipaxos;
 
 import io.omnipaxos.codec.EntryCodec;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,6 +36,50 @@ final class EntryBudget<T> {
         return codec == null ? 0 : 4L + codec.encodedSize(entry);
     }
 
+    /**
+     * Whether {@code snapshot} goes in {@link io.omnipaxos.messages.SnapshotPart}s rather than
+     * inside the AcceptSync: it takes more than half a message, so with it the AcceptSync would have
+     * little room left for entries. Never without a codec (sizes are unknown then).
+     */
+    boolean sendsInParts(T snapshot) {
+        return codec != null && sizeOf(snapshot) > maxBytes / 2;
+    }
+
+    /** {@code value} in the bytes the entry codec gives it (a codec is present: see {@link #sendsInParts}). */
+    byte[] encode(T value) {
+        ByteBuffer out = ByteBuffer.allocate(codec.encodedSize(value));
+        codec.encode(value, out);
+        if (out.hasRemaining()) {
+            throw new IllegalStateException("EntryCodec " + codec.getClass().getName() + " wrote "
+                    + out.position() + " bytes, but its encodedSize said " + out.capacity());
+        }
+        return out.array();
+    }
+
+    /**
+     * Decodes a value the entry codec encoded into {@code bytes}.
+     *
+     * @throws IllegalArgumentException if there is no codec, the codec fails, or bytes are left over
+     */
+    T decode(byte[] bytes) {
+        if (codec == null) {
+            throw new IllegalArgumentException("no entry codec to decode a snapshot sent in parts");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        T value;
+        try {
+            value = codec.decode(in);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the entry codec could not decode a snapshot of " + bytes.length
+                    + " bytes: " + e.getMessage(), e);
+        }
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("the entry codec left " + in.remaining() + " of a snapshot's "
+                    + bytes.length + " bytes unread");
+        }
+        return value;
+    }
+
     /** Refuses an entry that no message could carry. */
     void requireFits(T entry) {
         long size = sizeOf(entry);
@@ -56,11 +101,16 @@ final class EntryBudget<T> {
      * within the budget, and always at least one entry if {@code from < to}.
      */
     List<T> read(LogStore<T> log, long from, long mustEnd, long to) {
+        return read(log, from, mustEnd, to, 0);
+    }
+
+    /** Like {@link #read(LogStore, long, long, long)} in a message that already holds {@code reservedBytes}. */
+    List<T> read(LogStore<T> log, long from, long mustEnd, long to, long reservedBytes) {
         if (codec == null || from >= to) {
             return from < to ? log.entries(from, to) : List.of();
         }
         List<T> out = new ArrayList<>(log.entries(from, Math.max(from, mustEnd)));
-        long bytes = 0;
+        long bytes = reservedBytes;
         for (T entry : out) {
             bytes += sizeOf(entry);
         }

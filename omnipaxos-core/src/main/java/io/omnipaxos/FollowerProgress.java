@@ -25,6 +25,8 @@ final class FollowerProgress<T> {
     long acceptedIdx;
     /** Whether the follower acknowledged its AcceptSync: it took this round. */
     boolean tookRound;
+    /** The snapshot being sent to the follower in parts ahead of its AcceptSync, or null. */
+    OutgoingSnapshot snapshotInParts;
     /** {@link #acceptedIdx} at the previous resend timeout, to notice a follower that stopped acknowledging. */
     long acceptedIdxAtLastTimeout = -1;
 
@@ -38,6 +40,7 @@ final class FollowerProgress<T> {
         accepting = false;
         tookRound = false;
         syncing = false;
+        snapshotInParts = null;
         acceptedIdxAtLastTimeout = -1;
     }
 }

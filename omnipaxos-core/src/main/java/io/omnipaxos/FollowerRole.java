@@ -14,6 +14,8 @@ import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
@@ -33,6 +35,14 @@ final class FollowerRole<T> {
     private SequenceNumber lastSequenceNumber;
     /** The highest index a leader asked us to trim to; applied as far as our decided index allows. */
     private long trimTargetIdx;
+    /**
+     * Whether a SyncChunk or SnapshotPart arrived since the last resend timeout: a follower in the
+     * prepare phase then waits for the transfer instead of asking to be prepared again (which
+     * would restart it).
+     */
+    private boolean receivedTransferSinceTimeout;
+    /** Parts of a leader's snapshot received ahead of its AcceptSync. */
+    private final SnapshotStaging snapshotParts = new SnapshotStaging();
     /** The highest index a leader asked us to snapshot to; applied as far as our decided index allows. */
     private long snapshotTargetIdx;
 
@@ -100,8 +110,10 @@ final class FollowerRole<T> {
         }
         state.noteLeaderDecided(sync.decidedIdx());
         LogStore<T> log = state.log;
-        boolean withSnapshot = sync.snapshot() != null;
-        if (sync.syncIdx() < log.decidedIdx() || (!withSnapshot && sync.syncIdx() > log.logLength())) {
+        boolean withSnapshot = sync.replacesPrefix();
+        T snapshot = null;
+        if (sync.syncIdx() < log.decidedIdx() || (!withSnapshot && sync.syncIdx() > log.logLength())
+                || (withSnapshot && (snapshot = snapshotOf(sync)) == null)) {
             state.phase = Phase.RECOVER;
             requestPrepare();
             return;
@@ -109,7 +121,7 @@ final class FollowerRole<T> {
         long newLength = sync.syncIdx() + sync.suffix().size() + (sync.stopSign() == null ? 0 : 1);
         long decidedIdx = decidedWith(sync.decidedIdx(), newLength);
         if (withSnapshot) {
-            log.installSnapshot(sync.syncIdx(), sync.snapshot(), sync.suffix(), sync.stopSign(), sync.ballot(),
+            log.installSnapshot(sync.syncIdx(), snapshot, sync.suffix(), sync.stopSign(), sync.ballot(),
                     Math.max(decidedIdx, sync.syncIdx()));
         } else {
             log.syncLog(sync.syncIdx(), sync.suffix(), sync.stopSign(), sync.ballot(), decidedIdx);
@@ -125,6 +137,45 @@ final class FollowerRole<T> {
             // A new leader: what we forwarded or wrote as leader is in the log it adopted, or lost.
             state.tracker.findAfterSync(log, sync.ballot(), log.logLength());
             state.tracker.followLeader(sync.ballot(), lastSequenceNumber.session());
+        }
+    }
+
+    /**
+     * The snapshot an AcceptSync installs: the one it carries, or the one its {@link SnapshotPart}s
+     * made; null (logged) if those parts did not all arrive or do not decode.
+     */
+    private T snapshotOf(AcceptSync<T> sync) {
+        if (sync.snapshot() != null) {
+            return sync.snapshot();
+        }
+        byte[] bytes = snapshotParts.take(sync.ballot(), sync.syncIdx(), sync.snapshotParts());
+        if (bytes == null) {
+            state.logger.info("server {}: AcceptSync of ballot {} names {} snapshot parts for index {} that did not"
+                    + " all arrive; asking to be prepared again", state.pid, sync.ballot(), sync.snapshotParts(),
+                    sync.syncIdx());
+            return null;
+        }
+        try {
+            return state.budget.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            state.logger.warn("server {}: the snapshot for index {} sent in {} parts by server {} does not decode: {}",
+                    state.pid, sync.syncIdx(), sync.snapshotParts(), sync.from(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * SnapshotPart: a part of the leader's snapshot, ahead of its AcceptSync. Kept aside (nothing we
+     * hold changes) and acknowledged if it is the next one; see {@link SnapshotStaging}.
+     */
+    void onSnapshotPart(SnapshotPart<T> part) {
+        if (!isFromOurLeader(part.from(), part.ballot()) || state.phase != Phase.PREPARE) {
+            return;
+        }
+        if (snapshotParts.add(part)) {
+            receivedTransferSinceTimeout = true;
+            state.outbox.add(new SnapshotPartAck<>(state.pid, part.from(), state.configurationId, part.ballot(),
+                    part.snapshotIdx(), part.partNo()));
         }
     }
 
@@ -162,6 +213,7 @@ final class FollowerRole<T> {
         long newLength = log.logLength() + chunk.entries().size();
         // What the leader decided of what we now hold is decided: it is the leader's own log.
         log.appendAndDecide(chunk.entries(), decidedWith(chunk.decidedIdx(), newLength));
+        receivedTransferSinceTimeout = true;
         sendAccepted();
     }
 
@@ -271,7 +323,8 @@ final class FollowerRole<T> {
     }
 
     /**
-     * Resend timer: a follower waiting to be (re)prepared asks again; a trim waiting for the
+     * Resend timer: a follower waiting to be (re)prepared asks again, unless the leader is sending it
+     * the adopted log or a snapshot in parts; a trim waiting for the
      * application to read the entries goes on as far as it has read.
      */
     void onResendTimeout() {
@@ -281,10 +334,13 @@ final class FollowerRole<T> {
         if (state.phase == Phase.RECOVER) {
             requestPrepare();
         } else if (state.phase == Phase.PREPARE) {
-            requestPrepareFromLeader();
+            if (!receivedTransferSinceTimeout) {
+                requestPrepareFromLeader();
+            }
         } else if (isSynchronisedWithLeader()) {
             resendUnacknowledged();
         }
+        receivedTransferSinceTimeout = false;
     }
 
     /** Rejoin after a crash or a lost session: ask every peer (the leader answers) to prepare us. */

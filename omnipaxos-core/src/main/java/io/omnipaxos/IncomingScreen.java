@@ -15,6 +15,8 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
@@ -139,6 +141,8 @@ final class IncomingScreen {
             return m.ballot();
         } else if (message instanceof SyncChunk<?> m) {
             return m.ballot();
+        } else if (message instanceof SnapshotPart<?> m) {
+            return m.ballot();
         }
         return null;
     }
@@ -156,6 +160,8 @@ final class IncomingScreen {
         } else if (message instanceof NotAccepted<?> m) {
             return m.ballot();
         } else if (message instanceof ProposalForward<?> m) {
+            return m.ballot();
+        } else if (message instanceof SnapshotPartAck<?> m) {
             return m.ballot();
         } else if (message instanceof PrepareReq<?> || message instanceof StopSignForward<?>
                 || message instanceof HeartbeatRequest<?>) {

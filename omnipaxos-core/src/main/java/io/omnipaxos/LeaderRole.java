@@ -13,6 +13,8 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.Trim;
 import java.util.Arrays;
@@ -160,6 +162,7 @@ final class LeaderRole<T> {
      * this round beyond that may follow in later catch-up messages.
      */
     private void sendAcceptSync(FollowerProgress<T> follower) {
+        follower.snapshotInParts = null;
         Promise<T> p = follower.promise;
         long syncIdx = syncIndexFor(p);
         if (syncIdx > state.log.logLength()) {
@@ -187,8 +190,65 @@ final class LeaderRole<T> {
             }
             // Below the compacted index every server holds the same decided entries.
             syncIdx = compactedIdx;
+            if (snapshot != null && state.budget.sendsInParts(snapshot)) {
+                sendSnapshotInParts(follower, compactedIdx, snapshot);
+                return;
+            }
         }
-        syncFrom(follower, syncIdx, snapshot, snapshot == null && syncIdx == p.acceptedIdx());
+        syncFrom(follower, syncIdx, snapshot, 0, snapshot == null && syncIdx == p.acceptedIdx());
+    }
+
+    /**
+     * Starts sending a snapshot too large for the AcceptSync in {@link SnapshotPart}s, one at a time;
+     * the AcceptSync follows the last acknowledgement (see {@link #onSnapshotPartAck}).
+     */
+    private void sendSnapshotInParts(FollowerProgress<T> follower, long snapshotIdx, T snapshot) {
+        OutgoingSnapshot out = null;
+        for (FollowerProgress<T> other : all) { // followers that need the same snapshot share its bytes
+            if (other.snapshotInParts != null && other.snapshotInParts.snapshotIdx == snapshotIdx) {
+                out = other.snapshotInParts.restart();
+            }
+        }
+        if (out == null) {
+            out = new OutgoingSnapshot(snapshotIdx, state.budget.encode(snapshot), state.budget.maxBytes());
+        }
+        state.logger.info("server {}: sending server {} our snapshot for index {} ({} bytes) in {} parts", state.pid,
+                follower.pid, snapshotIdx, out.size(), out.partCount());
+        follower.accepting = false;
+        follower.syncing = false;
+        follower.snapshotInParts = out;
+        sendSnapshotPart(follower, out, 0);
+    }
+
+    private void sendSnapshotPart(FollowerProgress<T> follower, OutgoingSnapshot out, int partNo) {
+        out.sentPart = partNo;
+        state.outbox.add(new SnapshotPart<>(state.pid, follower.pid, state.configurationId, ballot, out.snapshotIdx,
+                partNo, out.part(partNo)));
+    }
+
+    /**
+     * A follower holds the snapshot's parts up to the acknowledged one: the next part follows, or
+     * after the last the AcceptSync that installs them. If we compacted further meanwhile, the
+     * entries after the snapshot are gone here: the follower gets the newer snapshot instead.
+     */
+    void onSnapshotPartAck(SnapshotPartAck<T> ack) {
+        if (state.role != Role.LEADER || !ack.ballot().equals(ballot)) {
+            return;
+        }
+        FollowerProgress<T> follower = followers.get(ack.from());
+        OutgoingSnapshot out = follower.snapshotInParts;
+        if (out == null || ack.snapshotIdx() != out.snapshotIdx || ack.partNo() != out.sentPart) {
+            return;
+        }
+        out.ackedPart = ack.partNo();
+        if (!out.complete()) {
+            sendSnapshotPart(follower, out, out.sentPart + 1);
+        } else if (out.snapshotIdx < state.log.compactedIdx()) {
+            sendAcceptSync(follower);
+        } else {
+            follower.snapshotInParts = null;
+            syncFrom(follower, out.snapshotIdx, null, out.partCount(), false);
+        }
     }
 
     /**
@@ -198,7 +258,8 @@ final class LeaderRole<T> {
      * otherwise, or at the last part, the AcceptSync, which always carries the rest of the adopted
      * log (safety: the follower takes our round only with all of it).
      */
-    private void syncFrom(FollowerProgress<T> follower, long syncIdx, T snapshot, boolean extendsPrefix) {
+    private void syncFrom(FollowerProgress<T> follower, long syncIdx, T snapshot, int snapshotParts,
+            boolean extendsPrefix) {
         long logLength = state.log.logLength();
         Invariants.atMost("sync index", syncIdx, "log length", logLength, follower.pid);
         long limit = Math.min(logLength, Math.max(adoptedIdx, syncIdx + state.bufferSize));
@@ -209,7 +270,7 @@ final class LeaderRole<T> {
         // this round beyond it only as far as one message's bytes allow: the rest follows as the
         // follower acknowledges.
         List<T> suffix = state.budget.read(state.log, syncIdx, extendsPrefix ? syncIdx : adoptedEntriesEnd,
-                entriesLimit);
+                entriesLimit, snapshot == null ? 0 : state.budget.sizeOf(snapshot));
         long entriesEnd = syncIdx + suffix.size();
         if (entriesEnd < adoptedEntriesEnd) {
             sendSyncChunk(follower, syncIdx, suffix);
@@ -225,7 +286,7 @@ final class LeaderRole<T> {
         follower.acceptedIdx = p.acceptedRound().equals(ballot) ? p.acceptedIdx() : 0;
         follower.acceptedIdxAtLastTimeout = -1;
         state.outbox.add(new AcceptSync<>(state.pid, follower.pid, state.configurationId, ballot,
-                follower.lastSequenceNumber, syncIdx, suffix, state.log.decidedIdx(), snapshot,
+                follower.lastSequenceNumber, syncIdx, suffix, state.log.decidedIdx(), snapshot, snapshotParts,
                 withStopSign ? state.log.stopSign() : null));
         tryDecide();
     }
@@ -364,7 +425,7 @@ final class LeaderRole<T> {
         if (follower.syncing) {
             if (accepted.acceptedIdx() >= follower.sentIdx) {
                 follower.acceptedIdx = follower.sentIdx;
-                syncFrom(follower, follower.sentIdx, null, true);
+                syncFrom(follower, follower.sentIdx, null, 0, true);
             }
             return;
         }
@@ -462,6 +523,14 @@ final class LeaderRole<T> {
         for (FollowerProgress<T> follower : all) {
             if (follower.promise == null) {
                 sendPrepare(follower.pid);
+            } else if (follower.snapshotInParts != null) {
+                OutgoingSnapshot out = follower.snapshotInParts;
+                if (out.ackedPart == out.ackedPartAtLastTimeout) {
+                    follower.resetPromise(); // the transfer stalled (a lost part): prepare again
+                    sendPrepare(follower.pid);
+                } else {
+                    out.ackedPartAtLastTimeout = out.ackedPart;
+                }
             } else if (follower.syncing) {
                 if (follower.acceptedIdx == follower.acceptedIdxAtLastTimeout) {
                     follower.resetPromise(); // the transfer stalled (a lost chunk): prepare again

@@ -15,6 +15,8 @@ import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequencePaxosMessage;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
@@ -93,6 +95,10 @@ final class SequencePaxos<T> {
             followerRole.onSyncChunk(m);
         } else if (message instanceof ProposalAck<T> m) {
             followerRole.onProposalAck(m);
+        } else if (message instanceof SnapshotPart<T> m) {
+            followerRole.onSnapshotPart(m);
+        } else if (message instanceof SnapshotPartAck<T> m) {
+            leaderRole.onSnapshotPartAck(m);
         } else {
             throw new IllegalArgumentException("unknown Sequence Paxos message type "
                     + message.getClass().getName() + " from pid " + message.from());

@@ -170,6 +170,30 @@ final class FrameReader<T> {
         return readSizedEntry(field, limits.maxFrameBytes(), "maxFrameBytes");
     }
 
+    /** Reads a length-prefixed run of raw bytes (a snapshot part), bounded by the frame limit. */
+    byte[] readBytes(String field) {
+        int at = offset();
+        int length = readInt(field + " length");
+        if (length < 0 || length > limits.maxFrameBytes() || length > buf.remaining()) {
+            throw error(at, field + " length " + length + " is invalid: must be 0.."
+                    + Math.min(limits.maxFrameBytes(), buf.remaining()) + " (maxFrameBytes " + limits.maxFrameBytes()
+                    + ", " + buf.remaining() + " byte(s) left)");
+        }
+        byte[] bytes = new byte[length];
+        buf.get(bytes);
+        return bytes;
+    }
+
+    /** Reads a non-negative 32-bit count or number. */
+    int readCount(String field) {
+        int at = offset();
+        int value = readInt(field);
+        if (value < 0) {
+            throw error(at, field + " " + value + " is negative");
+        }
+        return value;
+    }
+
     /** Reads an optional stop-sign: a presence byte, then the {@link StopSignCodec} layout. Null when absent. */
     StopSign readOptionalStopSign(String field) {
         return readBoolean(field + " present") ? readStopSign(field) : null;

@@ -17,6 +17,8 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.TakeSnapshot;
@@ -103,6 +105,7 @@ final class FrameWriter<T> {
             putSequenceNumber(w, x.sequenceNumber());
             w.putLong(x.syncIdx());
             w.putLong(x.decidedIdx());
+            w.putInt(x.snapshotParts());
             writeEntries(MessageTag.ACCEPT_SYNC, x.suffix(), w);
             writeTail(x.snapshot(), x.stopSign(), w);
         } else if (m instanceof Prepare<T> x) {
@@ -148,6 +151,16 @@ final class FrameWriter<T> {
             w.putLong(x.fromIdx());
             w.putLong(x.decidedIdx());
             writeEntries(MessageTag.SYNC_CHUNK, x.entries(), w);
+        } else if (m instanceof SnapshotPart<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.snapshotIdx());
+            w.putInt(x.partNo());
+            w.putInt(x.bytes().length);
+            w.put(x.bytes());
+        } else if (m instanceof SnapshotPartAck<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.snapshotIdx());
+            w.putInt(x.partNo());
         } else if (!(m instanceof PrepareReq)) { // PrepareReq has no body
             throw new IllegalArgumentException("no wire layout for message type " + m.getClass().getName());
         }
@@ -180,6 +193,8 @@ final class FrameWriter<T> {
             return StopSignCodec.encodedSize(x.stopSign());
         } else if (m instanceof ProposalAck<T> x) {
             return WireFormat.COUNT_BYTES + 8L * x.indices().size();
+        } else if (m instanceof SnapshotPart<T> x) {
+            return WireFormat.LENGTH_BYTES + (long) x.bytes().length;
         }
         return 0;
     }

@@ -17,6 +17,8 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.TakeSnapshot;
@@ -36,7 +38,7 @@ import java.util.Objects;
  *
  * <pre>
  * offset size  field
- * 0      1     version           (1)
+ * 0      1     version           (4)
  * 1      1     tag               (message type, see below)
  * 2      8     from              (pid)
  * 10     8     to                (pid)
@@ -55,7 +57,7 @@ import java.util.Objects;
  * 0x01 PrepareReq        -
  * 0x02 Prepare           ballot decidedIdx:i64 acceptedRound acceptedIdx:i64
  * 0x03 Promise           ballot acceptedRound decidedIdx:i64 acceptedIdx:i64 suffixIdx:i64 suffix tail
- * 0x04 AcceptSync        ballot sequenceNumber syncIdx:i64 decidedIdx:i64 suffix tail
+ * 0x04 AcceptSync        ballot sequenceNumber syncIdx:i64 decidedIdx:i64 snapshotParts:i32 suffix tail
  * 0x05 AcceptDecide      ballot sequenceNumber decidedIdx:i64 entries
  * 0x06 Accepted          ballot acceptedIdx:i64
  * 0x07 Decide            ballot sequenceNumber decidedIdx:i64 established:boolean
@@ -67,6 +69,8 @@ import java.util.Objects;
  * 0x0D SyncChunk         ballot fromIdx:i64 decidedIdx:i64 entries
  * 0x0E TakeSnapshot      ballot snapshotIdx:i64
  * 0x0F ProposalAck       ballot session:i64 firstSeq:i64 count:i32 idx:i64 * count
+ * 0x10 SnapshotPart      ballot snapshotIdx:i64 partNo:i32 length:i32 bytes
+ * 0x11 SnapshotPartAck   ballot snapshotIdx:i64 partNo:i32
  * 0x41 HeartbeatRequest  round:i64
  * 0x42 HeartbeatReply    round:i64 ballot quorumConnected:boolean
  * </pre>
@@ -301,6 +305,12 @@ public final class MessageCodec<T> {
             case SYNC_CHUNK:
                 return new SyncChunk<>(from, to, cfg, r.readBallot("ballot"), r.readLong("fromIdx"),
                         r.readLong("decidedIdx"), r.readEntries("entries"));
+            case SNAPSHOT_PART:
+                return new SnapshotPart<>(from, to, cfg, r.readBallot("ballot"), r.readLong("snapshotIdx"),
+                        r.readCount("partNo"), r.readBytes("bytes"));
+            case SNAPSHOT_PART_ACK:
+                return new SnapshotPartAck<>(from, to, cfg, r.readBallot("ballot"), r.readLong("snapshotIdx"),
+                        r.readCount("partNo"));
             case HEARTBEAT_REQUEST:
                 return new HeartbeatRequest<>(from, to, cfg, r.readLong("round"));
             case HEARTBEAT_REPLY:
@@ -317,9 +327,11 @@ public final class MessageCodec<T> {
         SequenceNumber sequenceNumber = r.readSequenceNumber("sequenceNumber");
         long syncIdx = r.readLong("syncIdx");
         long decidedIdx = r.readLong("decidedIdx");
+        int snapshotParts = r.readCount("snapshotParts");
         List<T> suffix = r.readEntries("suffix");
         T snapshot = r.readOptionalSnapshot("snapshot");
         StopSign stopSign = r.readOptionalStopSign("stopSign");
-        return new AcceptSync<>(from, to, cfg, ballot, sequenceNumber, syncIdx, suffix, decidedIdx, snapshot, stopSign);
+        return new AcceptSync<>(from, to, cfg, ballot, sequenceNumber, syncIdx, suffix, decidedIdx, snapshot,
+                snapshotParts, stopSign);
     }
 }

@@ -14,6 +14,8 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.TakeSnapshot;
@@ -26,7 +28,7 @@ import io.omnipaxos.messages.Trim;
  * keep the protocol families apart so that new messages slot in without touching existing ones:
  *
  * <ul>
- *   <li>{@code 0x01..0x3F} Sequence Paxos (the next one takes {@code 0x0E});
+ *   <li>{@code 0x01..0x3F} Sequence Paxos (the next one takes {@code 0x12});
  *   <li>{@code 0x40..0x7F} Ballot Leader Election;
  *   <li>{@code 0x80..0xFF} reserved (e.g. for a future extended-tag escape);
  *   <li>{@code 0x00} never used, so that a zeroed buffer is rejected.
@@ -36,7 +38,7 @@ enum MessageTag {
     PREPARE_REQ(0x01, "PrepareReq", 0, false),
     PREPARE(0x02, "Prepare", WireFormat.BALLOT_BYTES + 8 + WireFormat.BALLOT_BYTES + 8, false),
     PROMISE(0x03, "Promise", 2 * WireFormat.BALLOT_BYTES + 3 * 8, true),
-    ACCEPT_SYNC(0x04, "AcceptSync", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 2 * 8, true),
+    ACCEPT_SYNC(0x04, "AcceptSync", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 2 * 8 + 4, true),
     ACCEPT_DECIDE(0x05, "AcceptDecide", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8, true),
     ACCEPTED(0x06, "Accepted", WireFormat.BALLOT_BYTES + 8, false),
     DECIDE(0x07, "Decide", WireFormat.BALLOT_BYTES + WireFormat.SEQUENCE_NUMBER_BYTES + 8 + 1, false),
@@ -48,6 +50,8 @@ enum MessageTag {
     SYNC_CHUNK(0x0D, "SyncChunk", WireFormat.BALLOT_BYTES + 2 * 8, true),
     TAKE_SNAPSHOT(0x0E, "TakeSnapshot", WireFormat.BALLOT_BYTES + 8, false),
     PROPOSAL_ACK(0x0F, "ProposalAck", WireFormat.BALLOT_BYTES + 2 * 8, false),
+    SNAPSHOT_PART(0x10, "SnapshotPart", WireFormat.BALLOT_BYTES + 8 + 4, false),
+    SNAPSHOT_PART_ACK(0x11, "SnapshotPartAck", WireFormat.BALLOT_BYTES + 8 + 4, false),
     HEARTBEAT_REQUEST(0x41, "HeartbeatRequest", 8, false),
     HEARTBEAT_REPLY(0x42, "HeartbeatReply", 8 + WireFormat.BALLOT_BYTES + 1, false);
 
@@ -123,6 +127,10 @@ enum MessageTag {
             return TAKE_SNAPSHOT;
         } else if (m instanceof ProposalAck) {
             return PROPOSAL_ACK;
+        } else if (m instanceof SnapshotPart) {
+            return SNAPSHOT_PART;
+        } else if (m instanceof SnapshotPartAck) {
+            return SNAPSHOT_PART_ACK;
         }
         // Reached only when a message type was added to the sealed hierarchy but not to the codec.
         throw new IllegalArgumentException("no wire tag for message type " + m.getClass().getName());

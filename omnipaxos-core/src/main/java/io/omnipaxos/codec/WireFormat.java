@@ -9,9 +9,11 @@ final class WireFormat {
     /**
      * The only wire version this codec reads and writes. Bump it for incompatible layout changes.
      * Version 2: Trim carries the leader's ballot; SyncChunk (0x0D). Version 3: a snapshot request
-     * is its own message, TakeSnapshot (0x0E), and Trim lost its snapshot flag.
+     * is its own message, TakeSnapshot (0x0E), and Trim lost its snapshot flag. Version 4: a snapshot
+     * larger than one message travels in SnapshotPart (0x10) and SnapshotPartAck (0x11), and
+     * AcceptSync names how many parts came before it.
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     /** version(1) + tag(1) + from(8) + to(8) + configurationId(4). */
     static final int HEADER_BYTES = 1 + 1 + 8 + 8 + 4;

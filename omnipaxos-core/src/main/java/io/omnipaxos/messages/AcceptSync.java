@@ -15,10 +15,14 @@ import java.util.List;
  * @param decidedIdx the leader's decided index
  * @param snapshot null, or the leader's snapshot of the decided prefix {@code [0, syncIdx)}: the
  *     follower lacks entries the leader compacted, and replaces its prefix by this snapshot
+ * @param snapshotParts 0, or the number of {@link SnapshotPart}s of this ballot for {@code syncIdx}
+ *     that came before and together make the snapshot (then {@code snapshot} is null): the follower
+ *     replaces its prefix by the snapshot they make
  * @param stopSign null, or the stop-sign that follows the suffix
  */
 public record AcceptSync<T>(long from, long to, int configurationId, Ballot ballot, SequenceNumber sequenceNumber,
-        long syncIdx, List<T> suffix, long decidedIdx, T snapshot, StopSign stopSign) implements SequencePaxosMessage<T> {
+        long syncIdx, List<T> suffix, long decidedIdx, T snapshot, int snapshotParts, StopSign stopSign)
+        implements SequencePaxosMessage<T> {
 
     /** Validates the fields. */
     public AcceptSync {
@@ -28,11 +32,21 @@ public record AcceptSync<T>(long from, long to, int configurationId, Ballot ball
         Fields.index("syncIdx", syncIdx);
         Fields.entries("suffix", suffix);
         Fields.index("decidedIdx", decidedIdx);
+        Fields.partNo(snapshotParts);
+        if (snapshotParts > 0 && snapshot != null) {
+            throw new IllegalArgumentException("an AcceptSync carries a snapshot or names " + snapshotParts
+                    + " parts of one sent before, not both");
+        }
+    }
+
+    /** Whether the follower's prefix is replaced by a snapshot, carried here or sent before in parts. */
+    public boolean replacesPrefix() {
+        return snapshot != null || snapshotParts > 0;
     }
 
     /** An AcceptSync without snapshot and stop-sign. */
     public AcceptSync(long from, long to, int configurationId, Ballot ballot, SequenceNumber sequenceNumber,
             long syncIdx, List<T> suffix, long decidedIdx) {
-        this(from, to, configurationId, ballot, sequenceNumber, syncIdx, suffix, decidedIdx, null, null);
+        this(from, to, configurationId, ballot, sequenceNumber, syncIdx, suffix, decidedIdx, null, 0, null);
     }
 }

@@ -28,6 +28,13 @@ final class Fields {
         }
     }
 
+    /** Checks a snapshot part number (or count) against {@code [0, Integer.MAX_VALUE]}. */
+    static void partNo(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("partNo must be >= 0, got " + value);
+        }
+    }
+
     static void ballot(String name, Ballot ballot) {
         Objects.requireNonNull(ballot, name);
     }

@@ -8,4 +8,4 @@ package io.omnipaxos.messages;
 public sealed interface SequencePaxosMessage<T> extends Message<T>
         permits PrepareReq, Prepare, Promise, AcceptSync, AcceptDecide, Accepted, Decide,
                 NotAccepted, ProposalForward, ProposalAck, Trim, TakeSnapshot, AcceptStopSign, StopSignForward,
-                SyncChunk {}
+                SyncChunk, SnapshotPart, SnapshotPartAck {}

@@ -46,15 +46,17 @@ class MessageCodecRejectionTest {
         frame[0] = (byte) 0xFF;
         rejects(STRINGS, frame, "version 0xff");
         frame[0] = 0x01; // version 1 (Trim without a ballot): refused, never misread
-        rejects(STRINGS, frame, "unsupported wire version 0x01", "this codec reads version 3");
+        rejects(STRINGS, frame, "unsupported wire version 0x01", "this codec reads version 4");
         frame[0] = 0x02; // version 2 (Trim with a snapshot flag): refused, naming an older release
-        rejects(STRINGS, frame, "unsupported wire version 0x02, from an older release", "version 3 only");
+        rejects(STRINGS, frame, "unsupported wire version 0x02, from an older release", "version 4 only");
+        frame[0] = 0x03; // version 3 (AcceptSync without a count of snapshot parts)
+        rejects(STRINGS, frame, "unsupported wire version 0x03, from an older release", "version 4 only");
     }
 
     @Test
     void unknownTagIsRejectedNamingTheByte() {
         byte[] frame = forward();
-        for (int tag : new int[] {0x00, 0x10, 0x3F, 0x40, 0x7F, 0x80, 0xFF}) {
+        for (int tag : new int[] {0x00, 0x12, 0x3F, 0x40, 0x7F, 0x80, 0xFF}) {
             frame[1] = (byte) tag;
             rejects(STRINGS, frame, String.format("tag 0x%02x", tag), "offset 1");
         }

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.omnipaxos.Ballot;
 import io.omnipaxos.messages.AcceptDecide;
+import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.HeartbeatReply;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import java.nio.ByteBuffer;
@@ -104,23 +107,38 @@ class MessageCodecRoundTripTest {
     @Test
     void layoutIsStable() {
         Message<Long> reply = new HeartbeatReply<>(1, 2, 3, 4, new Ballot(5, 6, 7), true);
-        assertEquals("03" + "42" + "0000000000000001" + "0000000000000002" + "00000003"
+        assertEquals("04" + "42" + "0000000000000001" + "0000000000000002" + "00000003"
                 + "0000000000000004" + "0000000000000005" + "00000006" + "0000000000000007" + "01",
                 HexFormat.of().formatHex(LONGS.encode(reply)));
         Message<Long> accept = new AcceptDecide<>(1, 2, 3, new Ballot(4, 5, 6), new SequenceNumber(7, 8), 9,
                 List.of(-1L));
-        assertEquals("03" + "05" + "0000000000000001" + "0000000000000002" + "00000003"
+        assertEquals("04" + "05" + "0000000000000001" + "0000000000000002" + "00000003"
                 + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007" + "0000000000000008"
                 + "0000000000000009" + "00000001" + "00000008" + "ffffffffffffffff",
                 HexFormat.of().formatHex(LONGS.encode(accept)));
         Message<Long> trim = new Trim<>(1, 2, 3, new Ballot(4, 5, 6), 7);
-        assertEquals("03" + "0a" + "0000000000000001" + "0000000000000002" + "00000003"
+        assertEquals("04" + "0a" + "0000000000000001" + "0000000000000002" + "00000003"
                 + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007",
                 HexFormat.of().formatHex(LONGS.encode(trim)));
         Message<Long> snapshot = new TakeSnapshot<>(1, 2, 3, new Ballot(4, 5, 6), 7);
-        assertEquals("03" + "0e" + "0000000000000001" + "0000000000000002" + "00000003"
+        assertEquals("04" + "0e" + "0000000000000001" + "0000000000000002" + "00000003"
                 + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007",
                 HexFormat.of().formatHex(LONGS.encode(snapshot)));
+        Message<Long> sync = new AcceptSync<>(1, 2, 3, new Ballot(4, 5, 6), new SequenceNumber(7, 8), 9, List.of(),
+                10, null, 11, null);
+        assertEquals("04" + "04" + "0000000000000001" + "0000000000000002" + "00000003"
+                + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007" + "0000000000000008"
+                + "0000000000000009" + "000000000000000a" + "0000000b" + "00000000" + "00" + "00",
+                HexFormat.of().formatHex(LONGS.encode(sync)));
+        Message<Long> part = new SnapshotPart<>(1, 2, 3, new Ballot(4, 5, 6), 7, 8, new byte[] {(byte) 0xAB, 0x01});
+        assertEquals("04" + "10" + "0000000000000001" + "0000000000000002" + "00000003"
+                + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007" + "00000008"
+                + "00000002" + "ab01",
+                HexFormat.of().formatHex(LONGS.encode(part)));
+        Message<Long> ack = new SnapshotPartAck<>(1, 2, 3, new Ballot(4, 5, 6), 7, 8);
+        assertEquals("04" + "11" + "0000000000000001" + "0000000000000002" + "00000003"
+                + "0000000000000004" + "00000005" + "0000000000000006" + "0000000000000007" + "00000008",
+                HexFormat.of().formatHex(LONGS.encode(ack)));
     }
 
     @Test

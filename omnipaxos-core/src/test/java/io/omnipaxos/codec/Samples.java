@@ -19,6 +19,8 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.TakeSnapshot;
@@ -63,8 +65,13 @@ final class Samples {
         T snapshot = entries.isEmpty() ? null : entries.get(0);
         StopSign stopSign = stopSign(maxValues);
         all.add(new Promise<>(1, pid, cfg, ballot, ballot, idx, idx, idx, entries, snapshot, stopSign));
-        all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, stopSign));
-        all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, null));
+        all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, 0, stopSign));
+        all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, snapshot, 0, null));
+        all.add(new AcceptSync<>(pid, 2, cfg, ballot, seq, idx, entries, idx, null, maxValues ? Integer.MAX_VALUE : 1,
+                stopSign));
+        all.add(new SnapshotPart<>(pid, 3, cfg, ballot, idx, maxValues ? Integer.MAX_VALUE : 0,
+                maxValues ? new byte[] {0, 1, (byte) 0xFF} : new byte[0]));
+        all.add(new SnapshotPartAck<>(pid, 3, cfg, ballot, idx, maxValues ? Integer.MAX_VALUE : 0));
         all.add(new TakeSnapshot<>(pid, pid, cfg, ballot, idx));
         all.add(new AcceptStopSign<>(pid, 3, cfg, ballot, seq, idx, stopSign));
         all.add(new StopSignForward<>(pid, 3, cfg, stopSign));
@@ -106,13 +113,12 @@ final class Samples {
         long from = pid(rnd);
         long to = pid(rnd);
         int cfg = rnd.nextInt(4) == 0 ? Integer.MAX_VALUE : 1 + rnd.nextInt(1000);
-        switch (rnd.nextInt(16)) {
+        switch (rnd.nextInt(17)) {
             case 0: return new PrepareReq<>(from, to, cfg);
             case 1: return new Prepare<>(from, to, cfg, ballot(rnd), index(rnd), ballot(rnd), index(rnd));
             case 2: return new Promise<>(from, to, cfg, ballot(rnd), ballot(rnd), index(rnd), index(rnd),
                     index(rnd), entries.apply(rnd), snapshotOrNull(rnd, entries), stopSignOrNull(rnd));
-            case 3: return new AcceptSync<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd),
-                    entries.apply(rnd), index(rnd), snapshotOrNull(rnd, entries), stopSignOrNull(rnd));
+            case 3: return acceptSync(rnd, from, to, cfg, entries);
             case 4: return new AcceptDecide<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), entries.apply(rnd));
             case 5: return new Accepted<>(from, to, cfg, ballot(rnd), index(rnd));
             case 6: return new Decide<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd));
@@ -126,8 +132,25 @@ final class Samples {
             case 15: return new ProposalAck<>(from, to, cfg, ballot(rnd), index(rnd), index(rnd),
                     List.of(index(rnd), index(rnd)));
             case 11: return new SyncChunk<>(from, to, cfg, ballot(rnd), index(rnd), index(rnd), entries.apply(rnd));
+            case 14: return rnd.nextBoolean()
+                    ? new SnapshotPart<>(from, to, cfg, ballot(rnd), index(rnd), rnd.nextInt(3), bytes(rnd))
+                    : new SnapshotPartAck<>(from, to, cfg, ballot(rnd), index(rnd), rnd.nextInt(Integer.MAX_VALUE));
             default: return new HeartbeatReply<>(from, to, cfg, index(rnd), ballot(rnd), rnd.nextBoolean());
         }
+    }
+
+    private static <T> Message<T> acceptSync(Random rnd, long from, long to, int cfg,
+            Function<Random, List<T>> entries) {
+        T snapshot = snapshotOrNull(rnd, entries);
+        int parts = snapshot == null && rnd.nextBoolean() ? 1 + rnd.nextInt(5) : 0;
+        return new AcceptSync<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), entries.apply(rnd), index(rnd),
+                snapshot, parts, stopSignOrNull(rnd));
+    }
+
+    private static byte[] bytes(Random rnd) {
+        byte[] bytes = new byte[rnd.nextInt(40)];
+        rnd.nextBytes(bytes);
+        return bytes;
     }
 
     private static <T> T snapshotOrNull(Random rnd, Function<Random, List<T>> entries) {

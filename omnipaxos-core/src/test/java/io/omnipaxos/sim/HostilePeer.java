@@ -18,6 +18,8 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.SnapshotPart;
+import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
@@ -67,13 +69,13 @@ final class HostilePeer {
     }
 
     private Message<String> randomMessage(long to) {
-        switch (random.nextInt(15)) {
+        switch (random.nextInt(16)) {
             case 0: return new Prepare<>(pid, to, 1, refusedBallot(true), index(), anyBallot(), index());
             case 1: return new Promise<>(pid, to, 1, refusedBallot(false), anyBallot(), index(), index(), index(),
                     entries(), null, null);
             case 2: return inconsistentPromise(to);
             case 3: return new AcceptSync<>(pid, to, 1, refusedBallot(true), sequenceNumber(), index(), entries(),
-                    index(), null, null);
+                    index(), null, random.nextInt(3), null);
             case 4: return new AcceptDecide<>(pid, to, 1, refusedBallot(true), sequenceNumber(), index(), entries());
             case 5: return new Accepted<>(pid, to, 1, refusedBallot(false), index());
             case 6: return new Decide<>(pid, to, 1, refusedBallot(true), sequenceNumber(), index());
@@ -87,6 +89,9 @@ final class HostilePeer {
                     : new Ballot(1 + random.nextInt(3), random.nextInt(3), pid), random.nextBoolean());
             case 12: return new HeartbeatRequest<>(pid, to, 1, index());
             case 13: return new PrepareReq<>(pid, to, 1);
+            case 14: return random.nextBoolean()
+                    ? new SnapshotPart<>(pid, to, 1, refusedBallot(true), index(), random.nextInt(3), new byte[8])
+                    : new SnapshotPartAck<>(pid, to, 1, refusedBallot(false), index(), random.nextInt(3));
             default: return proposal(to);
         }
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A deterministic network between simulated servers: every message is delayed by a random number of
@@ -30,6 +31,8 @@ public final class SimulatedNetwork {
     private int maxDelayTicks = 1;
     private long sentCount;
     private long droppedCount;
+
+    private final List<Consumer<Message<String>>> observers = new ArrayList<>();
 
     SimulatedNetwork(Random random) {
         this.random = random;
@@ -97,8 +100,16 @@ public final class SimulatedNetwork {
         return !cutLinks.contains(new Link(from, to));
     }
 
+    /** Sees every message handed to the network (before loss), e.g. to check what was sent. */
+    public void observe(Consumer<Message<String>> observer) {
+        observers.add(observer);
+    }
+
     void send(Message<String> message, long now) {
         sentCount++;
+        for (Consumer<Message<String>> observer : observers) {
+            observer.accept(message);
+        }
         if (random.nextDouble() < dropRate) {
             droppedCount++;
             return;

@@ -53,8 +53,8 @@ public final class ReplicaNode<T> {
 
     /**
      * Frame limits between nodes. Batches and catch-up carry at most the core's {@code
-     * max_message_bytes} of entries (8 MiB by default), but a snapshot travels whole in one
-     * AcceptSync or Promise, and a Promise carries a follower's whole suffix that a new leader lacks,
+     * max_message_bytes} of entries (8 MiB by default), and so do the parts of a large snapshot,
+     * but a Promise carries a follower's snapshot whole when a new leader lacks what it compacted,
      * so frames may be much larger (see docs/kv-store.md).
      */
     public static final Limits PEER_LIMITS = new Limits(256 * 1024 * 1024, 4 * 1024 * 1024,
