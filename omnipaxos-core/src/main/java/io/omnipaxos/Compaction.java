@@ -20,12 +20,7 @@ final class Compaction<T> {
      * here only or, from the leader, on every server.
      */
     void snapshot(OptionalLong requested, boolean localOnly) {
-        Snapshot<T> snapshots = state.snapshots;
-        if (snapshots == null || !snapshots.useSnapshots()) {
-            throw new CompactionException(CompactionException.Reason.SNAPSHOTS_DISABLED, requested.orElse(-1), -1,
-                    OptionalLong.empty(), "snapshot refused: server " + state.pid + " was built without a Snapshot"
-                    + " implementation" + (snapshots == null ? "" : " that uses snapshots"));
-        }
+        Snapshot<T> snapshots = requireSnapshots(requested);
         if (!localOnly) {
             state.requireLeader(requested, "snapshot");
         }
@@ -43,5 +38,28 @@ final class Compaction<T> {
                 state.outbox.add(new TakeSnapshot<>(state.pid, peer, state.configurationId, state.leader, idx));
             }
         }
+    }
+
+    /** Replaces this server's decided prefix below {@code idx} by the application's own {@code snapshot}. */
+    void install(long idx, T snapshot) {
+        OptionalLong requested = OptionalLong.of(idx);
+        requireSnapshots(requested);
+        state.requireCompactable("snapshot", requested, idx);
+        LogStore<T> log = state.log;
+        if (idx > log.compactedIdx() && !log.installOwnSnapshot(idx, snapshot)) {
+            throw state.compactionRefused("snapshot", CompactionException.Reason.TRIMMED_WITHOUT_SNAPSHOT, requested,
+                    log.compactedIdx(), "the log below " + log.compactedIdx() + " was trimmed without a snapshot, and"
+                            + " a snapshot must cover the log from index 0");
+        }
+    }
+
+    private Snapshot<T> requireSnapshots(OptionalLong requested) {
+        Snapshot<T> snapshots = state.snapshots;
+        if (snapshots == null || !snapshots.useSnapshots()) {
+            throw new CompactionException(CompactionException.Reason.SNAPSHOTS_DISABLED, requested.orElse(-1), -1,
+                    OptionalLong.empty(), "snapshot refused: server " + state.pid + " was built without a Snapshot"
+                    + " implementation" + (snapshots == null ? "" : " that uses snapshots"));
+        }
+        return snapshots;
     }
 }

@@ -24,6 +24,8 @@ final class LogStore<T> {
     private long decidedIdx;
     private long entriesEnd;
     private long compactedIdx;
+    /** Whether a snapshot stands for the compacted prefix (false: it was trimmed, or nothing is compacted). */
+    private boolean snapshotStored;
     private StopSign stopSign;
 
     LogStore(Storage<T> storage) {
@@ -33,6 +35,7 @@ final class LogStore<T> {
         this.decidedIdx = storage.getDecidedIdx();
         this.entriesEnd = storage.getLogLength();
         this.compactedIdx = storage.getCompactedIdx();
+        this.snapshotStored = compactedIdx > 0 && storage.getSnapshot().isPresent();
         this.stopSign = storage.getStopSign().orElse(null);
         this.durability = new Durability(storage.isAsynchronous(), promise, acceptedRound, logLength());
         checkInvariants();
@@ -218,6 +221,7 @@ final class LogStore<T> {
                 new StorageOp.SetAcceptedRound<>(newAcceptedRound),
                 new StorageOp.SetDecidedIdx<>(newDecidedIdx)));
         compactedIdx = snapshotIdx;
+        snapshotStored = true;
         entriesEnd = snapshotIdx + suffix.size();
         stopSign = newStopSign;
         acceptedRound = newAcceptedRound;
@@ -232,6 +236,7 @@ final class LogStore<T> {
         Invariants.atMost("trim index", idx, "entriesEnd", entriesEnd);
         storage.trim(idx);
         compactedIdx = idx;
+        snapshotStored = false;
         issued();
     }
 
@@ -253,6 +258,25 @@ final class LogStore<T> {
         T snapshot = base.isPresent() ? snapshots.merge(base.get(), delta) : delta;
         storage.setSnapshot(idx, snapshot);
         compactedIdx = idx;
+        snapshotStored = true;
+        issued();
+        return true;
+    }
+
+    /**
+     * Replaces the decided entries below {@code idx} by the application's own snapshot of them.
+     *
+     * @return false, changing nothing, if the prefix was trimmed without a snapshot (see {@link #snapshotPrefix})
+     */
+    boolean installOwnSnapshot(long idx, T snapshot) {
+        Invariants.atMost("snapshot index", idx, "decidedIdx", decidedIdx);
+        Invariants.atMost("snapshot index", idx, "entriesEnd", entriesEnd);
+        if (compactedIdx > 0 && !snapshotStored) {
+            return false;
+        }
+        storage.setSnapshot(idx, snapshot);
+        compactedIdx = idx;
+        snapshotStored = true;
         issued();
         return true;
     }

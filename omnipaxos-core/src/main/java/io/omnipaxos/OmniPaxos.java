@@ -204,6 +204,26 @@ public final class OmniPaxos<T> {
     }
 
     /**
+     * Replaces this server's decided log prefix below {@code idx} by {@code snapshot}, which the
+     * application made itself from its state after applying exactly the entries below {@code idx}
+     * (a state-machine snapshot, as Raft libraries take them). Unlike {@link #snapshot(OptionalLong,
+     * boolean)} it reads no entry and calls neither {@link Snapshot#create} nor {@link
+     * Snapshot#merge}: the calling thread pays only for the storage write, so an application can
+     * build the snapshot elsewhere (from a copy of its state, on another thread) and hand it in.
+     * This server only. {@code snapshot} must be what the server's {@link Snapshot} would make of
+     * the same prefix: a server that falls behind it is sent it, and later snapshots merge into it.
+     *
+     * @throws CompactionException if snapshots are not used, {@code idx} is not decided (or not yet
+     *     read by the application, see {@link #trim}) or is below the compacted index, or the prefix
+     *     was trimmed without a snapshot
+     */
+    public void installSnapshot(long idx, T snapshot) {
+        requireIndex("idx", idx);
+        paxos.installSnapshot(idx, Objects.requireNonNull(snapshot, "snapshot"));
+        checkInvariants();
+    }
+
+    /**
      * The number of log slots known to be decided: slots {@code [0, getDecidedIdx())} are final. A
      * decided stop-sign counts as the last slot.
      */

@@ -150,6 +150,10 @@ final class SequencePaxos<T> {
         compaction.snapshot(requested, localOnly);
     }
 
+    void installSnapshot(long idx, T snapshot) {
+        compaction.install(idx, snapshot);
+    }
+
     void trim(OptionalLong idx) {
         state.requireLeader(idx, "trim");
         leaderRole.trim(idx);

@@ -188,4 +188,52 @@ class SnapshotTest {
         cluster.awaitAllChosen(more, 600);
         cluster.awaitConverged(600);
     }
+
+    @Test
+    void theApplicationsOwnSnapshotReplacesThePrefixAndALaggingFollowerCatchesUpFromIt() {
+        SimulatedCluster cluster = settled(16, 3);
+        decideOnEach(cluster, 2);
+        long leader = cluster.agreedLeader().orElseThrow();
+        long lagging = cluster.anyPidExcept(leader);
+        for (long pid : cluster.pids()) {
+            cluster.network().cut(lagging, pid);
+        }
+        List<String> missed = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            cluster.append(leader).ifPresent(missed::add);
+        }
+        cluster.awaitAllChosen(missed, 600);
+        OmniPaxos<String> server = cluster.server(leader);
+        server.readDecidedSuffix(0);
+        long idx = server.getDecidedIdx();
+        server.installSnapshot(idx, ListSnapshot.INSTANCE.create(cluster.chosen().subList(0, (int) idx)));
+        LogEntry.Snapshotted<String> snapshot = snapshotOf(server);
+        assertEquals(idx, snapshot.compactedIdx());
+        assertEquals(cluster.chosen().subList(0, (int) idx), ListSnapshot.entriesOf(snapshot.snapshot()));
+        CompactionException undecided = assertThrows(CompactionException.class,
+                () -> server.installSnapshot(idx + 1, ListSnapshot.INSTANCE.create(List.of("x"))));
+        assertEquals(CompactionException.Reason.INDEX_NOT_DECIDED, undecided.reason());
+
+        cluster.append(leader);
+        cluster.network().healAll();
+        cluster.awaitConverged(2000);
+        assertEquals(idx, snapshotOf(cluster.server(lagging)).compactedIdx(), "the follower got our snapshot");
+        cluster.server(leader).snapshot(OptionalLong.empty(), true);
+        assertEquals(cluster.chosen(), ListSnapshot.entriesOf(snapshotOf(cluster.server(leader)).snapshot()),
+                "a later snapshot merges into the application's");
+    }
+
+    @Test
+    void anOwnSnapshotIsRefusedAfterATrimWithoutOne() {
+        SimulatedCluster cluster = settled(17, 3);
+        decideOnEach(cluster, 2);
+        cluster.awaitConverged(300);
+        long leader = cluster.agreedLeader().orElseThrow();
+        OmniPaxos<String> server = cluster.server(leader);
+        server.trim(OptionalLong.of(3));
+        long idx = server.getDecidedIdx();
+        CompactionException trimmed = assertThrows(CompactionException.class,
+                () -> server.installSnapshot(idx, ListSnapshot.INSTANCE.create(cluster.chosen().subList(0, (int) idx))));
+        assertEquals(CompactionException.Reason.TRIMMED_WITHOUT_SNAPSHOT, trimmed.reason());
+    }
 }
