@@ -53,6 +53,10 @@ final class KvCluster implements AutoCloseable {
     private long snapshotInterval = -1;
     /** Ticks (of 2 ms) per heartbeat round: 100 (200 ms) unless a test needs more patience. */
     private int electionTicks = 100;
+    /** Every node's network.max_client_connections; 0: the key is left out. */
+    private int maxClientConnections;
+    /** Every node's network.max_unsent_replies_mib; 0: the key is left out. */
+    private int maxUnsentRepliesMib;
 
     /** The configuration a node's TOML file names, and whether the node joins it as a new node. */
     private record Membership(int configurationId, List<Long> members, boolean join) {}
@@ -110,6 +114,18 @@ final class KvCluster implements AutoCloseable {
     /** Makes every node snapshot its map every {@code entries} decided entries (call before {@link #start}). */
     KvCluster snapshotInterval(long entries) {
         this.snapshotInterval = entries;
+        return this;
+    }
+
+    /** Gives every node {@code network.max_client_connections} (call before {@link #start}). */
+    KvCluster maxClientConnections(int connections) {
+        this.maxClientConnections = connections;
+        return this;
+    }
+
+    /** Gives every node {@code network.max_unsent_replies_mib} (call before {@link #start}). */
+    KvCluster maxUnsentRepliesMib(int mebibytes) {
+        this.maxUnsentRepliesMib = mebibytes;
         return this;
     }
 
@@ -370,6 +386,12 @@ final class KvCluster implements AutoCloseable {
         }
         if (snapshotInterval >= 0) {
             toml.append("snapshot_interval = ").append(snapshotInterval).append('\n');
+        }
+        if (maxClientConnections > 0) {
+            toml.append("max_client_connections = ").append(maxClientConnections).append('\n');
+        }
+        if (maxUnsentRepliesMib > 0) {
+            toml.append("max_unsent_replies_mib = ").append(maxUnsentRepliesMib).append('\n');
         }
         if (tlsTables.containsKey(pid)) {
             toml.append("\n[network.tls]\n").append(tlsTables.get(pid)).append('\n');

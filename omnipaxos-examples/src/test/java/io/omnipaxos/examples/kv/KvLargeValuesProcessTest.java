@@ -83,6 +83,48 @@ class KvLargeValuesProcessTest extends KvProcessTest {
         }
     }
 
+    @Test
+    void aFollowerBehindASnapshotLargerThanAMessageGetsItInParts() throws Exception {
+        // Every node snapshots its map every 100 entries: after 400 PUTs of 64 KiB the leader's
+        // snapshot (25 MiB) is three times max_message_bytes, and the follower lacks what it stands for.
+        cluster = new KvCluster(dir, 3).electionTicks(250).snapshotInterval(100).startAll();
+        long follower;
+        long leader;
+        String value = "s".repeat(KvCommand.MAX_VALUE_BYTES);
+        try (KvClient client = cluster.client()) {
+            KvCluster.awaitLeader(client, STARTUP);
+            leader = client.lastAnsweringPid();
+            follower = cluster.nodes().keySet().stream().filter(p -> p != leader).findFirst().orElseThrow();
+            cluster.kill(follower);
+            List<CompletableFuture<?>> window = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                window.add(client.submit(KvOp.PUT, "snap-" + i, value));
+                if (window.size() == IN_FLIGHT) {
+                    CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                    window.clear();
+                }
+            }
+            CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+        cluster.start(follower);
+        cluster.awaitConsole(follower, "caught up", STARTUP);
+        String leaderLog = cluster.log(leader);
+        java.util.regex.Matcher sent = java.util.regex.Pattern.compile("sending server " + follower
+                + " our snapshot for index \\d+ \\((\\d+) bytes\\) in (\\d+) parts").matcher(leaderLog);
+        assertTrue(sent.find(), () -> "the leader sent its snapshot in parts:\n" + leaderLog);
+        System.out.printf("large snapshot: node %d got a snapshot of %s bytes in %s parts%n", follower, sent.group(1),
+                sent.group(2));
+        assertTrue(Integer.parseInt(sent.group(2)) >= 3, "parts: " + sent.group(2));
+        assertTrue(cluster.alive(follower), () -> cluster.console(follower) + "\n" + cluster.log(follower));
+        // The follower holds the snapshot's data: with the leader gone, it and the third node serve it.
+        cluster.kill(leader);
+        try (KvClient client = cluster.client()) {
+            KvCluster.awaitLeader(client, STARTUP);
+            assertEquals(Optional.of(value), client.get("snap-0"));
+            assertEquals(Optional.of(value), client.get("snap-399"));
+        }
+    }
+
     private String residentMemories() {
         StringBuilder out = new StringBuilder();
         for (long pid : cluster.nodes().keySet()) {

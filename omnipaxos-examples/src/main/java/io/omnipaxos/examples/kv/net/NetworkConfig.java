@@ -36,6 +36,8 @@ import org.tomlj.TomlTable;
  * storage_sync = "every_write"               # or "os_page_cache" (optional)
  * join = false                               # true: a new node of a reconfiguration (optional, see below)
  * admin_token = "..."                        # lets other hosts send admin requests (optional, see below)
+ * max_client_connections = 1024              # client connections served at once (optional, see below)
+ * max_unsent_replies_mib = 256               # MiB of replies all client connections may hold unsent (optional)
  *
  * [network.tls]                              # optional; TLS is off without it
  * enabled = true
@@ -61,6 +63,12 @@ import org.tomlj.TomlTable;
  * bytes) is the shared secret that administrative requests (reconfiguration, state fetches) from
  * other hosts carry when TLS does not authenticate them as nodes; see docs/kv-store.md.
  *
+ * <p>{@code max_client_connections} (1 to {@value ClientLimits#MAX_CONNECTIONS_LIMIT}, default
+ * {@value ClientLimits#DEFAULT_MAX_CONNECTIONS}) and {@code max_unsent_replies_mib} (1 to {@value
+ * ClientLimits#MAX_UNSENT_REPLIES_MIB_LIMIT}, default {@value ClientLimits#DEFAULT_MAX_UNSENT_REPLIES_MIB})
+ * bound what all client connections together cost the node ({@link ClientLimits}); peer links are
+ * not counted.
+ *
  * <p>Unknown keys are errors, as in the core's tables, so a misspelt key is reported; in {@code
  * [network.tls]} too, whether TLS is enabled or not (a misspelt {@code enabled} would leave TLS
  * off). A value of the wrong type is an error naming its key.
@@ -74,9 +82,11 @@ import org.tomlj.TomlTable;
  * @param snapshotInterval decided entries between two snapshots of the key-value map (0: never)
  * @param join whether the node joins a running cluster in a new configuration
  * @param adminToken the secret that authorises administrative requests from other hosts, if any
+ * @param clientLimits what all client connections together may cost the node
  */
 public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tickIntervalMillis,
-        boolean syncEveryWrite, TlsSettings tls, long snapshotInterval, boolean join, Optional<String> adminToken) {
+        boolean syncEveryWrite, TlsSettings tls, long snapshotInterval, boolean join, Optional<String> adminToken,
+        ClientLimits clientLimits) {
 
     /** The default number of decided entries between two snapshots. */
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 100_000;
@@ -97,7 +107,7 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     public static final int MAX_ADMIN_TOKEN_BYTES = KvCommand.MAX_KEY_BYTES;
 
     private static final Set<String> KEYS = Set.of("nodes", "data_dir", "tick_interval_ms", "storage_sync", "tls",
-            "snapshot_interval", "join", "admin_token");
+            "snapshot_interval", "join", "admin_token", "max_client_connections", "max_unsent_replies_mib");
     private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "key_store", "key_store_password", "trust_store",
             "trust_store_password", "client_trust_store", "client_trust_store_password");
@@ -106,6 +116,7 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     public NetworkConfig {
         nodes = Map.copyOf(nodes);
         Objects.requireNonNull(adminToken, "adminToken");
+        Objects.requireNonNull(clientLimits, "clientLimits");
     }
 
     /**
@@ -122,11 +133,8 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
         rejectUnknown(file, TABLE, network, KEYS);
         Map<Long, NodeAddress> nodes = readNodes(file, network);
         String dataDir = requireString(file, TABLE, network, "data_dir");
-        long tick = optional(file, network, "tick_interval_ms", Long.class, (long) DEFAULT_TICK_INTERVAL_MILLIS);
-        if (tick < 1 || tick > MAX_TICK_INTERVAL_MILLIS) {
-            throw new ConfigException(file + ": " + TABLE + ".tick_interval_ms must be in [1, "
-                    + MAX_TICK_INTERVAL_MILLIS + "], got " + tick);
-        }
+        long tick = optionalInRange(file, network, "tick_interval_ms", DEFAULT_TICK_INTERVAL_MILLIS, 1,
+                MAX_TICK_INTERVAL_MILLIS);
         String sync = optional(file, network, "storage_sync", String.class, "every_write");
         if (!sync.equals("every_write") && !sync.equals("os_page_cache")) {
             throw new ConfigException(file + ": " + TABLE + ".storage_sync must be \"every_write\" or "
@@ -140,7 +148,7 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
         }
         boolean join = optional(file, network, "join", Boolean.class, false);
         return new NetworkConfig(nodes, Path.of(dataDir), (int) tick, sync.equals("every_write"), tls,
-                snapshotInterval, join, readAdminToken(file, network));
+                snapshotInterval, join, readAdminToken(file, network), readClientLimits(file, network));
     }
 
     /** The address of node {@code pid}. */
@@ -260,6 +268,25 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
                     + MAX_ADMIN_TOKEN_BYTES + " UTF-8 bytes, got " + bytes);
         }
         return Optional.of(token);
+    }
+
+    private static ClientLimits readClientLimits(Path file, TomlTable network) {
+        long connections = optionalInRange(file, network, "max_client_connections",
+                ClientLimits.DEFAULT_MAX_CONNECTIONS, 1, ClientLimits.MAX_CONNECTIONS_LIMIT);
+        long unsentMib = optionalInRange(file, network, "max_unsent_replies_mib",
+                ClientLimits.DEFAULT_MAX_UNSENT_REPLIES_MIB, 1, ClientLimits.MAX_UNSENT_REPLIES_MIB_LIMIT);
+        return new ClientLimits((int) connections, unsentMib * ClientLimits.MIB);
+    }
+
+    /** The value of an optional integer key of the {@code [network]} table, which must be in {@code [min, max]}. */
+    private static long optionalInRange(Path file, TomlTable network, String key, long defaultValue, long min,
+            long max) {
+        long value = optional(file, network, key, Long.class, defaultValue);
+        if (value < min || value > max) {
+            throw new ConfigException(file + ": " + TABLE + "." + key + " must be in [" + min + ", " + max + "], got "
+                    + value);
+        }
+        return value;
     }
 
     /** The value of an optional key of the {@code [network]} table, which must have {@code type}. */

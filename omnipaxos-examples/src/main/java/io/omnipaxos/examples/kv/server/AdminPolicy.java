@@ -75,7 +75,8 @@ final class AdminPolicy {
                 + " this one comes from " + channel.remoteAddress() + " and " + token);
     }
 
-    private static boolean isLoopback(SocketAddress address) {
+    /** Whether {@code address} is a loopback address (the node's own host). */
+    static boolean isLoopback(SocketAddress address) {
         return address instanceof InetSocketAddress inet && inet.getAddress() != null
                 && inet.getAddress().isLoopbackAddress();
     }

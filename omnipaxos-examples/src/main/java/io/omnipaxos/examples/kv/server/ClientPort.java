@@ -18,6 +18,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.AttributeKey;
 import io.omnipaxos.codec.DecodeException;
+import io.omnipaxos.examples.kv.net.ClientLimits;
 import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.TlsContexts;
 import io.omnipaxos.examples.kv.state.KvCommand;
@@ -41,13 +42,20 @@ import org.slf4j.LoggerFactory;
  * connection is closed, since the byte stream can no longer be trusted. An administrative request
  * that the {@link AdminPolicy} refuses gets an ERROR reply saying why and goes no further.
  *
+ * <p><b>Connections.</b> At most {@link ClientLimits#maxConnections} clients are served at once; one
+ * more is closed as soon as it is accepted, and a few reserved slots keep the node open to its
+ * operator on loopback ({@link ClientConnections}).
+ *
  * <p><b>Backpressure.</b> A client that sends requests faster than it reads the replies must not
  * make the node buffer without end. A connection is not read from while its replies are not
  * drained (its channel is unwritable above {@link #WRITE_BUFFER_HIGH_BYTES}) or while it has {@link
  * #MAX_PENDING_PER_CONNECTION} requests waiting for their decisions ({@link #requestPending}); the
  * requests already read wait in a {@link FlowControlHandler} (at most one socket read's worth). A
  * connection whose unsent replies still grow beyond {@link #MAX_UNSENT_REPLY_BYTES} (the replies of
- * requests it had pending) is closed ({@link #admitReply}): its client is not reading.
+ * requests it had pending) is closed ({@link #admitReply}): its client is not reading. All
+ * connections together are bounded the same way ({@link ReplyMemory}): above half of {@link
+ * ClientLimits#maxUnsentReplyBytes} unsent, the connections that have replies unsent are not read,
+ * and at it such a connection is closed rather than given another reply.
  *
  * <p>A FETCH_STATE answer ({@link #stream}) is written a chunk at a time while the connection is
  * writable and resumed when it drains; the connection is not read from until it is done.
@@ -80,6 +88,8 @@ final class ClientPort {
     private final SSLContext tls;
     private final AdminPolicy admin;
     private final Requests requests;
+    private final ClientConnections connections;
+    private final ReplyMemory replies;
     private Channel listener;
     private long badRequests;
     private long refusedAdminRequests;
@@ -88,17 +98,21 @@ final class ClientPort {
     /**
      * @param tls the client port's TLS context (it trusts the node CA and the client CA), or null
      * @param admin who may send administrative requests
+     * @param limits what all client connections together may cost the node
      */
-    ClientPort(EventLoop loop, SSLContext tls, AdminPolicy admin, Requests requests) {
+    ClientPort(EventLoop loop, SSLContext tls, AdminPolicy admin, ClientLimits limits, Requests requests) {
         this.loop = loop;
         this.tls = tls;
         this.admin = admin;
         this.requests = requests;
+        this.connections = new ClientConnections(limits.maxConnections());
+        this.replies = new ReplyMemory(limits.maxUnsentReplyBytes(), this::updateReading);
     }
 
     /** Binds {@code host:port}, blocking until bound. */
     void start(String host, int port) throws InterruptedException {
         listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .handler(connections) // before the acceptor: a connection over the limit is closed unregistered
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -113,6 +127,7 @@ final class ClientPort {
     void initPipeline(Channel channel) {
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES,
                 WRITE_BUFFER_HIGH_BYTES));
+        replies.install(channel); // first: next to the socket
         if (tls != null) {
             channel.pipeline().addLast(TlsContexts.serverHandler(tls, channel));
         }
@@ -198,19 +213,30 @@ final class ClientPort {
 
     /**
      * Whether a reply may be written to {@code channel}: not if its unsent replies exceed {@link
-     * #MAX_UNSENT_REPLY_BYTES}, in which case its client is not reading and the connection is closed.
+     * #MAX_UNSENT_REPLY_BYTES}, nor if it has replies unsent while all connections together hold
+     * {@link ClientLimits#maxUnsentReplyBytes} unsent ({@link ReplyMemory#full}). Either way the
+     * connection is closed: its client is not reading, or the node is at its bound and it is sent
+     * more than it takes.
      */
     boolean admitReply(Channel channel) {
         ChannelOutboundBuffer unsent = channel.unsafe().outboundBuffer();
         long unsentBytes = unsent == null ? 0 : unsent.totalPendingWriteBytes();
-        if (unsentBytes <= MAX_UNSENT_REPLY_BYTES) {
-            return true;
+        if (unsentBytes > MAX_UNSENT_REPLY_BYTES) {
+            unreadConnectionsClosed++;
+            LOG.warn("closing client connection {}: {} bytes of replies unread, more than {}", channel.remoteAddress(),
+                    unsentBytes, MAX_UNSENT_REPLY_BYTES);
+            channel.close();
+            return false;
         }
-        unreadConnectionsClosed++;
-        LOG.warn("closing client connection {}: {} bytes of replies unread, more than {}", channel.remoteAddress(),
-                unsentBytes, MAX_UNSENT_REPLY_BYTES);
-        channel.close();
-        return false;
+        if (replies.full() && ReplyMemory.unsentBytesOn(channel) > 0) {
+            unreadConnectionsClosed++;
+            LOG.warn("closing client connection {}: {} bytes of its replies unread while all client connections"
+                    + " hold {}, the most (network.max_unsent_replies_mib)", channel.remoteAddress(),
+                    ReplyMemory.unsentBytesOn(channel), replies.unsentBytes());
+            channel.close();
+            return false;
+        }
+        return true;
     }
 
     /** Requests refused as undecodable so far. Event loop only. */
@@ -228,6 +254,16 @@ final class ClientPort {
         return unreadConnectionsClosed;
     }
 
+    /** Client connections served now and refused so far. Event loop only. */
+    ClientConnections connections() {
+        return connections;
+    }
+
+    /** The reply bytes all client connections hold unsent. Event loop only. */
+    ReplyMemory replies() {
+        return replies;
+    }
+
     private static int[] pending(Channel channel) {
         int[] count = channel.attr(PENDING).get();
         if (count == null) {
@@ -238,9 +274,10 @@ final class ClientPort {
     }
 
     /**
-     * Reads from {@code channel} only while its replies drain and it has room for more pending
-     * requests. Stopping takes effect at once; resuming runs as a task of its own, so that requests
-     * it releases do not reach the server in the middle of the step that settled one.
+     * Reads from {@code channel} only while its replies drain, it has room for more pending requests
+     * and the replies of all connections do not hold it back ({@link ReplyMemory#holdsBack}).
+     * Stopping takes effect at once; resuming runs as a task of its own, so that requests it releases
+     * do not reach the server in the middle of the step that settled one.
      */
     private void updateReading(Channel channel) {
         if (!shouldRead(channel)) {
@@ -254,9 +291,9 @@ final class ClientPort {
         }
     }
 
-    private static boolean shouldRead(Channel channel) {
+    private boolean shouldRead(Channel channel) {
         return channel.isWritable() && pendingOn(channel) < MAX_PENDING_PER_CONNECTION
-                && channel.attr(STREAM).get() == null;
+                && channel.attr(STREAM).get() == null && !replies.holdsBack(channel);
     }
 
     private void replyError(ChannelHandlerContext ctx, long requestNumber, String reason, boolean close) {
@@ -281,6 +318,9 @@ final class ClientPort {
                     badRequests++;
                     replyError(ctx, number, "bad request: " + e.getMessage(), number == 0);
                     return;
+                }
+                if (!connections.admits(ctx.channel(), command.op())) {
+                    return; // closed: a reserved slot is for administration
                 }
                 Optional<String> refusal = admin.refusal(command, ctx.channel());
                 if (refusal.isPresent()) {

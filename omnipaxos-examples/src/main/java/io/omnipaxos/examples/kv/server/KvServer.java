@@ -105,7 +105,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         this.configurations = new Configurations(config, network, memory, tls, incarnations, loop, snapshots,
                 new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), this);
         this.clientPort = new ClientPort(loop, clientTls == null ? null : clientTls.context(),
-                new AdminPolicy(network.adminToken(), clientTls), this);
+                new AdminPolicy(network.adminToken(), clientTls), network.clientLimits(), this);
         this.pending = new PendingRequests(clientPort);
     }
 

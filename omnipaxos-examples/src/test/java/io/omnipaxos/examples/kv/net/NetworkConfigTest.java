@@ -30,7 +30,33 @@ class NetworkConfigTest {
             assertEquals(Path.of("data", "node" + pid), network.dataDir());
             assertFalse(network.tls().enabled());
             assertTrue(network.syncEveryWrite());
+            assertEquals(ClientLimits.DEFAULT, network.clientLimits());
         }
+    }
+
+    @Test
+    void theClientLimitsAreReadAndABadOneIsAnErrorNamingTheFileKeyAndValue(@TempDir Path dir) throws IOException {
+        String base = "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 1, client_port = 2 }]\n"
+                + "data_dir = \"d\"\n";
+        Path file = Files.writeString(dir.resolve("limits.toml"), base
+                + "max_client_connections = 3\nmax_unsent_replies_mib = 5\n");
+        assertEquals(new ClientLimits(3, 5 * ClientLimits.MIB), NetworkConfig.load(file).clientLimits());
+        assertEquals(1024, ClientLimits.DEFAULT.maxConnections());
+        assertEquals(256 * ClientLimits.MIB, ClientLimits.DEFAULT.maxUnsentReplyBytes());
+        Path zero = Files.writeString(dir.resolve("zero.toml"), base + "max_client_connections = 0\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> NetworkConfig.load(zero));
+        assertEquals(zero + ": network.max_client_connections must be in [1, 1048576], got 0", e.getMessage());
+        assertError(dir, base + "max_client_connections = 1048577\n",
+                "network.max_client_connections must be in [1, 1048576], got 1048577");
+        assertError(dir, base + "max_client_connections = \"many\"\n",
+                "network.max_client_connections must be an integer, got many");
+        assertError(dir, base + "max_unsent_replies_mib = 0\n",
+                "network.max_unsent_replies_mib must be in [1, 65536], got 0");
+        assertError(dir, base + "max_unsent_replies_mib = -5\n",
+                "network.max_unsent_replies_mib must be in [1, 65536], got -5");
+        assertError(dir, base + "max_unsent_replies_mib = 1.5\n",
+                "network.max_unsent_replies_mib must be an integer, got 1.5");
+        assertError(dir, base + "max_client_connection = 10\n", "unknown key(s) [max_client_connection]");
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.omnipaxos.examples.kv.net.ClientLimits;
 import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.reconfig.Handover;
@@ -114,7 +115,7 @@ class StateStreamTest {
     /** Starts a client port whose FETCH_STATE answer streams {@code sources}' handover; returns the port. */
     private int start(Function<Long, HandoverSource> sources) throws Exception {
         int clientPort = freePort();
-        port = new ClientPort(loop, null, new AdminPolicy(Optional.empty()), new ClientPort.Requests() {
+        ClientPort.Requests requests = new ClientPort.Requests() {
             @Override
             public void onRequest(KvCommand command, Channel channel) {
                 if (command.op() != KvOp.FETCH_STATE) {
@@ -129,7 +130,8 @@ class StateStreamTest {
             public void onFatal(Throwable failure) {
                 throw new AssertionError("fatal", failure);
             }
-        });
+        };
+        port = new ClientPort(loop, null, new AdminPolicy(Optional.empty()), ClientLimits.DEFAULT, requests);
         port.start("127.0.0.1", clientPort);
         return clientPort;
     }
