@@ -11,42 +11,16 @@ import java.util.List;
  * after the first is the bare state, whose size depends on the data, not on the log's length.
  *
  * <p>A node that snapshots at the index it has applied up to already holds the result: it hands
- * its encoded state to {@link #offerAppliedState} just before calling {@code snapshot}, and the
- * next create or merge returns that instead of decoding and replaying (same state, less work on
- * the event loop). One instance per node; not thread-safe, like the node.
+ * its encoded state to {@code OmniPaxos.installSnapshot} instead, and neither method runs (no
+ * decoding and replaying on the event loop). Stateless.
  */
 public final class KvSnapshots implements Snapshot<KvEntry> {
 
     /** An instance for one node. */
     public KvSnapshots() {}
 
-    private byte[] offeredState;
-
-    /**
-     * The state after applying the log up to the index of the snapshot that is about to be made;
-     * used by the next create or merge only.
-     */
-    public void offerAppliedState(byte[] encodedState) {
-        offeredState = encodedState;
-    }
-
-    /** Drops an offer that no create or merge took (the snapshot was refused). */
-    public void withdrawOffer() {
-        offeredState = null;
-    }
-
-    private KvEntry takeOffer() {
-        byte[] state = offeredState;
-        offeredState = null;
-        return state == null ? null : new KvSnapshot(state, List.of());
-    }
-
     @Override
     public KvEntry create(List<KvEntry> entries) {
-        KvEntry offered = takeOffer();
-        if (offered != null) {
-            return offered;
-        }
         List<KvCommand> commands = new ArrayList<>(entries.size());
         KvStateMachine base = null;
         for (KvEntry entry : entries) {
@@ -67,12 +41,8 @@ public final class KvSnapshots implements Snapshot<KvEntry> {
 
     @Override
     public KvEntry merge(KvEntry base, KvEntry delta) {
-        KvEntry offered = takeOffer();
-        if (offered != null) {
-            return offered;
-        }
         KvSnapshot later = (KvSnapshot) delta;
-        if (later.hasState()) { // a whole state (e.g. an offer that create took) replaces the base
+        if (later.hasState()) { // a whole state (e.g. one a node installed) replaces the base
             return later.commands().isEmpty() ? later : new KvSnapshot(later.toStateMachine().encode(), List.of());
         }
         KvStateMachine machine = ((KvSnapshot) base).toStateMachine();
