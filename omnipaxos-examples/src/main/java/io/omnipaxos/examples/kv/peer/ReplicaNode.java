@@ -3,6 +3,7 @@ package io.omnipaxos.examples.kv.peer;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.omnipaxos.AppendRejectedException;
+import io.omnipaxos.CompactionException;
 import io.omnipaxos.LogEntry;
 import io.omnipaxos.OmniPaxos;
 import io.omnipaxos.OmniPaxosConfig;
@@ -229,6 +230,26 @@ public final class ReplicaNode<T> {
     /** The event loop that owns this node. */
     public EventLoop loop() {
         return loop;
+    }
+
+    /**
+     * Replaces the log below {@code idx} by the application's own {@code snapshot} of it ({@link
+     * OmniPaxos#installSnapshot}), with the storage write reported like any step's. Event loop only.
+     *
+     * @return false if the core refused (e.g. the log was compacted past {@code idx} meanwhile) or
+     *     the node is closed
+     */
+    public boolean installSnapshot(long idx, T snapshot) {
+        boolean[] installed = {false};
+        guard(() -> {
+            try {
+                paxos.installSnapshot(idx, snapshot);
+                installed[0] = true;
+            } catch (CompactionException refused) {
+                LOG.debug("node {}: no snapshot at {}: {}", pid, idx, refused.getMessage());
+            }
+        });
+        return installed[0];
     }
 
     /** The number of decided entries handed to the listener. Event loop only. */

@@ -83,10 +83,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final Set<Channel> unflushed = new HashSet<>();
     private final EventLoopGroup group;
     private final Configurations configurations;
-    private final long snapshotInterval;
     private final KvSnapshots snapshots = new KvSnapshots();
-    /** The index below which this node's log is compacted into a snapshot (as far as it knows). */
-    private long snapshotIdx;
+    private final SnapshotTaker snapshotTaker;
     private final ClientPort clientPort;
     private final NodeAddress self;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -101,7 +99,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         SSLContext tls = network.tls().enabled() ? TlsContexts.create(network.tls()) : null;
         ClientPortTls clientTls = network.tls().enabled() ? TlsContexts.clientPort(network.tls()) : null;
         this.self = network.node(config.server().pid());
-        this.snapshotInterval = network.snapshotInterval();
+        this.snapshotTaker = new SnapshotTaker(config.server().pid(), network.snapshotInterval(), loop, this::onFatal);
         this.configurations = new Configurations(config, network, memory, tls, incarnations, loop, snapshots,
                 new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), this);
         this.clientPort = new ClientPort(loop, clientTls == null ? null : clientTls.context(),
@@ -202,6 +200,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         try {
             group.next().submit(clientPort::close).sync();
             configurations.close();
+            snapshotTaker.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -356,7 +355,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     @Override
     public void onConfigurationStarting() {
         stateMachine = new KvStateMachine(); // the seeded snapshot (or the storage's log) restores it
-        snapshotIdx = 0;
+        snapshotTaker.stateReplaced(0);
     }
 
     @Override
@@ -378,7 +377,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         // Requests pending here whose entries lie in the snapshot get no answer from us; their
         // clients retry, and the snapshot's session table answers them at most once.
         stateMachine = ((KvSnapshot) snapshot).toStateMachine();
-        snapshotIdx = compactedIdx;
+        snapshotTaker.stateReplaced(compactedIdx);
         events.info("installed a snapshot of the log up to index {} ({} keys)", compactedIdx, stateMachine.size());
     }
 
@@ -425,7 +424,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     @Override
     public void afterStep() {
         flushReplies();
-        snapshotIfDue();
+        snapshotTaker.takeIfDue(configurations.node(), stateMachine);
     }
 
     private void flushReplies() {
@@ -433,27 +432,6 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             channel.flush();
         }
         unflushed.clear();
-    }
-
-    /** Every snapshot_interval applied entries, replaces the applied prefix of this node's log by a snapshot. */
-    private void snapshotIfDue() {
-        ReplicaNode<KvEntry> node = configurations.node();
-        long applied = node == null ? 0 : node.appliedIdx();
-        if (node == null || snapshotInterval == 0 || applied - snapshotIdx < snapshotInterval) {
-            return;
-        }
-        long startedAt = System.nanoTime();
-        try {
-            // This node's own state at the applied index is the snapshot: the core reads no entry for it.
-            node.paxos().installSnapshot(applied, new KvSnapshot(stateMachine.encode(), List.of()));
-            snapshotIdx = applied;
-            events.info("snapshot of the log up to index {} ({} keys) in {} ms", applied, stateMachine.size(),
-                    (System.nanoTime() - startedAt) / 1_000_000);
-        } catch (CompactionException e) {
-            // E.g. the stop-sign's slot is not an entry; try again after the next entries.
-            log.debug("no snapshot at {}: {}", applied, e.getMessage());
-            snapshotIdx = applied;
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.omnipaxos.examples.kv.state;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,5 +114,25 @@ class KvStateMachineTest {
         assertEquals(KvReply.ok(8), machine.apply(new KvCommand(13, 8, 7, KvOp.REGISTER, "", "")));
         assertEquals(KvReply.ok(9), machine.apply(new KvCommand(13, 9, 8, KvOp.APPEND, "log", "b")));
         assertEquals("ab", machine.valueOf("log"));
+    }
+
+    @Test
+    void aCopyEncodesLikeTheOriginalAndStaysAsItWasWhileTheOriginalGoesOn() {
+        for (long client = 1; client <= 3; client++) {
+            for (long n = 1; n <= 5; n++) {
+                machine.apply(new KvCommand(client, n, Math.max(0, n - 2), KvOp.APPEND, "k" + (n % 3), "v" + client));
+            }
+        }
+        machine.apply(new KvCommand(1, 6, 5, KvOp.GET, "k1", "")); // moves client 1 to most recently used
+        byte[] before = machine.encode();
+        KvStateMachine copy = machine.copy();
+        assertArrayEquals(before, copy.encode(), "same state, same session order");
+        machine.apply(new KvCommand(2, 6, 5, KvOp.PUT, "k1", "changed"));
+        machine.apply(new KvCommand(4, 1, 0, KvOp.DELETE, "k2", ""));
+        machine.apply(new KvCommand(3, 6, 5, KvOp.APPEND, "k0", "more"));
+        assertArrayEquals(before, copy.encode(), "the copy shares nothing that the original changes");
+        assertEquals("changed", machine.valueOf("k1"));
+        assertEquals(KvStateMachine.decode(before).valueOf("k1"), copy.valueOf("k1"));
+        assertEquals(machine.appliedCount() - 3, copy.appliedCount());
     }
 }

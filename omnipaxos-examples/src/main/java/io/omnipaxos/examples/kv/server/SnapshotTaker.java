@@ -1,0 +1,113 @@
+package io.omnipaxos.examples.kv.server;
+
+import io.netty.channel.EventLoop;
+import io.omnipaxos.examples.kv.net.KvLogging;
+import io.omnipaxos.examples.kv.peer.ReplicaNode;
+import io.omnipaxos.examples.kv.state.KvEntry;
+import io.omnipaxos.examples.kv.state.KvSnapshot;
+import io.omnipaxos.examples.kv.state.KvStateMachine;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshots the node's map every {@code snapshot_interval} applied entries without holding up the
+ * event loop for the encoding: on the loop it copies the state machine (a pass over keys and
+ * sessions), a worker thread encodes the copy, and back on the loop the node installs the bytes
+ * as the snapshot of the log up to the index the copy was taken at ({@link
+ * ReplicaNode#installSnapshot}). One snapshot at a time; one taken for a state that was replaced
+ * meanwhile (a new configuration, a snapshot installed from the leader) is dropped. Anything the
+ * worker throws stops the node. Event loop only, except the worker's task.
+ */
+final class SnapshotTaker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotTaker.class);
+    private final Logger events = LoggerFactory.getLogger(KvLogging.EVENTS);
+
+    private final long interval;
+    private final EventLoop loop;
+    private final Consumer<Throwable> onFatal;
+    private final ExecutorService worker;
+    /** The index of the last snapshot, taken here or installed from elsewhere. */
+    private long snapshotIdx;
+    /** Bumped whenever the state is replaced, so that a snapshot of the old state is not installed. */
+    private long generation;
+    private boolean inFlight;
+
+    /**
+     * @param interval applied entries between snapshots; 0 for none
+     * @param onFatal called on the loop if encoding fails
+     */
+    SnapshotTaker(long pid, long interval, EventLoop loop, Consumer<Throwable> onFatal) {
+        this.interval = interval;
+        this.loop = loop;
+        this.onFatal = onFatal;
+        this.worker = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "kv-snapshot-node" + pid);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** The state now stands for the log up to {@code idx} (0: a new configuration starts). */
+    void stateReplaced(long idx) {
+        snapshotIdx = idx;
+        generation++;
+    }
+
+    /** Starts a snapshot if {@code interval} entries were applied since the last one and none is running. */
+    void takeIfDue(ReplicaNode<KvEntry> node, KvStateMachine machine) {
+        long applied = node == null ? 0 : node.appliedIdx();
+        if (node == null || interval == 0 || inFlight || applied - snapshotIdx < interval) {
+            return;
+        }
+        long startedAt = System.nanoTime();
+        KvStateMachine copy = machine.copy();
+        long copyMillis = (System.nanoTime() - startedAt) / 1_000_000;
+        long taken = generation;
+        inFlight = true;
+        try {
+            worker.execute(() -> encode(node, taken, applied, copy, startedAt, copyMillis));
+        } catch (RejectedExecutionException closing) {
+            inFlight = false;
+        }
+    }
+
+    private void encode(ReplicaNode<KvEntry> node, long taken, long applied, KvStateMachine copy, long startedAt,
+            long copyMillis) {
+        try {
+            byte[] state = copy.encode();
+            loop.execute(() -> install(node, taken, applied, state, copy.size(), startedAt, copyMillis));
+        } catch (RejectedExecutionException closing) {
+            LOG.debug("snapshot at {} dropped: the node is closing", applied);
+        } catch (Throwable failure) {
+            loop.execute(() -> onFatal.accept(failure));
+        }
+    }
+
+    private void install(ReplicaNode<KvEntry> node, long taken, long applied, byte[] state, int keys, long startedAt,
+            long copyMillis) {
+        inFlight = false;
+        if (taken != generation || applied <= snapshotIdx) {
+            return; // the state was replaced since the copy
+        }
+        long installAt = System.nanoTime();
+        boolean installed = node.installSnapshot(applied, new KvSnapshot(state, List.of()));
+        snapshotIdx = applied; // if refused (compacted past it meanwhile), try again after the next interval
+        if (installed) {
+            long now = System.nanoTime();
+            events.info("snapshot of the log up to index {} ({} keys, {} bytes) in {} ms; {} ms of it on the event"
+                    + " loop", applied, keys, state.length, (now - startedAt) / 1_000_000,
+                    copyMillis + (now - installAt) / 1_000_000);
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}
