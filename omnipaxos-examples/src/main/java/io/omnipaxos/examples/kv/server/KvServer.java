@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A node of the replicated key-value store: {@code KvServer config/node1.toml [--memory]}.
  *
- * <p>One Netty event loop thread runs everything: the {@link ReplicaNode} (OmniPaxos, peer links,
- * ticks), the {@link ClientPort} and the {@link KvStateMachine}. A request is answered only by the
+ * <p>One Netty event loop thread runs the {@link ReplicaNode} (OmniPaxos, peer links, ticks), the
+ * {@link ClientPort} and the {@link KvStateMachine}; only the storage's syncs and the encoding of
+ * snapshots ({@link SnapshotTaker}) run on threads of their own. A request is answered only by the
  * server that received it, once its entry is decided and applied there; a server that is not the
  * leader answers {@link KvStatus#NOT_LEADER} with the leader it knows. Every operation, GET
  * included, goes through the log, so every answer is linearizable and a server cut off from a
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * <p>Storage is a {@link PersistentStorage} in the TOML's {@code network.data_dir} ({@code
  * --memory}: a {@link MemoryStorage}). Every {@code network.snapshot_interval} decided entries the
  * node replaces its applied log prefix by a {@link KvSnapshot} of the map (locally: each node on
- * its own), so its log, disk and restart time stay bounded. A restarted node rebuilds its state
+ * its own, encoded off the event loop), so its log, disk and restart time stay bounded. A restarted node rebuilds its state
  * machine from the snapshot and the decided entries after it and rejoins with {@code
  * failRecovery()}; a node that was away while the others compacted is sent their snapshot.
  *
