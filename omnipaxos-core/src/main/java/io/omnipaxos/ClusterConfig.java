@@ -26,8 +26,8 @@ public record ClusterConfig(int configurationId, List<Long> nodes, Optional<Flex
         if (configurationId <= 0) {
             throw new ConfigException("configuration_id must be > 0, got " + configurationId);
         }
-        if (nodes.size() < 2) {
-            throw new ConfigException("nodes must hold at least 2 pids, got " + nodes);
+        if (nodes.isEmpty()) {
+            throw new ConfigException("nodes must hold at least 1 pid, got " + nodes);
         }
         var seen = new HashSet<Long>();
         for (long pid : nodes) {

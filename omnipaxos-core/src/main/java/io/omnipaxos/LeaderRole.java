@@ -76,6 +76,7 @@ final class LeaderRole<T> {
         for (long peer : state.peers) {
             sendPrepare(peer);
         }
+        finishPrepareWithQuorum(); // a server alone (or a read quorum of one) needs no promise but its own
     }
 
     /** Prepare phase, step 2: collect promises; with a read quorum, adopt the best log and start accepting. */

@@ -58,7 +58,6 @@ class TomlConfigErrorTest {
             configuration_id = 2147483648\\npid = 2\\npeers = [1, 3]    | configuration_id    | 1:1  | 2147483648
             configuration_id = 1\\npid = 2\\npeers = [1, 2, 3]          | peers               | 3:1  | [1, 2, 3]
             configuration_id = 1\\npid = 2\\npeers = [1, 3, 1]          | peers               | 3:1  | duplicate pid 1
-            configuration_id = 1\\npid = 2\\npeers = []                 | peers               | 3:1  | at least 2 pids, got [2]
             configuration_id = 1\\npid = 2\\npeers = [1, -3]            | peers               | 3:1  | got -3
             configuration_id = 1\\npid = 2\\npeers = [1, 0]             | peers               | 3:1  | got 0
             # --- flat layout: wrong types ---
@@ -104,7 +103,7 @@ class TomlConfigErrorTest {
             [cluster_config]\\nconfiguration_id = 1\\nnodes = [1, 2, 3]\\n[server_config]\\npid = 4    | server_config.pid    | 5:1 | pid 4 is not one of the nodes [1, 2, 3]
             [cluster_config]\\nconfiguration_id = 1\\nnodes = [1, 2, 3]\\n[server_config]\\npid = 0    | server_config.pid    | 5:1 | got 0
             [cluster_config]\\nconfiguration_id = 1\\nnodes = [1, 2, 2]\\n[server_config]\\npid = 2    | cluster_config.nodes | 3:1 | duplicate pid 2
-            [cluster_config]\\nconfiguration_id = 1\\nnodes = [2]\\n[server_config]\\npid = 2          | cluster_config.nodes | 3:1 | got [2]
+            [cluster_config]\\nconfiguration_id = 1\\nnodes = []\\n[server_config]\\npid = 2           | cluster_config.nodes | 3:1 | at least 1 pid, got []
             [cluster_config]\\nconfiguration_id = 1\\nnodes = [0, 2]\\n[server_config]\\npid = 2       | cluster_config.nodes | 3:1 | got 0
             [cluster_config]\\nconfiguration_id = 1\\nnodes = "1,2"\\n[server_config]\\npid = 2        | cluster_config.nodes | 3:1 | "1,2" (a string)
             [cluster_config]\\nconfiguration_id = 0\\nnodes = [1, 2]\\n[server_config]\\npid = 2       | cluster_config.configuration_id | 2:1 | got 0

@@ -183,4 +183,56 @@ class ReconfigurationTest {
             assertEquals(1 + more.size(), next.server(pid).getDecidedIdx());
         }
     }
+
+    /** Seeds fresh storages of the next configuration with {@code old}'s final state, as a snapshot of one entry. */
+    private static SimulatedCluster successor(SimulatedCluster old, long seed, int size, int configurationId) {
+        String finalState = "state:" + String.join(",", old.chosen());
+        String snapshot = ListSnapshot.INSTANCE.create(List.of(finalState));
+        StorageFactory seeded = new StorageFactory() {
+            @Override
+            public io.omnipaxos.storage.Storage<String> create(long pid) {
+                ListStorage<String> storage = new ListStorage<>();
+                storage.writeAtomically(List.of(new io.omnipaxos.storage.StorageOp.SetSnapshot<>(1, snapshot),
+                        new io.omnipaxos.storage.StorageOp.SetDecidedIdx<>(1)));
+                return storage;
+            }
+
+            @Override
+            public io.omnipaxos.storage.Storage<String> reopen(long pid, io.omnipaxos.storage.Storage<String> crashed) {
+                return crashed;
+            }
+        };
+        SimulatedCluster next = SimulatedCluster.create(seed, size, seeded, b -> b.configurationId(configurationId));
+        next.markAppended(finalState);
+        return next;
+    }
+
+    @Test
+    void aClusterGrowsFromOneServerToThreeToFive() {
+        SimulatedCluster one = settled(41, 1);
+        List<String> alone = one.appendOnEach(3);
+        one.awaitAllChosen(alone, 200);
+        one.server(1).reconfigure(new ClusterConfig(2, List.of(1L, 2L, 3L)), new byte[0]);
+        awaitReconfigured(one, 200);
+
+        SimulatedCluster three = successor(one, 42, 3, 2);
+        assertTrue(three.runUntilSettled(600), three::dump);
+        List<String> byThree = three.appendOnEach(2);
+        three.awaitAllChosen(byThree, 600);
+        three.server(three.agreedLeader().orElseThrow()).reconfigure(
+                new ClusterConfig(3, List.of(1L, 2L, 3L, 4L, 5L)), new byte[0]);
+        awaitReconfigured(three, 600);
+
+        SimulatedCluster five = successor(three, 43, 5, 3);
+        assertTrue(five.runUntilSettled(800), five::dump);
+        List<String> byFive = five.appendOnEach(2);
+        five.awaitAllChosen(byFive, 800);
+        five.awaitConverged(800);
+        String carried = ListSnapshot.entriesOf(((LogEntry.Snapshotted<String>) five.server(5).readDecidedSuffix(0)
+                .get(0)).snapshot()).get(0);
+        for (String value : alone) {
+            assertTrue(carried.contains(value), "what the single server decided reaches the five: " + carried);
+        }
+        assertEquals(1 + byFive.size(), five.server(5).getDecidedIdx());
+    }
 }
