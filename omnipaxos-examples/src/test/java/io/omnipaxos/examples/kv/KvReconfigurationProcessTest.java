@@ -107,6 +107,23 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         readBack(cluster.clientOf(List.of(1L, 2L, 3L)), "a", "b");
     }
 
+    @Test
+    void aSingleNodeServesAloneAndGrowsToThree() throws Exception {
+        cluster = new KvCluster(dir, 1).startAll(); // peers = []: a cluster of one node
+        write("a");
+        List<Long> three = List.of(1L, 2L, 3L);
+        cluster.addJoiner(2, 2, three);
+        cluster.addJoiner(3, 2, three);
+        cluster.start(2);
+        cluster.start(3);
+        reconfigure(2);
+        cluster.awaitConsole(2, "runs configuration 2", STARTUP);
+        cluster.awaitConsole(3, "runs configuration 2", STARTUP);
+        write("b");
+        cluster.kill(1); // nodes 2 and 3, which joined, are a majority on their own
+        readBack(cluster.clientOf(List.of(1L, 2L, 3L)), "a", "b");
+    }
+
     /** The command line's reconfigure, with the new node's TOML file describing the next configuration. */
     private void reconfigure(long newNode) throws InterruptedException {
         String[] args = {"--config", cluster.toml(1).toString(), "reconfigure", cluster.toml(newNode).toString()};
