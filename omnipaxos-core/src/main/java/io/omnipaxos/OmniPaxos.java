@@ -59,6 +59,8 @@ public final class OmniPaxos<T> {
     private int resendTicks;
     private int flushTicks;
     private long droppedIncomingCount;
+    /** The end of the slots {@link #takeDecided} handed out so far. */
+    private long takenIdx;
 
     OmniPaxos(OmniPaxosConfig config, Storage<T> storage, Snapshot<T> snapshots, EntryCodec<T> entryCodec) {
         this.config = Objects.requireNonNull(config, "config");
@@ -256,6 +258,38 @@ public final class OmniPaxos<T> {
         }
         List<LogEntry<T>> one = readEntries(idx, idx + 1);
         return Optional.of(one.get(0));
+    }
+
+    /**
+     * The slots decided since the previous call, in log order, at most {@code max} of them (a
+     * compacted prefix counts as one): what the application must apply next, each slot handed out
+     * once, without polling {@link #getDecidedIdx()}. Call it after the inputs of a step ({@link
+     * #handleIncoming}, {@link #tick}); an empty list means nothing new. The first call starts at
+     * index 0, so a server built on a storage that holds a log (after {@link #failRecovery()}) is
+     * first given its compacted prefix ({@link LogEntry.Snapshotted} or {@link LogEntry.Trimmed}) and
+     * the decided entries after it; if the leader later replaces this server's log by its snapshot,
+     * the next call starts with that snapshot. Counts as a read, like {@link #readEntries}, for
+     * {@link #trim}.
+     *
+     * @throws IllegalArgumentException if {@code max < 1}
+     */
+    public List<LogEntry<T>> takeDecided(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be >= 1, got " + max);
+        }
+        LogStore<T> log = paxos.state.log;
+        long from = takenIdx;
+        long decidedIdx = log.decidedIdx();
+        if (from >= decidedIdx) {
+            return List.of();
+        }
+        long compactedIdx = log.compactedIdx();
+        long to = from < compactedIdx ? Math.min(decidedIdx, compactedIdx + (max - 1L))
+                : Math.min(decidedIdx, from + max);
+        List<LogEntry<T>> entries = LogReader.read(log, from, to);
+        paxos.state.noteRead(from, to);
+        takenIdx = to;
+        return entries;
     }
 
     /**

@@ -338,34 +338,30 @@ public final class ReplicaNode<T> {
         });
     }
 
+    /** Hands the listener what OmniPaxos decided since the last step ({@link OmniPaxos#takeDecided}), a portion at a time. */
     private void applyDecided() {
-        long decidedIdx = paxos.getDecidedIdx();
-        long end = Math.min(decidedIdx, appliedIdx + MAX_APPLIED_PER_STEP);
-        if (end <= appliedIdx) {
-            return;
-        }
+        List<LogEntry<T>> decided = paxos.takeDecided(MAX_APPLIED_PER_STEP);
         long idx = appliedIdx;
-        for (LogEntry<T> entry : paxos.readEntries(appliedIdx, end)) {
+        for (LogEntry<T> entry : decided) {
             if (entry instanceof LogEntry.Trimmed<T> trimmed) {
                 listener.onTrimmed(trimmed.compactedIdx());
                 idx = trimmed.compactedIdx();
             } else if (entry instanceof LogEntry.Snapshotted<T> snapshotted) {
                 listener.onSnapshot(snapshotted.snapshot(), snapshotted.compactedIdx());
                 idx = snapshotted.compactedIdx();
-            } else if (entry instanceof LogEntry.Decided<T> decided) {
-                listener.onDecided(decided.entry());
+            } else if (entry instanceof LogEntry.Decided<T> one) {
+                listener.onDecided(one.entry());
                 idx++;
             } else if (entry instanceof LogEntry.StopSign<T> stopSign && stopSign.decided()) {
                 listener.onStopSign(stopSign.stopSign());
                 idx++;
             } else {
-                throw new IllegalStateException("expected a decided entry below decidedIdx " + decidedIdx + ", got "
-                        + entry + " at " + idx);
+                throw new IllegalStateException("takeDecided handed out " + entry + " at " + idx);
             }
         }
-        appliedIdx = Math.max(idx, end);
-        if (end < decidedIdx) {
-            requestStep();
+        appliedIdx = idx;
+        if (decided.size() == MAX_APPLIED_PER_STEP) {
+            requestStep(); // maybe more: the next portion in a step of its own
         }
     }
 

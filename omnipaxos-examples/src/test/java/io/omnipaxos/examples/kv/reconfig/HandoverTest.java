@@ -60,7 +60,7 @@ class HandoverTest {
         assertRefused("id=2;nodes=1@h:1:2,2@h:3", "not pid@host:peerPort:clientPort");
         assertRefused("id=2;nodes=1@h:1:2,1@h:3:4", "pid 1 listed twice");
         assertRefused("id=2;nodes=1@h:1:2,2@h:3:70000", "port 70000 is above 65535");
-        assertRefused("id=2;nodes=1@h:1:2", "invalid configuration");
+        assertRefused("id=2;nodes=1@h:1:2,2@h:3:4;quorum=3/1", "invalid configuration");
         assertRefused("id=2;nodes=1@h:1:2,2@h:3:4;quorum=1/1", "invalid configuration");
         assertRefused("id=x;nodes=1@h:1:2,2@h:3:4", "id 'x' is not a number");
     }
