@@ -15,6 +15,10 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.ReadIndexAck;
+import io.omnipaxos.messages.ReadIndexCheck;
+import io.omnipaxos.messages.ReadIndexReply;
+import io.omnipaxos.messages.ReadIndexRequest;
 import io.omnipaxos.messages.SnapshotPart;
 import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.SyncChunk;
@@ -143,6 +147,10 @@ final class IncomingScreen {
             return m.ballot();
         } else if (message instanceof SnapshotPart<?> m) {
             return m.ballot();
+        } else if (message instanceof ReadIndexCheck<?> m) {
+            return m.ballot();
+        } else if (message instanceof ReadIndexReply<?> m) {
+            return m.ballot();
         }
         return null;
     }
@@ -162,6 +170,10 @@ final class IncomingScreen {
         } else if (message instanceof ProposalForward<?> m) {
             return m.ballot();
         } else if (message instanceof SnapshotPartAck<?> m) {
+            return m.ballot();
+        } else if (message instanceof ReadIndexAck<?> m) {
+            return m.ballot();
+        } else if (message instanceof ReadIndexRequest<?> m) {
             return m.ballot();
         } else if (message instanceof PrepareReq<?> || message instanceof StopSignForward<?>
                 || message instanceof HeartbeatRequest<?>) {

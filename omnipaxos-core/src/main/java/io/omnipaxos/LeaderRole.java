@@ -49,6 +49,11 @@ final class LeaderRole<T> {
     /** What each follower forwarded in its current session, to take every entry once. */
     private final ForwardedSessions<T> forwarded;
 
+    /** The length of the log adopted in this round's prepare phase (0 before one). */
+    long adoptedIdx() {
+        return adoptedIdx;
+    }
+
     LeaderRole(ProtocolState<T> state) {
         this.state = state;
         this.adoption = new LogAdoption<>(state);

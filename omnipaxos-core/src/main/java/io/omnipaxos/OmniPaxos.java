@@ -261,6 +261,28 @@ public final class OmniPaxos<T> {
     }
 
     /**
+     * Asks for a linearizable read without writing to the log (the read-index method): the leader
+     * confirms with a write quorum that it still leads (one round of messages serves every read
+     * waiting for it) and answers with the index the application must have applied before it
+     * serves the read from its own state. Works on any server; a follower asks its leader, so reads
+     * are served on every server. The answer comes from {@link #takeReadyReads()}, after later
+     * inputs (or at once on a server alone); a read that cannot be confirmed comes back without an
+     * index, to be asked again.
+     *
+     * @return the read's number, which its {@link ReadIndex} carries
+     */
+    public long requestRead() {
+        long readId = paxos.requestRead();
+        checkInvariants();
+        return readId;
+    }
+
+    /** The reads answered since the last call, confirmed or not (see {@link #requestRead()}). */
+    public List<ReadIndex> takeReadyReads() {
+        return paxos.takeReadyReads();
+    }
+
+    /**
      * The slots decided since the previous call, in log order, at most {@code max} of them (a
      * compacted prefix counts as one): what the application must apply next, each slot handed out
      * once, without polling {@link #getDecidedIdx()}. Call it after the inputs of a step ({@link

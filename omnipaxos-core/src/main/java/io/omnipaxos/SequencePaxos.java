@@ -15,12 +15,17 @@ import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequencePaxosMessage;
 import io.omnipaxos.messages.StopSignForward;
+import io.omnipaxos.messages.ReadIndexAck;
+import io.omnipaxos.messages.ReadIndexCheck;
+import io.omnipaxos.messages.ReadIndexReply;
+import io.omnipaxos.messages.ReadIndexRequest;
 import io.omnipaxos.messages.SnapshotPart;
 import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.SyncChunk;
 import io.omnipaxos.messages.TakeSnapshot;
 import io.omnipaxos.messages.Trim;
 import io.omnipaxos.storage.Storage;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -37,6 +42,7 @@ final class SequencePaxos<T> {
     private final LeaderRole<T> leaderRole;
     private final FollowerRole<T> followerRole;
     private final Compaction<T> compaction;
+    private final LinearizableReads<T> reads;
 
     SequencePaxos(OmniPaxosConfig config, Storage<T> storage, Outbox<T> outbox, Snapshot<T> snapshots,
             EntryCodec<T> entryCodec) {
@@ -44,6 +50,7 @@ final class SequencePaxos<T> {
         this.leaderRole = new LeaderRole<>(state);
         this.followerRole = new FollowerRole<>(state);
         this.compaction = new Compaction<>(state);
+        this.reads = new LinearizableReads<>(state, leaderRole::adoptedIdx);
         if (state.log.hasState()) {
             followerRole.recover();
         }
@@ -99,11 +106,20 @@ final class SequencePaxos<T> {
             followerRole.onSnapshotPart(m);
         } else if (message instanceof SnapshotPartAck<T> m) {
             leaderRole.onSnapshotPartAck(m);
+        } else if (message instanceof ReadIndexCheck<T> m) {
+            reads.onCheck(m);
+        } else if (message instanceof ReadIndexAck<T> m) {
+            reads.onAck(m);
+        } else if (message instanceof ReadIndexRequest<T> m) {
+            reads.onRequest(m);
+        } else if (message instanceof ReadIndexReply<T> m) {
+            reads.onReply(m);
         } else {
             throw new IllegalArgumentException("unknown Sequence Paxos message type "
                     + message.getClass().getName() + " from pid " + message.from());
         }
         settleProposals();
+        reads.afterInput();
     }
 
     /** Settles proposals in flight; the accepting leader takes the ones known lost at once. */
@@ -166,6 +182,7 @@ final class SequencePaxos<T> {
         } else if (ballot.isGreaterThan(state.log.promise())) {
             leaderRole.start(ballot);
         }
+        reads.afterInput();
     }
 
     void onResendTimeout() {
@@ -175,6 +192,16 @@ final class SequencePaxos<T> {
         } else {
             followerRole.onResendTimeout();
         }
+        reads.onResendTimeout();
+    }
+
+    /** A linearizable read: see {@link LinearizableReads}. */
+    long requestRead() {
+        return reads.request();
+    }
+
+    List<ReadIndex> takeReadyReads() {
+        return reads.takeReady();
     }
 
     void onFlushTimeout() {

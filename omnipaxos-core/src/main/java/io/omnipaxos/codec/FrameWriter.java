@@ -16,6 +16,10 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.ReadIndexAck;
+import io.omnipaxos.messages.ReadIndexCheck;
+import io.omnipaxos.messages.ReadIndexReply;
+import io.omnipaxos.messages.ReadIndexRequest;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.SnapshotPart;
 import io.omnipaxos.messages.SnapshotPartAck;
@@ -161,6 +165,21 @@ final class FrameWriter<T> {
             putBallot(w, x.ballot());
             w.putLong(x.snapshotIdx());
             w.putInt(x.partNo());
+        } else if (m instanceof ReadIndexCheck<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.round());
+        } else if (m instanceof ReadIndexAck<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.round());
+        } else if (m instanceof ReadIndexRequest<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.firstReadId());
+            w.putInt(x.count());
+        } else if (m instanceof ReadIndexReply<T> x) {
+            putBallot(w, x.ballot());
+            w.putLong(x.firstReadId());
+            w.putInt(x.count());
+            w.putLong(x.readIdx());
         } else if (!(m instanceof PrepareReq)) { // PrepareReq has no body
             throw new IllegalArgumentException("no wire layout for message type " + m.getClass().getName());
         }

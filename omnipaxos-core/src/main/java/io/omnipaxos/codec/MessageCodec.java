@@ -16,6 +16,10 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.ReadIndexAck;
+import io.omnipaxos.messages.ReadIndexCheck;
+import io.omnipaxos.messages.ReadIndexReply;
+import io.omnipaxos.messages.ReadIndexRequest;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.messages.SnapshotPart;
 import io.omnipaxos.messages.SnapshotPartAck;
@@ -71,6 +75,10 @@ import java.util.Objects;
  * 0x0F ProposalAck       ballot session:i64 firstSeq:i64 count:i32 idx:i64 * count
  * 0x10 SnapshotPart      ballot snapshotIdx:i64 partNo:i32 length:i32 bytes
  * 0x11 SnapshotPartAck   ballot snapshotIdx:i64 partNo:i32
+ * 0x12 ReadIndexCheck    ballot round:i64
+ * 0x13 ReadIndexAck      ballot round:i64
+ * 0x14 ReadIndexRequest  ballot firstReadId:i64 count:i32
+ * 0x15 ReadIndexReply    ballot firstReadId:i64 count:i32 readIdx:i64
  * 0x41 HeartbeatRequest  round:i64
  * 0x42 HeartbeatReply    round:i64 ballot quorumConnected:boolean
  * </pre>
@@ -311,6 +319,16 @@ public final class MessageCodec<T> {
             case SNAPSHOT_PART_ACK:
                 return new SnapshotPartAck<>(from, to, cfg, r.readBallot("ballot"), r.readLong("snapshotIdx"),
                         r.readCount("partNo"));
+            case READ_INDEX_CHECK:
+                return new ReadIndexCheck<>(from, to, cfg, r.readBallot("ballot"), r.readLong("round"));
+            case READ_INDEX_ACK:
+                return new ReadIndexAck<>(from, to, cfg, r.readBallot("ballot"), r.readLong("round"));
+            case READ_INDEX_REQUEST:
+                return new ReadIndexRequest<>(from, to, cfg, r.readBallot("ballot"), r.readLong("firstReadId"),
+                        r.readInt("count"));
+            case READ_INDEX_REPLY:
+                return new ReadIndexReply<>(from, to, cfg, r.readBallot("ballot"), r.readLong("firstReadId"),
+                        r.readInt("count"), r.readLong("readIdx"));
             case HEARTBEAT_REQUEST:
                 return new HeartbeatRequest<>(from, to, cfg, r.readLong("round"));
             case HEARTBEAT_REPLY:

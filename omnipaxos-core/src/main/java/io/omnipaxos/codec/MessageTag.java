@@ -14,6 +14,10 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
+import io.omnipaxos.messages.ReadIndexAck;
+import io.omnipaxos.messages.ReadIndexCheck;
+import io.omnipaxos.messages.ReadIndexReply;
+import io.omnipaxos.messages.ReadIndexRequest;
 import io.omnipaxos.messages.SnapshotPart;
 import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.StopSignForward;
@@ -28,7 +32,7 @@ import io.omnipaxos.messages.Trim;
  * keep the protocol families apart so that new messages slot in without touching existing ones:
  *
  * <ul>
- *   <li>{@code 0x01..0x3F} Sequence Paxos (the next one takes {@code 0x12});
+ *   <li>{@code 0x01..0x3F} Sequence Paxos (the next one takes {@code 0x16});
  *   <li>{@code 0x40..0x7F} Ballot Leader Election;
  *   <li>{@code 0x80..0xFF} reserved (e.g. for a future extended-tag escape);
  *   <li>{@code 0x00} never used, so that a zeroed buffer is rejected.
@@ -52,6 +56,10 @@ enum MessageTag {
     PROPOSAL_ACK(0x0F, "ProposalAck", WireFormat.BALLOT_BYTES + 2 * 8, false),
     SNAPSHOT_PART(0x10, "SnapshotPart", WireFormat.BALLOT_BYTES + 8 + 4, false),
     SNAPSHOT_PART_ACK(0x11, "SnapshotPartAck", WireFormat.BALLOT_BYTES + 8 + 4, false),
+    READ_INDEX_CHECK(0x12, "ReadIndexCheck", WireFormat.BALLOT_BYTES + 8, false),
+    READ_INDEX_ACK(0x13, "ReadIndexAck", WireFormat.BALLOT_BYTES + 8, false),
+    READ_INDEX_REQUEST(0x14, "ReadIndexRequest", WireFormat.BALLOT_BYTES + 8 + 4, false),
+    READ_INDEX_REPLY(0x15, "ReadIndexReply", WireFormat.BALLOT_BYTES + 8 + 4 + 8, false),
     HEARTBEAT_REQUEST(0x41, "HeartbeatRequest", 8, false),
     HEARTBEAT_REPLY(0x42, "HeartbeatReply", 8 + WireFormat.BALLOT_BYTES + 1, false);
 
@@ -131,6 +139,14 @@ enum MessageTag {
             return SNAPSHOT_PART;
         } else if (m instanceof SnapshotPartAck) {
             return SNAPSHOT_PART_ACK;
+        } else if (m instanceof ReadIndexCheck) {
+            return READ_INDEX_CHECK;
+        } else if (m instanceof ReadIndexAck) {
+            return READ_INDEX_ACK;
+        } else if (m instanceof ReadIndexRequest) {
+            return READ_INDEX_REQUEST;
+        } else if (m instanceof ReadIndexReply) {
+            return READ_INDEX_REPLY;
         }
         // Reached only when a message type was added to the sealed hierarchy but not to the codec.
         throw new IllegalArgumentException("no wire tag for message type " + m.getClass().getName());

@@ -11,7 +11,9 @@ final class WireFormat {
      * Version 2: Trim carries the leader's ballot; SyncChunk (0x0D). Version 3: a snapshot request
      * is its own message, TakeSnapshot (0x0E), and Trim lost its snapshot flag. Version 4: a snapshot
      * larger than one message travels in SnapshotPart (0x10) and SnapshotPartAck (0x11), and
-     * AcceptSync names how many parts came before it.
+     * AcceptSync names how many parts came before it; linearizable reads confirm the leader with
+     * ReadIndexCheck (0x12) and ReadIndexAck (0x13), and followers ask with ReadIndexRequest (0x14),
+     * answered by ReadIndexReply (0x15).
      */
     static final int VERSION = 4;
 

@@ -35,6 +35,16 @@ final class Fields {
         }
     }
 
+    /** The most reads one {@link ReadIndexRequest} or {@link ReadIndexReply} names. */
+    static final int MAX_READS_PER_MESSAGE = 1 << 20;
+
+    /** Checks a count of reads against {@code [1, MAX_READS_PER_MESSAGE]}. */
+    static void readCount(int count) {
+        if (count < 1 || count > MAX_READS_PER_MESSAGE) {
+            throw new IllegalArgumentException("count must be in [1, " + MAX_READS_PER_MESSAGE + "], got " + count);
+        }
+    }
+
     static void ballot(String name, Ballot ballot) {
         Objects.requireNonNull(ballot, name);
     }

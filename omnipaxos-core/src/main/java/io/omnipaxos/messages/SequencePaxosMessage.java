@@ -8,4 +8,5 @@ package io.omnipaxos.messages;
 public sealed interface SequencePaxosMessage<T> extends Message<T>
         permits PrepareReq, Prepare, Promise, AcceptSync, AcceptDecide, Accepted, Decide,
                 NotAccepted, ProposalForward, ProposalAck, Trim, TakeSnapshot, AcceptStopSign, StopSignForward,
-                SyncChunk, SnapshotPart, SnapshotPartAck {}
+                SyncChunk, SnapshotPart, SnapshotPartAck, ReadIndexCheck, ReadIndexAck,
+                ReadIndexRequest, ReadIndexReply {}

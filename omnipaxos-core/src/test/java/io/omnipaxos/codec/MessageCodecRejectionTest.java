@@ -56,7 +56,7 @@ class MessageCodecRejectionTest {
     @Test
     void unknownTagIsRejectedNamingTheByte() {
         byte[] frame = forward();
-        for (int tag : new int[] {0x00, 0x12, 0x3F, 0x40, 0x7F, 0x80, 0xFF}) {
+        for (int tag : new int[] {0x00, 0x16, 0x3F, 0x40, 0x7F, 0x80, 0xFF}) {
             frame[1] = (byte) tag;
             rejects(STRINGS, frame, String.format("tag 0x%02x", tag), "offset 1");
         }

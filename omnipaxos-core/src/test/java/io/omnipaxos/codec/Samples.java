@@ -19,6 +19,10 @@ import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalAck;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.ReadIndexAck;
+import io.omnipaxos.messages.ReadIndexCheck;
+import io.omnipaxos.messages.ReadIndexReply;
+import io.omnipaxos.messages.ReadIndexRequest;
 import io.omnipaxos.messages.SnapshotPart;
 import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.StopSignForward;
@@ -72,6 +76,10 @@ final class Samples {
         all.add(new SnapshotPart<>(pid, 3, cfg, ballot, idx, maxValues ? Integer.MAX_VALUE : 0,
                 maxValues ? new byte[] {0, 1, (byte) 0xFF} : new byte[0]));
         all.add(new SnapshotPartAck<>(pid, 3, cfg, ballot, idx, maxValues ? Integer.MAX_VALUE : 0));
+        all.add(new ReadIndexCheck<>(pid, 3, cfg, ballot, idx));
+        all.add(new ReadIndexAck<>(3, pid, cfg, ballot, idx));
+        all.add(new ReadIndexRequest<>(3, pid, cfg, ballot, maxValues ? idx : 1, maxValues ? 1 << 20 : 1));
+        all.add(new ReadIndexReply<>(pid, 3, cfg, ballot, maxValues ? idx : 1, maxValues ? 1 << 20 : 1, idx));
         all.add(new TakeSnapshot<>(pid, pid, cfg, ballot, idx));
         all.add(new AcceptStopSign<>(pid, 3, cfg, ballot, seq, idx, stopSign));
         all.add(new StopSignForward<>(pid, 3, cfg, stopSign));
@@ -113,7 +121,7 @@ final class Samples {
         long from = pid(rnd);
         long to = pid(rnd);
         int cfg = rnd.nextInt(4) == 0 ? Integer.MAX_VALUE : 1 + rnd.nextInt(1000);
-        switch (rnd.nextInt(17)) {
+        switch (rnd.nextInt(18)) {
             case 0: return new PrepareReq<>(from, to, cfg);
             case 1: return new Prepare<>(from, to, cfg, ballot(rnd), index(rnd), ballot(rnd), index(rnd));
             case 2: return new Promise<>(from, to, cfg, ballot(rnd), ballot(rnd), index(rnd), index(rnd),
@@ -132,6 +140,7 @@ final class Samples {
             case 15: return new ProposalAck<>(from, to, cfg, ballot(rnd), index(rnd), index(rnd),
                     List.of(index(rnd), index(rnd)));
             case 11: return new SyncChunk<>(from, to, cfg, ballot(rnd), index(rnd), index(rnd), entries.apply(rnd));
+            case 16: return readIndexMessage(rnd, from, to, cfg);
             case 14: return rnd.nextBoolean()
                     ? new SnapshotPart<>(from, to, cfg, ballot(rnd), index(rnd), rnd.nextInt(3), bytes(rnd))
                     : new SnapshotPartAck<>(from, to, cfg, ballot(rnd), index(rnd), rnd.nextInt(Integer.MAX_VALUE));
@@ -145,6 +154,15 @@ final class Samples {
         int parts = snapshot == null && rnd.nextBoolean() ? 1 + rnd.nextInt(5) : 0;
         return new AcceptSync<>(from, to, cfg, ballot(rnd), seq(rnd), index(rnd), entries.apply(rnd), index(rnd),
                 snapshot, parts, stopSignOrNull(rnd));
+    }
+
+    private static <T> Message<T> readIndexMessage(Random rnd, long from, long to, int cfg) {
+        return switch (rnd.nextInt(4)) {
+            case 0 -> new ReadIndexCheck<>(from, to, cfg, ballot(rnd), index(rnd));
+            case 1 -> new ReadIndexAck<>(from, to, cfg, ballot(rnd), index(rnd));
+            case 2 -> new ReadIndexRequest<>(from, to, cfg, ballot(rnd), index(rnd), 1 + rnd.nextInt(1000));
+            default -> new ReadIndexReply<>(from, to, cfg, ballot(rnd), index(rnd), 1 + rnd.nextInt(1000), index(rnd));
+        };
     }
 
     private static byte[] bytes(Random rnd) {

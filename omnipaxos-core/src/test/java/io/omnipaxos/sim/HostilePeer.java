@@ -18,6 +18,8 @@ import io.omnipaxos.messages.PrepareReq;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.SequenceNumber;
+import io.omnipaxos.messages.ReadIndexCheck;
+import io.omnipaxos.messages.ReadIndexReply;
 import io.omnipaxos.messages.SnapshotPart;
 import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.StopSignForward;
@@ -69,7 +71,7 @@ final class HostilePeer {
     }
 
     private Message<String> randomMessage(long to) {
-        switch (random.nextInt(16)) {
+        switch (random.nextInt(17)) {
             case 0: return new Prepare<>(pid, to, 1, refusedBallot(true), index(), anyBallot(), index());
             case 1: return new Promise<>(pid, to, 1, refusedBallot(false), anyBallot(), index(), index(), index(),
                     entries(), null, null);
@@ -89,6 +91,9 @@ final class HostilePeer {
                     : new Ballot(1 + random.nextInt(3), random.nextInt(3), pid), random.nextBoolean());
             case 12: return new HeartbeatRequest<>(pid, to, 1, index());
             case 13: return new PrepareReq<>(pid, to, 1);
+            case 15: return random.nextBoolean()
+                    ? new ReadIndexCheck<>(pid, to, 1, refusedBallot(true), index())
+                    : new ReadIndexReply<>(pid, to, 1, refusedBallot(true), index(), 1 + random.nextInt(5), index());
             case 14: return random.nextBoolean()
                     ? new SnapshotPart<>(pid, to, 1, refusedBallot(true), index(), random.nextInt(3), new byte[8])
                     : new SnapshotPartAck<>(pid, to, 1, refusedBallot(false), index(), random.nextInt(3));

@@ -1,5 +1,6 @@
 package io.omnipaxos.sim;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omnipaxos.AppendRejectedException;
@@ -51,6 +52,12 @@ public final class RandomFaultMix {
                 long pid = 1 + random.nextInt(size);
                 if (cluster.isAlive(pid)) {
                     cluster.append(pid);
+                }
+            }
+            if (random.nextInt(4) == 0) {
+                long pid = 1 + random.nextInt(size);
+                if (cluster.isAlive(pid)) {
+                    cluster.requestRead(pid); // checked every step: never older than what was decided
                 }
             }
             if (random.nextInt(100) == 0) {
@@ -186,5 +193,17 @@ public final class RandomFaultMix {
                 () -> cluster.dump() + "\n: entries appended after healing were not decided " + values);
         assertTrue(cluster.runUntil(() -> cluster.allDecidedAtLeast(cluster.chosen().size()), 600),
                 cluster.describe() + ": servers did not converge after healing");
+        assertTrue(cluster.runUntil(() -> cluster.openReads() == 0, 600),
+                () -> cluster.dump() + "\n: reads asked for before healing were never answered");
+        long confirmedBefore = cluster.confirmedReads();
+        for (int attempt = 0; attempt < 3 && cluster.confirmedReads() < confirmedBefore + cluster.pids().size();
+                attempt++) { // a read that was not confirmed is asked again, as an application would
+            long missing = confirmedBefore + cluster.pids().size() - cluster.confirmedReads();
+            cluster.pids().stream().limit(missing).forEach(cluster::requestRead);
+            assertTrue(cluster.runUntil(() -> cluster.openReads() == 0, 600),
+                    () -> cluster.dump() + "\n: reads asked for after healing were not answered");
+        }
+        assertEquals(confirmedBefore + cluster.pids().size(), cluster.confirmedReads(),
+                "after healing, reads are confirmed");
     }
 }

@@ -44,6 +44,9 @@ public final class SimulatedCluster {
     private final Set<String> appended = new HashSet<>();
     private final SafetyChecker checker = new SafetyChecker(appended);
     private final List<Message<String>> outgoing = new ArrayList<>();
+    /** Per server, its reads not answered yet: read id to the entries decided anywhere when it was asked. */
+    private final Map<Long, Map<Long, Long>> openReads = new TreeMap<>();
+    private long confirmedReads;
     private long now;
     private long nextValue;
 
@@ -142,6 +145,53 @@ public final class SimulatedCluster {
             outgoing.clear();
         }
         checkSafety();
+        checkReads();
+    }
+
+    /**
+     * Asks server {@code pid} for a linearizable read. Every step checks the answers: a confirmed read
+     * index is at least the number of entries decided anywhere when the read was asked (so the read
+     * sees every write decided before it started), and each read is answered once.
+     */
+    public long requestRead(long pid) {
+        long readId = server(pid).requestRead();
+        openReads.computeIfAbsent(pid, p -> new TreeMap<>()).put(readId, (long) checker.chosen().size());
+        return readId;
+    }
+
+    /** Reads confirmed so far. */
+    public long confirmedReads() {
+        return confirmedReads;
+    }
+
+    /** Reads asked for on live servers and not answered yet. */
+    public int openReads() {
+        return openReads.entrySet().stream().filter(e -> servers.containsKey(e.getKey()))
+                .mapToInt(e -> e.getValue().size()).sum();
+    }
+
+    private void checkReads() {
+        for (Map.Entry<Long, OmniPaxos<String>> live : servers.entrySet()) {
+            for (io.omnipaxos.ReadIndex read : live.getValue().takeReadyReads()) {
+                Map<Long, Long> open = openReads.getOrDefault(live.getKey(), Map.of());
+                Long decidedWhenAsked = open.remove(read.readId());
+                if (decidedWhenAsked == null) {
+                    throw new AssertionError(describe() + ": server " + live.getKey() + " answered read "
+                            + read.readId() + " that is not open (twice, or never asked): " + read);
+                }
+                if (!read.confirmed() && TRACE) {
+                    System.out.println(now + " READ FAILED on " + live.getKey() + ": " + read);
+                }
+                if (read.confirmed()) {
+                    confirmedReads++;
+                    if (read.readIdx() < decidedWhenAsked) {
+                        throw new AssertionError(describe() + ": server " + live.getKey() + " confirmed read "
+                                + read.readId() + " at index " + read.readIdx() + ", but " + decidedWhenAsked
+                                + " entries were decided when it was asked: it would miss a write\n" + dump());
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -296,6 +346,7 @@ public final class SimulatedCluster {
             System.out.println(now + " CRASH " + pid);
         }
         servers.remove(pid);
+        openReads.remove(pid); // its reads die with it
     }
 
     /** Restarts a crashed server on its reopened storage and calls {@code failRecovery()}. */
