@@ -87,8 +87,8 @@ class KvClientLimitsProcessTest extends KvProcessTest {
             ordinaryInReserved.send(new KvCommand(nextClientId++, 1, 0, KvOp.GET, "k", ""));
             assertTrue(ordinaryInReserved.closedByServer(), "a reserved slot serves administration only");
             for (Served connection : served) {
-                connection.connection().send(new KvCommand(connection.clientId(), 2, 1, KvOp.GET, "k", ""));
-                assertEquals(KvReply.value(2, "v"), connection.connection().readReply(),
+                connection.connection().send(new KvCommand(connection.clientId(), 3, 2, KvOp.GET, "k", ""));
+                assertEquals(KvReply.value(3, "v"), connection.connection().readReply(),
                         "an open connection is still served");
             }
             served.remove(0).connection().close();
@@ -101,7 +101,7 @@ class KvClientLimitsProcessTest extends KvProcessTest {
             cluster.start(follower);
             cluster.awaitConsole(leader, link, links + 1, STARTUP);
             Served last = served.get(served.size() - 1);
-            last.connection().send(new KvCommand(last.clientId(), 2, 1, KvOp.PUT, "k", "after"));
+            last.connection().send(new KvCommand(last.clientId(), 4, 3, KvOp.PUT, "k", "after"));
             assertEquals(KvStatus.OK, last.connection().readReply().status());
             assertTrue(cluster.alive(leader));
         } finally {
@@ -186,8 +186,11 @@ class KvClientLimitsProcessTest extends KvProcessTest {
             RawConnection connection = null;
             try {
                 connection = new RawConnection(node.host(), node.clientPort());
-                connection.send(new KvCommand(clientId, 1, 0, KvOp.GET, "k", ""));
-                assertEquals(KvReply.value(1, "v"), connection.readReply());
+                // A session first, as KvClient opens one: a GET alone (read index, no log) opens none.
+                connection.send(new KvCommand(clientId, 1, 0, KvOp.REGISTER, "", ""));
+                assertEquals(KvStatus.OK, connection.readReply().status());
+                connection.send(new KvCommand(clientId, 2, 1, KvOp.GET, "k", ""));
+                assertEquals(KvReply.value(2, "v"), connection.readReply());
                 served.set(new Served(connection, clientId));
                 return true;
             } catch (IOException e) {

@@ -53,6 +53,8 @@ final class KvCluster implements AutoCloseable {
     private long snapshotInterval = -1;
     /** Ticks (of 2 ms) per heartbeat round: 100 (200 ms) unless a test needs more patience. */
     private int electionTicks = 100;
+    /** Whether every node serves GETs on followers ({@code network.follower_reads}). */
+    private boolean followerReads;
     /** Every node's network.max_client_connections; 0: the key is left out. */
     private int maxClientConnections;
     /** Every node's network.max_unsent_replies_mib; 0: the key is left out. */
@@ -114,6 +116,12 @@ final class KvCluster implements AutoCloseable {
     /** Makes every node snapshot its map every {@code entries} decided entries (call before {@link #start}). */
     KvCluster snapshotInterval(long entries) {
         this.snapshotInterval = entries;
+        return this;
+    }
+
+    /** Makes every node serve GETs on followers (call before {@link #start}). */
+    KvCluster followerReads() {
+        this.followerReads = true;
         return this;
     }
 
@@ -386,6 +394,9 @@ final class KvCluster implements AutoCloseable {
         }
         if (snapshotInterval >= 0) {
             toml.append("snapshot_interval = ").append(snapshotInterval).append('\n');
+        }
+        if (followerReads) {
+            toml.append("follower_reads = true\n");
         }
         if (maxClientConnections > 0) {
             toml.append("max_client_connections = ").append(maxClientConnections).append('\n');

@@ -110,7 +110,7 @@ public final class KvCli {
                 return value.isPresent() ? 0 : 1;
             }
             case "leader/0": {
-                client.get("leader-probe"); // answered only by the leader, through the log
+                client.get("leader-probe"); // the session's REGISTER, a write, led the client to the leader
                 System.out.println(client.lastAnsweringPid());
                 return 0;
             }

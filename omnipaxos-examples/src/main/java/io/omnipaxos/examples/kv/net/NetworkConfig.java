@@ -33,6 +33,7 @@ import org.tomlj.TomlTable;
  * data_dir = "data/node1"                    # PersistentStorage folder (relative: to the working dir)
  * tick_interval_ms = 5                       # wall-clock milliseconds per OmniPaxos tick (optional)
  * snapshot_interval = 100000                 # decided entries between snapshots of the map (optional, 0: never)
+ * follower_reads = false                     # followers serve GETs through the leader's read index (optional)
  * storage_sync = "every_write"               # or "os_page_cache" (optional)
  * join = false                               # true: a new node of a reconfiguration (optional, see below)
  * admin_token = "..."                        # lets other hosts send admin requests (optional, see below)
@@ -83,10 +84,12 @@ import org.tomlj.TomlTable;
  * @param join whether the node joins a running cluster in a new configuration
  * @param adminToken the secret that authorises administrative requests from other hosts, if any
  * @param clientLimits what all client connections together may cost the node
+ * @param followerReads whether a follower serves GETs itself (through the leader's read index)
+ *     instead of answering NOT_LEADER
  */
 public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tickIntervalMillis,
         boolean syncEveryWrite, TlsSettings tls, long snapshotInterval, boolean join, Optional<String> adminToken,
-        ClientLimits clientLimits) {
+        ClientLimits clientLimits, boolean followerReads) {
 
     /** The default number of decided entries between two snapshots. */
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 100_000;
@@ -107,7 +110,7 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     public static final int MAX_ADMIN_TOKEN_BYTES = KvCommand.MAX_KEY_BYTES;
 
     private static final Set<String> KEYS = Set.of("nodes", "data_dir", "tick_interval_ms", "storage_sync", "tls",
-            "snapshot_interval", "join", "admin_token", "max_client_connections", "max_unsent_replies_mib");
+            "snapshot_interval", "join", "admin_token", "max_client_connections", "max_unsent_replies_mib", "follower_reads");
     private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "key_store", "key_store_password", "trust_store",
             "trust_store_password", "client_trust_store", "client_trust_store_password");
@@ -147,8 +150,9 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
                     + snapshotInterval);
         }
         boolean join = optional(file, network, "join", Boolean.class, false);
+        boolean followerReads = optional(file, network, "follower_reads", Boolean.class, false);
         return new NetworkConfig(nodes, Path.of(dataDir), (int) tick, sync.equals("every_write"), tls,
-                snapshotInterval, join, readAdminToken(file, network), readClientLimits(file, network));
+                snapshotInterval, join, readAdminToken(file, network), readClientLimits(file, network), followerReads);
     }
 
     /** The address of node {@code pid}. */

@@ -7,6 +7,7 @@ import io.omnipaxos.CompactionException;
 import io.omnipaxos.LogEntry;
 import io.omnipaxos.OmniPaxos;
 import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.ReadIndex;
 import io.omnipaxos.Snapshot;
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.Limits;
@@ -65,6 +66,9 @@ public final class ReplicaNode<T> {
     public interface Listener<T> {
         /** The entry at the next log index is decided; called once per index, in order. */
         void onDecided(T entry);
+
+        /** Linearizable reads asked for with {@link ReplicaNode#requestRead()} were answered. */
+        default void onReadsReady(List<ReadIndex> reads) {}
 
         /** The leader this node knows changed to {@code leaderPid} (0: none known). */
         default void onLeaderChanged(long leaderPid) {}
@@ -252,6 +256,19 @@ public final class ReplicaNode<T> {
         return installed[0];
     }
 
+    /**
+     * Asks OmniPaxos for a linearizable read ({@link OmniPaxos#requestRead()}); the answer reaches
+     * {@link Listener#onReadsReady} in a later step. Event loop only.
+     *
+     * @return the read's number, or -1 if the node is closed or failed
+     */
+    public long requestRead() {
+        long[] readId = {-1};
+        guard(() -> readId[0] = paxos.requestRead());
+        requestStep(); // the request to the leader, or an answer at once, goes out with the next step
+        return readId[0];
+    }
+
     /** The number of decided entries handed to the listener. Event loop only. */
     public long appliedIdx() {
         return appliedIdx;
@@ -332,6 +349,10 @@ public final class ReplicaNode<T> {
             outgoing.clear();
             network.flush();
             applyDecided();
+            List<ReadIndex> reads = paxos.takeReadyReads();
+            if (!reads.isEmpty()) {
+                listener.onReadsReady(reads);
+            }
             noticeLeader();
             noticeCatchUp();
             listener.afterStep();

@@ -8,6 +8,7 @@ import io.omnipaxos.AppendRejectedException;
 import io.omnipaxos.CompactionException;
 import io.omnipaxos.ConfigException;
 import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.ReadIndex;
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
@@ -56,11 +57,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One Netty event loop thread runs the {@link ReplicaNode} (OmniPaxos, peer links, ticks), the
  * {@link ClientPort} and the {@link KvStateMachine}; only the storage's syncs and the encoding of
- * snapshots ({@link SnapshotTaker}) run on threads of their own. A request is answered only by the
+ * snapshots ({@link SnapshotTaker}) run on threads of their own. A write is answered only by the
  * server that received it, once its entry is decided and applied there; a server that is not the
- * leader answers {@link KvStatus#NOT_LEADER} with the leader it knows. Every operation, GET
- * included, goes through the log, so every answer is linearizable and a server cut off from a
- * majority answers nothing (its entries are never decided).
+ * leader answers {@link KvStatus#NOT_LEADER} with the leader it knows. A GET goes through the read
+ * index instead of the log ({@link LinearizableGets}; on followers too with {@code
+ * follower_reads}), so every answer is linearizable and a server cut off from a majority answers no
+ * write and confirms no read.
  *
  * <p>Storage is a {@link PersistentStorage} in the TOML's {@code network.data_dir} ({@code
  * --memory}: a {@link MemoryStorage}). Every {@code network.snapshot_interval} decided entries the
@@ -86,6 +88,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final Configurations configurations;
     private final KvSnapshots snapshots = new KvSnapshots();
     private final SnapshotTaker snapshotTaker;
+    private final LinearizableGets gets = new LinearizableGets();
+    private final boolean followerReads;
     private final ClientPort clientPort;
     private final NodeAddress self;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -100,6 +104,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         SSLContext tls = network.tls().enabled() ? TlsContexts.create(network.tls()) : null;
         ClientPortTls clientTls = network.tls().enabled() ? TlsContexts.clientPort(network.tls()) : null;
         this.self = network.node(config.server().pid());
+        this.followerReads = network.followerReads();
         this.snapshotTaker = new SnapshotTaker(config.server().pid(), network.snapshotInterval(), loop, this::onFatal);
         this.configurations = new Configurations(config, network, memory, tls, incarnations, loop, snapshots,
                 new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), this);
@@ -223,10 +228,12 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         }
         ReplicaNode<KvEntry> node = configurations.node();
         long leader = node == null ? 0 : node.paxos().getCurrentLeader().orElse(0L);
+        if (command.op() == KvOp.GET && node != null && leader != 0 && (leader == node.pid() || followerReads)) {
+            serveGet(node, command, channel);
+            return;
+        }
         if (node == null || leader != node.pid()) {
-            NodeAddress leaderAddress = configurations.address(leader);
-            reply(channel, leaderAddress == null ? KvReply.notLeader(number, leader)
-                    : KvReply.notLeader(number, leader, leaderAddress.clientEndpoint()));
+            reply(channel, notLeader(number, leader));
             return;
         }
         if (command.op() == KvOp.RECONFIGURE) {
@@ -246,6 +253,38 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             return;
         }
         pending.addCommand(command, channel);
+    }
+
+    /**
+     * A GET through the read index, not the log: answered from this node's state once the read is
+     * confirmed and applied here ({@link LinearizableGets}); on a follower only with follower_reads.
+     */
+    private void serveGet(ReplicaNode<KvEntry> node, KvCommand get, Channel channel) {
+        if (gets.full()) {
+            reply(channel, KvReply.error(get.requestNumber(), "busy: " + LinearizableGets.MAX_WAITING
+                    + " GETs waiting"));
+            return;
+        }
+        long readId = node.requestRead();
+        if (readId < 0) {
+            reply(channel, notLeader(get.requestNumber(), 0));
+            return;
+        }
+        gets.waitFor(readId, get, channel);
+    }
+
+    @Override
+    public void onReadsReady(List<ReadIndex> reads) {
+        ReplicaNode<KvEntry> node = configurations.node();
+        long leader = node == null ? 0 : node.paxos().getCurrentLeader().orElse(0L);
+        gets.onReady(reads, number -> notLeader(number, leader), this::reply);
+    }
+
+    /** NOT_LEADER naming {@code leader} (0: unknown) and its client address if known. */
+    private KvReply notLeader(long number, long leader) {
+        NodeAddress leaderAddress = configurations.address(leader);
+        return leaderAddress == null ? KvReply.notLeader(number, leader)
+                : KvReply.notLeader(number, leader, leaderAddress.clientEndpoint());
     }
 
     /**
@@ -357,6 +396,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     public void onConfigurationStarting() {
         stateMachine = new KvStateMachine(); // the seeded snapshot (or the storage's log) restores it
         snapshotTaker.stateReplaced(0);
+        gets.answerAll(number -> KvReply.notLeader(number, 0), this::reply); // their reads were the old node's
     }
 
     @Override
@@ -424,8 +464,12 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
 
     @Override
     public void afterStep() {
+        ReplicaNode<KvEntry> node = configurations.node();
+        if (node != null) {
+            gets.answerApplied(node.appliedIdx(), stateMachine, this::reply);
+        }
         flushReplies();
-        snapshotTaker.takeIfDue(configurations.node(), stateMachine);
+        snapshotTaker.takeIfDue(node, stateMachine);
     }
 
     private void flushReplies() {

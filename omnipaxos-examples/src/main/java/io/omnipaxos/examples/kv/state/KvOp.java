@@ -4,7 +4,7 @@ import io.omnipaxos.codec.DecodeException;
 
 /** The operations of the key-value store, with the byte that names each on the wire and in the log. */
 public enum KvOp {
-    /** Reads a key; goes through the log like every other operation (linearizable). */
+    /** Reads a key; served through the read index, not the log (linearizable). */
     GET(1),
     /** Sets a key to a value. */
     PUT(2),

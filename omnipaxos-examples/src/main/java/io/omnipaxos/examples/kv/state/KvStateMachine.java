@@ -131,6 +131,20 @@ public final class KvStateMachine {
     }
 
     /**
+     * The answer to a GET from the current state, changing nothing (no session, no count): for a read
+     * served through a read index instead of the log.
+     *
+     * @throws IllegalArgumentException if {@code get} is not a GET
+     */
+    public KvReply read(KvCommand get) {
+        if (get.op() != KvOp.GET) {
+            throw new IllegalArgumentException("only a GET is read without the log, got " + get.op());
+        }
+        String value = data.get(get.key());
+        return value == null ? KvReply.notFound(get.requestNumber()) : KvReply.value(get.requestNumber(), value);
+    }
+
+    /**
      * A copy that shares nothing mutable with this state machine (keys, values and recorded replies
      * are immutable and shared), so that it can be encoded on another thread while this one goes on
      * applying commands. Costs a pass over the keys and sessions, far less than encoding them.
@@ -167,7 +181,7 @@ public final class KvStateMachine {
         return KvStateCodec.decode(bytes);
     }
 
-    /** The value of {@code key}, or null; for tests and diagnostics (clients read through the log). */
+    /** The value of {@code key}, or null; for tests and diagnostics (clients read through {@link #read}). */
     public String valueOf(String key) {
         return data.get(key);
     }
