@@ -162,6 +162,8 @@ final class LinearizableReads<T> {
         if (waiting.isEmpty() && inRound.isEmpty()) {
             unconfirmedTimeouts = 0;
         } else if (++unconfirmedTimeouts >= FORWARDED_TIMEOUTS) {
+            state.logger.info("server {}: {} reads not confirmed (role {}, phase {}, ballot {}, round {}, acks {}):"
+                    + " failed", state.pid, pending(), state.role, state.phase, roundBallot, roundInFlight, ackedBy);
             giveUpLeaderReads(); // no quorum answers: we may be cut off, or deposed without knowing it
         } else if (roundInFlight != 0) {
             sendChecks();

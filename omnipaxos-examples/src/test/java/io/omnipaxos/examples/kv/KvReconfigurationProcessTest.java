@@ -97,7 +97,14 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         reconfigure(4);
         cluster.awaitConsole(4, "runs configuration 2", STARTUP);
         cluster.awaitConsole(5, "runs configuration 2", STARTUP);
-        write("b");
+        try {
+            write("b");
+        } catch (AssertionError e) {
+            for (long pid : List.of(1L, 2L, 4L, 5L)) {
+                System.out.println("node " + pid + " (write(\"b\") failed) console:\n" + cluster.console(pid) + "\nlog:\n" + cluster.log(pid));
+            }
+            throw e;
+        }
         cluster.start(3);
         cluster.awaitConsole(3, "runs configuration 2", STARTUP);
         cluster.kill(1);

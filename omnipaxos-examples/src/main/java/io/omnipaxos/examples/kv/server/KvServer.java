@@ -275,9 +275,27 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
 
     @Override
     public void onReadsReady(List<ReadIndex> reads) {
+        gets.onReady(reads, this::getThroughTheLog);
+    }
+
+    /**
+     * A GET whose read was not confirmed: on a node that still leads it goes through the log (answered
+     * once decided, as a write is), so a leader that cannot confirm reads in time still serves them;
+     * any other node answers NOT_LEADER.
+     */
+    private void getThroughTheLog(KvCommand get, Channel channel) {
         ReplicaNode<KvEntry> node = configurations.node();
         long leader = node == null ? 0 : node.paxos().getCurrentLeader().orElse(0L);
-        gets.onReady(reads, number -> notLeader(number, leader), this::reply);
+        if (node == null || leader != node.pid() || pending.commandsFull()) {
+            reply(channel, notLeader(get.requestNumber(), leader));
+            return;
+        }
+        try {
+            node.append(get);
+            pending.addCommand(get, channel);
+        } catch (AppendRejectedException e) {
+            reply(channel, notLeader(get.requestNumber(), 0));
+        }
     }
 
     /** NOT_LEADER naming {@code leader} (0: unknown) and its client address if known. */

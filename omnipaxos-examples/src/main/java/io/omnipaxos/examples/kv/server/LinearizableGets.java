@@ -18,7 +18,8 @@ import java.util.function.LongFunction;
  * GETs served through OmniPaxos's read index instead of the log: a GET asks for a read, and once
  * the read is confirmed and this node has applied the log up to its index, the GET is answered
  * from the node's own state machine. A read that is not confirmed (the leader changed, or could not
- * confirm) is answered NOT_LEADER, and the client tries again. Event loop only.
+ * confirm in time) goes through the log on a node that still leads, and is answered NOT_LEADER on
+ * any other, so the client tries again. Event loop only.
  */
 final class LinearizableGets {
 
@@ -32,6 +33,7 @@ final class LinearizableGets {
     private final Map<Long, Get> asked = new HashMap<>();
     private final PriorityQueue<Confirmed> confirmed = new PriorityQueue<>(Comparator.comparingLong(Confirmed::readIdx));
     private long served;
+    private long unconfirmed;
 
     /** Whether another GET may wait. */
     boolean full() {
@@ -44,10 +46,10 @@ final class LinearizableGets {
     }
 
     /**
-     * Reads were answered: confirmed ones wait for the applied index, the others get {@code
-     * notConfirmed}'s reply (NOT_LEADER, with the leader if known).
+     * Reads were answered: confirmed ones wait for the applied index, the others go to {@code
+     * notConfirmed} (which sends the GET through the log on a leader, or answers NOT_LEADER).
      */
-    void onReady(List<ReadIndex> reads, LongFunction<KvReply> notConfirmed, BiConsumer<Channel, KvReply> reply) {
+    void onReady(List<ReadIndex> reads, BiConsumer<KvCommand, Channel> notConfirmed) {
         for (ReadIndex read : reads) {
             Get get = asked.remove(read.readId());
             if (get == null) {
@@ -56,9 +58,15 @@ final class LinearizableGets {
             if (read.confirmed()) {
                 confirmed.add(new Confirmed(read.readIdx(), get));
             } else {
-                reply.accept(get.channel(), notConfirmed.apply(get.command().requestNumber()));
+                unconfirmed++;
+                notConfirmed.accept(get.command(), get.channel());
             }
         }
+    }
+
+    /** Reads that came back unconfirmed so far. */
+    long unconfirmed() {
+        return unconfirmed;
     }
 
     /** Answers the confirmed GETs whose read index this node has applied. */
