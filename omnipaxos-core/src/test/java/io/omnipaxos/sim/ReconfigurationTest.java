@@ -155,23 +155,7 @@ class ReconfigurationTest {
         awaitReconfigured(old, 600);
         // Every server of the next configuration seeds a fresh storage with the final state.
         String finalState = "state:" + String.join(",", old.chosen());
-        String seed = ListSnapshot.INSTANCE.create(List.of(finalState));
-        StorageFactory seeded = new StorageFactory() {
-            @Override
-            public io.omnipaxos.storage.Storage<String> create(long pid) {
-                ListStorage<String> storage = new ListStorage<>();
-                storage.writeAtomically(List.of(new io.omnipaxos.storage.StorageOp.SetSnapshot<>(1, seed),
-                        new io.omnipaxos.storage.StorageOp.SetDecidedIdx<>(1)));
-                return storage;
-            }
-
-            @Override
-            public io.omnipaxos.storage.Storage<String> reopen(long pid, io.omnipaxos.storage.Storage<String> crashed) {
-                return crashed;
-            }
-        };
-        SimulatedCluster next = SimulatedCluster.create(29, 3, seeded, b -> b.configurationId(2));
-        next.markAppended(finalState);
+        SimulatedCluster next = successor(old, 29, 3, 2);
         assertTrue(next.runUntilSettled(600), next::dump);
         List<String> more = next.appendOnEach(2);
         next.awaitAllChosen(more, 600);

@@ -365,6 +365,22 @@ public final class SimulatedCluster {
         checker.onRestart(pid);
     }
 
+    /**
+     * Cuts {@code lagging} off from every server and decides {@code count} entries appended on
+     * {@code leader} without it; returns them.
+     */
+    public List<String> decideWithout(long lagging, long leader, int count, int maxSteps) {
+        for (long pid : pids()) {
+            network.cut(lagging, pid);
+        }
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            append(leader).ifPresent(values::add);
+        }
+        awaitAllChosen(values, maxSteps);
+        return values;
+    }
+
     /** The decided log as learned from all servers. */
     public List<String> chosen() {
         return checker.chosen();

@@ -41,14 +41,7 @@ class SnapshotInPartsTest {
 
     /** Cuts {@code lagging} off, decides {@code missed} entries, snapshots them on the leader, decides a few more. */
     private static void leaveBehind(SimulatedCluster cluster, long leader, long lagging, int missed) {
-        for (long pid : cluster.pids()) {
-            cluster.network().cut(lagging, pid);
-        }
-        List<String> values = new ArrayList<>();
-        for (int i = 0; i < missed; i++) {
-            cluster.append(leader).ifPresent(values::add);
-        }
-        cluster.awaitAllChosen(values, 4000);
+        cluster.decideWithout(lagging, leader, missed, 4000);
         cluster.server(leader).snapshot(OptionalLong.empty(), false);
         List<String> after = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

@@ -117,14 +117,7 @@ class SnapshotTest {
         decideOnEach(cluster, 2);
         long leader = cluster.agreedLeader().orElseThrow();
         long lagging = cluster.anyPidExcept(leader);
-        for (long pid : cluster.pids()) {
-            cluster.network().cut(lagging, pid);
-        }
-        List<String> missed = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            cluster.append(leader).ifPresent(missed::add);
-        }
-        cluster.awaitAllChosen(missed, 600);
+        List<String> missed = cluster.decideWithout(lagging, leader, 30, 600);
         cluster.server(leader).snapshot(OptionalLong.empty(), false);
         List<String> after = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -195,14 +188,7 @@ class SnapshotTest {
         decideOnEach(cluster, 2);
         long leader = cluster.agreedLeader().orElseThrow();
         long lagging = cluster.anyPidExcept(leader);
-        for (long pid : cluster.pids()) {
-            cluster.network().cut(lagging, pid);
-        }
-        List<String> missed = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            cluster.append(leader).ifPresent(missed::add);
-        }
-        cluster.awaitAllChosen(missed, 600);
+        List<String> missed = cluster.decideWithout(lagging, leader, 20, 600);
         OmniPaxos<String> server = cluster.server(leader);
         server.readDecidedSuffix(0);
         long idx = server.getDecidedIdx();

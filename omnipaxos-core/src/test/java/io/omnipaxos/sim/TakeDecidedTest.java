@@ -68,14 +68,7 @@ class TakeDecidedTest {
         cluster.awaitAllChosen(cluster.appendOnEach(2), 600);
         cluster.awaitConverged(600);
         applier.drain(cluster.server(lagging), 100);
-        for (long pid : cluster.pids()) {
-            cluster.network().cut(lagging, pid);
-        }
-        List<String> missed = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            cluster.append(leader).ifPresent(missed::add);
-        }
-        cluster.awaitAllChosen(missed, 600);
+        cluster.decideWithout(lagging, leader, 20, 600);
         cluster.server(leader).snapshot(OptionalLong.empty(), false);
         cluster.network().healAll();
         cluster.awaitConverged(2000);
