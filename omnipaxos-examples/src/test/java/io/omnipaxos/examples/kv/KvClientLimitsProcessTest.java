@@ -118,17 +118,7 @@ class KvClientLimitsProcessTest extends KvProcessTest {
     void clientsThatDoNotReadAreCutOffAtTheNodeWideReplyLimit() throws Exception {
         int maxUnsentMib = 8;
         cluster = new KvCluster(dir, 3).maxUnsentRepliesMib(maxUnsentMib).startAll();
-        long leader;
-        try (KvClient client = cluster.client()) {
-            KvCluster.awaitLeader(client, STARTUP);
-            String chunk = "v".repeat(KvCommand.MAX_VALUE_BYTES);
-            client.put("big", chunk);
-            for (int i = 1; i < KvStateMachine.MAX_STORED_VALUE_BYTES / KvCommand.MAX_VALUE_BYTES; i++) {
-                client.append("big", chunk);
-            }
-            client.put("small", "s");
-            leader = client.lastAnsweringPid();
-        }
+        long leader = cluster.writeBigAndSmall(STARTUP);
         NodeAddress node = cluster.nodes().get(leader);
         System.out.println("node " + leader + " VmRSS before the hogs: " + cluster.residentMemory(leader));
         List<Socket> hogs = new ArrayList<>();

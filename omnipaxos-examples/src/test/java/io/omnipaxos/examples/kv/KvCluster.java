@@ -1,6 +1,8 @@
 package io.omnipaxos.examples.kv;
 
 import io.omnipaxos.examples.kv.client.KvClient;
+import io.omnipaxos.examples.kv.state.KvStateMachine;
+import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.client.KvException;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.server.KvServer;
@@ -326,6 +328,23 @@ final class KvCluster implements AutoCloseable {
                 return false;
             }
         });
+    }
+
+    /**
+     * Writes "big", a value of the largest size a key may hold (a PUT and APPENDs of the largest
+     * request), and "small" = "s"; returns the pid of the leader that answered.
+     */
+    long writeBigAndSmall(Duration timeout) throws InterruptedException {
+        try (KvClient client = client()) {
+            awaitLeader(client, timeout);
+            String chunk = "v".repeat(KvCommand.MAX_VALUE_BYTES);
+            client.put("big", chunk);
+            for (int i = 1; i < KvStateMachine.MAX_STORED_VALUE_BYTES / KvCommand.MAX_VALUE_BYTES; i++) {
+                client.append("big", chunk);
+            }
+            client.put("small", "s");
+            return client.lastAnsweringPid();
+        }
     }
 
     /** Waits until a leader answers; returns its pid. */

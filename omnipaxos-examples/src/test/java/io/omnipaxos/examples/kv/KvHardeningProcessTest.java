@@ -32,17 +32,7 @@ class KvHardeningProcessTest extends KvProcessTest {
     @Test
     void aClientThatNeverReadsItsRepliesIsCutOffWhileOthersAreServed() throws Exception {
         cluster = new KvCluster(dir, 3).startAll();
-        long leader;
-        try (KvClient client = cluster.client()) {
-            KvCluster.awaitLeader(client, STARTUP);
-            String chunk = "v".repeat(KvCommand.MAX_VALUE_BYTES);
-            client.put("big", chunk);
-            for (int i = 1; i < KvStateMachine.MAX_STORED_VALUE_BYTES / KvCommand.MAX_VALUE_BYTES; i++) {
-                client.append("big", chunk);
-            }
-            client.put("small", "s");
-            leader = client.lastAnsweringPid();
-        }
+        long leader = cluster.writeBigAndSmall(STARTUP);
         NodeAddress node = cluster.nodes().get(leader);
         System.out.println("node " + leader + " VmRSS before the hog: " + cluster.residentMemory(leader));
         try (Socket hog = new Socket()) {
