@@ -24,8 +24,11 @@ final class LogStore<T> {
     private long decidedIdx;
     private long entriesEnd;
     private long compactedIdx;
-    /** Whether a snapshot stands for the compacted prefix (false: it was trimmed, or nothing is compacted). */
-    private boolean snapshotStored;
+    /**
+     * Whether a snapshot stands for the compacted prefix (false: it was trimmed, or nothing is
+     * compacted); null until first needed, so that opening a store never decodes its snapshot.
+     */
+    private Boolean snapshotStored;
     private StopSign stopSign;
 
     LogStore(Storage<T> storage) {
@@ -35,7 +38,6 @@ final class LogStore<T> {
         this.decidedIdx = storage.getDecidedIdx();
         this.entriesEnd = storage.getLogLength();
         this.compactedIdx = storage.getCompactedIdx();
-        this.snapshotStored = compactedIdx > 0 && storage.getSnapshot().isPresent();
         this.stopSign = storage.getStopSign().orElse(null);
         this.durability = new Durability(storage.isAsynchronous(), promise, acceptedRound, logLength());
         checkInvariants();
@@ -221,7 +223,7 @@ final class LogStore<T> {
                 new StorageOp.SetAcceptedRound<>(newAcceptedRound),
                 new StorageOp.SetDecidedIdx<>(newDecidedIdx)));
         compactedIdx = snapshotIdx;
-        snapshotStored = true;
+        snapshotStored = Boolean.TRUE;
         entriesEnd = snapshotIdx + suffix.size();
         stopSign = newStopSign;
         acceptedRound = newAcceptedRound;
@@ -236,7 +238,7 @@ final class LogStore<T> {
         Invariants.atMost("trim index", idx, "entriesEnd", entriesEnd);
         storage.trim(idx);
         compactedIdx = idx;
-        snapshotStored = false;
+        snapshotStored = Boolean.FALSE;
         issued();
     }
 
@@ -248,18 +250,13 @@ final class LogStore<T> {
      *     must cover the log from index 0
      */
     boolean snapshotPrefix(long idx, Snapshot<T> snapshots) {
-        Invariants.atMost("snapshot index", idx, "decidedIdx", decidedIdx);
-        Invariants.atMost("snapshot index", idx, "entriesEnd", entriesEnd);
+        checkSnapshotIdx(idx);
         Optional<T> base = storage.getSnapshot();
         if (base.isEmpty() && compactedIdx > 0) {
             return false;
         }
         T delta = snapshots.create(storage.getEntries(compactedIdx, idx));
-        T snapshot = base.isPresent() ? snapshots.merge(base.get(), delta) : delta;
-        storage.setSnapshot(idx, snapshot);
-        compactedIdx = idx;
-        snapshotStored = true;
-        issued();
+        storePrefixSnapshot(idx, base.isPresent() ? snapshots.merge(base.get(), delta) : delta);
         return true;
     }
 
@@ -269,16 +266,31 @@ final class LogStore<T> {
      * @return false, changing nothing, if the prefix was trimmed without a snapshot (see {@link #snapshotPrefix})
      */
     boolean installOwnSnapshot(long idx, T snapshot) {
-        Invariants.atMost("snapshot index", idx, "decidedIdx", decidedIdx);
-        Invariants.atMost("snapshot index", idx, "entriesEnd", entriesEnd);
-        if (compactedIdx > 0 && !snapshotStored) {
+        checkSnapshotIdx(idx);
+        if (compactedIdx > 0 && !hasStoredSnapshot()) {
             return false;
         }
+        storePrefixSnapshot(idx, snapshot);
+        return true;
+    }
+
+    private void checkSnapshotIdx(long idx) {
+        Invariants.atMost("snapshot index", idx, "decidedIdx", decidedIdx);
+        Invariants.atMost("snapshot index", idx, "entriesEnd", entriesEnd);
+    }
+
+    private boolean hasStoredSnapshot() {
+        if (snapshotStored == null) {
+            snapshotStored = storage.getSnapshot().isPresent(); // once per store: later changes keep it known
+        }
+        return snapshotStored;
+    }
+
+    private void storePrefixSnapshot(long idx, T snapshot) {
         storage.setSnapshot(idx, snapshot);
         compactedIdx = idx;
-        snapshotStored = true;
+        snapshotStored = Boolean.TRUE;
         issued();
-        return true;
     }
 
     List<T> entries(long from, long to) {
