@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Linearizable reads without a log write (the read-index method). A read asked for on the leader,
@@ -168,14 +169,7 @@ final class LinearizableReads<T> {
         } else if (roundInFlight != 0) {
             sendChecks();
         }
-        Iterator<Map.Entry<Long, Forwarded>> it = forwarded.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, Forwarded> entry = it.next();
-            if (++entry.getValue().timeouts >= FORWARDED_TIMEOUTS) {
-                ready.add(new ReadIndex(entry.getKey(), -1));
-                it.remove();
-            }
-        }
+        failForwarded(sent -> ++sent.timeouts >= FORWARDED_TIMEOUTS);
     }
 
     /** Number of reads waiting for a round or in one (leader) or for an answer (follower). */
@@ -191,19 +185,23 @@ final class LinearizableReads<T> {
     }
 
     private void settleLeadership() {
-        boolean leading = state.role == Role.LEADER && state.leader.equals(roundBallot);
-        if (!leading && (!waiting.isEmpty() || !inRound.isEmpty())) {
+        if ((!waiting.isEmpty() || !inRound.isEmpty())
+                && !(state.role == Role.LEADER && state.leader.equals(roundBallot))) {
             giveUpLeaderReads();
         }
-        if (!forwarded.isEmpty() && (state.role == Role.LEADER || !forwarded.firstEntry().getValue().leader
-                .equals(state.leader))) {
-            Iterator<Map.Entry<Long, Forwarded>> it = forwarded.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<Long, Forwarded> entry = it.next();
-                if (state.role == Role.LEADER || !entry.getValue().leader.equals(state.leader)) {
-                    ready.add(new ReadIndex(entry.getKey(), -1));
-                    it.remove();
-                }
+        if (!forwarded.isEmpty()) {
+            failForwarded(sent -> state.role == Role.LEADER || !sent.leader.equals(state.leader));
+        }
+    }
+
+    /** Forwarded reads for which {@code failed} holds are answered without an index. */
+    private void failForwarded(Predicate<Forwarded> failed) {
+        Iterator<Map.Entry<Long, Forwarded>> it = forwarded.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, Forwarded> entry = it.next();
+            if (failed.test(entry.getValue())) {
+                ready.add(new ReadIndex(entry.getKey(), -1));
+                it.remove();
             }
         }
     }

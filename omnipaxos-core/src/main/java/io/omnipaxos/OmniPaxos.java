@@ -308,8 +308,7 @@ public final class OmniPaxos<T> {
         long compactedIdx = log.compactedIdx();
         long to = from < compactedIdx ? Math.min(decidedIdx, compactedIdx + (max - 1L))
                 : Math.min(decidedIdx, from + max);
-        List<LogEntry<T>> entries = LogReader.read(log, from, to);
-        paxos.state.noteRead(from, to);
+        List<LogEntry<T>> entries = readEntries(from, to);
         takenIdx = to;
         return entries;
     }
