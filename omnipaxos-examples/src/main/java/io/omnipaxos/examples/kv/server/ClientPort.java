@@ -254,11 +254,6 @@ final class ClientPort {
         return unreadConnectionsClosed;
     }
 
-    /** Client connections served now and refused so far. Event loop only. */
-    ClientConnections connections() {
-        return connections;
-    }
-
     /** The reply bytes all client connections hold unsent. Event loop only. */
     ReplyMemory replies() {
         return replies;

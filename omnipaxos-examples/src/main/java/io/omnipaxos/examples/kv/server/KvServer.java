@@ -227,7 +227,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             return;
         }
         ReplicaNode<KvEntry> node = configurations.node();
-        long leader = node == null ? 0 : node.paxos().getCurrentLeader().orElse(0L);
+        long leader = leaderOf(node);
         if (command.op() == KvOp.GET && node != null && leader != 0 && (leader == node.pid() || followerReads)) {
             serveGet(node, command, channel);
             return;
@@ -240,6 +240,12 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             reconfigure(node, command, channel);
             return;
         }
+        proposeCommand(node, command, channel);
+    }
+
+    /** Appends {@code command} to the log; answered once it is decided and applied here. */
+    private void proposeCommand(ReplicaNode<KvEntry> node, KvCommand command, Channel channel) {
+        long number = command.requestNumber();
         if (pending.commandsFull()) {
             reply(channel, KvReply.error(number, "busy: " + PendingRequests.MAX_COMMANDS + " requests pending"));
             return;
@@ -285,17 +291,17 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
      */
     private void getThroughTheLog(KvCommand get, Channel channel) {
         ReplicaNode<KvEntry> node = configurations.node();
-        long leader = node == null ? 0 : node.paxos().getCurrentLeader().orElse(0L);
-        if (node == null || leader != node.pid() || pending.commandsFull()) {
+        long leader = leaderOf(node);
+        if (node == null || leader != node.pid()) {
             reply(channel, notLeader(get.requestNumber(), leader));
             return;
         }
-        try {
-            node.append(get);
-            pending.addCommand(get, channel);
-        } catch (AppendRejectedException e) {
-            reply(channel, notLeader(get.requestNumber(), 0));
-        }
+        proposeCommand(node, get, channel);
+    }
+
+    /** The leader {@code node} knows, 0 if none (or no node). */
+    private static long leaderOf(ReplicaNode<KvEntry> node) {
+        return node == null ? 0 : node.paxos().getCurrentLeader().orElse(0L);
     }
 
     /** NOT_LEADER naming {@code leader} (0: unknown) and its client address if known. */

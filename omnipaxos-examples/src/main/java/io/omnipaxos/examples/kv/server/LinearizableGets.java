@@ -32,8 +32,6 @@ final class LinearizableGets {
 
     private final Map<Long, Get> asked = new HashMap<>();
     private final PriorityQueue<Confirmed> confirmed = new PriorityQueue<>(Comparator.comparingLong(Confirmed::readIdx));
-    private long served;
-    private long unconfirmed;
 
     /** Whether another GET may wait. */
     boolean full() {
@@ -58,15 +56,9 @@ final class LinearizableGets {
             if (read.confirmed()) {
                 confirmed.add(new Confirmed(read.readIdx(), get));
             } else {
-                unconfirmed++;
                 notConfirmed.accept(get.command(), get.channel());
             }
         }
-    }
-
-    /** Reads that came back unconfirmed so far. */
-    long unconfirmed() {
-        return unconfirmed;
     }
 
     /** Answers the confirmed GETs whose read index this node has applied. */
@@ -74,7 +66,6 @@ final class LinearizableGets {
         while (!confirmed.isEmpty() && confirmed.peek().readIdx() <= appliedIdx) {
             Get get = confirmed.poll().get();
             reply.accept(get.channel(), machine.read(get.command()));
-            served++;
         }
     }
 
@@ -87,10 +78,5 @@ final class LinearizableGets {
         for (Get get : all) {
             reply.accept(get.channel(), answer.apply(get.command().requestNumber()));
         }
-    }
-
-    /** GETs answered from the state so far. */
-    long served() {
-        return served;
     }
 }

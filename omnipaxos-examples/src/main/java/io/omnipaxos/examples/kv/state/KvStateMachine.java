@@ -140,8 +140,12 @@ public final class KvStateMachine {
         if (get.op() != KvOp.GET) {
             throw new IllegalArgumentException("only a GET is read without the log, got " + get.op());
         }
-        String value = data.get(get.key());
-        return value == null ? KvReply.notFound(get.requestNumber()) : KvReply.value(get.requestNumber(), value);
+        return valueReply(get.requestNumber(), get.key());
+    }
+
+    private KvReply valueReply(long number, String key) {
+        String value = data.get(key);
+        return value == null ? KvReply.notFound(number) : KvReply.value(number, value);
     }
 
     /**
@@ -234,10 +238,8 @@ public final class KvStateMachine {
         long number = command.requestNumber();
         String key = command.key();
         switch (command.op()) {
-            case GET: {
-                String value = data.get(key);
-                return value == null ? KvReply.notFound(number) : KvReply.value(number, value);
-            }
+            case GET:
+                return valueReply(number, key);
             case PUT:
                 data.put(key, command.value());
                 return KvReply.ok(number);
