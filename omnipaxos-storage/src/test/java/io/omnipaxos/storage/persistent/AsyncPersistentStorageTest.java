@@ -1,5 +1,6 @@
 package io.omnipaxos.storage.persistent;
 
+import static io.omnipaxos.storage.persistent.NumberedEntries.entries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,14 +64,6 @@ class AsyncPersistentStorageTest {
 
     private PersistentStorage<String> open() {
         return PersistentStorage.open(config(dir, false));
-    }
-
-    private static List<String> entries(String prefix, int from, int to) {
-        List<String> out = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            out.add(String.format("%s-%06d", prefix, i));
-        }
-        return out;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.omnipaxos.storage.persistent;
 
+import static io.omnipaxos.storage.persistent.NumberedEntries.entries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +19,6 @@ import net.openhft.chronicle.core.time.SetTimeProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,14 +35,6 @@ class PersistentStorageRecoveryTest {
 
     private PersistentStorage<String> open() {
         return PersistentStorage.open(config());
-    }
-
-    private static List<String> entries(String prefix, int from, int to) {
-        List<String> out = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            out.add(String.format("%s-%06d", prefix, i));
-        }
-        return out;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.omnipaxos.storage.persistent;
 
+import static io.omnipaxos.storage.persistent.NumberedEntries.entries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,14 +51,6 @@ class PersistentStorageSnapshotTest {
     /** Opens with the test clock, which decides the daily log file new records go to. */
     private PersistentStorage<String> open() {
         return PersistentStorage.open(config(), clock);
-    }
-
-    private static List<String> entries(String prefix, int from, int to) {
-        List<String> out = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            out.add(String.format("%s-%06d", prefix, i));
-        }
-        return out;
     }
 
     private static StopSign stopSign(String metadata) {
