@@ -26,9 +26,10 @@ final class EntryBatch<T> {
     /**
      * A batch taken for writing: its entries and, for each, the pid of the server that forwarded it,
      * its session and its number there (all 0 for entries appended on this server; null arrays when
-     * all were).
+     * all were), and the proposal id of each entry appended here (0 for forwarded ones; null when
+     * all were forwarded).
      */
-    record Taken<T>(List<T> entries, long[] forwarders, long[] sessions, long[] seqs) {}
+    record Taken<T>(List<T> entries, long[] forwarders, long[] sessions, long[] seqs, long[] ids) {}
 
     private final int batchSize;
     private final EntryBudget<T> budget;
@@ -39,6 +40,8 @@ final class EntryBatch<T> {
     private long[] forwarders;
     private long[] sessions;
     private long[] seqs;
+    /** Per entry: the proposal id of an entry appended here, allocated with the first such entry. */
+    private long[] ids;
 
     EntryBatch(int batchSize, EntryBudget<T> budget) {
         this.batchSize = batchSize;
@@ -50,8 +53,12 @@ final class EntryBatch<T> {
         return !entries.isEmpty() && bytes + budget.sizeOf(entry) > budget.maxBytes();
     }
 
-    /** Adds an entry appended on this server. */
-    void add(T entry) {
+    /** Adds an entry appended on this server as proposal {@code id}. */
+    void add(T entry, long id) {
+        if (ids == null) {
+            ids = new long[batchSize];
+        }
+        ids[entries.size()] = id;
         add(entry, 0, 0, 0);
     }
 
@@ -90,25 +97,23 @@ final class EntryBatch<T> {
 
     /** Hands out the entries with where they came from, and empties the batch. */
     Taken<T> take() {
-        Taken<T> out = new Taken<>(entries, forwarders, sessions, seqs);
+        Taken<T> out = new Taken<>(entries, forwarders, sessions, seqs, ids);
         entries = new ArrayList<>(Math.min(batchSize, 1024));
         bytes = 0;
         forwarders = null;
         sessions = null;
         seqs = null;
+        ids = null;
         return out;
     }
 
     /** Hands out the entries appended on this server and drops the forwarded ones (their forwarders send them again). */
-    List<T> takeOwn() {
+    List<Proposal<T>> takeOwn() {
         Taken<T> taken = take();
-        if (taken.forwarders() == null) {
-            return taken.entries();
-        }
-        List<T> own = new ArrayList<>();
+        List<Proposal<T>> own = new ArrayList<>();
         for (int i = 0; i < taken.entries().size(); i++) {
-            if (taken.forwarders()[i] == 0) {
-                own.add(taken.entries().get(i));
+            if (taken.forwarders() == null || taken.forwarders()[i] == 0) {
+                own.add(new Proposal<>(taken.ids()[i], taken.entries().get(i)));
             }
         }
         return own;

@@ -137,6 +137,10 @@ final class FollowerRole<T> {
             // A new leader: what we forwarded or wrote as leader is in the log it adopted, or lost.
             state.tracker.findAfterSync(log, sync.ballot(), log.logLength());
             state.tracker.followLeader(sync.ballot(), lastSequenceNumber.session());
+        } else {
+            // Synchronised again by our leader: its log may hold entries we forwarded whose
+            // acknowledgement was lost.
+            state.tracker.noticeAppended(sync.suffix(), sync.syncIdx(), sync.ballot());
         }
     }
 
@@ -213,6 +217,7 @@ final class FollowerRole<T> {
         long newLength = log.logLength() + chunk.entries().size();
         // What the leader decided of what we now hold is decided: it is the leader's own log.
         log.appendAndDecide(chunk.entries(), decidedWith(chunk.decidedIdx(), newLength));
+        state.tracker.noticeAppended(chunk.entries(), newLength - chunk.entries().size(), log.acceptedRound());
         receivedTransferSinceTimeout = true;
         sendAccepted();
     }
@@ -399,8 +404,12 @@ final class FollowerRole<T> {
         if (!state.hasPendingProposals()) {
             return;
         }
-        List<T> entries = state.takePendingProposals();
-        long seq = state.tracker.send(entries, state.log.decidedIdx());
+        List<Proposal<T>> proposals = state.takePendingProposals();
+        long seq = state.tracker.send(proposals, state.log.decidedIdx());
+        List<T> entries = new ArrayList<>(proposals.size());
+        for (Proposal<T> proposal : proposals) {
+            entries.add(proposal.entry());
+        }
         sendForwards(entries, seq);
     }
 

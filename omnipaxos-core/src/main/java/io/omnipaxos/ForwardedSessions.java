@@ -91,7 +91,9 @@ final class ForwardedSessions<T> {
     void notePlacements(EntryBatch.Taken<T> taken, long fromIdx, Ballot round) {
         int size = taken.entries().size();
         if (taken.forwarders() == null) {
-            state.tracker.placedLocally(fromIdx, fromIdx + size, round);
+            for (int i = 0; i < size; i++) {
+                state.tracker.placedLocally(fromIdx + i, taken.ids()[i], round);
+            }
             return;
         }
         Map<List<Long>, List<Long>> indicesByRun = new LinkedHashMap<>(); // [pid, epoch, firstSeq] -> indices
@@ -100,7 +102,7 @@ final class ForwardedSessions<T> {
             long forwarder = taken.forwarders()[i];
             long idx = fromIdx + i;
             if (forwarder == 0) {
-                state.tracker.placedLocally(idx, idx + 1, round);
+                state.tracker.placedLocally(idx, taken.ids()[i], round);
                 continue;
             }
             long epoch = taken.sessions()[i];

@@ -171,21 +171,21 @@ final class LeaderRole<T> {
     }
 
     /** Accept phase: one new entry joins the batch; a full batch is written and replicated. */
-    void acceptEntry(T entry) {
+    void acceptEntry(Proposal<T> proposal) {
         if (state.log.stopSign() != null) {
             state.dropProposals(1);
             return;
         }
-        if (state.batch.wouldOverflow(entry)) {
+        if (state.batch.wouldOverflow(proposal.entry())) {
             flush();
         }
-        state.batch.add(entry);
+        state.batch.add(proposal.entry(), proposal.id());
         flushIfDue(EntryBatch.Trigger.FULL);
     }
 
-    void acceptEntries(List<T> entries) {
-        for (T entry : entries) {
-            acceptEntry(entry);
+    void acceptEntries(List<Proposal<T>> proposals) {
+        for (Proposal<T> proposal : proposals) {
+            acceptEntry(proposal);
         }
     }
 
@@ -321,6 +321,7 @@ final class LeaderRole<T> {
         long quorumAccepted = accepted[accepted.length - state.writeQuorumSize];
         if (quorumAccepted > state.log.decidedIdx()) {
             state.log.setDecidedIdx(quorumAccepted);
+            state.tracker.settleOwnRuns(quorumAccepted);
             announceDecided();
         }
     }

@@ -13,8 +13,21 @@ package io.omnipaxos;
 public sealed interface LogEntry<T>
         permits LogEntry.Decided, LogEntry.Undecided, LogEntry.Trimmed, LogEntry.Snapshotted, LogEntry.StopSign {
 
-    /** An entry that a quorum has accepted and that will never change. */
-    record Decided<T>(T entry) implements LogEntry<T> {}
+    /**
+     * An entry that a quorum has accepted and that will never change.
+     *
+     * @param entry the entry
+     * @param proposalId in what {@link OmniPaxos#takeDecided} hands out: the id {@link
+     *     OmniPaxos#append} returned on this server for this entry, or 0 when it was appended
+     *     elsewhere (or its id is no longer known, see {@code takeDecided}); always 0 in the other reads
+     */
+    record Decided<T>(T entry, long proposalId) implements LogEntry<T> {
+
+        /** A decided entry read without its proposal id. */
+        public Decided(T entry) {
+            this(entry, 0);
+        }
+    }
 
     /** An entry accepted by this server but not yet known to be decided. */
     record Undecided<T>(T entry) implements LogEntry<T> {}

@@ -83,6 +83,14 @@ public final class OmniPaxos<T> {
      * read back as decided; an entry may be lost if the server it was appended on crashes or the
      * leader changes before it was replicated, so applications retry what they did not see decided.
      *
+     * <p>The returned proposal id (1, 2, 3, ... per instance) comes back on the {@link
+     * LogEntry.Decided} that {@link #takeDecided} hands out for the slot where the entry was decided,
+     * so the application learns where and when its own entry was decided without comparing entries.
+     * An id that never comes back belongs to an entry that was not decided: dropped (counted in
+     * {@link #droppedProposalCount()}), appended after the stop-sign that ended the configuration,
+     * or inside a compacted prefix the application was handed as a snapshot.
+     *
+     * @return the proposal id of {@code entry} on this server
      * @throws AppendRejectedException if {@code buffer_size} entries already wait for a leader, the
      *     entry is larger than {@code max_message_bytes} ({@link
      *     AppendRejectedException.Reason#ENTRY_TOO_LARGE}, only known to a server built with an entry
@@ -90,10 +98,11 @@ public final class OmniPaxos<T> {
      *     AppendRejectedException.Reason#STOP_SIGN_PENDING}, or {@link
      *     AppendRejectedException.Reason#RECONFIGURED} once it is decided)
      */
-    public void append(T entry) {
+    public long append(T entry) {
         Objects.requireNonNull(entry, "entry");
-        paxos.append(entry);
+        long id = paxos.append(entry);
         paxos.checkAppendInvariants();
+        return id;
     }
 
     /**
@@ -293,6 +302,13 @@ public final class OmniPaxos<T> {
      * the next call starts with that snapshot. Counts as a read, like {@link #readEntries}, for
      * {@link #trim}.
      *
+     * <p>Each {@link LogEntry.Decided} of an entry appended on this server carries the id that
+     * {@link #append} returned for it ({@link LogEntry.Decided#proposalId()}; 0 for entries appended
+     * elsewhere). This server remembers where its proposals were decided until this call hands
+     * those slots out, for at most {@code buffer_size} runs of consecutive slots (a leader's own
+     * batches make one run each); an application that lets more pile up without calling this sees 0
+     * on the oldest.
+     *
      * @throws IllegalArgumentException if {@code max < 1}
      */
     public List<LogEntry<T>> takeDecided(int max) {
@@ -309,6 +325,7 @@ public final class OmniPaxos<T> {
         long to = from < compactedIdx ? Math.min(decidedIdx, compactedIdx + (max - 1L))
                 : Math.min(decidedIdx, from + max);
         List<LogEntry<T>> entries = readEntries(from, to);
+        paxos.state.tracker.decided().label(entries, from);
         takenIdx = to;
         return entries;
     }

@@ -35,6 +35,8 @@ final class ProposalTracker<T> {
     /** One entry in flight. */
     static final class Tracked<T> {
         final T entry;
+        /** What {@link OmniPaxos#append} returned for it. */
+        final long id;
         /** The decided index when it was first sent: it cannot be placed below. */
         final long lowerBound;
         /** Its number in the current accept session, 0 when not sent in it. */
@@ -48,8 +50,9 @@ final class ProposalTracker<T> {
          */
         boolean awaitingVerdict;
 
-        Tracked(T entry, long lowerBound) {
+        Tracked(T entry, long id, long lowerBound) {
             this.entry = entry;
+            this.id = id;
             this.lowerBound = lowerBound;
         }
     }
@@ -59,8 +62,13 @@ final class ProposalTracker<T> {
 
     private final EntryCodec<T> codec;
     private final ArrayList<Tracked<T>> tracked = new ArrayList<>();
-    /** While leading: ranges {@code [from, to)} of the log holding our own entries, in {@link #localRound}. */
+    /**
+     * While leading: runs {@code {from, to, firstId}} of the log holding our own entries, in {@link
+     * #localRound}, slot {@code from + k} holding proposal {@code firstId + k}.
+     */
     private final ArrayDeque<long[]> localRanges = new ArrayDeque<>();
+    /** Where our proposals were decided, for {@link OmniPaxos#takeDecided} to label them. */
+    private final DecidedProposals decided;
     private Ballot localRound = Ballot.NONE;
     /**
      * Our numbering: the ballot of the leader we forward to, and its epoch, the accept session of our
@@ -80,8 +88,14 @@ final class ProposalTracker<T> {
     /** The latest round we know a write quorum took. */
     private Ballot establishedRound = Ballot.NONE;
 
-    ProposalTracker(EntryCodec<T> codec) {
+    ProposalTracker(EntryCodec<T> codec, int maxDecidedRuns) {
         this.codec = codec;
+        this.decided = new DecidedProposals(maxDecidedRuns);
+    }
+
+    /** Where our proposals were decided, until the application takes those slots. */
+    DecidedProposals decided() {
+        return decided;
     }
 
     /** Entries in flight (sent or placed), the leader's unread own ranges not counted. */
@@ -114,11 +128,11 @@ final class ProposalTracker<T> {
         return session;
     }
 
-    /** Numbers {@code entries} in the current session; they are sent from now on. Returns the first number. */
-    long send(List<T> entries, long decidedIdx) {
+    /** Numbers {@code proposals} in the current session; they are sent from now on. Returns the first number. */
+    long send(List<Proposal<T>> proposals, long decidedIdx) {
         long first = nextSeq;
-        for (T entry : entries) {
-            Tracked<T> t = new Tracked<>(entry, decidedIdx);
+        for (Proposal<T> proposal : proposals) {
+            Tracked<T> t = new Tracked<>(proposal.entry(), proposal.id(), decidedIdx);
             t.seq = nextSeq++;
             tracked.add(t);
         }
@@ -196,17 +210,17 @@ final class ProposalTracker<T> {
 
     // ---- leading -------------------------------------------------------------------------
 
-    /** Our own entries were written at {@code [from, to)} of the log while we lead {@code round}. */
-    void placedLocally(long from, long to, Ballot round) {
+    /** Our proposal {@code id} was written at {@code idx} of the log while we lead {@code round}. */
+    void placedLocally(long idx, long id, Ballot round) {
         if (!round.equals(localRound)) {
             localRanges.clear();
             localRound = round;
         }
         long[] last = localRanges.peekLast();
-        if (last != null && last[1] == from) {
-            last[1] = to;
+        if (last != null && last[1] == idx && last[2] + (idx - last[0]) == id) {
+            last[1] = idx + 1;
         } else {
-            localRanges.addLast(new long[] {from, to});
+            localRanges.addLast(new long[] {idx, idx + 1, id});
         }
     }
 
@@ -219,6 +233,7 @@ final class ProposalTracker<T> {
         int dropped = 0;
         long decidedIdx = log.decidedIdx();
         for (long[] range : localRanges) {
+            decided.add(range[0], Math.min(range[1], decidedIdx), range[2]);
             long from = Math.max(Math.max(range[0], decidedIdx), log.compactedIdx());
             long to = Math.min(range[1], log.entriesEnd());
             for (long pageStart = from; pageStart < to; pageStart += SCAN_PAGE) {
@@ -233,7 +248,8 @@ final class ProposalTracker<T> {
                         dropped++;
                         continue;
                     }
-                    Tracked<T> t = new Tracked<>(page.get(i), decidedIdx);
+                    long idx = pageStart + i;
+                    Tracked<T> t = new Tracked<>(page.get(i), range[2] + (idx - range[0]), decidedIdx);
                     t.placedIdx = pageStart + i;
                     t.placedRound = localRound;
                     tracked.add(t);
@@ -250,34 +266,57 @@ final class ProposalTracker<T> {
     /**
      * Settles what the decided index passed: an entry placed at an index now decided is done if the
      * log holds it there, and known lost if it holds another entry (the slot is decided, so the copy
-     * there can never come back); the lost ones are returned, in order, to be proposed again.
+     * there can never come back); the lost ones are returned, in order, to be proposed again. The
+     * decided ones are remembered in {@link #decided()}.
      */
-    List<T> settle(LogStore<T> log) {
+    List<Proposal<T>> settle(LogStore<T> log) {
         long decidedIdx = log.decidedIdx();
-        while (!localRanges.isEmpty() && localRanges.peekFirst()[1] <= decidedIdx) {
-            localRanges.removeFirst();
-        }
+        settleOwnRuns(decidedIdx);
         if (tracked.isEmpty()) {
             return List.of();
         }
         boolean verdict = !verdictRound.equals(Ballot.NONE) && verdictRound.equals(establishedRound);
-        List<T> lost = new ArrayList<>(0);
+        List<Proposal<T>> lost = new ArrayList<>(0);
         Iterator<Tracked<T>> it = tracked.iterator();
         while (it.hasNext()) {
             Tracked<T> t = it.next();
             if (t.placedIdx >= 0 && t.placedIdx < decidedIdx) {
                 it.remove();
-                if (!holdsDecided(log, t)) {
-                    lost.add(t.entry);
+                if (holdsDecided(log, t)) {
+                    decided.add(t.placedIdx, t.placedIdx + 1, t.id);
+                } else {
+                    lost.add(new Proposal<>(t.id, t.entry));
                 }
             } else if (verdict && (t.placedIdx < 0 ? t.awaitingVerdict
                     : t.placedIdx >= verdictIdx && t.placedRound.isLessThan(verdictRound))) {
                 // Only logs of earlier rounds held it, and none of them can be adopted any more.
                 it.remove();
-                lost.add(t.entry);
+                lost.add(new Proposal<>(t.id, t.entry));
             }
         }
         return lost;
+    }
+
+    /**
+     * Our own runs (we lead) are decided up to {@code decidedIdx}: what they hold there is ours,
+     * decided. Also called by the leader as it decides, since a leader alone decides without
+     * receiving a message.
+     */
+    void settleOwnRuns(long decidedIdx) {
+        long[] range = localRanges.peekFirst();
+        while (range != null && range[0] < decidedIdx) {
+            long end = Math.min(range[1], decidedIdx);
+            decided.add(range[0], end, range[2]);
+            range[2] += end - range[0];
+            range[0] = end;
+            if (range[0] == range[1]) {
+                localRanges.removeFirst();
+            }
+            range = localRanges.peekFirst();
+            if (end == decidedIdx) {
+                break;
+            }
+        }
     }
 
     /**

@@ -47,7 +47,9 @@ final class ProtocolState<T> {
     /** Whether {@link #pendingStopSign} is to be forwarded with the next outgoing messages. */
     boolean stopSignForwardDue;
     /** Entries appended or forwarded here that no leader has taken yet, oldest first. */
-    private ArrayList<T> pendingProposals = new ArrayList<>();
+    private ArrayList<Proposal<T>> pendingProposals = new ArrayList<>();
+    /** The id the next {@link OmniPaxos#append} returns. */
+    private long nextProposalId = 1;
     private long droppedProposals;
     /**
      * The index up to which the application has read the decided log, contiguously from the compacted
@@ -74,7 +76,7 @@ final class ProtocolState<T> {
         this.outbox = outbox;
         this.snapshots = snapshots;
         this.batch = new EntryBatch<>(batchSize, budget);
-        this.tracker = new ProposalTracker<>(entryCodec);
+        this.tracker = new ProposalTracker<>(entryCodec, bufferSize);
     }
 
     /**
@@ -124,21 +126,28 @@ final class ProtocolState<T> {
 
     // ---- proposals waiting for a leader ----------------------------------------------------
 
-    /** Holds a proposal until a leader takes it. */
-    void addProposal(T entry) {
+    /** A new proposal id, for an entry the accepting leader takes at once. */
+    long newProposalId() {
+        return nextProposalId++;
+    }
+
+    /** Holds a proposal until a leader takes it; returns its id. */
+    long addProposal(T entry) {
         if (pendingProposals.size() + tracker.size() >= bufferSize) {
             throw new AppendRejectedException(AppendRejectedException.Reason.BUFFER_FULL,
                     "buffer_size (" + bufferSize + ") proposals already wait for a leader or to be decided");
         }
-        pendingProposals.add(entry);
+        long id = newProposalId();
+        pendingProposals.add(new Proposal<>(id, entry));
+        return id;
     }
 
     /** Proposals found lost after a new round's log replaced ours: they go first, to be proposed again. */
-    void reproposeFirst(List<T> entries) {
+    void reproposeFirst(List<Proposal<T>> entries) {
         if (entries.isEmpty()) {
             return;
         }
-        ArrayList<T> merged = new ArrayList<>(entries.size() + pendingProposals.size());
+        ArrayList<Proposal<T>> merged = new ArrayList<>(entries.size() + pendingProposals.size());
         merged.addAll(entries);
         merged.addAll(pendingProposals);
         pendingProposals = new ArrayList<>();
@@ -159,8 +168,8 @@ final class ProtocolState<T> {
     }
 
     /** Hands the waiting proposals to the caller (a leader that starts accepting, a forwarding follower). */
-    List<T> takePendingProposals() {
-        List<T> entries = pendingProposals;
+    List<Proposal<T>> takePendingProposals() {
+        List<Proposal<T>> entries = pendingProposals;
         pendingProposals = new ArrayList<>();
         return entries;
     }
@@ -170,7 +179,7 @@ final class ProtocolState<T> {
     }
 
     /** Keeps proposals that could not be replicated yet, up to {@code buffer_size}; drops the rest. */
-    void keepPendingProposals(List<T> entries) {
+    void keepPendingProposals(List<Proposal<T>> entries) {
         int room = Math.max(0, bufferSize - pendingProposals.size() - tracker.size());
         int kept = Math.min(room, entries.size());
         pendingProposals.addAll(entries.subList(0, kept));

@@ -56,14 +56,15 @@ final class SequencePaxos<T> {
         }
     }
 
-    void append(T entry) {
+    long append(T entry) {
         state.requireNotStopped();
         state.budget.requireFits(entry);
-        if (state.isAcceptingLeader()) {
-            leaderRole.acceptEntry(entry);
-        } else {
-            state.addProposal(entry);
+        if (!state.isAcceptingLeader()) {
+            return state.addProposal(entry);
         }
+        long id = state.newProposalId();
+        leaderRole.acceptEntry(new Proposal<>(id, entry));
+        return id;
     }
 
     /**

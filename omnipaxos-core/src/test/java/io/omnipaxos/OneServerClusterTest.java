@@ -39,6 +39,23 @@ class OneServerClusterTest {
     }
 
     @Test
+    void takeDecidedLabelsEachEntryWithTheIdAppendReturned() {
+        OmniPaxos<String> server = alone();
+        long early = server.append("early");
+        tickUntilLeader(server);
+        long a = server.append("a");
+        long b = server.append("b");
+        server.outgoingMessages();
+        for (int i = 0; i < ServerConfig.DEFAULT_FLUSH_BATCH_TICK_TIMEOUT; i++) {
+            server.tick();
+        }
+        assertEquals(List.of(1L, 2L, 3L), List.of(early, a, b));
+        assertEquals(List.of(new LogEntry.Decided<>("early", early), new LogEntry.Decided<>("a", a),
+                new LogEntry.Decided<>("b", b)), server.takeDecided(10), server::toString);
+        assertEquals(List.of(new LogEntry.Decided<>("a")), server.readEntries(1, 2), "other reads carry no id");
+    }
+
+    @Test
     void entriesAppendedBeforeTheElectionAreDecidedOnceItLeads() {
         OmniPaxos<String> server = alone();
         server.append("early");
