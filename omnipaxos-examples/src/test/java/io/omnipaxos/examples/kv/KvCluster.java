@@ -360,6 +360,11 @@ final class KvCluster implements AutoCloseable {
     }
 
     /** A client of this cluster with short timeouts. */
+    /** The pids of every node of the cluster, running or not. */
+    Set<Long> pids() {
+        return nodes.keySet();
+    }
+
     KvClient client() {
         return clientOf(nodes.keySet());
     }

@@ -97,14 +97,7 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         reconfigure(4);
         cluster.awaitConsole(4, "runs configuration 2", STARTUP);
         cluster.awaitConsole(5, "runs configuration 2", STARTUP);
-        try {
-            write("b");
-        } catch (AssertionError e) {
-            for (long pid : List.of(1L, 2L, 4L, 5L)) {
-                System.out.println("node " + pid + " (write(\"b\") failed) console:\n" + cluster.console(pid) + "\nlog:\n" + cluster.log(pid));
-            }
-            throw e;
-        }
+        write("b");
         cluster.start(3);
         cluster.awaitConsole(3, "runs configuration 2", STARTUP);
         cluster.kill(1);
@@ -112,6 +105,30 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         // A client configured with the first three nodes only learns the new leader's address
         // from node 3's NOT_LEADER reply.
         readBack(cluster.clientOf(List.of(1L, 2L, 3L)), "a", "b");
+    }
+
+    @Test
+    void aNodeThatMissedTwoReconfigurationsComesBackInTheNewest() throws Exception {
+        cluster = new KvCluster(dir, 3).snapshotInterval(50).startAll();
+        write("a");
+        cluster.kill(3); // misses configurations 2 and 3, a member of both
+        cluster.addJoiner(4, 2, List.of(1L, 2L, 3L, 4L));
+        cluster.start(4);
+        reconfigure(4);
+        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+        write("b");
+        List<Long> five = List.of(1L, 2L, 3L, 4L, 5L);
+        cluster.addJoiner(5, 3, five);
+        cluster.start(5);
+        reconfigure(5);
+        cluster.awaitConsole(5, "runs configuration 3", STARTUP);
+        cluster.awaitConsole(4, "runs configuration 3", STARTUP);
+        cluster.start(3); // its TOML and its data name configuration 1; the others keep only the newest handover
+        cluster.awaitConsole(3, "node 3 runs configuration 3", STARTUP);
+        cluster.kill(1);
+        cluster.kill(2); // nodes 3, 4 and 5 are the only majority left
+        write("c");
+        readBack(cluster.clientOf(List.of(3L, 4L, 5L)), "a", "b", "c");
     }
 
     @Test
@@ -140,11 +157,21 @@ class KvReconfigurationProcessTest extends KvProcessTest {
     /** {@value #WRITES_PER_PHASE} PUTs of {@code phase}-keys and as many APPENDs to {@code phase}-log. */
     private void write(String phase) throws InterruptedException {
         try (KvClient client = cluster.client()) {
-            KvCluster.awaitLeader(client, STARTUP);
-            for (int i = 1; i <= WRITES_PER_PHASE; i++) {
-                client.put(phase + i, "v" + i);
-                client.append(phase + "-log", i + ",");
+            writeWith(client, phase);
+        } catch (AssertionError e) {
+            System.out.println("write(\"" + phase + "\") failed: " + e.getMessage());
+            for (long pid : cluster.pids()) {
+                System.out.println("node " + pid + " console:\n" + cluster.console(pid) + "\nlog:\n" + cluster.log(pid));
             }
+            throw e;
+        }
+    }
+
+    private static void writeWith(KvClient client, String phase) throws InterruptedException {
+        KvCluster.awaitLeader(client, STARTUP);
+        for (int i = 1; i <= WRITES_PER_PHASE; i++) {
+            client.put(phase + i, "v" + i);
+            client.append(phase + "-log", i + ",");
         }
     }
 

@@ -255,7 +255,12 @@ public final class Configurations {
         }
     }
 
-    /** Asks the other nodes for the handover of our configuration; {@code console}: say so on the console. */
+    /**
+     * Asks the other nodes how our configuration ended; {@code console}: say so on the console. A
+     * node keeps only its newest handover, so one out of a later configuration answers too: its state
+     * follows ours (the configurations between ended with everything ours decided), and this node
+     * goes straight to the newest configuration, however many it missed.
+     */
     private void askHowConfigurationEnded(String why, boolean console) {
         if (switching || fetching || node == null || closed) {
             return;
@@ -266,7 +271,7 @@ public final class Configurations {
         (console ? EVENTS : LOG).info("{}: asking nodes {} whether configuration {} ended", why,
                 sources.stream().map(NodeAddress::pid).toList(), current);
         onWorker(() -> {
-            Optional<StateFetch.Fetched> found = stateFetch.round(sources, h -> h.endedConfigId() == current);
+            Optional<StateFetch.Fetched> found = stateFetch.round(sources, h -> h.endedConfigId() >= current);
             loop.execute(fatalOnThrow(() -> {
                 fetching = false;
                 if (found.isPresent() && !switching && config.cluster().configurationId() == current) {
