@@ -60,6 +60,9 @@ final class FollowerRole<T> {
         if (state.role == Role.LEADER && !prepare.ballot().isGreaterThan(state.leader)) {
             return;
         }
+        if (!prepare.ballot().equals(log.promise()) && state.lease.blocksPromise(prepare.ballot())) {
+            return; // we granted another leader a lease: this leader prepares us again later
+        }
         if (!prepare.ballot().equals(log.promise())) {
             log.setPromise(prepare.ballot());
         }

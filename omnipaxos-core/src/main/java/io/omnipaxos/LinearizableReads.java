@@ -28,7 +28,11 @@ import java.util.function.Predicate;
  * consecutive numbers (extended while it waits in the outbox) and come back in one {@link
  * ReadIndexReply}. Reads fail (no index) when no leader is known, when the leader or the server's
  * leadership changes, or after two resend timeouts without an answer; the application asks again.
- * Plain data driven by {@link SequencePaxos}: no clocks, no threads.
+ *
+ * <p>With a leader lease ({@link LeaderLease}) a follower's confirmation also grants the leader the
+ * lease, the leader keeps confirming rounds while it leads (one each half lease, also without
+ * reads), and while it holds the lease it answers reads at once, its own and forwarded ones.
+ * Plain data driven by {@link SequencePaxos}: no clocks (ticks only), no threads.
  */
 final class LinearizableReads<T> {
 
@@ -61,6 +65,8 @@ final class LinearizableReads<T> {
     private long nextRound = 1;
     /** The read round waiting for its quorum, 0 when none. */
     private long roundInFlight;
+    /** The tick at which the round in flight was sent (the lease counts from there). */
+    private long roundSentAt;
     private final Set<Long> ackedBy = new HashSet<>();
     /** Resend timeouts our own reads have waited without a confirmed round (a leader cut off, or preparing). */
     private int unconfirmedTimeouts;
@@ -77,7 +83,9 @@ final class LinearizableReads<T> {
     long request() {
         long readId = nextReadId++;
         settleLeadership();
-        if (state.role == Role.LEADER) {
+        if (holdsLease()) {
+            ready.add(new ReadIndex(readId, readIdx()));
+        } else if (state.role == Role.LEADER) {
             waiting.add(new Waiting(state.pid, readId, 1));
             roundBallot = state.leader;
             startRoundIfDue();
@@ -118,6 +126,11 @@ final class LinearizableReads<T> {
         if (state.role != Role.LEADER || !request.ballot().equals(state.leader)) {
             return; // the follower's reads time out and fail
         }
+        if (holdsLease()) {
+            state.outbox.add(new ReadIndexReply<>(state.pid, request.from(), state.configurationId, state.leader,
+                    request.firstReadId(), request.count(), readIdx()));
+            return;
+        }
         roundBallot = state.leader;
         waiting.add(new Waiting(request.from(), request.firstReadId(), request.count()));
         startRoundIfDue();
@@ -126,6 +139,7 @@ final class LinearizableReads<T> {
     /** Follower: confirm the leader's check if we promised no higher ballot. */
     void onCheck(ReadIndexCheck<T> check) {
         if (check.ballot().equals(state.log.promise())) {
+            state.lease.grant(check.ballot());
             state.outbox.add(new ReadIndexAck<>(state.pid, check.from(), state.configurationId, check.ballot(),
                     check.round()));
         }
@@ -157,11 +171,34 @@ final class LinearizableReads<T> {
         startRoundIfDue();
     }
 
+    /** Tick: a leader that keeps a lease confirms a round when half of it is gone. */
+    void onTick() {
+        settleLeadership();
+        if (roundInFlight == 0 && state.role == Role.LEADER && state.phase == Phase.ACCEPT
+                && state.lease.renewalDue(state.leader)) {
+            roundBallot = state.leader;
+            startRound();
+        }
+    }
+
+    /** Whether this server leads in the accept phase and holds the lease: reads need no round. */
+    private boolean holdsLease() {
+        return state.role == Role.LEADER && state.phase == Phase.ACCEPT && state.lease.holds(state.leader);
+    }
+
+    /** The read index: the decided index, at least the end of the log adopted at the election. */
+    private long readIdx() {
+        return Math.max(state.log.decidedIdx(), adoptedIdx.getAsLong());
+    }
+
     /** Resend timer: repeat the round's checks to followers that did not answer; forwarded reads age. */
     void onResendTimeout() {
         settleLeadership();
         if (waiting.isEmpty() && inRound.isEmpty()) {
             unconfirmedTimeouts = 0;
+            if (roundInFlight != 0) {
+                sendChecks(); // a lease round without reads
+            }
         } else if (++unconfirmedTimeouts >= FORWARDED_TIMEOUTS) {
             state.logger.info("server {}: {} reads not confirmed (role {}, phase {}, ballot {}, round {}, acks {}):"
                     + " failed", state.pid, pending(), state.role, state.phase, roundBallot, roundInFlight, ackedBy);
@@ -185,7 +222,7 @@ final class LinearizableReads<T> {
     }
 
     private void settleLeadership() {
-        if ((!waiting.isEmpty() || !inRound.isEmpty())
+        if ((!waiting.isEmpty() || !inRound.isEmpty() || roundInFlight != 0)
                 && !(state.role == Role.LEADER && state.leader.equals(roundBallot))) {
             giveUpLeaderReads();
         }
@@ -229,9 +266,14 @@ final class LinearizableReads<T> {
                 || !state.leader.equals(roundBallot)) {
             return;
         }
-        roundInFlight = nextRound++;
         inRound.addAll(waiting);
         waiting.clear();
+        startRound();
+    }
+
+    private void startRound() {
+        roundInFlight = nextRound++;
+        roundSentAt = state.lease.now();
         ackedBy.clear();
         sendChecks();
         confirmIfQuorum();
@@ -252,7 +294,8 @@ final class LinearizableReads<T> {
         if (ackedBy.size() + self < state.writeQuorumSize) {
             return;
         }
-        long readIdx = Math.max(state.log.decidedIdx(), adoptedIdx.getAsLong());
+        long readIdx = readIdx();
+        state.lease.confirmed(roundBallot, roundSentAt);
         for (Waiting w : inRound) {
             if (w.requester() == state.pid) {
                 ready.add(new ReadIndex(w.firstReadId(), readIdx));

@@ -138,6 +138,7 @@ public final class OmniPaxos<T> {
     /** Advances logical time by one tick: heartbeat rounds, resends and partial-batch flushes. */
     public void tick() {
         ServerConfig server = config.server();
+        paxos.onTick();
         if (++electionTicks >= server.electionTickTimeout()) {
             electionTicks = 0;
             election.onElectionTimeout(paxos.state.log.promise(), paxos.state.isBehind(), outbox).ifPresent(paxos::onLeaderElected);

@@ -117,6 +117,8 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
         private int maxMessageBytes = ServerConfig.DEFAULT_MAX_MESSAGE_BYTES;
         private int leaderPriority;
         private String loggerFilePath;
+        private int leaderLeaseTicks;
+        private int maxClockDriftPercent = ServerConfig.DEFAULT_MAX_CLOCK_DRIFT_PERCENT;
 
         private Builder() {}
 
@@ -192,6 +194,18 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
             return this;
         }
 
+        /** {@code leader_lease_ticks}: 0 for no lease (the default); see {@link ServerConfig#leaseTicksForLeader()}. */
+        public Builder leaderLeaseTicks(int ticks) {
+            this.leaderLeaseTicks = ticks;
+            return this;
+        }
+
+        /** {@code max_clock_drift_percent}: the bound on clock drift the leader lease assumes. */
+        public Builder maxClockDriftPercent(int percent) {
+            this.maxClockDriftPercent = percent;
+            return this;
+        }
+
         /** {@code logger_file_path}. */
         public Builder loggerFilePath(String loggerFilePath) {
             this.loggerFilePath = loggerFilePath;
@@ -207,7 +221,7 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
             var cluster = new ClusterConfig(configurationId, resolveNodes(), Optional.ofNullable(flexibleQuorum));
             var server = new ServerConfig(pid, electionTickTimeout, resendMessageTickTimeout,
                     flushBatchTickTimeout, bufferSize, batchSize, maxMessageBytes, leaderPriority,
-                    Optional.ofNullable(loggerFilePath));
+                    Optional.ofNullable(loggerFilePath), leaderLeaseTicks, maxClockDriftPercent);
             return new OmniPaxosConfig(cluster, server);
         }
 

@@ -38,6 +38,10 @@ final class ProtocolState<T> {
     final EntryBatch<T> batch;
     /** Entries appended here that left this server and are not known decided. */
     final ProposalTracker<T> tracker;
+    /** The optional leader lease, and the ticks it counts. */
+    final LeaderLease lease;
+    /** Our own election, held back by a lease we granted another leader; null when none waits. */
+    Ballot deferredElection;
     Role role = Role.FOLLOWER;
     Phase phase = Phase.NONE;
     /** The ballot of the leader this server follows or is; {@link Ballot#NONE} while unknown. */
@@ -77,6 +81,7 @@ final class ProtocolState<T> {
         this.snapshots = snapshots;
         this.batch = new EntryBatch<>(batchSize, budget);
         this.tracker = new ProposalTracker<>(entryCodec, bufferSize);
+        this.lease = new LeaderLease(config.server());
     }
 
     /**

@@ -176,14 +176,31 @@ final class SequencePaxos<T> {
         leaderRole.trim(idx);
     }
 
-    /** Ballot Leader Election elected {@code ballot}. */
+    /**
+     * Ballot Leader Election elected {@code ballot}. Our own election waits while we granted
+     * another leader a lease ({@link LeaderLease}); {@link #onTick} starts it once that lease ends.
+     */
     void onLeaderElected(Ballot ballot) {
+        state.deferredElection = null;
         if (ballot.pid() != state.pid) {
             followerRole.onOtherElected(ballot);
         } else if (ballot.isGreaterThan(state.log.promise())) {
-            leaderRole.start(ballot);
+            if (state.lease.blocksPromise(ballot)) {
+                state.deferredElection = ballot;
+            } else {
+                leaderRole.start(ballot);
+            }
         }
         reads.afterInput();
+    }
+
+    /** One tick: the lease's clock, a lease round due on the leader, and an election that waited for a lease. */
+    void onTick() {
+        state.lease.tick();
+        if (state.deferredElection != null && !state.lease.blocksPromise(state.deferredElection)) {
+            onLeaderElected(state.deferredElection);
+        }
+        reads.onTick();
     }
 
     void onResendTimeout() {

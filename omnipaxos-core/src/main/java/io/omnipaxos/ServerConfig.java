@@ -23,6 +23,11 @@ import java.util.Optional;
  *     entry codec sizes are unknown and only entry counts bound messages
  * @param leaderPriority breaks ties between ballots of the same round; higher wins, >= 0
  * @param loggerFilePath where the application should write this server's log, if anywhere
+ * @param leaderLeaseTicks the leader lease in ticks, 0 (the default) for none: a server that
+ *     confirms a leader's read round promises no other ballot for this many of its ticks after, so
+ *     the leader may answer reads for a shorter time without a round; see {@link #leaseTicksForLeader()}
+ * @param maxClockDriftPercent the most, in percent, by which the tick rate of any server may differ
+ *     from real time (the lease's one assumption about clocks), in {@code [0, 50]}
  */
 public record ServerConfig(
         long pid,
@@ -33,7 +38,9 @@ public record ServerConfig(
         int batchSize,
         int maxMessageBytes,
         int leaderPriority,
-        Optional<String> loggerFilePath) {
+        Optional<String> loggerFilePath,
+        int leaderLeaseTicks,
+        int maxClockDriftPercent) {
 
     /** Default heartbeat round length in ticks. */
     public static final int DEFAULT_ELECTION_TICK_TIMEOUT = 5;
@@ -53,6 +60,15 @@ public record ServerConfig(
      * be stored and sent.
      */
     public static final int MAX_MESSAGE_BYTES = 15 * 1024 * 1024;
+    /** Default bound on clock drift assumed by the leader lease: 5 %. */
+    public static final int DEFAULT_MAX_CLOCK_DRIFT_PERCENT = 5;
+
+    /** A configuration without a leader lease. */
+    public ServerConfig(long pid, int electionTickTimeout, int resendMessageTickTimeout, int flushBatchTickTimeout,
+            int bufferSize, int batchSize, int maxMessageBytes, int leaderPriority, Optional<String> loggerFilePath) {
+        this(pid, electionTickTimeout, resendMessageTickTimeout, flushBatchTickTimeout, bufferSize, batchSize,
+                maxMessageBytes, leaderPriority, loggerFilePath, 0, DEFAULT_MAX_CLOCK_DRIFT_PERCENT);
+    }
 
     /**
      * Validates the values.
@@ -78,6 +94,36 @@ public record ServerConfig(
         if (batchSize > bufferSize) {
             throw new ConfigException("batch_size must be <= buffer_size (" + bufferSize + "), got " + batchSize);
         }
+        atLeast("max_clock_drift_percent", maxClockDriftPercent, 0);
+        if (maxClockDriftPercent > 50) {
+            throw new ConfigException("max_clock_drift_percent must be <= 50, got " + maxClockDriftPercent);
+        }
+        atLeast("leader_lease_ticks", leaderLeaseTicks, 0);
+        if (leaderLeaseTicks > 0 && leaseTicks(leaderLeaseTicks, maxClockDriftPercent) < 1) {
+            throw new ConfigException("leader_lease_ticks must leave the leader at least one tick after the clock"
+                    + " drift of max_clock_drift_percent (" + maxClockDriftPercent + "), got " + leaderLeaseTicks);
+        }
+    }
+
+    /** Whether a leader lease is configured. */
+    public boolean hasLeaderLease() {
+        return leaderLeaseTicks > 0;
+    }
+
+    /**
+     * The ticks, counted from the tick it sent a read round that a write quorum confirmed, during
+     * which the leader answers reads without a round: {@code floor((L - 1) * (100 - D) / (100 + D)) - 1}
+     * for lease {@code L} and drift {@code D}. A follower counts its {@code L} ticks from when the
+     * round reached it, which is later; if every tick rate is within {@code D} percent of real time,
+     * the leader's ticks end in real time before any follower's (one tick is lost on each side to not
+     * knowing where in a tick a message arrives). 0 without a lease.
+     */
+    public int leaseTicksForLeader() {
+        return hasLeaderLease() ? leaseTicks(leaderLeaseTicks, maxClockDriftPercent) : 0;
+    }
+
+    private static int leaseTicks(long lease, long driftPercent) {
+        return (int) ((lease - 1) * (100 - driftPercent) / (100 + driftPercent) - 1);
     }
 
     private static void atLeast(String key, long value, long min) {

@@ -35,7 +35,8 @@ final class TomlConfigLoader {
     /** The server keys, shared by the flat top level and {@code [server_config]}. */
     private static final List<String> SERVER_KEYS = List.of("pid", "election_tick_timeout",
             "resend_message_tick_timeout", "flush_batch_tick_timeout", "buffer_size", "batch_size",
-            "max_message_bytes", "leader_priority", "logger_file_path");
+            "max_message_bytes", "leader_priority", "logger_file_path", "leader_lease_ticks",
+            "max_clock_drift_percent");
     private static final List<String> CLUSTER_KEYS = List.of("configuration_id", "nodes", "flexible_quorum");
     private static final List<String> FLAT_KEYS = concat(List.of("configuration_id", "peers", "flexible_quorum"),
             SERVER_KEYS);
@@ -138,9 +139,11 @@ final class TomlConfigLoader {
         int maxMessageBytes = table.optionalInt("max_message_bytes", ServerConfig.DEFAULT_MAX_MESSAGE_BYTES);
         int leaderPriority = table.optionalInt("leader_priority", 0);
         Optional<String> loggerFilePath = table.optionalString("logger_file_path");
+        int lease = table.optionalInt("leader_lease_ticks", 0);
+        int drift = table.optionalInt("max_clock_drift_percent", ServerConfig.DEFAULT_MAX_CLOCK_DRIFT_PERCENT);
         try {
             return new ServerConfig(pid, election, resend, flush, bufferSize, batchSize, maxMessageBytes, leaderPriority,
-                    loggerFilePath);
+                    loggerFilePath, lease, drift);
         } catch (ConfigException e) {
             // ServerConfig's messages start with the key they are about, e.g. "batch_size must be ...".
             String key = leadingKey(e);

@@ -38,6 +38,20 @@ class TomlConfigLoaderTest {
     }
 
     @Test
+    void loadsTheLeaderLeaseKeysAndRefusesALeaseTheDriftLeavesNothingOf() throws Exception {
+        OmniPaxosConfig config = load("configuration_id = 1\npid = 1\npeers = [2, 3]\nleader_lease_ticks = 50\n"
+                + "max_clock_drift_percent = 10\n");
+        assertEquals(50, config.server().leaderLeaseTicks());
+        assertEquals(10, config.server().maxClockDriftPercent());
+        assertEquals(49 * 90 / 110 - 1, config.server().leaseTicksForLeader());
+        assertEquals(0, load("configuration_id = 1\npid = 1\npeers = [2, 3]\n").server().leaseTicksForLeader(),
+                "no lease by default");
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> load("configuration_id = 1\npid = 1\npeers = [2, 3]\nleader_lease_ticks = 3\n"));
+        assertTrue(e.getMessage().contains("node.toml:4:1: leader_lease_ticks"), e.getMessage());
+    }
+
+    @Test
     void loadsTheTutorialExampleVerbatim() throws Exception {
         OmniPaxosConfig config = TomlConfigLoader.load(resource("tutorial.toml"), Set.of());
 

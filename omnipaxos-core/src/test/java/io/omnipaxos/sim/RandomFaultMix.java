@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.omnipaxos.AppendRejectedException;
 import io.omnipaxos.ClusterConfig;
 import io.omnipaxos.CompactionException;
+import io.omnipaxos.OmniPaxosConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * One seeded run of a random mix of faults on a given storage: message loss, duplication and
@@ -31,9 +33,21 @@ public final class RandomFaultMix {
 
     /** Runs one seed on {@code storage}; throws AssertionError naming the seed on any failure. */
     public static void run(long seed, StorageFactory storage) {
+        run(seed, storage, UnaryOperator.identity(), 0);
+    }
+
+    /**
+     * Runs one seed with {@code extra} configuration on every server and clocks whose tick rates
+     * differ from the simulator's steps by up to {@code clockDrift} (0: all tick once a step).
+     */
+    public static void run(long seed, StorageFactory storage, UnaryOperator<OmniPaxosConfig.Builder> extra,
+            double clockDrift) {
         int size = new Random(seed).nextBoolean() ? 3 : 5;
-        SimulatedCluster cluster = SimulatedCluster.create(seed, size, storage,
-                b -> b.batchSize(1 + (int) (seed % 4)).maxMessageBytes(seed % 3 == 0 ? 1024 : 8 << 20));
+        SimulatedCluster cluster = SimulatedCluster.create(seed, size, storage, b -> extra.apply(
+                b.batchSize(1 + (int) (seed % 4)).maxMessageBytes(seed % 3 == 0 ? 1024 : 8 << 20)));
+        if (clockDrift > 0) {
+            cluster.clockDrift(clockDrift);
+        }
         Random random = cluster.random();
         cluster.network().dropRate(0.05 * random.nextInt(3)).duplicateRate(0.05 * random.nextInt(3))
                 .maxDelayTicks(1 + random.nextInt(4));

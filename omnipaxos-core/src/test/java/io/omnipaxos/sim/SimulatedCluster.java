@@ -48,6 +48,8 @@ public final class SimulatedCluster {
     private final Map<Long, Map<Long, Long>> openReads = new TreeMap<>();
     private long confirmedReads;
     private long now;
+    /** Per server: ticks per step (1 unless {@link #clockDrift} set another), and the fraction owed. */
+    private final Map<Long, double[]> clocks = new TreeMap<>();
     private long nextValue;
 
     private SimulatedCluster(long seed, int size, StorageFactory storageFactory,
@@ -84,6 +86,35 @@ public final class SimulatedCluster {
     public static SimulatedCluster createPerServer(long seed, int size, StorageFactory storageFactory,
             BiFunction<Long, OmniPaxosConfig.Builder, OmniPaxosConfig.Builder> configure) {
         return new SimulatedCluster(seed, size, storageFactory, configure);
+    }
+
+    /**
+     * Gives every server a clock of its own: a tick rate drawn from {@code [1 - maxDrift, 1 +
+     * maxDrift]} ticks per step (a step is the simulator's real time: message delays count steps),
+     * fixed for the run. Without it every server ticks once a step.
+     */
+    public SimulatedCluster clockDrift(double maxDrift) {
+        for (long pid : pids()) {
+            clocks.put(pid, new double[] {1 + maxDrift * (2 * random.nextDouble() - 1), random.nextDouble()});
+        }
+        return this;
+    }
+
+    /** Sets server {@code pid}'s tick rate, in ticks per step. */
+    public SimulatedCluster clockRate(long pid, double ticksPerStep) {
+        clocks.put(pid, new double[] {ticksPerStep, 0});
+        return this;
+    }
+
+    private int ticksThisStep(long pid) {
+        double[] clock = clocks.get(pid);
+        if (clock == null) {
+            return 1;
+        }
+        clock[1] += clock[0];
+        int ticks = (int) clock[1];
+        clock[1] -= ticks;
+        return ticks;
     }
 
     public SimulatedNetwork network() {
@@ -136,8 +167,11 @@ public final class SimulatedCluster {
         if (TRACE) {
             System.out.println(dump());
         }
-        for (OmniPaxos<String> server : servers.values()) {
-            server.tick();
+        for (Map.Entry<Long, OmniPaxos<String>> live : servers.entrySet()) {
+            OmniPaxos<String> server = live.getValue();
+            for (int ticks = ticksThisStep(live.getKey()); ticks > 0; ticks--) {
+                server.tick();
+            }
             server.takeOutgoingMessages(outgoing);
             for (Message<String> message : outgoing) {
                 network.send(message, now);
