@@ -24,7 +24,9 @@ public class AppendRejectedException extends RuntimeException {
          * a server built with an entry codec knows ({@link OmniPaxosConfig#build(
          * io.omnipaxos.storage.Storage, Snapshot, io.omnipaxos.codec.EntryCodec)}).
          */
-        ENTRY_TOO_LARGE
+        ENTRY_TOO_LARGE,
+        /** This server is a learner: it proposes nothing; append on one of the nodes. */
+        LEARNER
     }
 
     private final Reason reason;

@@ -7,6 +7,8 @@ import io.omnipaxos.messages.SequenceNumber;
 final class FollowerProgress<T> {
 
     final long pid;
+    /** Whether the follower votes (one of the nodes); a learner counts in no quorum. */
+    final boolean voter;
     /** The follower's promise in this round, or null while it has not (re)promised. */
     Promise<T> promise;
     /** Whether an AcceptSync was sent for {@link #promise}: the follower is in the accept phase. */
@@ -30,8 +32,9 @@ final class FollowerProgress<T> {
     /** {@link #acceptedIdx} at the previous resend timeout, to notice a follower that stopped acknowledging. */
     long acceptedIdxAtLastTimeout = -1;
 
-    FollowerProgress(long pid) {
+    FollowerProgress(long pid, boolean voter) {
         this.pid = pid;
+        this.voter = voter;
     }
 
     /** Forget the promise: the follower must promise again before it receives entries. */

@@ -40,6 +40,11 @@ final class FollowerSync<T> {
         this.adoptedIdx = 0;
     }
 
+    /** Learners joined or left the round: these are its followers now. */
+    void followersChanged(FollowerProgress<T>[] followers) {
+        this.all = followers;
+    }
+
     /** The prepare phase ended with this log adopted. */
     void adopted(Ballot round, long length) {
         this.adoptedRound = round;

@@ -14,6 +14,7 @@ import io.omnipaxos.messages.ProposalForward;
 import io.omnipaxos.messages.StopSignForward;
 import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.Trim;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +68,10 @@ final class LeaderRole<T> {
         forwarded.clear();
         established = false;
         for (long peer : state.peers) {
-            followers.put(peer, new FollowerProgress<>(peer));
+            followers.put(peer, new FollowerProgress<>(peer, true));
+        }
+        for (long learner : state.learners) {
+            followers.put(learner, new FollowerProgress<>(learner, false));
         }
         all = followers.values().toArray(newArray(followers.size()));
         sync.startRound(newBallot, all);
@@ -75,10 +79,32 @@ final class LeaderRole<T> {
         state.role = Role.LEADER;
         state.phase = Phase.PREPARE;
         state.leader = newBallot;
-        for (long peer : state.peers) {
-            sendPrepare(peer);
+        for (FollowerProgress<T> follower : all) {
+            sendPrepare(follower.pid);
         }
         finishPrepareWithQuorum(); // a server alone (or a read quorum of one) needs no promise but its own
+    }
+
+    /** A learner joins the round we lead: it is prepared like any follower, but never counted. */
+    void addLearner(long pid) {
+        if (followers.containsKey(pid)) {
+            return;
+        }
+        followers.put(pid, new FollowerProgress<>(pid, false));
+        all = followers.values().toArray(newArray(followers.size()));
+        sync.followersChanged(all);
+        sendPrepare(pid);
+    }
+
+    /** A learner leaves the round we lead: nothing more is sent to it. */
+    void removeLearner(long pid) {
+        FollowerProgress<T> follower = followers.get(pid);
+        if (follower == null || follower.voter) {
+            return;
+        }
+        followers.remove(pid);
+        all = followers.values().toArray(newArray(followers.size()));
+        sync.followersChanged(all);
     }
 
     /** Prepare phase, step 2: collect promises; with a read quorum, adopt the best log and start accepting. */
@@ -123,8 +149,9 @@ final class LeaderRole<T> {
      * log end: the best one answers with the next part, the others, now behind us, with nothing.
      */
     private void finishPrepare() {
-        Promise<T> best = adoption.mostUpToDate(followers.values());
-        long maxDecidedIdx = adoption.maxDecidedIdx(followers.values());
+        List<FollowerProgress<T>> voters = voters();
+        Promise<T> best = adoption.mostUpToDate(voters);
+        long maxDecidedIdx = adoption.maxDecidedIdx(voters);
         if (best != null && !adoption.answersOurLog(best)) {
             // Computed against a log we have since replaced (we adopted part of another): the answer
             // to our latest Prepare is on its way, and the resend timer repeats that Prepare if not.
@@ -315,7 +342,7 @@ final class LeaderRole<T> {
         // We count ourselves with our durable log only (the same as the log with a synchronous storage).
         accepted[count++] = log.durableAcceptedRound().equals(ballot) ? log.durableLogLength() : 0;
         for (FollowerProgress<T> follower : all) {
-            accepted[count++] = follower.accepting ? follower.acceptedIdx : 0;
+            accepted[count++] = follower.accepting && follower.voter ? follower.acceptedIdx : 0;
         }
         Arrays.sort(accepted);
         long quorumAccepted = accepted[accepted.length - state.writeQuorumSize];
@@ -336,7 +363,7 @@ final class LeaderRole<T> {
         }
         int took = state.log.durableAcceptedRound().equals(ballot) ? 1 : 0;
         for (FollowerProgress<T> follower : all) {
-            took += follower.accepting && follower.tookRound ? 1 : 0;
+            took += follower.voter && follower.accepting && follower.tookRound ? 1 : 0;
         }
         if (took >= state.writeQuorumSize) {
             established = true;
@@ -486,11 +513,22 @@ final class LeaderRole<T> {
     private int promisedCount() {
         int count = 0;
         for (FollowerProgress<T> follower : all) {
-            if (follower.promise != null) {
+            if (follower.voter && follower.promise != null) {
                 count++;
             }
         }
         return count;
+    }
+
+    /** The followers that vote (learners left out). */
+    private List<FollowerProgress<T>> voters() {
+        List<FollowerProgress<T>> voters = new ArrayList<>(all.length);
+        for (FollowerProgress<T> follower : all) {
+            if (follower.voter) {
+                voters.add(follower);
+            }
+        }
+        return voters;
     }
 
     @SuppressWarnings("unchecked")

@@ -73,7 +73,50 @@ public final class OmniPaxos<T> {
         this.paxos = new SequencePaxos<>(config, storage, outbox, snapshots, entryCodec);
         this.screen = new IncomingScreen(config.cluster());
         election.recover(paxos.state.log.promise());
-        election.startRound(outbox);
+        if (!server.learner()) {
+            election.startRound(outbox); // a learner takes no part in leader election
+        }
+    }
+
+    /**
+     * Makes {@code pid} a learner of this configuration on this server: while this server leads it
+     * sends that server the log (from a snapshot if the log is compacted) and then every entry and
+     * decision, as to a follower, but counts it in no quorum; a learner never votes and is never
+     * elected. The learner runs an instance configured with {@code learner = true}, this
+     * configuration's id and its nodes as peers. Not replicated: call it on every node (any of them
+     * may lead next), for instance when the application applies a decided entry that names the
+     * learner. Typical use: a server that a reconfiguration will add catches up as a learner first,
+     * so that it holds the state when the stop-sign is decided. A trim waits until learners accepted
+     * what it removes; compaction requests are not sent to learners.
+     *
+     * @throws IllegalArgumentException if {@code pid} is one of the nodes, or not above 0
+     * @throws IllegalStateException if this server is itself a learner
+     */
+    public void addLearner(long pid) {
+        requireVoter("addLearner");
+        if (pid <= 0 || pid == config.server().pid() || peers.contains(pid)) {
+            throw new IllegalArgumentException("pid " + pid + " cannot be a learner: it is one of the nodes "
+                    + config.cluster().nodes() + " or not above 0");
+        }
+        paxos.addLearner(pid);
+        checkInvariants();
+    }
+
+    /** Stops treating {@code pid} as a learner here (nothing more is sent to it); no-op if it is not one. */
+    public void removeLearner(long pid) {
+        paxos.removeLearner(pid);
+        checkInvariants();
+    }
+
+    /** The learners this server sends the log to while it leads, in pid order. */
+    public Set<Long> learners() {
+        return Set.copyOf(paxos.state.learners);
+    }
+
+    private void requireVoter(String call) {
+        if (config.server().learner()) {
+            throw new IllegalStateException(call + ": server " + config.server().pid() + " is a learner");
+        }
     }
 
     /**
@@ -96,7 +139,8 @@ public final class OmniPaxos<T> {
      *     AppendRejectedException.Reason#ENTRY_TOO_LARGE}, only known to a server built with an entry
      *     codec), or the log ends with a stop-sign ({@link
      *     AppendRejectedException.Reason#STOP_SIGN_PENDING}, or {@link
-     *     AppendRejectedException.Reason#RECONFIGURED} once it is decided)
+     *     AppendRejectedException.Reason#RECONFIGURED} once it is decided), or this server is a
+     *     learner ({@link AppendRejectedException.Reason#LEARNER})
      */
     public long append(T entry) {
         Objects.requireNonNull(entry, "entry");
@@ -124,6 +168,9 @@ public final class OmniPaxos<T> {
         }
         if (message instanceof SequencePaxosMessage<T> m) {
             paxos.handle(m);
+        } else if (config.server().learner()) {
+            droppedIncomingCount++; // a learner takes no part in leader election
+            return;
         } else if (message instanceof HeartbeatRequest<T> m) {
             election.onHeartbeatRequest(m, outbox);
         } else if (message instanceof HeartbeatReply<T> m) {
@@ -139,7 +186,7 @@ public final class OmniPaxos<T> {
     public void tick() {
         ServerConfig server = config.server();
         paxos.onTick();
-        if (++electionTicks >= server.electionTickTimeout()) {
+        if (!server.learner() && ++electionTicks >= server.electionTickTimeout()) {
             electionTicks = 0;
             election.onElectionTimeout(paxos.state.log.promise(), paxos.state.isBehind(), outbox).ifPresent(paxos::onLeaderElected);
         }
@@ -185,6 +232,7 @@ public final class OmniPaxos<T> {
      * @throws AppendRejectedException if the log already ends with a stop-sign
      */
     public void reconfigure(ClusterConfig nextConfig, byte[] metadata) {
+        requireVoter("reconfigure");
         StopSign stopSign = new StopSign(Objects.requireNonNull(nextConfig, "nextConfig"),
                 Objects.requireNonNull(metadata, "metadata"));
         paxos.reconfigure(stopSign);
@@ -391,6 +439,7 @@ public final class OmniPaxos<T> {
      * read quorum promises; if it cannot reach one, the other servers keep their leader.
      */
     public void tryBecomeLeader() {
+        requireVoter("tryBecomeLeader");
         Ballot ballot = election.forceTakeOver(paxos.state.log.promise());
         paxos.onLeaderElected(ballot);
         checkInvariants();
@@ -478,7 +527,7 @@ public final class OmniPaxos<T> {
 
     private boolean isForThisServer(Message<T> message) {
         return message.to() == config.server().pid()
-                && peers.contains(message.from())
+                && (peers.contains(message.from()) || paxos.state.learners.contains(message.from()))
                 && message.configurationId() == config.cluster().configurationId();
     }
 

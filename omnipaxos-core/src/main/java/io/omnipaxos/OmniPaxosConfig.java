@@ -22,14 +22,18 @@ import java.util.Set;
 public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
 
     /**
-     * Validates that the server belongs to the cluster.
+     * Validates that the server belongs to the cluster (a learner: that it does not).
      *
-     * @throws ConfigException if the pid is not one of the nodes
+     * @throws ConfigException if the pid is not one of the nodes (a learner's is)
      */
     public OmniPaxosConfig {
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(server, "server");
-        if (!cluster.nodes().contains(server.pid())) {
+        if (server.learner() && cluster.nodes().contains(server.pid())) {
+            throw new ConfigException("pid " + server.pid() + " is one of the nodes " + cluster.nodes()
+                    + ", so it cannot be a learner (a learner's peers are the nodes, which vote)");
+        }
+        if (!server.learner() && !cluster.nodes().contains(server.pid())) {
             throw new ConfigException("pid " + server.pid() + " is not one of the nodes " + cluster.nodes());
         }
     }
@@ -119,6 +123,7 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
         private String loggerFilePath;
         private int leaderLeaseTicks;
         private int maxClockDriftPercent = ServerConfig.DEFAULT_MAX_CLOCK_DRIFT_PERCENT;
+        private boolean learner;
 
         private Builder() {}
 
@@ -206,6 +211,15 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
             return this;
         }
 
+        /**
+         * {@code learner}: this server only learns the log of the cluster's nodes, which are then
+         * its {@code peers} (or {@code nodes}, without this server); see {@link OmniPaxos#addLearner}.
+         */
+        public Builder learner(boolean learner) {
+            this.learner = learner;
+            return this;
+        }
+
         /** {@code logger_file_path}. */
         public Builder loggerFilePath(String loggerFilePath) {
             this.loggerFilePath = loggerFilePath;
@@ -221,7 +235,7 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
             var cluster = new ClusterConfig(configurationId, resolveNodes(), Optional.ofNullable(flexibleQuorum));
             var server = new ServerConfig(pid, electionTickTimeout, resendMessageTickTimeout,
                     flushBatchTickTimeout, bufferSize, batchSize, maxMessageBytes, leaderPriority,
-                    Optional.ofNullable(loggerFilePath), leaderLeaseTicks, maxClockDriftPercent);
+                    Optional.ofNullable(loggerFilePath), leaderLeaseTicks, maxClockDriftPercent, learner);
             return new OmniPaxosConfig(cluster, server);
         }
 
@@ -239,7 +253,9 @@ public record OmniPaxosConfig(ClusterConfig cluster, ServerConfig server) {
                 throw new ConfigException("peers must not contain this server's pid " + pid + ", got " + peers);
             }
             var all = new ArrayList<Long>(peers.size() + 1);
-            all.add(pid);
+            if (!learner) {
+                all.add(pid);
+            }
             all.addAll(peers);
             all.sort(null);
             return all;

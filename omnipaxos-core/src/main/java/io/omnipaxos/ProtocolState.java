@@ -6,6 +6,8 @@ import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,10 @@ final class ProtocolState<T> {
     final LeaderLease lease;
     /** Our own election, held back by a lease we granted another leader; null when none waits. */
     Ballot deferredElection;
+    /** Whether this server is a learner: it never votes, leads, or proposes. */
+    final boolean learner;
+    /** The learners this server replicates to while it leads (see {@link OmniPaxos#addLearner}). */
+    final Set<Long> learners = new TreeSet<>();
     Role role = Role.FOLLOWER;
     Phase phase = Phase.NONE;
     /** The ballot of the leader this server follows or is; {@link Ballot#NONE} while unknown. */
@@ -82,6 +88,7 @@ final class ProtocolState<T> {
         this.batch = new EntryBatch<>(batchSize, budget);
         this.tracker = new ProposalTracker<>(entryCodec, bufferSize);
         this.lease = new LeaderLease(config.server());
+        this.learner = config.server().learner();
     }
 
     /**

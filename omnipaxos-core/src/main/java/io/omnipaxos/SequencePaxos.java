@@ -57,6 +57,11 @@ final class SequencePaxos<T> {
     }
 
     long append(T entry) {
+        if (state.learner) {
+            throw new AppendRejectedException(AppendRejectedException.Reason.LEARNER, "server " + state.pid
+                    + " is a learner of configuration " + state.configurationId + "; append on one of its nodes "
+                    + state.peers);
+        }
         state.requireNotStopped();
         state.budget.requireFits(entry);
         if (!state.isAcceptingLeader()) {
@@ -160,6 +165,18 @@ final class SequencePaxos<T> {
             leaderRole.acceptStopSign(stopSign);
         } else {
             state.stopSignForwardDue = true;
+        }
+    }
+
+    void addLearner(long pid) {
+        if (state.learners.add(pid) && state.role == Role.LEADER) {
+            leaderRole.addLearner(pid);
+        }
+    }
+
+    void removeLearner(long pid) {
+        if (state.learners.remove(pid) && state.role == Role.LEADER) {
+            leaderRole.removeLearner(pid);
         }
     }
 

@@ -28,6 +28,9 @@ import java.util.Optional;
  *     the leader may answer reads for a shorter time without a round; see {@link #leaseTicksForLeader()}
  * @param maxClockDriftPercent the most, in percent, by which the tick rate of any server may differ
  *     from real time (the lease's one assumption about clocks), in {@code [0, 50]}
+ * @param learner whether this server is a learner: not one of the cluster's nodes, it receives the
+ *     log from the leader and catches up, but never votes, counts in no quorum and is never elected
+ *     (see {@link OmniPaxos#addLearner})
  */
 public record ServerConfig(
         long pid,
@@ -40,7 +43,8 @@ public record ServerConfig(
         int leaderPriority,
         Optional<String> loggerFilePath,
         int leaderLeaseTicks,
-        int maxClockDriftPercent) {
+        int maxClockDriftPercent,
+        boolean learner) {
 
     /** Default heartbeat round length in ticks. */
     public static final int DEFAULT_ELECTION_TICK_TIMEOUT = 5;
@@ -67,7 +71,7 @@ public record ServerConfig(
     public ServerConfig(long pid, int electionTickTimeout, int resendMessageTickTimeout, int flushBatchTickTimeout,
             int bufferSize, int batchSize, int maxMessageBytes, int leaderPriority, Optional<String> loggerFilePath) {
         this(pid, electionTickTimeout, resendMessageTickTimeout, flushBatchTickTimeout, bufferSize, batchSize,
-                maxMessageBytes, leaderPriority, loggerFilePath, 0, DEFAULT_MAX_CLOCK_DRIFT_PERCENT);
+                maxMessageBytes, leaderPriority, loggerFilePath, 0, DEFAULT_MAX_CLOCK_DRIFT_PERCENT, false);
     }
 
     /**

@@ -36,7 +36,7 @@ final class TomlConfigLoader {
     private static final List<String> SERVER_KEYS = List.of("pid", "election_tick_timeout",
             "resend_message_tick_timeout", "flush_batch_tick_timeout", "buffer_size", "batch_size",
             "max_message_bytes", "leader_priority", "logger_file_path", "leader_lease_ticks",
-            "max_clock_drift_percent");
+            "max_clock_drift_percent", "learner");
     private static final List<String> CLUSTER_KEYS = List.of("configuration_id", "nodes", "flexible_quorum");
     private static final List<String> FLAT_KEYS = concat(List.of("configuration_id", "peers", "flexible_quorum"),
             SERVER_KEYS);
@@ -110,7 +110,9 @@ final class TomlConfigLoader {
                     + TomlTableReader.describe(peers));
         }
         var nodes = new ArrayList<Long>(peers.size() + 1);
-        nodes.add(server.pid());
+        if (!server.learner()) {
+            nodes.add(server.pid()); // a learner's peers are the nodes
+        }
         nodes.addAll(peers);
         nodes.sort(null); // as OmniPaxosConfig.Builder does for peers, so both routes give equal configs
         ClusterConfig cluster = readCluster(root, "peers", nodes);
@@ -141,9 +143,10 @@ final class TomlConfigLoader {
         Optional<String> loggerFilePath = table.optionalString("logger_file_path");
         int lease = table.optionalInt("leader_lease_ticks", 0);
         int drift = table.optionalInt("max_clock_drift_percent", ServerConfig.DEFAULT_MAX_CLOCK_DRIFT_PERCENT);
+        boolean learner = table.optionalBoolean("learner", false);
         try {
             return new ServerConfig(pid, election, resend, flush, bufferSize, batchSize, maxMessageBytes, leaderPriority,
-                    loggerFilePath, lease, drift);
+                    loggerFilePath, lease, drift, learner);
         } catch (ConfigException e) {
             // ServerConfig's messages start with the key they are about, e.g. "batch_size must be ...".
             String key = leadingKey(e);

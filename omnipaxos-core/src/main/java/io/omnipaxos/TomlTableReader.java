@@ -106,6 +106,17 @@ final class TomlTableReader {
         return has(key) ? requiredInt(key) : defaultValue;
     }
 
+    boolean optionalBoolean(String key, boolean defaultValue) {
+        Object value = raw(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (!(value instanceof Boolean b)) {
+            throw error(key, "expected true or false, got " + describe(value) + " (" + typeName(value) + ")");
+        }
+        return b;
+    }
+
     Optional<String> optionalString(String key) {
         Object value = raw(key);
         if (value == null) {

@@ -168,7 +168,7 @@ class TomlConfigErrorTest {
 
         assertContains(failure(toml).getMessage(), "node.toml:4:1: network: unknown key");
         assertContains(failure(toml, "metrics").getMessage(), "node.toml:4:1: network: unknown key",
-                "logger_file_path, leader_lease_ticks, max_clock_drift_percent, metrics");
+                "logger_file_path, leader_lease_ticks, max_clock_drift_percent, learner, metrics");
         Path file = write(toml);
         assertEquals(2L, TomlConfigLoader.load(file, Set.of("network")).server().pid());
     }

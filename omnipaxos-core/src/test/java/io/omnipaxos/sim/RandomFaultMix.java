@@ -42,6 +42,16 @@ public final class RandomFaultMix {
      */
     public static void run(long seed, StorageFactory storage, UnaryOperator<OmniPaxosConfig.Builder> extra,
             double clockDrift) {
+        run(seed, storage, extra, clockDrift, 0);
+    }
+
+    /**
+     * As {@link #run(long, StorageFactory, UnaryOperator, double)}, with {@code learners} learners
+     * (pids after the voters) added a fifth of the way through; they crash, restart and are cut off
+     * like any server, and a reconfiguration makes them voters of configuration 2.
+     */
+    public static void run(long seed, StorageFactory storage, UnaryOperator<OmniPaxosConfig.Builder> extra,
+            double clockDrift, int learners) {
         int size = new Random(seed).nextBoolean() ? 3 : 5;
         SimulatedCluster cluster = SimulatedCluster.create(seed, size, storage, b -> extra.apply(
                 b.batchSize(1 + (int) (seed % 4)).maxMessageBytes(seed % 3 == 0 ? 1024 : 8 << 20)));
@@ -51,10 +61,15 @@ public final class RandomFaultMix {
         Random random = cluster.random();
         cluster.network().dropRate(0.05 * random.nextInt(3)).duplicateRate(0.05 * random.nextInt(3))
                 .maxDelayTicks(1 + random.nextInt(4));
-        boolean snapshots = random.nextBoolean();
+        boolean snapshots = random.nextBoolean() || learners > 0; // a learner needs a trimmed prefix's snapshot
         int reconfigureAt = random.nextInt(3) == 0 ? 200 + random.nextInt(FAULT_STEPS - 200) : -1;
         Reconfiguration reconfiguration = new Reconfiguration();
         for (int step = 0; step < FAULT_STEPS; step++) {
+            if (step == FAULT_STEPS / 5) {
+                for (int i = 1; i <= learners; i++) {
+                    cluster.addLearner(size + i, extra);
+                }
+            }
             if (step == reconfigureAt) {
                 reconfiguration.request(cluster, random);
             }
@@ -69,7 +84,7 @@ public final class RandomFaultMix {
                 }
             }
             if (random.nextInt(4) == 0) {
-                long pid = 1 + random.nextInt(size);
+                long pid = new ArrayList<>(cluster.pids()).get(random.nextInt(cluster.pids().size())); // learners too
                 if (cluster.isAlive(pid)) {
                     cluster.requestRead(pid); // checked every step: never older than what was decided
                 }
@@ -99,7 +114,7 @@ public final class RandomFaultMix {
         boolean requesterCrashed;
 
         void request(SimulatedCluster cluster, Random random) {
-            List<Long> alive = cluster.pids().stream().filter(cluster::isAlive).toList();
+            List<Long> alive = cluster.voters().stream().filter(cluster::isAlive).toList();
             requester = alive.get(random.nextInt(alive.size()));
             try {
                 cluster.server(requester).reconfigure(new ClusterConfig(2, List.copyOf(cluster.pids())), new byte[] {1});

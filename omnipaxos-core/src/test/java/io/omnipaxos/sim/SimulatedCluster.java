@@ -50,6 +50,9 @@ public final class SimulatedCluster {
     private long now;
     /** Per server: ticks per step (1 unless {@link #clockDrift} set another), and the fraction owed. */
     private final Map<Long, double[]> clocks = new TreeMap<>();
+    /** The learners added with {@link #addLearner}; every voter is told of them, also after a restart. */
+    private final Set<Long> learners = new java.util.TreeSet<>();
+    private final List<Long> voters = new ArrayList<>();
     private long nextValue;
 
     private SimulatedCluster(long seed, int size, StorageFactory storageFactory,
@@ -62,6 +65,7 @@ public final class SimulatedCluster {
         for (long pid = 1; pid <= size; pid++) {
             nodes.add(pid);
         }
+        voters.addAll(nodes);
         for (long pid : nodes) {
             OmniPaxosConfig config = configure.apply(pid, OmniPaxosConfig.builder()
                     .configurationId(1).pid(pid).nodes(nodes)).build();
@@ -383,6 +387,31 @@ public final class SimulatedCluster {
         openReads.remove(pid); // its reads die with it
     }
 
+    /**
+     * Starts server {@code pid} as a learner of the voters (on fresh storage, with {@code configure}
+     * applied to its builder) and tells every voter, live or crashed (on restart), of it.
+     */
+    public OmniPaxos<String> addLearner(long pid, UnaryOperator<OmniPaxosConfig.Builder> configure) {
+        OmniPaxosConfig config = configure.apply(OmniPaxosConfig.builder().configurationId(1).pid(pid)
+                .nodes(voters).learner(true)).build();
+        configs.put(pid, config);
+        storages.put(pid, storageFactory.create(pid));
+        OmniPaxos<String> learner = config.build(storages.get(pid), ListSnapshot.INSTANCE, StringCodec.INSTANCE);
+        servers.put(pid, learner);
+        learners.add(pid);
+        for (long voter : voters) {
+            if (servers.containsKey(voter)) {
+                servers.get(voter).addLearner(pid);
+            }
+        }
+        return learner;
+    }
+
+    /** The voters (pids 1..size). */
+    public List<Long> voters() {
+        return List.copyOf(voters);
+    }
+
     /** Restarts a crashed server on its reopened storage and calls {@code failRecovery()}. */
     public void restart(long pid) {
         if (servers.containsKey(pid)) {
@@ -395,6 +424,9 @@ public final class SimulatedCluster {
         }
         OmniPaxos<String> server = configs.get(pid).build(storage, ListSnapshot.INSTANCE, StringCodec.INSTANCE);
         server.failRecovery();
+        if (voters.contains(pid)) {
+            learners.forEach(server::addLearner); // the application tells a restarted voter again
+        }
         servers.put(pid, server);
         checker.onRestart(pid);
     }
