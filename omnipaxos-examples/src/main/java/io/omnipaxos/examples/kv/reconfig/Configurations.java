@@ -310,6 +310,7 @@ public final class Configurations {
         handover = next;
         events.onConfigurationEnded(next);
         ReplicaNode<KvEntry> old = node;
+        boolean ledTheOld = old != null && old.paxos().getCurrentLeader().equals(Optional.of(pid));
         Storage<KvEntry> oldStorage = storage;
         EVENTS.info("configuration {} ended: handing over to configuration {} with nodes {}", next.endedConfigId(),
                 next.nextConfigId(), next.stopSign().nextConfig().nodes());
@@ -319,17 +320,22 @@ public final class Configurations {
             loop.submit(old::close).sync();
             old.awaitClosed();
             closeStorage(oldStorage);
-            enter(next);
+            enter(next, null, ledTheOld);
         }));
     }
 
     /** Runs {@code next}'s configuration if this node is a member; otherwise retires. Not on the event loop. */
     private void enter(Handover next) throws InterruptedException {
-        enter(next, null);
+        enter(next, null, false);
     }
 
-    /** As {@link #enter(Handover)}, on {@code opened} if it is not null (the next configuration's storage). */
-    private void enter(Handover next, Storage<KvEntry> opened) throws InterruptedException {
+    /**
+     * As {@link #enter(Handover)}, on {@code opened} if it is not null (the next configuration's
+     * storage). A node that led the configuration that ended ({@code takeOver}) takes over the next
+     * one at once instead of waiting for its first election: every member starts from the same
+     * state, and it is the node the clients were talking to, so writes resume sooner.
+     */
+    private void enter(Handover next, Storage<KvEntry> opened, boolean takeOver) throws InterruptedException {
         if (!next.stopSign().nextConfig().nodes().contains(pid)) {
             loop.submit(() -> {
                 handover = next;
@@ -353,6 +359,14 @@ public final class Configurations {
                     new StorageOp.SetDecidedIdx<>(1)));
         }
         run(nextConfig, next.nextAddresses(), fresh, !empty, next);
+        if (takeOver) {
+            loop.submit(() -> {
+                EVENTS.info("node {} led configuration {}: taking over configuration {} at once", pid,
+                        next.endedConfigId(), next.nextConfigId());
+                node.paxos().tryBecomeLeader();
+                node.requestStep();
+            }).sync();
+        }
         discardOldConfigurations(next.nextConfigId());
     }
 
@@ -407,7 +421,7 @@ public final class Configurations {
                         Handover next = requireJoinable(found.get().handover(), target);
                         record(next, found.get().file());
                         entered = true;
-                        enter(next, opened);
+                        enter(next, opened, false);
                     } else {
                         Thread.sleep(FETCH_RETRY_MILLIS);
                     }
