@@ -6,7 +6,7 @@
 # default: PersistentStorage syncing every write (the config's setting). Ports: KV_BENCH_PORT_BASE (17500).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/kv-env.sh"
-CP="$(kv_classpath)"
+JAR="$(kv_jar)"
 MODE=""
 case "${1:-}" in --memory|--page-cache) MODE="$1"; shift ;; esac
 BASE="${KV_BENCH_PORT_BASE:-17500}"
@@ -21,8 +21,8 @@ for i in 1 2 3; do
   done
   [[ "$MODE" == --page-cache ]] && args+=(-e 's/storage_sync = "every_write"/storage_sync = "os_page_cache"/')
   sed "${args[@]}" "$KV_ROOT/config/node$i.toml" > "$DIR/config/node$i.toml"
-  (cd "$DIR" && exec "$KV_JAVA" "${KV_JVM_FLAGS[@]}" -Xmx1g -XX:+UseParallelGC -cp "$CP" \
-      io.omnipaxos.examples.kv.server.KvServer "config/node$i.toml" ${MODE/--page-cache/}) > "$DIR/node$i.out" 2>&1 &
+  (cd "$DIR" && exec "$KV_JAVA" -Xmx1g -XX:+UseParallelGC -jar "$JAR" \
+      server "config/node$i.toml" ${MODE/--page-cache/}) > "$DIR/node$i.out" 2>&1 &
   PIDS+=($!)
 done
 KV_CLIENT_JAVA_OPTS="-XX:+UseParallelGC" "$KV_ROOT/scripts/kv" --config "$DIR/config/node1.toml" leader >/dev/null

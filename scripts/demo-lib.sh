@@ -22,13 +22,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Builds unless KV_DEMO_SKIP_BUILD=1, then sets CP.
+# Builds unless KV_DEMO_SKIP_BUILD=1, then sets JAR (the runnable omnipaxos-kv.jar).
 build() {
   if [[ "${KV_DEMO_SKIP_BUILD:-0}" != 1 ]]; then
     say "building (mvn -q -DskipTests package)"
     mvn -q -DskipTests package
   fi
-  CP="$(kv_classpath)"
+  JAR="$(kv_jar)"
 }
 
 # Copies config file $1 to $2 with the demo's ports: peers on PORT_BASE+pid, clients on PORT_BASE+100+pid.
@@ -44,8 +44,7 @@ with_demo_ports() {
 # Starts node $1 from config file $2 (relative to DEMO, where its data and log land), console indented.
 start_node() {
   local i=$1 file=$2
-  (cd "$DEMO" && exec "$KV_JAVA" "${KV_JVM_FLAGS[@]}" -Xmx512m -cp "$CP" \
-      io.omnipaxos.examples.kv.server.KvServer "$file") > >(sed -u 's/^/    /') 2>&1 &
+  (cd "$DEMO" && exec "$KV_JAVA" -Xmx512m -jar "$JAR" server "$file") > >(sed -u 's/^/    /') 2>&1 &
   NODE_PIDS[$i]=$!
 }
 
@@ -53,8 +52,8 @@ start_node() {
 kv_with() {
   local config=$1
   shift
-  "$KV_JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dkv.log.file="$DEMO/logs/client.log" -cp "$CP" \
-    io.omnipaxos.examples.kv.client.KvCli --config "$config" "$@"
+  "$KV_JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dkv.log.file="$DEMO/logs/client.log" -jar "$JAR" \
+    client --config "$config" "$@"
 }
 
 # Kills node $1 with SIGKILL and forgets it.

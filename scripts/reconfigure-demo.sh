@@ -63,7 +63,7 @@ ACKED=$(awk '{ sum += 2 * $2 } END { print sum }' "$DEMO/acked.txt")
 echo "  acknowledged writes:        $ACKED (4 writers x PUT + APPEND, across the handover)"
 echo "  all present, no dups:       $(grep -q 'all present' "$DEMO/verify.txt" && echo yes || echo NO)"
 T_PROPOSED=$(log_millis "proposing stop-sign")
-echo "  stop-sign decided:          $(( $(log_millis "configuration 1 ended:") - T_PROPOSED )) ms after the leader proposed it"
+echo "  stop-sign decided:          $(( $(log_millis "configuration 1 ended: handing over") - T_PROPOSED )) ms after the leader proposed it"
 echo "  all 5 nodes running:        $(( $(log_millis "runs configuration 2" last) - T_PROPOSED )) ms after the proposal"
 echo "  state handed over:          $(grep -o 'state [0-9]* bytes' "$DEMO/logs/node4.log" | head -n 1)"
 grep -q 'all present' "$DEMO/verify.txt"

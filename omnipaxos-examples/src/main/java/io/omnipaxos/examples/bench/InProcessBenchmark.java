@@ -1,9 +1,12 @@
 package io.omnipaxos.examples.bench;
 
 import io.omnipaxos.OmniPaxos;
+import io.omnipaxos.examples.cli.CommandLines;
 import io.omnipaxos.storage.memory.MemoryStorage;
 import java.nio.ByteBuffer;
 import java.util.OptionalLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Decided entries per second of 3 OmniPaxos servers in one thread, with in-memory message passing
@@ -16,7 +19,7 @@ import java.util.OptionalLong;
  *
  * <p>Options: {@code --seconds N} (default 10), {@code --batch-size N} (default 1,000),
  * {@code --chunk N} entries appended between deliveries (default 4 × batch size),
- * {@code --trim-every N} (default 100,000).
+ * {@code --trim-every N} (default 100,000); {@code --help} lists them.
  */
 public final class InProcessBenchmark {
 
@@ -25,13 +28,32 @@ public final class InProcessBenchmark {
 
     private InProcessBenchmark() {}
 
+    /** The command line. */
+    @Command(name = "InProcessBenchmark", mixinStandardHelpOptions = true,
+            description = "Decided entries per second of 3 servers in one thread, MemoryStorage.")
+    static final class Options {
+        @Option(names = "--seconds", paramLabel = "N", defaultValue = "10", description = "How long (default 10).")
+        long seconds;
+
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1000", description = "batch_size (default 1000).")
+        int batchSize;
+
+        @Option(names = "--chunk", paramLabel = "N",
+                description = "Entries appended between deliveries (default 4 x batch size).")
+        Integer chunk;
+
+        @Option(names = "--trim-every", paramLabel = "N", defaultValue = "100000",
+                description = "Decided entries between trims (default 100,000).")
+        long trimEvery;
+    }
+
     /** Runs the benchmark with the options in the class comment. */
     public static void main(String[] args) {
-        BenchmarkArgs options = BenchmarkArgs.parse(args);
-        long seconds = options.getLong("seconds", 10);
-        int batchSize = (int) options.getLong("batch-size", 1000);
-        int chunk = (int) options.getLong("chunk", 4L * batchSize);
-        long trimEvery = options.getLong("trim-every", 100_000);
+        Options options = CommandLines.parseOrExit(new Options(), args);
+        long seconds = options.seconds;
+        int batchSize = options.batchSize;
+        int chunk = options.chunk != null ? options.chunk : 4 * batchSize;
+        long trimEvery = options.trimEvery;
         System.out.printf("in-process benchmark: 3 servers, MemoryStorage, %d-byte entries, batch_size %d, "
                 + "chunk %d, trim every %,d, %d s, %s%n", ENTRY_BYTES, batchSize, chunk, trimEvery, seconds,
                 Runtime.version());

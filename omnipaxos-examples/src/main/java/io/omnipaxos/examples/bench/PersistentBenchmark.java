@@ -2,6 +2,7 @@ package io.omnipaxos.examples.bench;
 
 import io.omnipaxos.OmniPaxos;
 import io.omnipaxos.codec.BytesCodec;
+import io.omnipaxos.examples.cli.CommandLines;
 import io.omnipaxos.storage.persistent.PersistentStorage;
 import io.omnipaxos.storage.persistent.PersistentStorageConfig;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Durable decided entries per second of 3 OmniPaxos servers in one thread, each on its own
@@ -30,7 +33,7 @@ import java.util.stream.Stream;
  * <p>Options: {@code --dir PATH} (default {@code target/bench-data}), {@code --seconds N} (default
  * 10), {@code --entries-per-run N} (default 1,000,000), {@code --batch-size N} (default 2,000),
  * {@code --chunk N} entries appended between deliveries (default 4 × batch size),
- * {@code --open-entries N} (default 0: skip).
+ * {@code --open-entries N} (default 0: skip); {@code --help} lists them.
  *
  * <p>Run it with the Chronicle flags (the root pom's {@code chronicle.jvm.flags}), e.g. from the
  * repository root after {@code mvn -q -pl omnipaxos-examples -am package -DskipTests}:
@@ -47,15 +50,42 @@ public final class PersistentBenchmark {
 
     private PersistentBenchmark() {}
 
+    /** The command line. */
+    @Command(name = "PersistentBenchmark", mixinStandardHelpOptions = true,
+            description = "Durable decided entries per second of 3 servers in one thread, PersistentStorage.")
+    static final class Options {
+        @Option(names = "--dir", paramLabel = "PATH", defaultValue = "target/bench-data",
+                description = "Where the stores go; deleted at the start and the end (default ${DEFAULT-VALUE}).")
+        Path dir;
+
+        @Option(names = "--seconds", paramLabel = "N", defaultValue = "10", description = "How long (default 10).")
+        long seconds;
+
+        @Option(names = "--entries-per-run", paramLabel = "N", defaultValue = "1000000",
+                description = "Entries decided on each run's fresh stores (default 1,000,000).")
+        long perRun;
+
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "2000", description = "batch_size (default 2000).")
+        int batchSize;
+
+        @Option(names = "--chunk", paramLabel = "N",
+                description = "Entries appended between deliveries (default 4 x batch size).")
+        Integer chunk;
+
+        @Option(names = "--open-entries", paramLabel = "N", defaultValue = "0",
+                description = "Also time opening a store of N entries (default 0: skip).")
+        long openEntries;
+    }
+
     /** Runs the benchmark with the options in the class comment. */
     public static void main(String[] args) throws IOException {
-        BenchmarkArgs options = BenchmarkArgs.parse(args);
-        Path dir = Path.of(options.getString("dir", "target/bench-data"));
-        long seconds = options.getLong("seconds", 10);
-        long perRun = options.getLong("entries-per-run", 1_000_000);
-        int batchSize = (int) options.getLong("batch-size", 2_000);
-        int chunk = (int) options.getLong("chunk", 4L * batchSize);
-        long openEntries = options.getLong("open-entries", 0);
+        Options options = CommandLines.parseOrExit(new Options(), args);
+        Path dir = options.dir;
+        long seconds = options.seconds;
+        long perRun = options.perRun;
+        int batchSize = options.batchSize;
+        int chunk = options.chunk != null ? options.chunk : 4 * batchSize;
+        long openEntries = options.openEntries;
         System.out.printf("persistent benchmark: 3 servers, PersistentStorage (sync %s), %d-byte entries, "
                 + "batch_size %d, chunk %d, %d entries per run, %d s, dir %s%n", config(dir).syncPolicy(),
                 ENTRY_BYTES, batchSize, chunk, perRun, seconds, dir);

@@ -5,6 +5,8 @@ import io.omnipaxos.CompactionException;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.codec.BytesCodec;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.cli.CommandLines;
+import io.omnipaxos.examples.cli.Progress;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
@@ -19,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The raw replication rate over Netty: 3 {@link ReplicaNode}s in this JVM (one event loop thread
@@ -28,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * the latency from append to decided per chunk, and peak memory.
  *
  * <p>Options: {@code --seconds N} (default 10), {@code --warmup-seconds N} (3), {@code --batch-size
- * N} (1000), {@code --chunk N} (2000), {@code --window N} (100000), {@code --tick-ms N} (1).
+ * N} (1000), {@code --chunk N} (2000), {@code --window N} (100000), {@code --tick-ms N} (1);
+ * {@code --help} lists them. On a terminal a progress line shows the seconds so far.
  */
 public final class ReplicationBenchmark {
 
@@ -50,15 +55,40 @@ public final class ReplicationBenchmark {
         this.window = window;
     }
 
+    /** The command line. */
+    @Command(name = "ReplicationBenchmark", mixinStandardHelpOptions = true,
+            description = "Decided entries per second of 3 nodes in one JVM over loopback TCP, MemoryStorage.")
+    static final class Options {
+        @Option(names = "--seconds", paramLabel = "N", defaultValue = "10", description = "Measured seconds (default 10).")
+        long seconds;
+
+        @Option(names = "--warmup-seconds", paramLabel = "N", defaultValue = "3",
+                description = "Seconds before measuring (default 3).")
+        long warmup;
+
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1000", description = "batch_size (default 1000).")
+        int batchSize;
+
+        @Option(names = "--tick-ms", paramLabel = "N", defaultValue = "1", description = "Milliseconds per tick (default 1).")
+        int tickMillis;
+
+        @Option(names = "--chunk", paramLabel = "N", defaultValue = "2000",
+                description = "Entries appended at once (default 2000).")
+        int chunk;
+
+        @Option(names = "--window", paramLabel = "N", defaultValue = "100000",
+                description = "The most undecided entries (default 100,000).")
+        int window;
+    }
+
     /** Runs the benchmark with the options in the class comment. */
     public static void main(String[] args) throws Exception {
-        BenchmarkArgs options = BenchmarkArgs.parse(args);
-        long seconds = options.getLong("seconds", 10);
-        long warmup = options.getLong("warmup-seconds", 3);
-        int batchSize = (int) options.getLong("batch-size", 1000);
-        int tickMillis = (int) options.getLong("tick-ms", 1);
-        ReplicationBenchmark bench = new ReplicationBenchmark((int) options.getLong("chunk", 2000),
-                (int) options.getLong("window", 100_000));
+        Options options = CommandLines.parseOrExit(new Options(), args);
+        long seconds = options.seconds;
+        long warmup = options.warmup;
+        int batchSize = options.batchSize;
+        int tickMillis = options.tickMillis;
+        ReplicationBenchmark bench = new ReplicationBenchmark(options.chunk, options.window);
         System.out.printf("replication benchmark: 3 nodes in one JVM over loopback TCP, MemoryStorage, %d-byte entries,"
                 + " batch_size %d, chunk %d, window %d, %d s warm-up + %d s%n", ENTRY_BYTES, batchSize, bench.chunk,
                 bench.window, warmup, seconds);
@@ -85,12 +115,17 @@ public final class ReplicationBenchmark {
             }
             leader = awaitLeader(replicas);
             leader.loop().execute(this::topUp);
-            Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
-            long startDecided = leader.loop().submit(() -> decided).get();
-            long start = System.nanoTime();
-            leader.loop().execute(() -> latency = new LatencyHistogram());
-            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-            long endDecided = leader.loop().submit(() -> decided).get();
+            long startDecided;
+            long endDecided;
+            long start;
+            try (Progress progress = Progress.start("replication benchmark", warmup + seconds, null, "")) {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+                startDecided = leader.loop().submit(() -> decided).get();
+                start = System.nanoTime();
+                leader.loop().execute(() -> latency = new LatencyHistogram());
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+                endDecided = leader.loop().submit(() -> decided).get();
+            }
             double elapsed = (System.nanoTime() - start) / 1e9;
             System.out.printf("throughput: %,d entries decided in %.1f s = %,.0f entries/s%n", endDecided - startDecided,
                     elapsed, (endDecided - startDecided) / elapsed);

@@ -13,6 +13,7 @@ import io.omnipaxos.examples.kv.state.KvOp;
 import io.omnipaxos.examples.kv.state.KvReply;
 import io.omnipaxos.examples.kv.state.KvStatus;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -45,11 +46,12 @@ class KvStoreProcessTest extends KvProcessTest {
         peerHandshakesFromStrangersAreRefused();
     }
 
-    private void followersRedirectToTheLeader(long leader) throws IOException {
+    private void followersRedirectToTheLeader(long leader) throws IOException, InterruptedException {
         for (NodeAddress node : cluster.nodes().values()) {
             if (node.pid() == leader) {
                 continue;
             }
+            awaitClientPort(node); // a quorum answered; on a loaded machine this node may still be starting
             try (RawConnection raw = new RawConnection(node.host(), node.clientPort())) {
                 // A quorum decided without this follower, whose link may still be coming up: it may
                 // not know the leader yet (hint 0). Once it does, the hint names the leader and its
@@ -68,6 +70,21 @@ class KvStoreProcessTest extends KvProcessTest {
     }
 
     /** A client whose reply is lost (connection dropped) retries with the same number: applied once. */
+    /** Waits until {@code node} accepts connections on its client port. */
+    private static void awaitClientPort(NodeAddress node) throws InterruptedException {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (true) {
+            try (Socket probe = new Socket(node.host(), node.clientPort())) {
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("node " + node.pid() + " serves no clients after " + STARTUP, e);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private void lostReplyRetryIsAppliedOnce(long leader) throws IOException {
         NodeAddress node = cluster.nodes().get(leader);
         KvCommand append = new KvCommand(4242, 1, 0, KvOp.APPEND, "once", "x");

@@ -3,6 +3,7 @@ package io.omnipaxos.examples.kv.client;
 import io.netty.channel.EventLoopGroup;
 import io.omnipaxos.examples.bench.LatencyHistogram;
 import io.omnipaxos.examples.bench.Measurements;
+import io.omnipaxos.examples.cli.Progress;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.state.KvCommand;
@@ -21,7 +22,8 @@ import javax.net.ssl.SSLContext;
  * The load mode of {@code kv}: {@code clients} clients, each keeping {@code pipeline} requests in
  * flight, PUT (and optionally GET) {@code valueBytes}-byte values on random keys for a warm-up and
  * then {@code seconds}; prints ops/s, latency percentiles, errors, retries and this process's
- * memory. All clients share one event loop thread, which also records the latencies.
+ * memory. All clients share one event loop thread, which also records the latencies. On a
+ * terminal, a {@link Progress} line shows the seconds and the requests answered so far.
  */
 final class LoadGenerator {
 
@@ -43,6 +45,8 @@ final class LoadGenerator {
     private long stopNanos;
     private long measuredOps;
     private long errors;
+    /** Requests answered so far, warm-up included; written on the event loop, read by the progress display. */
+    private volatile long answered;
     private long outstanding;
     private CountDownLatch drained;
 
@@ -82,7 +86,10 @@ final class LoadGenerator {
                     issue(client);
                 }
             })).sync();
-            boolean done = drained.await(warmupSeconds + seconds + DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            boolean done;
+            try (Progress progress = Progress.start("load", warmupSeconds + seconds, () -> answered, "answered")) {
+                done = drained.await(warmupSeconds + seconds + DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
             report(done, seconds, all);
         } finally {
             all.forEach(KvClient::close);
@@ -105,6 +112,7 @@ final class LoadGenerator {
         client.submit(get ? KvOp.GET : KvOp.PUT, key, get ? "" : value).whenComplete((reply, failure) -> {
             long end = System.nanoTime();
             outstanding--;
+            answered++; // only the event loop writes it
             if (failure != null || reply.status() == KvStatus.ERROR) {
                 errors++;
             } else if (start >= measureStartNanos && end <= stopNanos) {

@@ -12,6 +12,7 @@ import io.omnipaxos.ReadIndex;
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.cli.CommandLines;
 import io.omnipaxos.examples.kv.net.ClientPortTls;
 import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.EventLoops;
@@ -168,34 +169,17 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         }
     }
 
-    /** Command line: {@code KvServer <node.toml> [--memory]}. */
-    public static void main(String[] args) throws InterruptedException {
-        if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].equals("--memory"))) {
-            System.err.println("usage: KvServer <node.toml> [--memory]");
-            System.exit(2);
-        }
-        Path configFile = Path.of(args[0]);
-        KvServer server;
-        try {
-            // Logging must know the file before the first logger exists.
-            OmniPaxosConfig config = OmniPaxosConfig.withToml(configFile, Set.of(NetworkConfig.TABLE));
-            System.setProperty(KvLogging.NAME_PROPERTY, "node" + config.server().pid());
-            config.server().loggerFilePath().ifPresent(file -> System.setProperty(KvLogging.LOG_FILE_PROPERTY, file));
-            server = start(configFile, args.length == 2);
-        } catch (ConfigException | StorageException e) {
-            // The message names the file, key and value (or the storage file and index): no stack trace.
-            System.err.println("kv-server: " + e.getMessage());
-            System.exit(e instanceof ConfigException ? 2 : 1);
-            return;
-        } catch (Exception e) {
-            // E.g. a port already in use (Netty rethrows the BindException unchecked). Exit, or the
-            // event loop threads started so far would keep a half-started node alive.
-            System.err.println("kv-server: could not start the node from " + configFile + ": " + e);
-            System.exit(1);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kv-shutdown"));
-        server.stopped.await();
+    /**
+     * Command line: {@code KvServer <node.toml> [--memory]}, the {@code server} command of the
+     * runnable jar ({@link ServerCommand}); exits when the node stops.
+     */
+    public static void main(String[] args) {
+        System.exit(CommandLines.execute(new ServerCommand(), args));
+    }
+
+    /** Blocks until {@link #stop} has run. */
+    void awaitStopped() throws InterruptedException {
+        stopped.await();
     }
 
     /** Stops the node: closes its ports and links and its storage. */
