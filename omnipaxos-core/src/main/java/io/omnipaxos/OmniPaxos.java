@@ -35,7 +35,7 @@ import java.util.Set;
  *       when nothing it replicated is undecided (so light load is not held back);</li>
  *   <li>{@link #reconfigure} on a leader (the batch, then the stop-sign);</li>
  *   <li>{@link #trim} and {@link #snapshot} (the compacted prefix);</li>
- *   <li>{@link #forceTakeOver} (the new promise).</li>
+ *   <li>{@link #tryBecomeLeader} (the new promise).</li>
  * </ul>
  * Reads ({@link #read}, {@link #readDecidedSuffix}, the getters), {@link #reconnected} and
  * {@link #failRecovery} never write.
