@@ -85,6 +85,15 @@ final class LeaderRole<T> {
         finishPrepareWithQuorum(); // a server alone (or a read quorum of one) needs no promise but its own
     }
 
+    /** Each follower's (and learner's) accepted log length in this round, by pid. */
+    Map<Long, Long> acceptedIdxByFollower() {
+        Map<Long, Long> accepted = new LinkedHashMap<>();
+        for (FollowerProgress<T> follower : all) {
+            accepted.put(follower.pid, follower.acceptedIdx);
+        }
+        return accepted;
+    }
+
     /** A learner joins the round we lead: it is prepared like any follower, but never counted. */
     void addLearner(long pid) {
         if (followers.containsKey(pid)) {
@@ -230,6 +239,7 @@ final class LeaderRole<T> {
         }
         EntryBatch.Taken<T> taken = state.batch.take();
         List<T> entries = taken.entries();
+        state.metrics.batchFlushed(entries.size());
         long fromIdx = state.log.logLength();
         state.log.appendEntries(entries);
         for (FollowerProgress<T> follower : all) {

@@ -146,6 +146,7 @@ public final class OmniPaxos<T> {
         Objects.requireNonNull(entry, "entry");
         long id = paxos.append(entry);
         paxos.checkAppendInvariants();
+        paxos.state.metrics.proposed();
         return id;
     }
 
@@ -157,19 +158,23 @@ public final class OmniPaxos<T> {
      */
     public void handleIncoming(Message<T> message) {
         Objects.requireNonNull(message, "message");
+        paxos.state.metrics.received(message);
         if (!isForThisServer(message)) {
             droppedIncomingCount++;
+            publishMetrics();
             return;
         }
         String refusal = screen.refusal(message, highestKnownRound());
         if (refusal != null) {
             paxos.state.reject(message, refusal);
+            publishMetrics();
             return;
         }
         if (message instanceof SequencePaxosMessage<T> m) {
             paxos.handle(m);
         } else if (config.server().learner()) {
             droppedIncomingCount++; // a learner takes no part in leader election
+            publishMetrics();
             return;
         } else if (message instanceof HeartbeatRequest<T> m) {
             election.onHeartbeatRequest(m, outbox);
@@ -180,6 +185,7 @@ public final class OmniPaxos<T> {
                     + " from pid " + message.from());
         }
         checkInvariants();
+        publishMetrics();
     }
 
     /** Advances logical time by one tick: heartbeat rounds, resends and partial-batch flushes. */
@@ -188,6 +194,7 @@ public final class OmniPaxos<T> {
         paxos.onTick();
         if (!server.learner() && ++electionTicks >= server.electionTickTimeout()) {
             electionTicks = 0;
+            paxos.state.metrics.electionRound();
             election.onElectionTimeout(paxos.state.log.promise(), paxos.state.isBehind(), outbox).ifPresent(paxos::onLeaderElected);
         }
         if (++resendTicks >= server.resendMessageTickTimeout()) {
@@ -199,6 +206,7 @@ public final class OmniPaxos<T> {
             paxos.onFlushTimeout();
         }
         checkInvariants();
+        publishMetrics();
     }
 
     /** Takes every message waiting to be sent, oldest first. */
@@ -211,8 +219,27 @@ public final class OmniPaxos<T> {
     /** Moves every message waiting to be sent into {@code into}, oldest first (to reuse a list). */
     public void takeOutgoingMessages(List<Message<T>> into) {
         paxos.beforeMessagesLeave();
+        int from = into.size();
         outbox.drainTo(into);
         checkInvariants();
+        for (int i = from; i < into.size(); i++) {
+            paxos.state.metrics.sent(into.get(i));
+        }
+        publishMetrics();
+    }
+
+    /**
+     * This server's counters and gauges (messages by type, drops by cause, proposals, decisions,
+     * leader changes, election rounds, batches, storage writes, each follower's accepted index on
+     * the leader): one view for the life of the instance, safe to read from any thread without
+     * touching the instance. Gauges are as of the end of the latest call other than {@link #append}.
+     */
+    public Metrics metrics() {
+        return paxos.state.metrics;
+    }
+
+    private void publishMetrics() {
+        paxos.state.metrics.publish(paxos.state, droppedIncomingCount, outbox.droppedCount());
     }
 
     /**
@@ -469,6 +496,7 @@ public final class OmniPaxos<T> {
     public void persisted(long writes) {
         paxos.persisted(writes);
         checkInvariants();
+        publishMetrics();
     }
 
     /** The storage writes this server has issued since it was built (see {@link Storage#isAsynchronous()}). */

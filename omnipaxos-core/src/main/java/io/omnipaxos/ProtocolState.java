@@ -42,6 +42,8 @@ final class ProtocolState<T> {
     final ProposalTracker<T> tracker;
     /** The optional leader lease, and the ticks it counts. */
     final LeaderLease lease;
+    /** What this server has done, for any thread to read. */
+    final Metrics metrics;
     /** Our own election, held back by a lease we granted another leader; null when none waits. */
     Ballot deferredElection;
     /** Whether this server is a learner: it never votes, leads, or proposes. */
@@ -88,6 +90,7 @@ final class ProtocolState<T> {
         this.batch = new EntryBatch<>(batchSize, budget);
         this.tracker = new ProposalTracker<>(entryCodec, bufferSize);
         this.lease = new LeaderLease(config.server());
+        this.metrics = new Metrics(pid, configurationId);
         this.learner = config.server().learner();
     }
 

@@ -211,8 +211,12 @@ final class SequencePaxos<T> {
         reads.afterInput();
     }
 
-    /** One tick: the lease's clock, a lease round due on the leader, and an election that waited for a lease. */
+    /** One tick: the metrics' and the lease's clocks, a lease round due on the leader, and an election that waited for a lease. */
     void onTick() {
+        state.metrics.tick();
+        if (state.role == Role.LEADER) {
+            state.metrics.followers(java.util.Collections.unmodifiableMap(leaderRole.acceptedIdxByFollower()));
+        }
         state.lease.tick();
         if (state.deferredElection != null && !state.lease.blocksPromise(state.deferredElection)) {
             onLeaderElected(state.deferredElection);

@@ -28,11 +28,27 @@ class ExactlyOnceForwardingTest {
         return SeededRuns.of(9000, 60, ExactlyOnceForwardingTest::run);
     }
 
-    private static void run(long seed) {
+    /** 3 or 5 servers (by seed), batches of 1 to 3, 10 % of messages lost, 5 % duplicated. */
+    static SimulatedCluster lossyCluster(long seed) {
         int size = seed % 2 == 0 ? 3 : 5;
         SimulatedCluster cluster = SimulatedCluster.create(seed, size, StorageFactory.inMemory(),
                 b -> b.batchSize(1 + (int) (seed % 3)));
         cluster.network().dropRate(0.10).duplicateRate(0.05).maxDelayTicks(3);
+        return cluster;
+    }
+
+    /** Now and then cuts a random link, or heals them all, so that leaders change. */
+    static void cutOrHealLinks(SimulatedCluster cluster, Random random, List<Long> pids) {
+        if (random.nextInt(60) == 0) {
+            cluster.network().cut(pids.get(random.nextInt(pids.size())), pids.get(random.nextInt(pids.size())));
+        }
+        if (random.nextInt(90) == 0) {
+            cluster.network().healAll();
+        }
+    }
+
+    private static void run(long seed) {
+        SimulatedCluster cluster = lossyCluster(seed);
         Random random = cluster.random();
         List<Long> pids = new ArrayList<>(cluster.pids());
         List<String> appended = new ArrayList<>();
@@ -40,12 +56,7 @@ class ExactlyOnceForwardingTest {
             if (random.nextInt(3) == 0) {
                 cluster.append(pids.get(random.nextInt(pids.size()))).ifPresent(appended::add);
             }
-            if (random.nextInt(60) == 0) {
-                cluster.network().cut(pids.get(random.nextInt(pids.size())), pids.get(random.nextInt(pids.size())));
-            }
-            if (random.nextInt(90) == 0) {
-                cluster.network().healAll();
-            }
+            cutOrHealLinks(cluster, random, pids);
             cluster.step();
         }
         cluster.network().healAll();

@@ -87,10 +87,7 @@ class ProposalIdsTest {
     }
 
     private static void run(long seed) {
-        int size = seed % 2 == 0 ? 3 : 5;
-        SimulatedCluster cluster = SimulatedCluster.create(seed, size, StorageFactory.inMemory(),
-                b -> b.batchSize(1 + (int) (seed % 3)));
-        cluster.network().dropRate(0.10).duplicateRate(0.05).maxDelayTicks(3);
+        SimulatedCluster cluster = ExactlyOnceForwardingTest.lossyCluster(seed);
         Random random = cluster.random();
         List<Long> pids = new ArrayList<>(cluster.pids());
         Map<Long, App> apps = new HashMap<>();
@@ -105,12 +102,7 @@ class ProposalIdsTest {
                 cluster.markAppended(value);
                 apps.get(pid).append(cluster.server(pid), value);
             }
-            if (random.nextInt(60) == 0) {
-                cluster.network().cut(pids.get(random.nextInt(pids.size())), pids.get(random.nextInt(pids.size())));
-            }
-            if (random.nextInt(90) == 0) {
-                cluster.network().healAll();
-            }
+            ExactlyOnceForwardingTest.cutOrHealLinks(cluster, random, pids);
             cluster.step();
             long pid = pids.get(random.nextInt(pids.size()));
             apps.get(pid).take(cluster.server(pid), 1 + random.nextInt(20));

@@ -101,6 +101,11 @@ public final class SimulatedNetwork {
     }
 
     /** Sees every message handed to the network (before loss), e.g. to check what was sent. */
+    /** Messages sent and not delivered (or lost) yet. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
     public void observe(Consumer<Message<String>> observer) {
         observers.add(observer);
     }

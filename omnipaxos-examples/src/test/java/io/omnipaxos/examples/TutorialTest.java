@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.omnipaxos.LogEntry;
 import io.omnipaxos.OmniPaxos;
 import io.omnipaxos.OmniPaxosConfig;
-import io.omnipaxos.codec.DecodeException;
-import io.omnipaxos.codec.EntryCodec;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.ReadmeSnippets.KeyValue;
+import io.omnipaxos.examples.ReadmeSnippets.KeyValueCodec;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.storage.memory.MemoryStorage;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,38 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's tutorial, step by step: a KeyValue entry with its codec, each server configured
- * from a TOML file in the tutorial's flat layout, messages turned into bytes and back by
- * MessageCodec, and every server reading the same decided log.
+ * The README's tutorial, step by step: a KeyValue entry with its codec (those of {@link
+ * ReadmeSnippets}), each server configured from a TOML file in the tutorial's flat layout,
+ * messages turned into bytes and back by MessageCodec, and every server reading the same decided
+ * log.
  */
 class TutorialTest {
-
-    record KeyValue(String key, long value) {}
-
-    /** A hand-written codec: key length, key bytes (UTF-8), value. */
-    static final class KeyValueCodec implements EntryCodec<KeyValue> {
-        @Override
-        public void encode(KeyValue entry, ByteBuffer out) {
-            byte[] key = entry.key().getBytes(StandardCharsets.UTF_8);
-            out.putInt(key.length).put(key).putLong(entry.value());
-        }
-
-        @Override
-        public int encodedSize(KeyValue entry) {
-            return 4 + entry.key().getBytes(StandardCharsets.UTF_8).length + 8;
-        }
-
-        @Override
-        public KeyValue decode(ByteBuffer in) {
-            int length = in.getInt();
-            if (length < 0 || length != in.remaining() - 8) {
-                throw new DecodeException("KeyValue: key length " + length + " does not fit " + in.remaining() + " bytes");
-            }
-            byte[] key = new byte[length];
-            in.get(key);
-            return new KeyValue(new String(key, StandardCharsets.UTF_8), in.getLong());
-        }
-    }
 
     @TempDir
     Path dir;
