@@ -4,6 +4,7 @@
 #   scripts/bench-kv.sh [--memory | --page-cache] [kv load options, e.g. --seconds 10 --clients 8 --pipeline 250]
 # --memory: MemoryStorage; --page-cache: PersistentStorage with storage_sync = "os_page_cache";
 # default: PersistentStorage syncing every write (the config's setting). Ports: KV_BENCH_PORT_BASE (17500).
+# KV_BENCH_CORE_KEY adds one core key to every node's file, e.g. KV_BENCH_CORE_KEY="leader_lease_ticks = 300".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/kv-env.sh"
 JAR="$(kv_jar)"
@@ -20,6 +21,8 @@ for i in 1 2 3; do
     args+=(-e "s/peer_port = 1710$p,/peer_port = $((BASE + p)),/" -e "s/client_port = 1720$p /client_port = $((BASE + 100 + p)) /")
   done
   [[ "$MODE" == --page-cache ]] && args+=(-e 's/storage_sync = "every_write"/storage_sync = "os_page_cache"/')
+  # KV_BENCH_CORE_KEY: one more core key for every node, e.g. "leader_lease_ticks = 300".
+  [[ -n "${KV_BENCH_CORE_KEY:-}" ]] && args+=(-e "s/^batch_size = \(.*\)$/batch_size = \1\n${KV_BENCH_CORE_KEY}/")
   sed "${args[@]}" "$KV_ROOT/config/node$i.toml" > "$DIR/config/node$i.toml"
   (cd "$DIR" && exec "$KV_JAVA" -Xmx1g -XX:+UseParallelGC -jar "$JAR" \
       server "config/node$i.toml" ${MODE/--page-cache/}) > "$DIR/node$i.out" 2>&1 &

@@ -26,8 +26,8 @@ final class EntryBatch<T> {
     /**
      * A batch taken for writing: its entries and, for each, the pid of the server that forwarded it,
      * its session and its number there (all 0 for entries appended on this server; null arrays when
-     * all were), and the proposal id of each entry appended here (0 for forwarded ones; null when
-     * all were forwarded).
+     * all were), and the proposal id of each entry appended here (read only where the entry was
+     * appended here; null before this server appended any).
      */
     record Taken<T>(List<T> entries, long[] forwarders, long[] sessions, long[] seqs, long[] ids) {}
 
@@ -40,7 +40,11 @@ final class EntryBatch<T> {
     private long[] forwarders;
     private long[] sessions;
     private long[] seqs;
-    /** Per entry: the proposal id of an entry appended here, allocated with the first such entry. */
+    /**
+     * Per entry: the proposal id of an entry appended here (0 for a forwarded one), allocated with
+     * the first such entry and reused by later batches: a taken batch's ids are read only while it
+     * is written ({@link Taken} does not outlive the flush).
+     */
     private long[] ids;
 
     EntryBatch(int batchSize, EntryBudget<T> budget) {
@@ -68,6 +72,9 @@ final class EntryBatch<T> {
             forwarders = new long[batchSize];
             sessions = new long[batchSize];
             seqs = new long[batchSize];
+        }
+        if (forwarder != 0 && ids != null) {
+            ids[entries.size()] = 0;
         }
         if (forwarders != null) {
             forwarders[entries.size()] = forwarder;
@@ -103,7 +110,6 @@ final class EntryBatch<T> {
         forwarders = null;
         sessions = null;
         seqs = null;
-        ids = null;
         return out;
     }
 

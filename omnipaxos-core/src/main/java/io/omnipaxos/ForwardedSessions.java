@@ -91,9 +91,7 @@ final class ForwardedSessions<T> {
     void notePlacements(EntryBatch.Taken<T> taken, long fromIdx, Ballot round) {
         int size = taken.entries().size();
         if (taken.forwarders() == null) {
-            for (int i = 0; i < size; i++) {
-                state.tracker.placedLocally(fromIdx + i, taken.ids()[i], round);
-            }
+            state.tracker.placedLocally(fromIdx, taken.ids(), size, round);
             return;
         }
         Map<List<Long>, List<Long>> indicesByRun = new LinkedHashMap<>(); // [pid, epoch, firstSeq] -> indices

@@ -207,21 +207,21 @@ final class LeaderRole<T> {
     }
 
     /** Accept phase: one new entry joins the batch; a full batch is written and replicated. */
-    void acceptEntry(Proposal<T> proposal) {
+    void acceptEntry(T entry, long proposalId) {
         if (state.log.stopSign() != null) {
             state.dropProposals(1);
             return;
         }
-        if (state.batch.wouldOverflow(proposal.entry())) {
+        if (state.batch.wouldOverflow(entry)) {
             flush();
         }
-        state.batch.add(proposal.entry(), proposal.id());
+        state.batch.add(entry, proposalId);
         flushIfDue(EntryBatch.Trigger.FULL);
     }
 
     void acceptEntries(List<Proposal<T>> proposals) {
         for (Proposal<T> proposal : proposals) {
-            acceptEntry(proposal);
+            acceptEntry(proposal.entry(), proposal.id());
         }
     }
 

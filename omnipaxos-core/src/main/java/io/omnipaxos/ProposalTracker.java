@@ -210,6 +210,30 @@ final class ProposalTracker<T> {
 
     // ---- leading -------------------------------------------------------------------------
 
+    /**
+     * Our proposals {@code ids[0..count)} were written from {@code fromIdx} on while we lead {@code
+     * round}: one run when the ids follow on (the usual case), else one call per entry.
+     */
+    void placedLocally(long fromIdx, long[] ids, int count, Ballot round) {
+        if (count > 0 && ids[count - 1] - ids[0] == count - 1 && ascending(ids, count)) {
+            placedLocally(fromIdx, ids[0], round);
+            localRanges.peekLast()[1] = fromIdx + count;
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            placedLocally(fromIdx + i, ids[i], round);
+        }
+    }
+
+    private static boolean ascending(long[] ids, int count) {
+        for (int i = 1; i < count; i++) {
+            if (ids[i] != ids[i - 1] + 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Our proposal {@code id} was written at {@code idx} of the log while we lead {@code round}. */
     void placedLocally(long idx, long id, Ballot round) {
         if (!round.equals(localRound)) {

@@ -68,7 +68,7 @@ final class SequencePaxos<T> {
             return state.addProposal(entry);
         }
         long id = state.newProposalId();
-        leaderRole.acceptEntry(new Proposal<>(id, entry));
+        leaderRole.acceptEntry(entry, id);
         return id;
     }
 
