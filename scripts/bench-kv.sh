@@ -4,7 +4,8 @@
 #   scripts/bench-kv.sh [--memory | --page-cache] [kv load options, e.g. --seconds 10 --clients 8 --pipeline 250]
 # --memory: MemoryStorage; --page-cache: PersistentStorage with storage_sync = "os_page_cache";
 # default: PersistentStorage syncing every write (the config's setting). Ports: KV_BENCH_PORT_BASE (17500).
-# KV_BENCH_CORE_KEY adds one core key to every node's file, e.g. KV_BENCH_CORE_KEY="leader_lease_ticks = 300".
+# KV_BENCH_CORE_KEY / KV_BENCH_NETWORK_KEY add one core / [network] key to every node's file, e.g.
+# KV_BENCH_CORE_KEY="leader_lease_ticks = 300", KV_BENCH_NETWORK_KEY="follower_reads = true".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/kv-env.sh"
 JAR="$(kv_jar)"
@@ -23,6 +24,8 @@ for i in 1 2 3; do
   [[ "$MODE" == --page-cache ]] && args+=(-e 's/storage_sync = "every_write"/storage_sync = "os_page_cache"/')
   # KV_BENCH_CORE_KEY: one more core key for every node, e.g. "leader_lease_ticks = 300".
   [[ -n "${KV_BENCH_CORE_KEY:-}" ]] && args+=(-e "s/^batch_size = \(.*\)$/batch_size = \1\n${KV_BENCH_CORE_KEY}/")
+  # KV_BENCH_NETWORK_KEY: one more [network] key, e.g. "follower_reads = true".
+  [[ -n "${KV_BENCH_NETWORK_KEY:-}" ]] && args+=(-e "s/^storage_sync = \(.*\)$/storage_sync = \1\n${KV_BENCH_NETWORK_KEY}/")
   sed "${args[@]}" "$KV_ROOT/config/node$i.toml" > "$DIR/config/node$i.toml"
   (cd "$DIR" && exec "$KV_JAVA" -Xmx1g -XX:+UseParallelGC -jar "$JAR" \
       server "config/node$i.toml" ${MODE/--page-cache/}) > "$DIR/node$i.out" 2>&1 &

@@ -41,12 +41,17 @@ final class LoadCommand implements Callable<Integer> {
             description = "Percentage of GETs, 0 to 100 (default ${DEFAULT-VALUE}).")
     int getPercent;
 
+    @Option(names = "--spread", description = "Client i talks to the i-th node only, not to the leader: with"
+            + " follower_reads on the nodes, followers serve GETs (for read loads; a write still ends at the leader).")
+    boolean spread;
+
     @Override
     public Integer call() throws InterruptedException {
         NetworkConfig network = parent.network();
         LoadGenerator load;
         try {
-            load = new LoadGenerator(network.nodes(), KvCli.tls(network), clients, pipeline, valueBytes, getPercent);
+            load = new LoadGenerator(network.nodes(), KvCli.tls(network), clients, pipeline, valueBytes, getPercent,
+                    spread);
         } catch (IllegalArgumentException e) {
             System.err.println("kv load: " + e.getMessage());
             return ExitCodes.USAGE;

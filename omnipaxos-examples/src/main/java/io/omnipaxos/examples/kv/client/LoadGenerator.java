@@ -38,6 +38,8 @@ final class LoadGenerator {
     private final int pipeline;
     private final int valueBytes;
     private final int getPercent;
+    /** Whether client i talks to the i-th node only (round robin) instead of to the leader. */
+    private final boolean spread;
     private final LatencyHistogram latency = new LatencyHistogram();
     private final SplittableRandom random = new SplittableRandom(42);
     private final String value;
@@ -51,7 +53,7 @@ final class LoadGenerator {
     private CountDownLatch drained;
 
     LoadGenerator(Map<Long, NodeAddress> nodes, SSLContext tls, int clients, int pipeline, int valueBytes,
-            int getPercent) {
+            int getPercent, boolean spread) {
         if (clients < 1 || pipeline < 1 || pipeline > KvClient.MAX_WINDOW || valueBytes < 0
                 || valueBytes > KvCommand.MAX_VALUE_BYTES || getPercent < 0 || getPercent > 100) {
             throw new IllegalArgumentException("need clients >= 1, pipeline in [1, " + KvClient.MAX_WINDOW
@@ -63,13 +65,14 @@ final class LoadGenerator {
         this.pipeline = pipeline;
         this.valueBytes = valueBytes;
         this.getPercent = getPercent;
+        this.spread = spread;
         this.value = "v".repeat(valueBytes);
     }
 
     /** Runs the load and prints the figures. */
     void run(long warmupSeconds, long seconds) throws InterruptedException {
-        System.out.printf("load: %d clients x pipeline %d, %d-byte values, %d%% GET, %d s warm-up + %d s%n", clients,
-                pipeline, valueBytes, getPercent, warmupSeconds, seconds);
+        System.out.printf("load: %d clients x pipeline %d, %d-byte values, %d%% GET, %d s warm-up + %d s%s%n", clients,
+                pipeline, valueBytes, getPercent, warmupSeconds, seconds, spread ? ", clients spread over the nodes" : "");
         EventLoopGroup group = EventLoops.singleThread();
         List<KvClient> all = new ArrayList<>();
         try {
@@ -77,9 +80,11 @@ final class LoadGenerator {
             measureStartNanos = now + TimeUnit.SECONDS.toNanos(warmupSeconds);
             stopNanos = measureStartNanos + TimeUnit.SECONDS.toNanos(seconds);
             drained = new CountDownLatch(1);
+            List<Long> pids = List.copyOf(nodes.keySet());
             for (int i = 0; i < clients; i++) {
-                all.add(new KvClient(nodes, tls, group, KvClient.DEFAULT_ATTEMPT_TIMEOUT,
-                        KvClient.DEFAULT_REQUEST_DEADLINE));
+                long pid = pids.get(i % pids.size());
+                all.add(new KvClient(spread ? Map.of(pid, nodes.get(pid)) : nodes, tls, group,
+                        KvClient.DEFAULT_ATTEMPT_TIMEOUT, KvClient.DEFAULT_REQUEST_DEADLINE));
             }
             group.next().submit(() -> all.forEach(client -> {
                 for (int p = 0; p < pipeline; p++) {
