@@ -39,6 +39,7 @@ import org.tomlj.TomlTable;
  * admin_token = "..."                        # lets other hosts send admin requests (optional, see below)
  * max_client_connections = 1024              # client connections served at once (optional, see below)
  * max_unsent_replies_mib = 256               # MiB of replies all client connections may hold unsent (optional)
+ * http_port = 17301                          # /metrics and /status on 127.0.0.1 (optional; none without it)
  *
  * [network.tls]                              # optional; TLS is off without it
  * enabled = true
@@ -86,10 +87,12 @@ import org.tomlj.TomlTable;
  * @param clientLimits what all client connections together may cost the node
  * @param followerReads whether a follower serves GETs itself (through the leader's read index)
  *     instead of answering NOT_LEADER
+ * @param httpPort the port of the node's HTTP endpoints on 127.0.0.1 ({@code /metrics}, {@code
+ *     /status}), 0 for none
  */
 public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tickIntervalMillis,
         boolean syncEveryWrite, TlsSettings tls, long snapshotInterval, boolean join, Optional<String> adminToken,
-        ClientLimits clientLimits, boolean followerReads) {
+        ClientLimits clientLimits, boolean followerReads, int httpPort) {
 
     /** The default number of decided entries between two snapshots. */
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 100_000;
@@ -110,7 +113,8 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     public static final int MAX_ADMIN_TOKEN_BYTES = KvCommand.MAX_KEY_BYTES;
 
     private static final Set<String> KEYS = Set.of("nodes", "data_dir", "tick_interval_ms", "storage_sync", "tls",
-            "snapshot_interval", "join", "admin_token", "max_client_connections", "max_unsent_replies_mib", "follower_reads");
+            "snapshot_interval", "join", "admin_token", "max_client_connections", "max_unsent_replies_mib", "follower_reads",
+            "http_port");
     private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "key_store", "key_store_password", "trust_store",
             "trust_store_password", "client_trust_store", "client_trust_store_password");
@@ -151,8 +155,10 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
         }
         boolean join = optional(file, network, "join", Boolean.class, false);
         boolean followerReads = optional(file, network, "follower_reads", Boolean.class, false);
+        long httpPort = optionalInRange(file, network, "http_port", 0, 0, 65535);
         return new NetworkConfig(nodes, Path.of(dataDir), (int) tick, sync.equals("every_write"), tls,
-                snapshotInterval, join, readAdminToken(file, network), readClientLimits(file, network), followerReads);
+                snapshotInterval, join, readAdminToken(file, network), readClientLimits(file, network), followerReads,
+                (int) httpPort);
     }
 
     /** The address of node {@code pid}. */

@@ -274,6 +274,11 @@ public final class ReplicaNode<T> {
         return appliedIdx;
     }
 
+    /** The peers with an established link now. Event loop only. */
+    public java.util.Set<Long> linkedPeers() {
+        return network.connectedPeers();
+    }
+
     /** The network's counters, for logs. Event loop only. */
     public String networkCounters() {
         return "peers up " + network.connectedPeers() + ", rejected handshakes " + network.rejectedHandshakes()

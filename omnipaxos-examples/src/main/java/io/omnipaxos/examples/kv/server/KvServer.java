@@ -18,6 +18,9 @@ import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
+import io.omnipaxos.examples.kv.http.HttpPort;
+import io.omnipaxos.examples.kv.http.NodeMetrics;
+import io.omnipaxos.examples.kv.http.NodeStatus;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.TlsContexts;
 import io.omnipaxos.examples.kv.peer.DataFolderReplacedException;
@@ -94,6 +97,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final ClientPort clientPort;
     private final NodeAddress self;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The node's /metrics and /status, if its [network] table names an http_port. */
+    private final HttpPort http;
 
     /** The exit status of a node whose peers know it under another incarnation of its data folder. */
     public static final int EXIT_DATA_FOLDER_REPLACED = 3;
@@ -112,6 +117,18 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         this.clientPort = new ClientPort(loop, clientTls == null ? null : clientTls.context(),
                 new AdminPolicy(network.adminToken(), clientTls), network.clientLimits(), this);
         this.pending = new PendingRequests(clientPort);
+        this.http = network.httpPort() == 0 ? null : new HttpPort(loop,
+                new NodeMetrics(() -> configurations.runningMetrics()), this::statusJson);
+    }
+
+    /** The JSON of /status. Event loop only. */
+    private String statusJson() {
+        ReplicaNode<KvEntry> node = configurations.node();
+        if (node == null) {
+            return NodeStatus.notRunning(self.pid(), "runs no configuration (waiting for its state, or retired)");
+        }
+        return NodeStatus.running(node.paxos().metrics(), node.paxos().config().cluster().nodes(), node.appliedIdx(),
+                node.linkedPeers());
     }
 
     /**
@@ -141,6 +158,10 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         KvServer server = new KvServer(config, network, memory, incarnations);
         server.configurations.start();
         server.clientPort.start(server.self.host(), server.self.clientPort());
+        if (server.http != null) {
+            server.http.start(network.httpPort());
+            server.events.info("node {} serving /metrics and /status on http://127.0.0.1:{}/", pid, network.httpPort());
+        }
         server.events.info("node {} serving clients on {}:{}, peers on port {}, storage {}", server.self.pid(),
                 server.self.host(), server.self.clientPort(), server.self.peerPort(),
                 server.configurations.storageDescription());
@@ -189,6 +210,9 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         }
         try {
             group.next().submit(clientPort::close).sync();
+            if (http != null) {
+                http.close();
+            }
             configurations.close();
             snapshotTaker.close();
         } catch (InterruptedException e) {

@@ -7,7 +7,7 @@
  * io.omnipaxos.examples.kv.server.StateStream}), and the bookkeeping that answers each request once
  * its entry is decided and applied.
  *
- * <p>The top of the server side: uses {@code kv.reconfig}, {@code kv.peer}, {@code kv.state},
+ * <p>The top of the server side: uses {@code kv.reconfig}, {@code kv.peer}, {@code kv.state}, {@code kv.http},
  * {@code kv.net} and {@code examples.cli}; nothing uses it but {@code kv.KvMain}, tests and scripts.
  */
 package io.omnipaxos.examples.kv.server;

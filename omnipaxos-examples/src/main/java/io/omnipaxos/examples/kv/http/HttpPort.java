@@ -1,0 +1,111 @@
+package io.omnipaxos.examples.kv.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * The node's HTTP endpoints, on 127.0.0.1 only and on the node's own event loop (so {@code
+ * /status} reads the node's state where it lives): {@code GET /metrics} in the Prometheus text
+ * format ({@link NodeMetrics}) and {@code GET /status} as JSON. Anything else is 404 (405 for
+ * another method). Requests are small: a body above 8 KiB closes the connection. Each response
+ * closes its connection.
+ */
+public final class HttpPort {
+
+    /** The largest request accepted (headers and body). */
+    static final int MAX_REQUEST_BYTES = 8 * 1024;
+
+    private final EventLoop loop;
+    private final NodeMetrics metrics;
+    private final Supplier<String> status;
+    private Channel listener;
+
+    /**
+     * @param loop the node's event loop
+     * @param metrics what {@code /metrics} shows
+     * @param status the JSON {@code /status} shows, built on {@code loop}
+     */
+    public HttpPort(EventLoop loop, NodeMetrics metrics, Supplier<String> status) {
+        this.loop = loop;
+        this.metrics = metrics;
+        this.status = status;
+    }
+
+    /** Binds {@code 127.0.0.1:port} (0: any free port); returns the port bound. */
+    public int start(int port) throws InterruptedException {
+        listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                new Handler());
+                    }
+                }).bind("127.0.0.1", port).sync().channel();
+        return ((java.net.InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Stops listening. */
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            String path = new QueryStringDecoder(request.uri()).path();
+            FullHttpResponse response;
+            if (!request.method().equals(HttpMethod.GET)) {
+                response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET\n");
+            } else if (path.equals("/metrics")) {
+                response = body(HttpResponseStatus.OK, metrics.scrape(), NodeMetrics.CONTENT_TYPE);
+            } else if (path.equals("/status")) {
+                response = body(HttpResponseStatus.OK, status.get().getBytes(StandardCharsets.UTF_8),
+                        "application/json; charset=utf-8");
+            } else {
+                response = text(HttpResponseStatus.NOT_FOUND, "no such page: " + path + " (try /metrics or /status)\n");
+            }
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private static FullHttpResponse text(HttpResponseStatus status, String text) {
+        return body(status, text.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+    }
+
+    private static FullHttpResponse body(HttpResponseStatus status, byte[] bytes, String contentType) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return response;
+    }
+}
