@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -63,55 +65,48 @@ public final class NodeMetrics {
     }
 
     private void counter(String name, String help, ToLongFunction<Metrics> value) {
-        CounterWithCallback.builder().name(name).help(help).labelNames("configuration").callback(cb -> {
-            Metrics m = current.get();
-            if (m != null) {
-                cb.call(value.applyAsLong(m), configuration(m));
-            }
-        }).register(registry);
+        CounterWithCallback.builder().name(name).help(help).labelNames("configuration")
+                .callback(cb -> withCurrent(m -> cb.call(value.applyAsLong(m), configuration(m))))
+                .register(registry);
     }
 
     private void gauge(String name, String help, ToLongFunction<Metrics> value) {
-        GaugeWithCallback.builder().name(name).help(help).labelNames("configuration").callback(cb -> {
-            Metrics m = current.get();
-            if (m != null) {
-                cb.call(value.applyAsLong(m), configuration(m));
-            }
-        }).register(registry);
+        GaugeWithCallback.builder().name(name).help(help).labelNames("configuration")
+                .callback(cb -> withCurrent(m -> cb.call(value.applyAsLong(m), configuration(m))))
+                .register(registry);
     }
 
     private void drops() {
         CounterWithCallback.builder().name("omnipaxos_dropped").help("Messages and proposals dropped, by cause")
-                .labelNames("configuration", "cause").callback(cb -> {
-                    Metrics m = current.get();
-                    if (m != null) {
-                        cb.call(m.droppedIncoming(), configuration(m), "foreign");
-                        cb.call(m.rejectedIncoming(), configuration(m), "refused");
-                        cb.call(m.droppedOutgoing(), configuration(m), "outbox_full");
-                        cb.call(m.droppedProposals(), configuration(m), "proposal");
-                    }
-                }).register(registry);
+                .labelNames("configuration", "cause").callback(cb -> withCurrent(m -> {
+                    cb.call(m.droppedIncoming(), configuration(m), "foreign");
+                    cb.call(m.rejectedIncoming(), configuration(m), "refused");
+                    cb.call(m.droppedOutgoing(), configuration(m), "outbox_full");
+                    cb.call(m.droppedProposals(), configuration(m), "proposal");
+                })).register(registry);
     }
 
-    private void messages(String name, String help, java.util.function.Function<Metrics, Map<String, Long>> byType) {
-        CounterWithCallback.builder().name(name).help(help).labelNames("configuration", "type").callback(cb -> {
-            Metrics m = current.get();
-            if (m != null) {
-                byType.apply(m).forEach((type, count) -> cb.call(count, configuration(m), type));
-            }
-        }).register(registry);
+    private void messages(String name, String help, Function<Metrics, Map<String, Long>> byType) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("configuration", "type")
+                .callback(cb -> withCurrent(m -> byType.apply(m)
+                        .forEach((type, count) -> cb.call(count, configuration(m), type))))
+                .register(registry);
     }
 
     private void followers() {
         GaugeWithCallback.builder().name("omnipaxos_follower_accepted_index")
                 .help("On the leader, each follower's accepted log length").labelNames("configuration", "follower")
-                .callback(cb -> {
-                    Metrics m = current.get();
-                    if (m != null) {
-                        m.followerAcceptedIdx().forEach((pid, idx) -> cb.call(idx, configuration(m),
-                                Long.toString(pid)));
-                    }
-                }).register(registry);
+                .callback(cb -> withCurrent(m -> m.followerAcceptedIdx()
+                        .forEach((pid, idx) -> cb.call(idx, configuration(m), Long.toString(pid)))))
+                .register(registry);
+    }
+
+    /** Hands the running instance's metrics to {@code emit}; nothing while the node runs none. */
+    private void withCurrent(Consumer<Metrics> emit) {
+        Metrics m = current.get();
+        if (m != null) {
+            emit.accept(m);
+        }
     }
 
     private static String configuration(Metrics m) {
