@@ -100,8 +100,7 @@ final class LeaderRole<T> {
             return;
         }
         followers.put(pid, new FollowerProgress<>(pid, false));
-        all = followers.values().toArray(newArray(followers.size()));
-        sync.followersChanged(all);
+        followersChanged();
         sendPrepare(pid);
     }
 
@@ -112,6 +111,11 @@ final class LeaderRole<T> {
             return;
         }
         followers.remove(pid);
+        followersChanged();
+    }
+
+    /** The round's followers changed (a learner joined or left): the array iterated, here and in the sync. */
+    private void followersChanged() {
         all = followers.values().toArray(newArray(followers.size()));
         sync.followersChanged(all);
     }

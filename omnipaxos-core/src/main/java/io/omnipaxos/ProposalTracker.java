@@ -215,7 +215,7 @@ final class ProposalTracker<T> {
      * round}: one run when the ids follow on (the usual case), else one call per entry.
      */
     void placedLocally(long fromIdx, long[] ids, int count, Ballot round) {
-        if (count > 0 && ids[count - 1] - ids[0] == count - 1 && ascending(ids, count)) {
+        if (count > 0 && ascending(ids, count)) {
             placedLocally(fromIdx, ids[0], round);
             localRanges.peekLast()[1] = fromIdx + count;
             return;
