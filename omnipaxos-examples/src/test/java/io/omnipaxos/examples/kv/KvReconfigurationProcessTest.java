@@ -89,14 +89,7 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         cluster = new KvCluster(dir, 3).snapshotInterval(50).startAll();
         write("a");
         cluster.kill(3); // away during the reconfiguration; learns of it from its peers later
-        List<Long> five = List.of(1L, 2L, 3L, 4L, 5L);
-        cluster.addJoiner(4, 2, five);
-        cluster.addJoiner(5, 2, five);
-        cluster.start(4);
-        cluster.start(5);
-        reconfigure(4);
-        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
-        cluster.awaitConsole(5, "runs configuration 2", STARTUP);
+        handOverTo(2, List.of(1L, 2L, 3L, 4L, 5L), 4, 5);
         write("b");
         cluster.start(3);
         cluster.awaitConsole(3, "runs configuration 2", STARTUP);
@@ -112,16 +105,9 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         cluster = new KvCluster(dir, 3).snapshotInterval(50).startAll();
         write("a");
         cluster.kill(3); // misses configurations 2 and 3, a member of both
-        cluster.addJoiner(4, 2, List.of(1L, 2L, 3L, 4L));
-        cluster.start(4);
-        reconfigure(4);
-        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+        handOverTo(2, List.of(1L, 2L, 3L, 4L), 4);
         write("b");
-        List<Long> five = List.of(1L, 2L, 3L, 4L, 5L);
-        cluster.addJoiner(5, 3, five);
-        cluster.start(5);
-        reconfigure(5);
-        cluster.awaitConsole(5, "runs configuration 3", STARTUP);
+        handOverTo(3, List.of(1L, 2L, 3L, 4L, 5L), 5);
         cluster.awaitConsole(4, "runs configuration 3", STARTUP);
         cluster.start(3); // its TOML and its data name configuration 1; the others keep only the newest handover
         cluster.awaitConsole(3, "node 3 runs configuration 3", STARTUP);
@@ -135,17 +121,27 @@ class KvReconfigurationProcessTest extends KvProcessTest {
     void aSingleNodeServesAloneAndGrowsToThree() throws Exception {
         cluster = new KvCluster(dir, 1).startAll(); // peers = []: a cluster of one node
         write("a");
-        List<Long> three = List.of(1L, 2L, 3L);
-        cluster.addJoiner(2, 2, three);
-        cluster.addJoiner(3, 2, three);
-        cluster.start(2);
-        cluster.start(3);
-        reconfigure(2);
-        cluster.awaitConsole(2, "runs configuration 2", STARTUP);
-        cluster.awaitConsole(3, "runs configuration 2", STARTUP);
+        handOverTo(2, List.of(1L, 2L, 3L), 2, 3);
         write("b");
         cluster.kill(1); // nodes 2 and 3, which joined, are a majority on their own
         readBack(cluster.clientOf(List.of(1L, 2L, 3L)), "a", "b");
+    }
+
+    /**
+     * Starts {@code joiners} as new nodes of configuration {@code configurationId} (= {@code nodes}),
+     * hands the running cluster over to it from the command line, and waits until every joiner runs it.
+     */
+    private void handOverTo(int configurationId, List<Long> nodes, long... joiners) throws Exception {
+        for (long joiner : joiners) {
+            cluster.addJoiner(joiner, configurationId, nodes);
+        }
+        for (long joiner : joiners) {
+            cluster.start(joiner); // its TOML lists every joiner's address, so all are added first
+        }
+        reconfigure(joiners[0]);
+        for (long joiner : joiners) {
+            cluster.awaitConsole(joiner, "runs configuration " + configurationId, STARTUP);
+        }
     }
 
     /** The command line's reconfigure, with the new node's TOML file describing the next configuration. */
