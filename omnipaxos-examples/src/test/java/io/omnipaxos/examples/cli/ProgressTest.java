@@ -28,7 +28,11 @@ class ProgressTest {
         try (Progress progress = Progress.start(out, "load", 10, count::get, "answered")) {
             assertTrue(progress.isShown());
             assertEquals("load: 0/10 s, 12,345 answered", progress.line());
-            Thread.sleep(Progress.REDRAW_MILLIS * 3);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!bytes.toString(StandardCharsets.UTF_8).contains("12,345 answered")) { // the first redraw
+                assertTrue(System.nanoTime() < deadline, "no redraw within 10 s");
+                Thread.sleep(10);
+            }
         }
         String drawn = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(drawn.startsWith("\rload: "), drawn);
