@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One OmniPaxos server on a Netty event loop: the loop's single thread owns the {@link OmniPaxos}
- * instance (which is not thread-safe), ticks it every {@code tickIntervalMillis} (dropping the
- * ticks a stall of the loop left behind, see {@code tick()}), hands it every
+ * instance (which is not thread-safe), ticks it every {@code tickIntervalMillis} (at the wall-clock
+ * rate whatever the timer's jitter, forgiving the ticks a stall of the loop left behind: {@link
+ * TickClock}), hands it every
  * message from the {@link PeerNetwork}, and after every step sends the outgoing messages and hands
  * newly decided entries, in log order, to its {@link Listener}.
  *
@@ -132,7 +133,8 @@ public final class ReplicaNode<T> {
     private ScheduledFuture<?> ticker;
     private boolean stepRequested;
     /** When the last tick ran ({@link System#nanoTime}). */
-    private long lastTickNanos = System.nanoTime();
+    /** How many ticks each wake-up of the ticker runs. */
+    private final TickClock tickClock;
     private boolean failed;
     private boolean closed;
     private long appliedIdx;
@@ -178,6 +180,7 @@ public final class ReplicaNode<T> {
                 writesBefore, this::onDurable, this::onSyncFailed);
         this.loop = loop;
         this.tickIntervalMillis = tickIntervalMillis;
+        this.tickClock = new TickClock(tickIntervalMillis * 1_000_000L, System.nanoTime());
         this.recovering = recovering;
         this.catchUpUnreported = recovering;
         this.listener = listener;
@@ -332,12 +335,13 @@ public final class ReplicaNode<T> {
      * snapshot at the same index), then costs no election.
      */
     private void tick() {
-        long now = System.nanoTime();
-        if (now - lastTickNanos < tickIntervalMillis * 500_000L) {
-            return; // less than half an interval since the last tick: a missed run caught up
+        int due = tickClock.ticksDue(System.nanoTime());
+        if (due == 0) {
+            return;
         }
-        lastTickNanos = now;
-        guard(paxos::tick);
+        for (int i = 0; i < due; i++) {
+            guard(paxos::tick);
+        }
         step();
     }
 
