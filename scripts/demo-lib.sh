@@ -56,6 +56,22 @@ kv_with() {
     client --config "$config" "$@"
 }
 
+# How long after the kill -9 at epoch ms $2 (taken once the process was reaped, a few ms after the
+# signal) the new leader acknowledged its first write: the end of the workload's pause that spans
+# the kill, from its output $1; against the bound of two heartbeat rounds of the configuration
+# file $3 plus a round trip.
+failover_summary() {
+  local ms from to round
+  round=$(( $(sed -n 's/^election_tick_timeout = \([0-9]*\).*/\1/p' "$3") * $(sed -n 's/^tick_interval_ms = \([0-9]*\).*/\1/p' "$3") ))
+  while read -r ms from to; do
+    if (( from <= $2 && $2 <= to )); then
+      echo "$(( to - $2 )) ms from the kill -9 to the new leader's first acknowledged write (bound: 2 heartbeat rounds of $round ms plus a round trip)"
+      return
+    fi
+  done < <(grep -o '[0-9]* ms from [0-9]* to [0-9]*' "$1" | sed 's/ ms from / /; s/ to / /')
+  echo "no pause of the workload spans the kill -9 (at $2 epoch ms): see $1"
+}
+
 # Kills node $1 with SIGKILL and forgets it.
 kill_node() {
   kill -9 "${NODE_PIDS[$1]}"
