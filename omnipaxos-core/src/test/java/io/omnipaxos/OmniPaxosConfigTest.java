@@ -34,7 +34,7 @@ class OmniPaxosConfigTest {
         OmniPaxosConfig config = loadExample(pid);
 
         assertEquals(new ClusterConfig(1, List.of(1L, 2L, 3L)), config.cluster());
-        assertEquals(new ServerConfig(pid, 300, 600, 1, ServerConfig.DEFAULT_BUFFER_SIZE, 1000,
+        assertEquals(new ServerConfig(pid, 200, 400, 1, ServerConfig.DEFAULT_BUFFER_SIZE, 1000,
                 ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, 0,
                 Optional.of("logs/node" + pid + ".log")), config.server());
     }
