@@ -53,8 +53,13 @@ final class KvCluster implements AutoCloseable {
     /** Nodes started with {@code --memory}. */
     private final Set<Long> memoryNodes = new HashSet<>();
     private long snapshotInterval = -1;
-    /** Ticks (of 2 ms) per heartbeat round: 100 (200 ms) unless a test needs more patience. */
-    private int electionTicks = 100;
+    /**
+     * Ticks (of 2 ms) per heartbeat round: 150 (300 ms) unless a test needs more patience. The
+     * nodes tick at the wall-clock rate ({@code TickClock}) while the test JVM and three node JVMs
+     * share the machine (two cores in CI), whose GC pauses and JIT warm-up stall a loop for up to
+     * ~0.3 s: a 200 ms round lost a leader in the middle of a test.
+     */
+    private int electionTicks = 150;
     /** Whether every node serves GETs on followers ({@code network.follower_reads}). */
     private boolean followerReads;
     /** Every node's network.max_client_connections; 0: the key is left out. */
@@ -108,7 +113,7 @@ final class KvCluster implements AutoCloseable {
 
     /**
      * Makes every node's heartbeat round {@code ticks} ticks of 2 ms (call before {@link #start}): for
-     * tests whose load makes a leader answer heartbeats late, as {@code config/} does with 500 ms.
+     * tests whose load makes a leader answer heartbeats late.
      */
     KvCluster electionTicks(int ticks) {
         this.electionTicks = ticks;
