@@ -38,5 +38,6 @@ for i in 1 2 3; do
   disk=""
   [[ "$MODE" == --memory ]] || disk=", data folder $(du -sm "$DIR/data/node$i" | cut -f1) MB"
   echo "node$i: $(grep -E 'VmHWM|VmRSS' /proc/${PIDS[$((i-1))]}/status | tr -s ' \n' ' ')$disk"
+  echo "node$i's last $(grep -o 'memory: .*' "$DIR/logs/node$i.log" | tail -n 1)"
 done
 grep -h "leader is now" "$DIR"/node*.out | wc -l | xargs echo "leader-change lines on the consoles:"

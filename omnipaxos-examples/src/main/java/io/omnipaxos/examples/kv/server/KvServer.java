@@ -12,6 +12,7 @@ import io.omnipaxos.ReadIndex;
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.bench.Measurements;
 import io.omnipaxos.examples.cli.CommandLines;
 import io.omnipaxos.examples.kv.net.ClientPortTls;
 import io.omnipaxos.examples.kv.net.ClientWire;
@@ -50,6 +51,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -82,6 +84,9 @@ import org.slf4j.LoggerFactory;
  * docs/kv-store.md).
  */
 public final class KvServer implements Configurations.Events, ClientPort.Requests {
+
+    /** How often the node's log file gets its memory line (peak heap used, RSS): long runs show it stays bounded. */
+    static final long MEMORY_LOG_SECONDS = 10;
 
     private final Logger log = LoggerFactory.getLogger(KvServer.class);
     private final Logger events = LoggerFactory.getLogger(KvLogging.EVENTS);
@@ -166,6 +171,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
                 server.self.host(), server.self.clientPort(), server.self.peerPort(),
                 server.configurations.storageDescription());
         network.exposureWarning(server.self.pid()).ifPresent(warning -> server.events.warn("WARNING: {}", warning));
+        server.group.next().scheduleAtFixedRate(() -> server.log.info(Measurements.memoryLine()), MEMORY_LOG_SECONDS,
+                MEMORY_LOG_SECONDS, TimeUnit.SECONDS);
         return server;
     }
 

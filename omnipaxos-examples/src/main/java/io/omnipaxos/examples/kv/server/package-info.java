@@ -8,6 +8,6 @@
  * its entry is decided and applied.
  *
  * <p>The top of the server side: uses {@code kv.reconfig}, {@code kv.peer}, {@code kv.state}, {@code kv.http},
- * {@code kv.net} and {@code examples.cli}; nothing uses it but {@code kv.KvMain}, tests and scripts.
+ * {@code kv.net}, {@code examples.cli} and {@code examples.bench} (its memory line); nothing uses it but {@code kv.KvMain}, tests and scripts.
  */
 package io.omnipaxos.examples.kv.server;
