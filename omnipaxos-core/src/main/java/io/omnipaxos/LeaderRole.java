@@ -16,6 +16,7 @@ import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.Trim;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,13 +86,13 @@ final class LeaderRole<T> {
         finishPrepareWithQuorum(); // a server alone (or a read quorum of one) needs no promise but its own
     }
 
-    /** Each follower's (and learner's) accepted log length in this round, by pid. */
+    /** Each follower's (and learner's) accepted log length in this round, by pid; unmodifiable. */
     Map<Long, Long> acceptedIdxByFollower() {
         Map<Long, Long> accepted = new LinkedHashMap<>();
         for (FollowerProgress<T> follower : all) {
             accepted.put(follower.pid, follower.acceptedIdx);
         }
-        return accepted;
+        return Collections.unmodifiableMap(accepted);
     }
 
     /** A learner joins the round we lead: it is prepared like any follower, but never counted. */

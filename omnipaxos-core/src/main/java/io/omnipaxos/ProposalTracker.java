@@ -256,8 +256,8 @@ final class ProposalTracker<T> {
     int leaveLeadership(LogStore<T> log, int room) {
         int dropped = 0;
         long decidedIdx = log.decidedIdx();
+        settleOwnRuns(decidedIdx); // what is decided is ours there; the rest of each run is read back
         for (long[] range : localRanges) {
-            decided.add(range[0], Math.min(range[1], decidedIdx), range[2]);
             long from = Math.max(Math.max(range[0], decidedIdx), log.compactedIdx());
             long to = Math.min(range[1], log.entriesEnd());
             for (long pageStart = from; pageStart < to; pageStart += SCAN_PAGE) {
@@ -274,7 +274,7 @@ final class ProposalTracker<T> {
                     }
                     long idx = pageStart + i;
                     Tracked<T> t = new Tracked<>(page.get(i), range[2] + (idx - range[0]), decidedIdx);
-                    t.placedIdx = pageStart + i;
+                    t.placedIdx = idx;
                     t.placedRound = localRound;
                     tracked.add(t);
                 }

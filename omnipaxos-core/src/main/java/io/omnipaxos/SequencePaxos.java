@@ -215,7 +215,7 @@ final class SequencePaxos<T> {
     void onTick() {
         state.metrics.tick();
         if (state.role == Role.LEADER) {
-            state.metrics.followers(java.util.Collections.unmodifiableMap(leaderRole.acceptedIdxByFollower()));
+            state.metrics.followers(leaderRole.acceptedIdxByFollower());
         }
         state.lease.tick();
         if (state.deferredElection != null && !state.lease.blocksPromise(state.deferredElection)) {
