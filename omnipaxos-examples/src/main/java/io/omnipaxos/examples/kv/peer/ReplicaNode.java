@@ -20,6 +20,7 @@ import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -278,7 +279,7 @@ public final class ReplicaNode<T> {
     }
 
     /** The peers with an established link now. Event loop only. */
-    public java.util.Set<Long> linkedPeers() {
+    public Set<Long> linkedPeers() {
         return network.connectedPeers();
     }
 

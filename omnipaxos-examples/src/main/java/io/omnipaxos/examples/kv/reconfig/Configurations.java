@@ -172,12 +172,6 @@ public final class Configurations {
         }
     }
 
-    /** The metrics of the instance the node runs, or null if none. Event loop only. */
-    public io.omnipaxos.Metrics runningMetrics() {
-        ReplicaNode<KvEntry> running = node;
-        return running == null ? null : running.paxos().metrics();
-    }
-
     /** The running instance, or null (joining, between two configurations, retired). Event loop only. */
     public ReplicaNode<KvEntry> node() {
         return switching ? null : node;

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.omnipaxos.AppendRejectedException;
 import io.omnipaxos.CompactionException;
 import io.omnipaxos.ConfigException;
+import io.omnipaxos.Metrics;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.ReadIndex;
 import io.omnipaxos.StopSign;
@@ -123,7 +124,13 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
                 new AdminPolicy(network.adminToken(), clientTls), network.clientLimits(), this);
         this.pending = new PendingRequests(clientPort);
         this.http = network.httpPort() == 0 ? null : new HttpPort(loop,
-                new NodeMetrics(() -> configurations.runningMetrics()), this::statusJson);
+                new NodeMetrics(this::runningMetrics), this::statusJson);
+    }
+
+    /** The metrics of the instance the node runs, or null if it runs none. Event loop only. */
+    private Metrics runningMetrics() {
+        ReplicaNode<KvEntry> node = configurations.node();
+        return node == null ? null : node.paxos().metrics();
     }
 
     /** The JSON of /status. Event loop only. */
