@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class ProgressTest {
         try (Progress progress = Progress.start(out, "load", 10, count::get, "answered")) {
             assertTrue(progress.isShown());
             assertEquals("load: 0/10 s, 12,345 answered", progress.line());
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!bytes.toString(StandardCharsets.UTF_8).contains("12,345 answered")) { // the first redraw
                 assertTrue(System.nanoTime() < deadline, "no redraw within 10 s");
                 Thread.sleep(10);

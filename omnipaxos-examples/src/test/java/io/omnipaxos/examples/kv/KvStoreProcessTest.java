@@ -69,22 +69,18 @@ class KvStoreProcessTest extends KvProcessTest {
         }
     }
 
-    /** A client whose reply is lost (connection dropped) retries with the same number: applied once. */
     /** Waits until {@code node} accepts connections on its client port. */
     private static void awaitClientPort(NodeAddress node) throws InterruptedException {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (true) {
+        KvCluster.await("node " + node.pid() + " to serve clients", STARTUP, () -> {
             try (Socket probe = new Socket(node.host(), node.clientPort())) {
-                return;
+                return true;
             } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("node " + node.pid() + " serves no clients after " + STARTUP, e);
-                }
-                Thread.sleep(100);
+                return false;
             }
-        }
+        });
     }
 
+    /** A client whose reply is lost (connection dropped) retries with the same number: applied once. */
     private void lostReplyRetryIsAppliedOnce(long leader) throws IOException {
         NodeAddress node = cluster.nodes().get(leader);
         KvCommand append = new KvCommand(4242, 1, 0, KvOp.APPEND, "once", "x");
