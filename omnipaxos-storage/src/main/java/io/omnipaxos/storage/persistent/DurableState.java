@@ -4,7 +4,7 @@ import io.omnipaxos.Ballot;
 import io.omnipaxos.StopSign;
 
 /**
- * What one MapDB commit records: the protocol state and the log bookkeeping.
+ * What one state commit records: the protocol state and the log bookkeeping ({@link StateStore}).
  *
  * @param promise the promised ballot
  * @param acceptedRound the accepted round

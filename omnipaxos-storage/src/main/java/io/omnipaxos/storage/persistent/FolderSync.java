@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * data, not the entry that names it: after a machine crash, a file created since the folder was
  * last synced may be gone with everything written to it, although each write to it was synced. So
  * every folder in which the store creates a file is synced before anything written to that file is
- * acknowledged: the store folder when {@code state.db} is created ({@link StoreFolder}), the queue
- * folder and its parent when the queue is opened, and the queue folder again for each new cycle
- * file ({@link QueueLog#sync}).
+ * acknowledged: the store folder when a state file or snapshot file is created ({@link
+ * StateStore}, {@link SnapshotFile}), the queue folder and its parent when the queue is opened, and
+ * the queue folder again for each new cycle file ({@link QueueLog#sync}).
  *
  * <p>Opening a folder read-only and calling {@code force} is what {@code fsync(dirfd)} is in Java;
  * it works on Linux and macOS. Where the platform refuses to open a folder as a channel (Windows),

@@ -17,13 +17,15 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * A {@link Storage} on disk: log records in a Chronicle queue, the small state in MapDB.
  *
  * <p><b>Files.</b> In the configured folder: {@code log/} holds the Chronicle queue ({@link
- * QueueLog}) and the {@link CommitMark}; {@code state.db} (and MapDB's write-ahead log next to it)
- * holds the promise, accepted round, decided index, compacted index, logical log length, <i>covered
+ * QueueLog}) and the {@link CommitMark}; {@code state.db} and {@code state-b.db} (MapDB files, each
+ * with its write-ahead log next to it, taking the commits in turn: {@link StateStore} says why)
+ * hold the promise, accepted round, decided index, compacted index, logical log length, <i>covered
  * queue index</i> (the last queue record the state accounts for), <i>run table</i> ({@link RunMap}:
- * which queue indices hold which logical indices), commit number and, if any, the snapshot (encoded
- * with the entry codec) and stop-sign, each value behind a CRC32C ({@link StateStore}). The
- * snapshot is committed with the compacted index it covers, so a crash never separates them.
- * Creating a file syncs its folder ({@link FolderSync}).
+ * which queue indices hold which logical indices), commit number and stop-sign, each value behind a
+ * CRC32C ({@link StateSlot}); the snapshot (encoded with the entry codec) is in {@code
+ * snapshot-<n>.bin} ({@link SnapshotFile}), written and forced before the commit that names it, so
+ * a crash never separates it from the compacted index it covers. Creating a file syncs its folder
+ * ({@link FolderSync}).
  *
  * <p><b>Records.</b> A Chronicle queue cannot be truncated, so the queue is append-only and the
  * logical log is defined by the state: every record carries its logical index, its kind and a
@@ -84,9 +86,9 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * <p><b>Failures.</b> Any I/O or codec failure while writing (or syncing) throws {@link
  * StorageException} and leaves this object failed (every later call throws): in-memory state may be
  * ahead of the disk, so the server must reopen. Invalid arguments throw {@link
- * IllegalArgumentException} and change nothing. A missing {@code state.db} next to existing log
- * files, a damaged one, or one older than the log refuses to open, naming the file (and the key or
- * byte offset where known).
+ * IllegalArgumentException} and change nothing. State files that hold no readable state next to
+ * existing log files, or whose newest readable commit is older than the log, refuse to open,
+ * naming the files (and the key or byte offset where known).
  *
  * <p>One thread at a time writes and reads, as the SPI says; {@link #sync()} may be called from
  * any thread, also while the writer runs.

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 
 /**
  * A snapshot in bytes: the entry codec encodes snapshots as it encodes entries (the snapshot has
- * the entry type). The checksum around the bytes is {@link StateStore}'s business.
+ * the entry type). The checksum around the bytes is {@link SnapshotFile}'s business.
  */
 final class SnapshotBytes {
 

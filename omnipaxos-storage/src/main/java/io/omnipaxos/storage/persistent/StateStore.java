@@ -1,313 +1,255 @@
 package io.omnipaxos.storage.persistent;
 
-import io.omnipaxos.Ballot;
-import io.omnipaxos.StopSign;
-import io.omnipaxos.codec.DecodeException;
-import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.storage.StorageException;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Map;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.Serializer;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The small state in a transactional MapDB file: one map from a key to explicitly encoded bytes
- * (ballots as three numbers, indices as longs, never Java serialization). {@link #commit} writes
- * every changed field and commits once, so a crash leaves either the previous or the new state.
+ * The small state: two MapDB files ({@link StateSlot}s, {@value #FILE_A} and {@value #FILE_B}) that
+ * take the commits in turn, each commit numbered one higher than the last, plus the snapshot in a
+ * file of its own ({@link SnapshotFile}).
  *
- * <p><b>Format 3</b> stores every value behind a checksum, {@code CRC32C (4 bytes, big-endian) |
- * bytes}, checked on {@link #load}: MapDB itself checks only its header, so a damaged value (a
- * flipped bit in the promise, say) would otherwise be read as a valid older one. A mismatch, a
- * missing key, or a value of the wrong size refuses to open, naming the file and the key; a file
- * MapDB cannot open at all is refused naming the file and its size. Format 3 also numbers every
- * commit ({@code commitNumber}) and copies the number into the log folder ({@link CommitMark}),
- * which refuses a state file older than the log. The optional keys {@code snapshot} (the entry
- * codec's bytes of the snapshot) and {@code stopSign} ({@link StopSignCodec} bytes) are absent when
- * there is nothing to store; the snapshot (possibly megabytes) is written only by a commit that
- * changes it.
+ * <p><b>Why two files.</b> MapDB's write-ahead log does not survive every crash: a process killed
+ * in the middle of a commit can leave the file unreadable on reopen (measured with kill -9 on MapDB
+ * 3.1: values cut short, records missing). A commit here writes only the older file, so the newer
+ * one, holding the last commit that returned, is never in the middle of a write. Opening reads both
+ * and takes the higher commit number that loads; a file that cannot be read is logged, set aside,
+ * and rewritten whole by the next commit.
  *
- * <p><b>Older formats</b> are read and upgraded by the next commit: format 2 checksums only the
- * snapshot and stop-sign, format 1 (before snapshots) has neither. Older code refuses a newer format
- * rather than ignore what it cannot check.
+ * <p><b>Why that is safe.</b> After a commit returns, its number is copied into the log folder's
+ * {@link CommitMark}. If the file that holds the newest commit is damaged at rest, the surviving
+ * file is older than the mark and opening is refused, naming both files: a node must never reopen
+ * with an older promise than it made. A file that breaks in the middle of its commit held a commit
+ * that never returned, so nothing relied on it, and the mark is not ahead of the other file.
+ *
+ * <p><b>Snapshots.</b> A commit with a snapshot other than the last one written first writes the
+ * new snapshot file (forced with its folder), then commits the state naming it; a snapshot file that
+ * neither state file names any more is deleted after the commit, and on open.
  */
 final class StateStore implements AutoCloseable {
 
-    /** The format written by this code; an unknown one refuses to open. */
-    static final long FORMAT = 3;
+    static final String FILE_A = "state.db";
+    static final String FILE_B = "state-b.db";
+    private static final Logger LOG = LoggerFactory.getLogger(PersistentStorage.class);
 
-    /** The format with checksums on the snapshot and stop-sign only, and no commit numbers; still read. */
-    static final long FORMAT_WITHOUT_CHECKSUMS = 2;
-
-    /** The format before snapshots and stop-signs, still read. */
-    static final long FORMAT_WITHOUT_SNAPSHOTS = 1;
-
-    /** Bytes of the checksum in front of a value. */
-    static final int CRC_BYTES = 4;
-
-    static final String K_FORMAT = "format";
-    static final String K_PROMISE = "promise";
-    private static final String K_ACCEPTED = "acceptedRound";
-    private static final String K_DECIDED = "decidedIdx";
-    private static final String K_COMPACTED = "compactedIdx";
-    private static final String K_LENGTH = "logLength";
-    private static final String K_COVERED = "coveredQueueIdx";
-    private static final String K_RUNS = "runs";
-    static final String K_COMMIT_NUMBER = "commitNumber";
-    static final String K_SNAPSHOT = "snapshot";
-    static final String K_STOP_SIGN = "stopSign";
-
-    private final Path file;
-    private final DB db;
-    private final Map<String, byte[]> map;
+    private final Path dir;
     private final CommitMark mark;
-    /** The format of the loaded file; values of an older one are read as it wrote them. */
-    private long format = FORMAT;
-    /** The number of the last commit (0: none yet, or a file written before commits were numbered). */
+    /** The two slots, index 0 for {@value #FILE_A}; null where a file was set aside as unreadable. */
+    private final StateSlot[] slots = new StateSlot[2];
+    /** The snapshot file each slot's state names (null: none, or a snapshot inside an older format). */
+    private final SnapshotFile.Ref[] refs = new SnapshotFile.Ref[2];
+    /** The slot that holds the newest commit. */
+    private int current;
     private long commitNumber;
-    /** The snapshot array the last commit (or load) stored: an identical one is not written again. */
-    private byte[] committedSnapshot;
-    /** The stop-sign the last commit (or load) stored, compared by identity like the snapshot. */
-    private StopSign committedStopSign;
+    /** The loaded state; null once handed out. */
+    private DurableState loaded;
+    /** The snapshot array whose file {@code refs[current]} names: an identical one is not written again. */
+    private byte[] writtenSnapshot;
 
-    private StateStore(Path file, DB db, CommitMark mark) {
-        this.file = file;
-        this.db = db;
+    private StateStore(Path dir, CommitMark mark) {
+        this.dir = dir;
         this.mark = mark;
-        this.map = db.hashMap("state", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
     }
 
     /**
-     * Opens the file, creating it if {@code create}; wraps every MapDB failure with the file name
-     * and size. {@code mark} is the log folder's copy of the commit number, which {@link #load}
-     * checks and every commit updates; this store closes it.
+     * Opens the state in {@code dir} and loads it; a new store (no usable state file, no log
+     * records, no commit recorded in {@code mark}) gets an empty state, committed. This store closes
+     * {@code mark}.
+     *
+     * @throws StorageException if no file holds the newest commit, or the state is missing while
+     *     {@code hasLog}, naming the files and what was wrong with each
      */
-    static StateStore open(Path file, boolean create, CommitMark mark) {
-        if (!create && !Files.isRegularFile(file)) {
-            throw new StorageException("state file " + file + " is missing");
-        }
-        DB db = null;
+    static StateStore open(Path dir, boolean hasLog, CommitMark mark) {
+        StateStore store = new StateStore(dir, mark);
         try {
-            db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
-            return new StateStore(file, db, mark);
-        } catch (RuntimeException | Error e) {
-            if (db != null) {
-                db.close();
-            }
-            throw new StorageException("cannot open state file " + file + " (" + sizeOf(file) + "; damaged, cut short,"
-                    + " or not a MapDB file?): " + causes(e), e);
+            store.openSlots(hasLog);
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
         }
     }
 
-    /** The file. */
+    /** The file that holds the newest commit, for messages. */
     Path file() {
-        return file;
+        return fileOf(current);
     }
 
-    /** Whether nothing was ever committed (a new file, or a first open that crashed). */
-    boolean isBlank() {
-        return map.isEmpty();
-    }
-
-    /**
-     * Reads the committed state; a missing, damaged or malformed field is a {@link StorageException}
-     * naming the file and the key, and so is a state older than the log folder's {@link CommitMark}.
-     */
+    /** The state as opened (once: the caller keeps it from then on). */
     DurableState load() {
-        format = readRawLong(K_FORMAT);
-        if (format != FORMAT && format != FORMAT_WITHOUT_CHECKSUMS && format != FORMAT_WITHOUT_SNAPSHOTS) {
-            throw new StorageException("state file " + file + " has format " + format + ", expected "
-                    + FORMAT_WITHOUT_SNAPSHOTS + " to " + FORMAT + " (damaged, or written by newer code)");
+        DurableState s = loaded;
+        if (s == null) {
+            throw new IllegalStateException("the state of " + dir + " was loaded already");
         }
-        DurableState s;
-        try {
-            s = new DurableState(readBallot(K_PROMISE), readBallot(K_ACCEPTED), readLong(K_DECIDED),
-                    readLong(K_COMPACTED), readLong(K_LENGTH), readLong(K_COVERED), value(K_RUNS),
-                    readChecked(K_SNAPSHOT), readStopSign());
-        } catch (IllegalArgumentException e) {
-            throw new StorageException("state file " + file + " holds an invalid value: " + e.getMessage(), e);
-        }
-        commitNumber = format == FORMAT ? readLong(K_COMMIT_NUMBER) : 0;
-        if (mark.found() > commitNumber) {
-            throw new StorageException("state file " + file + " is older than its log: it holds commit #" + commitNumber
-                    + " but " + mark.file() + " records that commit #" + mark.found() + " was made (restored from an"
-                    + " older copy?); refusing to open, as the node could hold an older promise than it made");
-        }
-        committedSnapshot = s.snapshot();
-        committedStopSign = s.stopSign();
+        loaded = null;
         return s;
     }
 
     /**
-     * Writes every changed field of {@code s} under the next commit number and commits: one MapDB
-     * commit. Only then does the log folder's {@link CommitMark} get the number.
+     * Commits {@code s} to the older file under the next number, writing its snapshot's file first
+     * if the snapshot is another array than the last one written (so the holder must not change the
+     * array in place). Only then does the log folder's {@link CommitMark} get the number.
      */
     void commit(DurableState s) {
         long number = commitNumber + 1;
-        try {
-            map.put(K_FORMAT, longBytes(FORMAT));
-            putChecked(K_PROMISE, ballotBytes(s.promise()));
-            putChecked(K_ACCEPTED, ballotBytes(s.acceptedRound()));
-            putChecked(K_DECIDED, longBytes(s.decidedIdx()));
-            putChecked(K_COMPACTED, longBytes(s.compactedIdx()));
-            putChecked(K_LENGTH, longBytes(s.logLength()));
-            putChecked(K_COVERED, longBytes(s.coveredQueueIdx()));
-            putChecked(K_RUNS, s.runs());
-            putChecked(K_COMMIT_NUMBER, longBytes(number));
-            if (s.snapshot() != committedSnapshot) {
-                putChecked(K_SNAPSHOT, s.snapshot());
-            }
-            if (s.stopSign() != committedStopSign) {
-                putChecked(K_STOP_SIGN, s.stopSign() == null ? null : StopSignCodec.encode(s.stopSign()));
-            }
-            db.commit();
-        } catch (RuntimeException e) {
-            throw new StorageException("cannot commit state file " + file + ": " + e, e);
+        int target = 1 - current;
+        SnapshotFile.Ref ref = refs[current];
+        if (s.snapshot() == null) {
+            ref = null;
+        } else if (s.snapshot() != writtenSnapshot || ref == null) {
+            ref = SnapshotFile.write(dir, number, s.snapshot());
         }
-        format = FORMAT;
+        StateSlot slot = slots[target] != null ? slots[target] : create(target);
+        slot.commit(s, number, ref);
+        SnapshotFile.Ref replaced = refs[target];
+        refs[target] = ref;
+        current = target;
         commitNumber = number;
-        committedSnapshot = s.snapshot();
-        committedStopSign = s.stopSign();
+        writtenSnapshot = s.snapshot();
         mark.record(number);
-    }
-
-    /** Stores {@code bytes} behind their checksum under {@code key}, or removes the key for null. */
-    private void putChecked(String key, byte[] bytes) {
-        if (bytes == null) {
-            map.remove(key);
-            return;
-        }
-        byte[] value = new byte[CRC_BYTES + bytes.length];
-        ByteBuffer.wrap(value).putInt(Checksums.crc32c(bytes, 0, bytes.length));
-        System.arraycopy(bytes, 0, value, CRC_BYTES, bytes.length);
-        map.put(key, value);
-    }
-
-    /** The bytes stored by {@link #putChecked}, checksum verified; null if the key is absent. */
-    private byte[] readChecked(String key) {
-        byte[] value = get(key);
-        if (value == null) {
-            return null;
-        }
-        if (value.length < CRC_BYTES) {
-            throw new StorageException("state file " + file + ": the stored '" + key + "' is corrupt: "
-                    + value.length + " bytes, shorter than its checksum");
-        }
-        int stored = ByteBuffer.wrap(value).getInt();
-        int actual = Checksums.crc32c(value, CRC_BYTES, value.length - CRC_BYTES);
-        if (stored != actual) {
-            throw new StorageException("state file " + file + ": the stored '" + key + "' ("
-                    + (value.length - CRC_BYTES) + " bytes) is corrupt: checksum mismatch (stored 0x"
-                    + Integer.toHexString(stored) + ", computed 0x" + Integer.toHexString(actual) + ")");
-        }
-        return Arrays.copyOfRange(value, CRC_BYTES, value.length);
-    }
-
-    private StopSign readStopSign() {
-        byte[] bytes = readChecked(K_STOP_SIGN);
-        if (bytes == null) {
-            return null;
-        }
-        try {
-            return StopSignCodec.decode(bytes);
-        } catch (DecodeException e) {
-            throw new StorageException("state file " + file + ": the stored '" + K_STOP_SIGN
-                    + "' passes its checksum but cannot be decoded: " + e.getMessage(), e);
+        if (replaced != null && !replaced.equals(refs[0]) && !replaced.equals(refs[1])) {
+            SnapshotFile.delete(dir, replaced);
         }
     }
 
-    /** The stored value of {@code key} (null if absent), any MapDB failure reported with the file and key. */
-    private byte[] get(String key) {
-        try {
-            return map.get(key);
-        } catch (RuntimeException | Error e) {
-            throw new StorageException("state file " + file + " (" + sizeOf(file) + "): cannot read '" + key
-                    + "' (damaged or cut short?): " + causes(e), e);
+    private void openSlots(boolean hasLog) {
+        boolean createdAny = false;
+        String[] why = new String[2];
+        StateSlot.Content[] contents = new StateSlot.Content[2];
+        for (int i = 0; i < 2; i++) {
+            Path file = fileOf(i);
+            boolean exists = Files.isRegularFile(file);
+            createdAny |= !exists;
+            try {
+                slots[i] = StateSlot.open(file);
+                contents[i] = slots[i].isBlank() ? null : slots[i].load(dir);
+                why[i] = !exists ? "state file " + file + " is missing"
+                        : contents[i] == null ? "state file " + file + " holds no state" : null;
+            } catch (StorageException e) {
+                why[i] = e.getMessage();
+                setAside(i);
+            }
+        }
+        int newest = newest(contents);
+        if (newest < 0) {
+            startEmpty(hasLog, why);
+        } else {
+            adopt(newest, contents, why);
+        }
+        if (createdAny) {
+            FolderSync.force(dir); // a new state file's entry, before anything relies on it
         }
     }
 
-    /** The bytes of a required key, checksum verified unless the file's format predates that. */
-    private byte[] value(String key) {
-        byte[] v = format == FORMAT ? readChecked(key) : get(key);
-        if (v == null) {
-            throw new StorageException("state file " + file + " has no '" + key + "' (not a complete PersistentStorage state)");
+    /** The slot with the higher commit number, or -1 if neither holds a state. */
+    private static int newest(StateSlot.Content[] contents) {
+        if (contents[0] == null) {
+            return contents[1] == null ? -1 : 1;
         }
-        return v;
+        return contents[1] == null || contents[0].commitNumber() >= contents[1].commitNumber() ? 0 : 1;
     }
 
-    /** The format key, which says how the others are stored, so it is stored without a checksum. */
-    private long readRawLong(String key) {
-        byte[] v = get(key);
-        if (v == null) {
-            throw new StorageException("state file " + file + " has no '" + key + "' (not a complete PersistentStorage state)");
+    /**
+     * Takes the newest slot's state, unless the mark says a newer commit was made: then neither file
+     * holds it (the other is older, or unreadable, or missing: {@code why}) and opening is refused.
+     */
+    private void adopt(int newest, StateSlot.Content[] contents, String[] why) {
+        StateSlot.Content c = contents[newest];
+        int other = 1 - newest;
+        if (mark.found() > c.commitNumber()) {
+            String otherState = why[other] != null ? why[other]
+                    : "state file " + fileOf(other) + " holds commit #" + contents[other].commitNumber();
+            throw new StorageException("state file " + fileOf(newest) + " is older than its log: it holds commit #"
+                    + c.commitNumber() + " but " + mark.file() + " records that commit #" + mark.found() + " was made; "
+                    + otherState + " (restored from an older copy, or damaged?); refusing to open, as the node could hold"
+                    + " an older promise than it made");
         }
-        return toLong(key, v);
-    }
-
-    private long readLong(String key) {
-        return toLong(key, value(key));
-    }
-
-    private long toLong(String key, byte[] v) {
-        if (v.length != 8) {
-            throw new StorageException("state file " + file + ": '" + key + "' has " + v.length + " bytes, expected 8");
+        if (why[other] != null && slots[other] == null) {
+            LOG.warn("using state file {} (commit #{}); the other one is set aside and rewritten by the next commit"
+                    + " (a crash in the middle of its commit?): {}", fileOf(newest), c.commitNumber(), why[other]);
         }
-        return ByteBuffer.wrap(v).getLong();
-    }
-
-    private Ballot readBallot(String key) {
-        byte[] v = value(key);
-        if (v.length != 20) {
-            throw new StorageException("state file " + file + ": '" + key + "' has " + v.length + " bytes, expected 20");
+        for (int i = 0; i < 2; i++) {
+            refs[i] = contents[i] == null ? null : contents[i].snapshotFile();
         }
-        ByteBuffer b = ByteBuffer.wrap(v);
-        try {
-            return new Ballot(b.getLong(), b.getInt(), b.getLong());
-        } catch (IllegalArgumentException e) { // e.g. a round above Ballot.MAX_N, written before that bound
-            throw new StorageException("state file " + file + ": '" + key + "' holds an invalid ballot: "
-                    + e.getMessage(), e);
+        current = newest;
+        commitNumber = c.commitNumber();
+        loaded = c.state();
+        writtenSnapshot = refs[newest] == null ? null : c.state().snapshot();
+        SnapshotFile.deleteAllBut(dir, referencedNames());
+    }
+
+    /** No file holds a state: a new store, unless the log or the mark says otherwise. */
+    private void startEmpty(boolean hasLog, String[] why) {
+        if (hasLog || mark.found() > 0) {
+            throw new StorageException("no state file in " + dir + " holds a state, but " + StoreFolder.logDir(dir)
+                    + " holds log records or a commit mark; refusing to open (it would look like an empty store): "
+                    + why[0] + "; " + why[1]);
+        }
+        for (int i = 0; i < 2; i++) {
+            if (slots[i] == null) {
+                LOG.warn("new store in {}: discarding state file {}, left unreadable by a crash before its first commit: {}",
+                        dir, fileOf(i), why[i]);
+            }
+        }
+        SnapshotFile.deleteAllBut(dir, Set.of());
+        current = 1; // so the first commit goes to FILE_A
+        commit(DurableState.empty());
+        loaded = DurableState.empty();
+    }
+
+    /** Closes and deletes an unreadable slot's files; the next commit to it creates it anew. */
+    private void setAside(int i) {
+        if (slots[i] != null) {
+            try {
+                slots[i].close();
+            } catch (StorageException e) {
+                LOG.debug("closing unreadable state file {}: {}", fileOf(i), e.getMessage());
+            }
+            slots[i] = null;
         }
     }
 
-    /** The file's size for a message, or why it has none. */
-    private static String sizeOf(Path file) {
-        try {
-            return Files.size(file) + " bytes";
-        } catch (IOException e) {
-            return "size unknown: " + e;
+    private StateSlot create(int i) {
+        StateSlot.deleteFiles(fileOf(i));
+        slots[i] = StateSlot.open(fileOf(i));
+        FolderSync.force(dir);
+        return slots[i];
+    }
+
+    private Set<String> referencedNames() {
+        Set<String> names = new HashSet<>();
+        for (SnapshotFile.Ref ref : refs) {
+            if (ref != null) {
+                names.add(ref.fileName());
+            }
         }
+        return names;
     }
 
-    /** {@code e} and up to three causes, for a message: MapDB's own exceptions often say little. */
-    private static String causes(Throwable e) {
-        StringBuilder out = new StringBuilder(e.toString());
-        Throwable c = e.getCause();
-        for (int i = 0; i < 3 && c != null && c != e; i++, c = c.getCause()) {
-            out.append(" <- ").append(c);
-        }
-        return out.toString();
-    }
-
-    private static byte[] longBytes(long v) {
-        return ByteBuffer.allocate(8).putLong(v).array();
-    }
-
-    private static byte[] ballotBytes(Ballot b) {
-        return ByteBuffer.allocate(20).putLong(b.n()).putInt(b.priority()).putLong(b.pid()).array();
+    private Path fileOf(int i) {
+        return dir.resolve(i == 0 ? FILE_A : FILE_B);
     }
 
     @Override
     public void close() {
-        try {
-            db.close();
-        } catch (RuntimeException e) {
-            throw new StorageException("cannot close state file " + file + ": " + e, e);
-        } finally {
-            mark.close();
+        StorageException failure = null;
+        for (int i = 0; i < 2; i++) {
+            if (slots[i] != null) {
+                try {
+                    slots[i].close();
+                } catch (StorageException e) {
+                    failure = e;
+                }
+                slots[i] = null;
+            }
+        }
+        mark.close();
+        if (failure != null) {
+            throw failure;
         }
     }
 }

@@ -5,19 +5,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * The files of one store in its folder: {@value #STATE_FILE} (MapDB, with its write-ahead log next to
- * it) and the queue folder {@value #LOG_DIR}, which also holds the {@link CommitMark}. Opening refuses
- * a folder whose files contradict each other (log files without a state file, or with an empty one),
- * since it would look like an empty store and lose the log; deleting removes the state file last, so
- * an interrupted deletion is refused on open too. Creating the state file syncs the folder ({@link
- * FolderSync}), so its name survives a machine crash.
+ * The files of one store in its folder: the state files ({@link StateStore}: {@value
+ * StateStore#FILE_A} and {@value StateStore#FILE_B}, MapDB, each with its write-ahead log next to
+ * it, and the snapshot files), and the queue folder {@value #LOG_DIR}, which also holds the {@link
+ * CommitMark}. Opening refuses a folder whose files contradict each other (log files without a
+ * readable state file), since it would look like an empty store and lose the log; deleting removes
+ * the state files last, so an interrupted deletion is refused on open too.
  */
 final class StoreFolder {
 
-    static final String STATE_FILE = "state.db";
     static final String LOG_DIR = "log";
 
     private StoreFolder() {}
@@ -27,42 +27,20 @@ final class StoreFolder {
     }
 
     /**
-     * Opens the state file of the store in {@code dir}, creating the folder and an empty state for a
-     * new store.
+     * Opens the state of the store in {@code dir}, creating the folder and an empty state for a new
+     * store.
      *
-     * @throws StorageException if the folder cannot be created, the state file is corrupt, or it is
-     *     missing or empty while log files exist
+     * @throws StorageException if the folder cannot be created, or no state file holds the newest
+     *     commit, or none holds a state while log files exist
      */
     static StateStore openState(Path dir) {
-        Path stateFile = dir.resolve(STATE_FILE);
-        Path logDir = logDir(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new StorageException("cannot create storage folder " + dir + ": " + e, e);
         }
-        boolean hasLog = QueueLog.hasDataFiles(logDir);
-        boolean hasState = Files.exists(stateFile);
-        if (!hasState && hasLog) {
-            throw new StorageException("state file " + stateFile + " is missing but " + logDir
-                    + " holds log files; refusing to open (it would look like an empty store)");
-        }
-        StateStore state = StateStore.open(stateFile, !hasState, CommitMark.open(logDir));
-        try {
-            if (state.isBlank()) {
-                if (hasLog) {
-                    throw new StorageException("state file " + stateFile + " is empty but " + logDir + " holds log files");
-                }
-                state.commit(DurableState.empty());
-            }
-            if (!hasState) {
-                FolderSync.force(dir); // the new state file's entry, before anything relies on it
-            }
-            return state;
-        } catch (RuntimeException e) {
-            state.close();
-            throw e;
-        }
+        Path logDir = logDir(dir);
+        return StateStore.open(dir, QueueLog.hasDataFiles(logDir), CommitMark.open(logDir));
     }
 
     /** See {@link PersistentStorage#deleteStore}. */
@@ -77,16 +55,21 @@ final class StoreFolder {
                 }
                 Files.deleteIfExists(logDir);
             }
-            // The state file goes last: until then an interrupted deletion is refused on open.
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path file : files.filter(f -> f.getFileName().toString().startsWith(STATE_FILE)).toList()) {
-                    Files.deleteIfExists(file);
-                }
-            }
+            deleteFiles(dir, SnapshotFile::isSnapshotFile);
+            // The state files go last: until then an interrupted deletion is refused on open.
+            deleteFiles(dir, name -> name.startsWith(StateStore.FILE_A) || name.startsWith(StateStore.FILE_B));
         } catch (NoSuchFileException e) {
             // nothing (left) to delete
         } catch (IOException e) {
             throw new StorageException("cannot delete the store in " + dir + ": " + e, e);
+        }
+    }
+
+    private static void deleteFiles(Path dir, Predicate<String> named) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> named.test(f.getFileName().toString())).toList()) {
+                Files.deleteIfExists(file);
+            }
         }
     }
 }

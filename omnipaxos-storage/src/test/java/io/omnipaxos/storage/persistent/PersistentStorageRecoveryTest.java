@@ -158,13 +158,15 @@ class PersistentStorageRecoveryTest {
     }
 
     @Test
-    void aDeletedStateFileRefusesToOpen() throws IOException {
+    void deletedStateFilesRefuseToOpen() throws IOException {
         PersistentStorage<String> s = open();
         s.appendEntries(entries("x", 0, 3));
         s.close();
-        Files.delete(dir.resolve(StoreFolder.STATE_FILE));
+        for (Path file : StateFiles.both(dir)) {
+            Files.deleteIfExists(file);
+        }
         StorageException e = assertThrows(StorageException.class, this::open);
-        assertTrue(e.getMessage().contains(StoreFolder.STATE_FILE) && e.getMessage().contains("missing"),
+        assertTrue(e.getMessage().contains(StateStore.FILE_A + " is missing") && e.getMessage().contains("log records"),
                 e.getMessage());
     }
 
@@ -173,7 +175,7 @@ class PersistentStorageRecoveryTest {
         PersistentStorage<String> s = open();
         s.appendEntries(entries("x", 0, 3));
         s.close();
-        Path state = dir.resolve(StoreFolder.STATE_FILE);
+        Path state = StateFiles.of(dir);
         byte[] junk = new byte[(int) Files.size(state)];
         java.util.Arrays.fill(junk, (byte) 0x5a);
         Files.write(state, junk);

@@ -2,6 +2,7 @@ package io.omnipaxos.storage.persistent;
 
 import static io.omnipaxos.storage.persistent.NumberedEntries.entries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,8 +67,9 @@ class PersistentStorageSnapshotTest {
         s.setSnapshot(5, "SNAPSHOT-MARKER-" + "x".repeat(200));
         s.close();
         Path file = flipByteAfter("SNAPSHOT-MARKER-");
+        assertTrue(SnapshotFile.isSnapshotFile(file.getFileName().toString()), "the snapshot has a file of its own: " + file);
         StorageException e = assertThrows(StorageException.class, this::open);
-        assertMentions(e, file.getFileName().toString(), "'snapshot'", "corrupt", "checksum");
+        assertMentions(e, file.getFileName().toString(), "corrupt", "checksum");
     }
 
     @Test
@@ -87,10 +89,11 @@ class PersistentStorageSnapshotTest {
         s.appendEntries(entries("e", 0, 3));
         s.setSnapshot(2, "two entries");
         s.close();
+        String newest = StateFiles.of(dir).getFileName().toString();
         PersistentStorage<String> r = PersistentStorage.open(config().codec(new RefusingCodec()), clock);
         assertEquals(entries("e", 2, 3), r.getSuffix(2), "entries still read: only the snapshot is refused");
         StorageException e = assertThrows(StorageException.class, r::getSnapshot);
-        assertMentions(e, StoreFolder.STATE_FILE, "snapshot below log index 2", "refused");
+        assertMentions(e, newest, "snapshot below log index 2", "refused");
         r.close();
     }
 
@@ -258,14 +261,13 @@ class PersistentStorageSnapshotTest {
         PersistentStorage<String> s = open();
         s.appendOnPrefix(0, entries("old", 0, 5));
         s.close();
-        Path state = StateFiles.of(dir);
-        StateFiles.downgrade(dir, StateStore.FORMAT_WITHOUT_SNAPSHOTS);
+        StateFiles.downgrade(dir, StateSlot.FORMAT_WITHOUT_SNAPSHOTS);
         s = open();
         assertEquals(entries("old", 0, 5), s.getSuffix(0));
         assertEquals(Optional.empty(), s.getSnapshot());
         s.setSnapshot(2, "upgraded");
         s.close();
-        assertEquals(StateStore.FORMAT, StateFiles.format(state));
+        assertEquals(StateSlot.FORMAT, StateFiles.format(StateFiles.of(dir)));
     }
 
     @Test
@@ -275,22 +277,66 @@ class PersistentStorageSnapshotTest {
         s.setSnapshot(2, "snap-before");
         s.setPromise(new Ballot(4, 0, 2));
         s.close();
-        Path state = StateFiles.of(dir);
-        StateFiles.downgrade(dir, StateStore.FORMAT_WITHOUT_CHECKSUMS);
+        StateFiles.downgrade(dir, StateSlot.FORMAT_WITHOUT_CHECKSUMS);
         s = open();
         assertEquals(entries("two", 2, 5), s.getSuffix(2));
         assertEquals(Optional.of("snap-before"), s.getSnapshot());
         assertEquals(new Ballot(4, 0, 2), s.getPromise());
         s.setPromise(new Ballot(5, 0, 2));
         s.close();
-        assertEquals(StateStore.FORMAT, StateFiles.format(state));
+        assertEquals(StateSlot.FORMAT, StateFiles.format(StateFiles.of(dir)));
         s = open();
         assertEquals(new Ballot(5, 0, 2), s.getPromise());
         assertEquals(Optional.of("snap-before"), s.getSnapshot());
         s.close();
     }
 
+    @Test
+    void aStoreWithItsSnapshotInsideTheStateFileOpensAndMovesItToAFileOfItsOwn() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendOnPrefix(0, entries("three", 0, 5));
+        s.setSnapshot(3, "snap-inside");
+        s.close();
+        StateFiles.downgrade(dir, StateSlot.FORMAT_WITH_SNAPSHOT_INSIDE);
+        assertEquals(List.of(), snapshotFiles(), "format 3 keeps the snapshot in the state file");
+        s = open();
+        assertEquals(Optional.of("snap-inside"), s.getSnapshot());
+        s.setPromise(new Ballot(6, 0, 1));
+        s.close();
+        assertEquals(StateSlot.FORMAT, StateFiles.format(StateFiles.of(dir)));
+        assertEquals(1, snapshotFiles().size(), "the first commit writes the snapshot's file");
+        s = open();
+        assertEquals(Optional.of("snap-inside"), s.getSnapshot());
+        assertEquals(entries("three", 3, 5), s.getSuffix(3));
+        s.close();
+    }
+
+    @Test
+    void onlyTheSnapshotFilesTheTwoStateFilesNameAreKept() throws IOException {
+        PersistentStorage<String> s = open();
+        s.appendOnPrefix(0, entries("k", 0, 10));
+        for (int i = 1; i <= 5; i++) {
+            s.setSnapshot(i, "snap-" + i);
+            assertTrue(snapshotFiles().size() <= 2, "after snapshot " + i + ": " + snapshotFiles());
+        }
+        s.setPromise(new Ballot(2, 0, 1)); // a commit that keeps the snapshot: no new file
+        assertTrue(snapshotFiles().size() <= 2, snapshotFiles().toString());
+        s.close();
+        Path stray = dir.resolve("snapshot-999.bin"); // what a crash between a snapshot file and its commit leaves
+        Files.write(stray, new byte[] {1, 2, 3});
+        s = open();
+        assertFalse(Files.exists(stray), "opening deletes snapshot files no state names");
+        assertEquals(Optional.of("snap-5"), s.getSnapshot());
+        s.close();
+    }
+
     // ---- helpers ----
+
+    private List<Path> snapshotFiles() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> SnapshotFile.isSnapshotFile(f.getFileName().toString())).sorted().toList();
+        }
+    }
 
     private List<Path> logFiles() throws IOException {
         return LogFiles.of(dir);

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A damaged, cut, emptied or rolled-back {@code state.db}: opening either yields exactly the state
- * last committed or refuses with a {@link StorageException} naming the file (and the key or size
+ * A damaged, cut, emptied or rolled-back state file (the one of the two that holds the newest
+ * commit): opening either yields exactly the state last committed or refuses with a {@link StorageException} naming the file (and the key or size
  * where it can); never a wrong state, never an older promise than the node made.
  */
 class StateFileDamageTest {
@@ -78,7 +78,7 @@ class StateFileDamageTest {
         assertTrue(copies > 0, "the promise is not in " + state);
         Files.write(state, bytes);
         StorageException e = assertThrows(StorageException.class, this::open);
-        assertNames(e, state, "'" + StateStore.K_PROMISE + "'", "checksum");
+        assertNames(e, state, "'" + StateSlot.K_PROMISE + "'", "checksum");
     }
 
     @Test
@@ -154,9 +154,13 @@ class StateFileDamageTest {
         PersistentStorage<String> s = open();
         s.setPromise(new Ballot(PROMISE.n() + 1, 1, 4)); // a promise the older copy does not hold
         s.close();
-        Files.copy(older, state, StandardCopyOption.REPLACE_EXISTING);
+        Path newest = StateFiles.of(dir);
+        Files.copy(older, newest, StandardCopyOption.REPLACE_EXISTING);
         StorageException e = assertThrows(StorageException.class, this::open);
-        assertNames(e, state, "older", CommitMark.FILE_NAME);
+        assertNames(e, newest, "older", CommitMark.FILE_NAME);
+        for (Path file : StateFiles.both(dir)) {
+            assertNames(e, file); // what each holds
+        }
     }
 
     @Test
@@ -171,10 +175,12 @@ class StateFileDamageTest {
         s.appendOnPrefix(1, List.of("B", "C")); // a batch, committed
         s.appendEntry("D"); // a plain record after it
         s.close();
-        Files.copy(older, state, StandardCopyOption.REPLACE_EXISTING);
+        for (Path file : StateFiles.both(dir)) { // both files rolled back, so neither holds the batch
+            Files.copy(older, file, StandardCopyOption.REPLACE_EXISTING);
+        }
         Files.delete(StoreFolder.logDir(dir).resolve(CommitMark.FILE_NAME)); // so only the log can tell
         StorageException e = assertThrows(StorageException.class, this::open);
-        assertNames(e, state, "older");
+        assertNames(e, StateFiles.of(dir), "older");
     }
 
     @Test
