@@ -19,7 +19,8 @@ trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; wait 2>/
 for i in 1 2 3; do
   args=()
   for p in 1 2 3; do
-    args+=(-e "s/peer_port = 1710$p,/peer_port = $((BASE + p)),/" -e "s/client_port = 1720$p /client_port = $((BASE + 100 + p)) /")
+    args+=(-e "s/peer_port = 1710$p,/peer_port = $((BASE + p)),/" -e "s/client_port = 1720$p,/client_port = $((BASE + 100 + p)),/"
+           -e "s/http_port = 1730$p /http_port = $((BASE + 200 + p)) /")
   done
   [[ "$MODE" == --page-cache ]] && args+=(-e 's/storage_sync = "every_write"/storage_sync = "os_page_cache"/')
   # KV_BENCH_CORE_KEY: one more core key for every node, e.g. "leader_lease_ticks = 300".

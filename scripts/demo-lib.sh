@@ -31,12 +31,14 @@ build() {
   JAR="$(kv_jar)"
 }
 
-# Copies config file $1 to $2 with the demo's ports: peers on PORT_BASE+pid, clients on PORT_BASE+100+pid.
+# Copies config file $1 to $2 with the demo's ports: peers on PORT_BASE+pid, clients on PORT_BASE+100+pid,
+# dashboards (HTTP) on PORT_BASE+200+pid.
 with_demo_ports() {
   local args=() p
   for p in 1 2 3 4 5; do
     args+=(-e "s/peer_port = 1710$p,/peer_port = $((PORT_BASE + p)),/"
-           -e "s/client_port = 1720$p /client_port = $((PORT_BASE + 100 + p)) /")
+           -e "s/client_port = 1720$p,/client_port = $((PORT_BASE + 100 + p)),/"
+           -e "s/http_port = 1730$p /http_port = $((PORT_BASE + 200 + p)) /")
   done
   sed "${args[@]}" "$1" > "$2"
 }

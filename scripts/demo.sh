@@ -26,6 +26,7 @@ done
 kv() { kv_with "$DEMO/config/node1.toml" "$@"; }
 
 say "starting 3 nodes (peers on ports $((PORT_BASE + 1))-$((PORT_BASE + 3)), clients on $((PORT_BASE + 101))-$((PORT_BASE + 103)))"
+echo "  dashboard while the demo runs: http://127.0.0.1:$((PORT_BASE + 201))/ (any node's http_port shows all three)"
 for i in 1 2 3; do start_node "$i" "config/node$i.toml"; done
 LEADER_BEFORE="$(leader)"
 say "node $LEADER_BEFORE leads; a few commands with scripts/kv"

@@ -31,6 +31,7 @@ for i in 4 5; do with_demo_ports "config/grow/node$i.toml" "$DEMO/config/grow/no
 kv() { kv_with "$DEMO/config/grow/node4.toml" "$@"; }
 
 say "starting nodes 1-3 (configuration 1)"
+echo "  dashboard while the demo runs: http://127.0.0.1:$((PORT_BASE + 201))/"
 for i in 1 2 3; do start_node "$i" "config/node$i.toml"; done
 leader > /dev/null
 

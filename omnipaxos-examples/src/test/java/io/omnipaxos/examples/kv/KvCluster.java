@@ -66,6 +66,8 @@ final class KvCluster implements AutoCloseable {
     private int maxClientConnections;
     /** Every node's network.max_unsent_replies_mib; 0: the key is left out. */
     private int maxUnsentRepliesMib;
+    /** The http_port of each node's row in the nodes table, if {@link #http()} gave it one. */
+    private final Map<Long, Integer> httpPorts = new HashMap<>();
 
     /** The configuration a node's TOML file names, and whether the node joins it as a new node. */
     private record Membership(int configurationId, List<Long> members, boolean join) {}
@@ -142,6 +144,25 @@ final class KvCluster implements AutoCloseable {
     KvCluster maxUnsentRepliesMib(int mebibytes) {
         this.maxUnsentRepliesMib = mebibytes;
         return this;
+    }
+
+    /** Gives every node known so far an http_port (its dashboard, /metrics and /status). */
+    KvCluster http() throws IOException {
+        List<Long> pids = nodes.keySet().stream().sorted().toList();
+        List<Integer> ports = freePorts(pids.size());
+        for (int i = 0; i < pids.size(); i++) {
+            httpPorts.put(pids.get(i), ports.get(i));
+        }
+        return this;
+    }
+
+    /** Node {@code pid}'s dashboard URL (after {@link #http()}). */
+    String dashboardUrl(long pid) {
+        Integer port = httpPorts.get(pid);
+        if (port == null) {
+            throw new IllegalStateException("node " + pid + " has no http_port: call http() first");
+        }
+        return "http://127.0.0.1:" + port + "/";
     }
 
     Map<Long, NodeAddress> nodes() {
@@ -415,7 +436,11 @@ final class KvCluster implements AutoCloseable {
                 .append("flush_batch_tick_timeout = 1\nbatch_size = 100\n\n[network]\nnodes = [\n");
         for (NodeAddress a : nodes.values()) {
             toml.append("  { pid = ").append(a.pid()).append(", host = \"127.0.0.1\", peer_port = ")
-                    .append(a.peerPort()).append(", client_port = ").append(a.clientPort()).append(" },\n");
+                    .append(a.peerPort()).append(", client_port = ").append(a.clientPort());
+            if (httpPorts.containsKey(a.pid())) {
+                toml.append(", http_port = ").append(httpPorts.get(a.pid()));
+            }
+            toml.append(" },\n");
         }
         toml.append("]\ndata_dir = \"data/node").append(pid).append("\"\ntick_interval_ms = 2\n");
         if (membership.join()) {

@@ -21,21 +21,30 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
  * The node's HTTP endpoints, on 127.0.0.1 only and on the node's own event loop (so {@code
- * /status} reads the node's state where it lives): {@code GET /metrics} in the Prometheus text
- * format ({@link NodeMetrics}) and {@code GET /status} as JSON. Anything else is 404 (405 for
- * another method). Requests are small: a body above 8 KiB closes the connection. Each response
- * closes its connection.
+ * /status} reads the node's state where it lives): {@code GET /} the dashboard ({@value
+ * #DASHBOARD}, a page that polls the {@code /status} of every node it learns of), {@code GET
+ * /metrics} in the Prometheus text format ({@link NodeMetrics}) and {@code GET /status} as JSON,
+ * which any origin may read ({@code Access-Control-Allow-Origin: *}), since the dashboard served
+ * by one node asks all of them. Anything else is 404 (405 for another method). Requests are small:
+ * a body above 8 KiB closes the connection. Each response closes its connection.
  */
 public final class HttpPort {
 
     /** The largest request accepted (headers and body). */
     static final int MAX_REQUEST_BYTES = 8 * 1024;
+
+    /** The dashboard page, a resource of this package. */
+    static final String DASHBOARD = "dashboard.html";
+    private static final byte[] DASHBOARD_BYTES = readDashboard();
 
     private final EventLoop loop;
     private final NodeMetrics metrics;
@@ -85,8 +94,11 @@ public final class HttpPort {
             } else if (path.equals("/status")) {
                 response = body(HttpResponseStatus.OK, status.get().getBytes(StandardCharsets.UTF_8),
                         "application/json; charset=utf-8");
+                response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+            } else if (path.equals("/") || path.equals("/" + DASHBOARD)) {
+                response = body(HttpResponseStatus.OK, DASHBOARD_BYTES, "text/html; charset=utf-8");
             } else {
-                response = text(HttpResponseStatus.NOT_FOUND, "no such page: " + path + " (try /metrics or /status)\n");
+                response = text(HttpResponseStatus.NOT_FOUND, "no such page: " + path + " (try /, /metrics or /status)\n");
             }
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
@@ -95,6 +107,17 @@ public final class HttpPort {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    private static byte[] readDashboard() {
+        try (InputStream in = HttpPort.class.getResourceAsStream(DASHBOARD)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar lacks " + DASHBOARD + " next to " + HttpPort.class.getName());
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + DASHBOARD + " from the jar", e);
         }
     }
 

@@ -9,8 +9,10 @@ import java.util.StringJoiner;
 /**
  * The JSON of {@code /status}: who this node is, its configuration and members, its role, the
  * leader and its round, the decided, applied and compacted indices and log length, which peers
- * are linked, and on the leader each follower's accepted index and lag. Built on the node's event
- * loop from the core's {@link Metrics} and the node's own figures.
+ * are linked, on the leader each follower's accepted index and lag, the HTTP endpoints of the nodes
+ * it knows (where the dashboard finds them) and the entries decided per second over the last
+ * minutes ({@link DecidedRate}). Built on the node's event loop from the core's {@link Metrics} and
+ * the node's own figures.
  */
 public final class NodeStatus {
 
@@ -22,8 +24,11 @@ public final class NodeStatus {
      * @param members the configuration's nodes
      * @param appliedIdx the entries the node's state machine applied
      * @param linkedPeers the peers with an established link now
+     * @param http the HTTP endpoints ({@code host:port}) of the nodes this node knows one of, by pid
+     * @param rate the entries decided per second over the last minutes
      */
-    public static String running(Metrics metrics, Collection<Long> members, long appliedIdx, Set<Long> linkedPeers) {
+    public static String running(Metrics metrics, Collection<Long> members, long appliedIdx, Set<Long> linkedPeers,
+            Map<Long, String> http, DecidedRate rate) {
         StringJoiner json = new StringJoiner(",", "{", "}");
         json.add(field("pid", metrics.pid()));
         json.add(field("running", true));
@@ -38,13 +43,21 @@ public final class NodeStatus {
         json.add(field("compactedIdx", metrics.compactedIdx()));
         json.add(quoted("linkedPeers") + ":" + array(linkedPeers));
         json.add(quoted("followers") + ":" + followers(metrics));
+        json.add(quoted("http") + ":" + endpoints(http));
+        json.add(quoted("decidedPerSecond") + ":" + rate.toJson());
         return json.toString();
     }
 
-    /** The status of a node that runs no instance (it waits for its state, or retired). */
-    public static String notRunning(long pid, String why) {
+    /** The status of a node that runs no instance (it waits for its state, or retired); {@code http} as above. */
+    public static String notRunning(long pid, String why, Map<Long, String> http) {
         return "{" + field("pid", pid) + "," + field("running", false) + "," + quoted("state") + ":"
-                + quoted(why) + "}";
+                + quoted(why) + "," + quoted("http") + ":" + endpoints(http) + "}";
+    }
+
+    private static String endpoints(Map<Long, String> http) {
+        StringJoiner out = new StringJoiner(",", "{", "}");
+        http.keySet().stream().sorted().forEach(pid -> out.add(quoted(Long.toString(pid)) + ":" + quoted(http.get(pid))));
+        return out.toString();
     }
 
     private static String followers(Metrics metrics) {

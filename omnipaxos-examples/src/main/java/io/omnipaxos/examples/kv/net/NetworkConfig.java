@@ -39,7 +39,7 @@ import org.tomlj.TomlTable;
  * admin_token = "..."                        # lets other hosts send admin requests (optional, see below)
  * max_client_connections = 1024              # client connections served at once (optional, see below)
  * max_unsent_replies_mib = 256               # MiB of replies all client connections may hold unsent (optional)
- * http_port = 17301                          # /metrics and /status on 127.0.0.1 (optional; none without it)
+ * http_port = 17301                          # /, /metrics and /status on 127.0.0.1 (optional; else its row's)
  *
  * [network.tls]                              # optional; TLS is off without it
  * enabled = true
@@ -87,12 +87,14 @@ import org.tomlj.TomlTable;
  * @param clientLimits what all client connections together may cost the node
  * @param followerReads whether a follower serves GETs itself (through the leader's read index)
  *     instead of answering NOT_LEADER
- * @param httpPort the port of the node's HTTP endpoints on 127.0.0.1 ({@code /metrics}, {@code
- *     /status}), 0 for none
+ * @param httpPort the port of the node's HTTP endpoints on 127.0.0.1 ({@code /}, {@code /metrics},
+ *     {@code /status}), 0 for none (then its row's {@code http_port} counts: {@link #httpPortOf})
+ * @param httpPorts the HTTP ports the {@code nodes} rows name ({@code http_port}, optional per row),
+ *     by pid: where the dashboard finds the other nodes' {@code /status}
  */
 public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tickIntervalMillis,
         boolean syncEveryWrite, TlsSettings tls, long snapshotInterval, boolean join, Optional<String> adminToken,
-        ClientLimits clientLimits, boolean followerReads, int httpPort) {
+        ClientLimits clientLimits, boolean followerReads, int httpPort, Map<Long, Integer> httpPorts) {
 
     /** The default number of decided entries between two snapshots. */
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 100_000;
@@ -115,13 +117,14 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
     private static final Set<String> KEYS = Set.of("nodes", "data_dir", "tick_interval_ms", "storage_sync", "tls",
             "snapshot_interval", "join", "admin_token", "max_client_connections", "max_unsent_replies_mib", "follower_reads",
             "http_port");
-    private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port");
+    private static final Set<String> NODE_KEYS = Set.of("pid", "host", "peer_port", "client_port", "http_port");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "key_store", "key_store_password", "trust_store",
             "trust_store_password", "client_trust_store", "client_trust_store_password");
 
-    /** Copies the node map. */
+    /** Copies the node maps. */
     public NetworkConfig {
         nodes = Map.copyOf(nodes);
+        httpPorts = Map.copyOf(httpPorts);
         Objects.requireNonNull(adminToken, "adminToken");
         Objects.requireNonNull(clientLimits, "clientLimits");
     }
@@ -158,7 +161,28 @@ public record NetworkConfig(Map<Long, NodeAddress> nodes, Path dataDir, int tick
         long httpPort = optionalInRange(file, network, "http_port", 0, 0, 65535);
         return new NetworkConfig(nodes, Path.of(dataDir), (int) tick, sync.equals("every_write"), tls,
                 snapshotInterval, join, readAdminToken(file, network), readClientLimits(file, network), followerReads,
-                (int) httpPort);
+                (int) httpPort, readHttpPorts(file, network));
+    }
+
+    /**
+     * Node {@code pid}'s HTTP port: {@code [network] http_port} if set, else the one its row in
+     * {@code nodes} names, else 0 (none).
+     */
+    public int httpPortOf(long pid) {
+        return httpPort != 0 ? httpPort : httpPorts.getOrDefault(pid, 0);
+    }
+
+    /** The {@code http_port} of every {@code nodes} row that names one (rows already checked by readNodes). */
+    private static Map<Long, Integer> readHttpPorts(Path file, TomlTable network) {
+        TomlArray array = (TomlArray) network.get("nodes");
+        Map<Long, Integer> ports = new HashMap<>();
+        for (int i = 0; i < array.size(); i++) {
+            TomlTable row = (TomlTable) array.get(i);
+            if (row.contains("http_port")) {
+                ports.put(row.getLong("pid"), requirePort(file, TABLE + ".nodes[" + i + "]", row, "http_port"));
+            }
+        }
+        return ports;
     }
 
     /** The address of node {@code pid}. */

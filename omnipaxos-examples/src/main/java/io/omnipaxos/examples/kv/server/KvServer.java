@@ -20,6 +20,7 @@ import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
+import io.omnipaxos.examples.kv.http.DecidedRate;
 import io.omnipaxos.examples.kv.http.HttpPort;
 import io.omnipaxos.examples.kv.http.NodeMetrics;
 import io.omnipaxos.examples.kv.http.NodeStatus;
@@ -47,8 +48,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -103,8 +106,12 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final ClientPort clientPort;
     private final NodeAddress self;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** The node's /metrics and /status, if its [network] table names an http_port. */
+    /** The node's dashboard, /metrics and /status, if its TOML file names its http_port. */
     private final HttpPort http;
+    /** Where the dashboard finds the nodes' /status, by pid. */
+    private final Map<Long, String> httpEndpoints;
+    /** Entries decided per second, for the dashboard's chart. Event loop only. */
+    private final DecidedRate decidedRate = new DecidedRate();
 
     /** The exit status of a node whose peers know it under another incarnation of its data folder. */
     public static final int EXIT_DATA_FOLDER_REPLACED = 3;
@@ -123,8 +130,21 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         this.clientPort = new ClientPort(loop, clientTls == null ? null : clientTls.context(),
                 new AdminPolicy(network.adminToken(), clientTls), network.clientLimits(), this);
         this.pending = new PendingRequests(clientPort);
-        this.http = network.httpPort() == 0 ? null : new HttpPort(loop,
+        this.httpEndpoints = httpEndpoints(network, config.server().pid());
+        this.http = network.httpPortOf(config.server().pid()) == 0 ? null : new HttpPort(loop,
                 new NodeMetrics(this::runningMetrics), this::statusJson);
+    }
+
+    /** {@code host:port} of every node whose HTTP port the TOML file names (this node's own: 127.0.0.1). */
+    private static Map<Long, String> httpEndpoints(NetworkConfig network, long self) {
+        Map<Long, String> endpoints = new HashMap<>();
+        for (NodeAddress node : network.nodes().values()) {
+            int port = node.pid() == self ? network.httpPortOf(self) : network.httpPorts().getOrDefault(node.pid(), 0);
+            if (port != 0) {
+                endpoints.put(node.pid(), (node.pid() == self ? "127.0.0.1" : node.host()) + ":" + port);
+            }
+        }
+        return Map.copyOf(endpoints);
     }
 
     /** The metrics of the instance the node runs, or null if it runs none. Event loop only. */
@@ -137,10 +157,21 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private String statusJson() {
         ReplicaNode<KvEntry> node = configurations.node();
         if (node == null) {
-            return NodeStatus.notRunning(self.pid(), "runs no configuration (waiting for its state, or retired)");
+            return NodeStatus.notRunning(self.pid(), "runs no configuration (waiting for its state, or retired)",
+                    httpEndpoints);
         }
         return NodeStatus.running(node.paxos().metrics(), node.paxos().config().cluster().nodes(), node.appliedIdx(),
-                node.linkedPeers());
+                node.linkedPeers(), httpEndpoints, decidedRate);
+    }
+
+    /** Samples the running instance's decided index for {@link DecidedRate}. Event loop only. */
+    private void sampleDecidedRate() {
+        ReplicaNode<KvEntry> node = configurations.node();
+        if (node == null) {
+            decidedRate.sample(-1, 0);
+        } else {
+            decidedRate.sample(node.paxos().config().cluster().configurationId(), node.paxos().getDecidedIdx());
+        }
     }
 
     /**
@@ -171,8 +202,10 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         server.configurations.start();
         server.clientPort.start(server.self.host(), server.self.clientPort());
         if (server.http != null) {
-            server.http.start(network.httpPort());
-            server.events.info("node {} serving /metrics and /status on http://127.0.0.1:{}/", pid, network.httpPort());
+            int port = network.httpPortOf(pid);
+            server.http.start(port);
+            server.events.info("node {} serving its dashboard on http://127.0.0.1:{}/ (also /metrics and /status)", pid,
+                    port);
         }
         server.events.info("node {} serving clients on {}:{}, peers on port {}, storage {}", server.self.pid(),
                 server.self.host(), server.self.clientPort(), server.self.peerPort(),
@@ -180,6 +213,9 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         network.exposureWarning(server.self.pid()).ifPresent(warning -> server.events.warn("WARNING: {}", warning));
         server.group.next().scheduleAtFixedRate(() -> server.log.info(Measurements.memoryLine()), MEMORY_LOG_SECONDS,
                 MEMORY_LOG_SECONDS, TimeUnit.SECONDS);
+        if (server.http != null) {
+            server.group.next().scheduleAtFixedRate(server::sampleDecidedRate, 1, 1, TimeUnit.SECONDS);
+        }
         return server;
     }
 

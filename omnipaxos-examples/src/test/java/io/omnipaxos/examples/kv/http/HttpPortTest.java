@@ -1,6 +1,7 @@
 package io.omnipaxos.examples.kv.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
@@ -36,6 +37,7 @@ class HttpPortTest {
     private EventLoopGroup group;
     private OmniPaxos<String> server;
     private HttpPort http;
+    private final DecidedRate rate = new DecidedRate();
     private int port;
 
     @BeforeEach
@@ -47,8 +49,11 @@ class HttpPortTest {
             server.tick();
         }
         write(2);
+        rate.sample(1, 0);
+        rate.sample(1, 2);
         http = new HttpPort(group.next(), new NodeMetrics(server::metrics),
-                () -> NodeStatus.running(server.metrics(), List.of(1L), server.getDecidedIdx(), Set.of()));
+                () -> NodeStatus.running(server.metrics(), List.of(1L), server.getDecidedIdx(), Set.of(),
+                        Map.of(1L, "127.0.0.1:17301", 2L, "node2.example:17302"), rate));
         port = http.start(0);
     }
 
@@ -120,9 +125,27 @@ class HttpPortTest {
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("application/json"));
         String json = response.body();
         for (String field : List.of("\"pid\":1", "\"configuration\":1", "\"members\":[1]", "\"role\":\"leader\"",
-                "\"leader\":1", "\"decidedIdx\":2", "\"appliedIdx\":2", "\"linkedPeers\":[]")) {
+                "\"leader\":1", "\"decidedIdx\":2", "\"appliedIdx\":2", "\"linkedPeers\":[]",
+                "\"http\":{\"1\":\"127.0.0.1:17301\",\"2\":\"node2.example:17302\"}",
+                "\"decidedPerSecond\":[0,2]")) {
             assertTrue(json.contains(field), field + " in " + json);
         }
+        assertEquals("*", response.headers().firstValue("access-control-allow-origin").orElse(""),
+                "the dashboard served by one node reads every node's /status");
+    }
+
+    @Test
+    void theDashboardIsServedFromTheJarAtTheRoot() throws Exception {
+        HttpResponse<String> response = get("/");
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/html"));
+        String page = response.body();
+        for (String part : List.of("<title>OmniPaxos key-value cluster</title>", "id=\"leader\"", "id=\"nodes\"",
+                "id=\"matrix\"", "id=\"chart\"", "id=\"events\"", "/status")) {
+            assertTrue(page.contains(part), part + " in the page");
+        }
+        assertFalse(page.contains("src=\"http"), "the page loads nothing from the network");
+        assertEquals(page, get("/dashboard.html").body());
     }
 
     @Test

@@ -31,6 +31,8 @@ class NetworkConfigTest {
             assertFalse(network.tls().enabled());
             assertTrue(network.syncEveryWrite());
             assertEquals(ClientLimits.DEFAULT, network.clientLimits());
+            assertEquals(17300 + pid, network.httpPortOf(pid), "its dashboard's port, from its row");
+            assertEquals(java.util.Map.of(1L, 17301, 2L, 17302, 3L, 17303), network.httpPorts());
         }
     }
 
@@ -82,6 +84,8 @@ class NetworkConfigTest {
         assertError(dir, "[network]\nnodes = []\ndata_dir = \"d\"\n", "network.nodes must list");
         assertError(dir, "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 70000, client_port = 1 }]\n"
                 + "data_dir = \"d\"\n", "network.nodes[0].peer_port must be a port");
+        assertError(dir, "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 1, client_port = 2, http_port = 65536 }]\n"
+                + "data_dir = \"d\"\n", "network.nodes[0].http_port must be a port");
         assertError(dir, "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 1, client_port = 2 }]\n"
                 + "data_dir = \"d\"\ntick_ms = 3\n", "unknown key(s) [tick_ms]");
         assertError(dir, "[network]\nnodes = [{ pid = 1, host = \"h\", peer_port = 1, client_port = 2 }]\n"
