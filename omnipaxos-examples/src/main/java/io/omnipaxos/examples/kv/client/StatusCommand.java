@@ -8,17 +8,22 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code omnipaxos-kv status}: whether each node of the cluster accepts connections on its client
- * port, and which node leads (the one that answers a write). A richer status (per-node indices,
- * configuration) needs a status request on the nodes, which they do not have yet.
+ * port, which node leads (the one that answers a write), and, for the nodes whose {@code
+ * http_port} the file names, a table from their {@code /status} ({@link StatusTable}): role,
+ * configuration, leader, decided and applied index, lag and linked peers.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Prints whether each node's client port accepts connections, and the leader.",
+        description = "Prints whether each node's client port accepts connections, the leader, and each node's"
+                + " role, indices, lag and links from its /status (nodes with an http_port).",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:a leader answered", "2:bad command line or configuration file",
                 "3:no leader answered within the deadline"})
@@ -40,14 +45,41 @@ public final class StatusCommand implements Callable<Integer> {
         for (NodeAddress node : network.nodes().values()) {
             System.out.printf("  node %d  %s  %s%n", node.pid(), node.clientEndpoint(), reachability(node));
         }
+        int exit;
         try (KvClient client = new KvClient(network.nodes(), KvCli.tls(network), null,
                 KvClient.DEFAULT_ATTEMPT_TIMEOUT, LEADER_DEADLINE)) {
             client.get("leader-probe"); // the session's REGISTER, a write, led the client to the leader
             System.out.println("leader: node " + client.lastAnsweringPid());
-            return ExitCodes.OK;
+            exit = ExitCodes.OK;
         } catch (KvException e) {
             System.out.println("leader: none answered (" + e.getMessage() + ")");
-            return ExitCodes.FAILED;
+            exit = ExitCodes.FAILED;
+        }
+        printTable(network);
+        return exit;
+    }
+
+    /** The table of the nodes' /status, for those whose http_port the file names. */
+    private void printTable(NetworkConfig network) throws InterruptedException {
+        if (network.httpPorts().isEmpty()) {
+            System.out.println("(no http_port in " + config + ": no per-node indices)");
+            return;
+        }
+        StatusTable table = new StatusTable(CONNECT_TIMEOUT);
+        Map<Long, String> statuses = new TreeMap<>();
+        Map<Long, String> missing = new TreeMap<>();
+        for (Map.Entry<Long, Integer> port : new TreeMap<>(network.httpPorts()).entrySet()) {
+            StringBuilder why = new StringBuilder();
+            String endpoint = network.node(port.getKey()).host() + ":" + port.getValue();
+            table.fetch(endpoint, why).ifPresentOrElse(json -> statuses.put(port.getKey(), json),
+                    () -> missing.put(port.getKey(), "no /status at " + endpoint + ": " + why));
+        }
+        Map<Long, Long> lags = statuses.values().stream().filter(StatusTable::isLeader).findFirst()
+                .map(StatusTable::lags).orElse(Map.of());
+        System.out.println(StatusTable.HEADER);
+        for (long pid : new TreeSet<>(network.httpPorts().keySet())) {
+            System.out.println(statuses.containsKey(pid) ? StatusTable.row(pid, statuses.get(pid), lags)
+                    : String.format("%-5d %s", pid, missing.get(pid)));
         }
     }
 
