@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -28,9 +29,20 @@ public final class NodeMetrics {
     private final Supplier<Metrics> current;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final ClientRequestMetrics client;
 
     /** Metrics of whatever instance {@code current} returns (null while the node runs none). */
     public NodeMetrics(Supplier<Metrics> current) {
+        this(current, null);
+    }
+
+    /**
+     * As {@link #NodeMetrics(Supplier)}, plus the node's own figures ({@link ClientRequestMetrics},
+     * registered here with {@code connections} as the open client connections), if {@code
+     * connections} is not null.
+     */
+    public NodeMetrics(Supplier<Metrics> current, LongSupplier connections) {
+        this.client = connections == null ? null : new ClientRequestMetrics(registry, connections);
         this.current = current;
         counter("omnipaxos_proposals", "Entries appended on this node and taken", Metrics::proposals);
         counter("omnipaxos_decided_entries", "Log slots this node learned decided", Metrics::decidedEntries);
@@ -51,6 +63,11 @@ public final class NodeMetrics {
         messages("omnipaxos_messages_received", "Messages received, by type", Metrics::messagesIn);
         messages("omnipaxos_messages_sent", "Messages sent, by type", Metrics::messagesOut);
         followers();
+    }
+
+    /** The node's own figures, or null if it was built without them. */
+    public ClientRequestMetrics client() {
+        return client;
     }
 
     /** The current figures in the Prometheus text format. */

@@ -254,6 +254,11 @@ final class ClientPort {
         return unreadConnectionsClosed;
     }
 
+    /** The open client connections (reserved admin slots included). Event loop only. */
+    public long openConnections() {
+        return connections.openConnections();
+    }
+
     /** The reply bytes all client connections hold unsent. Event loop only. */
     ReplyMemory replies() {
         return replies;

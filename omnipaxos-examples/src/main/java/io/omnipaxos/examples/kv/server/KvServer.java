@@ -20,6 +20,7 @@ import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
+import io.omnipaxos.examples.kv.http.ClientRequestMetrics;
 import io.omnipaxos.examples.kv.http.DecidedRate;
 import io.omnipaxos.examples.kv.http.HttpPort;
 import io.omnipaxos.examples.kv.http.NodeMetrics;
@@ -110,6 +111,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final HttpPort http;
     /** Where the dashboard finds the nodes' /status, by pid. */
     private final Map<Long, String> httpEndpoints;
+    /** Client requests, reply latencies, snapshots and configurations for /metrics (null without HTTP). */
+    private final ClientRequestMetrics requestMetrics;
     /** Entries decided per second, for the dashboard's chart. Event loop only. */
     private final DecidedRate decidedRate = new DecidedRate();
 
@@ -131,8 +134,13 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
                 new AdminPolicy(network.adminToken(), clientTls), network.clientLimits(), this);
         this.pending = new PendingRequests(clientPort);
         this.httpEndpoints = httpEndpoints(network, config.server().pid());
-        this.http = network.httpPortOf(config.server().pid()) == 0 ? null : new HttpPort(loop,
-                new NodeMetrics(this::runningMetrics), this::statusJson);
+        NodeMetrics metrics = new NodeMetrics(this::runningMetrics, clientPort::openConnections);
+        boolean serveHttp = network.httpPortOf(config.server().pid()) != 0;
+        this.http = serveHttp ? new HttpPort(loop, metrics, this::statusJson) : null;
+        this.requestMetrics = serveHttp ? metrics.client() : null;
+        if (requestMetrics != null) {
+            snapshotTaker.onTaken(requestMetrics::onSnapshot);
+        }
     }
 
     /** {@code host:port} of every node whose HTTP port the TOML file names (this node's own: 127.0.0.1). */
@@ -278,6 +286,9 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         if (command.op() == KvOp.FETCH_STATE) {
             answerFetch(number, channel);
             return;
+        }
+        if (requestMetrics != null) {
+            requestMetrics.onRequest(channel, number, command.op());
         }
         Optional<String> stuck = configurations.unfollowableEnd();
         if (stuck.isPresent()) {
@@ -476,6 +487,9 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
 
     @Override
     public void onConfigurationStarting() {
+        if (requestMetrics != null) {
+            requestMetrics.onConfigurationEntered();
+        }
         stateMachine = new KvStateMachine(); // the seeded snapshot (or the storage's log) restores it
         snapshotTaker.stateReplaced(0);
         gets.answerAll(number -> KvReply.notLeader(number, 0), this::reply); // their reads were the old node's
@@ -581,6 +595,9 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
 
     /** Sends {@code reply}, unless its client is gone or not reading: then it is not even encoded (up to 1 MiB). */
     private void reply(Channel channel, KvReply reply) {
+        if (requestMetrics != null) {
+            requestMetrics.onReply(channel, reply.requestNumber(), reply.status());
+        }
         if (channel.isActive() && clientPort.admitReply(channel)) {
             send(channel, ClientWire.encodeReply(reply, channel.alloc()));
         }

@@ -53,6 +53,14 @@ final class SnapshotTaker implements AutoCloseable {
         });
     }
 
+    /** Runs on the event loop after each snapshot installed (a metrics counter). */
+    private Runnable onTaken = () -> { };
+
+    /** Sets what runs on the event loop after each snapshot installed. Before the first snapshot. */
+    void onTaken(Runnable action) {
+        this.onTaken = action;
+    }
+
     /** The state now stands for the log up to {@code idx} (0: a new configuration starts). */
     void stateReplaced(long idx) {
         snapshotIdx = idx;
@@ -99,6 +107,7 @@ final class SnapshotTaker implements AutoCloseable {
         boolean installed = node.installSnapshot(applied, new KvSnapshot(state, List.of()));
         snapshotIdx = applied; // if refused (compacted past it meanwhile), try again after the next interval
         if (installed) {
+            onTaken.run();
             long now = System.nanoTime();
             events.info("snapshot of the log up to index {} ({} keys, {} bytes) in {} ms; {} ms of it on the event"
                     + " loop", applied, keys, state.length, (now - startedAt) / 1_000_000,
