@@ -15,6 +15,7 @@ import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.net.ProgressLine;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.storage.Storage;
 import java.util.ArrayList;
@@ -144,6 +145,8 @@ public final class ReplicaNode<T> {
     private boolean catchUpUnreported;
     /** The decided index when the leader first synchronised us after a recovery; -1 until then. */
     private long catchUpTargetIdx = -1;
+    /** The console line of a catch-up that takes more than a second. */
+    private ProgressLine catchUpProgress;
 
     /**
      * Builds the node; nothing runs before {@link #start()}.
@@ -417,6 +420,12 @@ public final class ReplicaNode<T> {
             }
             // Under a steady write load the decided index keeps moving: caught up means having
             // applied everything that was decided when the leader synchronised us.
+            if (catchUpTargetIdx >= 0 && appliedIdx < catchUpTargetIdx) {
+                if (catchUpProgress == null) {
+                    catchUpProgress = ProgressLine.entries(EVENTS, "catching up: applied", appliedIdx, System.nanoTime());
+                }
+                catchUpProgress.update(appliedIdx, catchUpTargetIdx, System.nanoTime());
+            }
             if (catchUpTargetIdx >= 0 && appliedIdx >= catchUpTargetIdx) {
                 catchUpUnreported = false;
                 EVENTS.info("caught up: synchronised by leader node {}, applied the decided log up to index {}",

@@ -8,6 +8,7 @@ import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.ClientWire.StateChunk;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NodeAddress;
+import io.omnipaxos.examples.kv.net.ProgressLine;
 import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvOp;
 import io.omnipaxos.storage.StorageException;
@@ -183,6 +184,7 @@ final class StateFetch {
                 StandardOpenOption.WRITE)) {
             StateChunk chunk = first;
             long received = 0;
+            ProgressLine progress = ProgressLine.bytes(EVENTS, node + ": fetching the state", System.nanoTime());
             while (true) {
                 if (chunk.handoverLength() != total || chunk.offset() != received || chunk.requestNumber() != 1) {
                     throw new DecodeException(node + ": expected the chunk at offset " + received + " of " + total
@@ -198,6 +200,7 @@ final class StateFetch {
                 if (received == total) {
                     break;
                 }
+                progress.update(received, total, System.nanoTime());
                 ByteBuf next = readFrame(in, frame, node, received);
                 Optional<StateChunk> nextChunk = decodeChunk(next, node, received);
                 if (nextChunk.isEmpty()) {
