@@ -156,13 +156,18 @@ final class KvCluster implements AutoCloseable {
         return this;
     }
 
-    /** Node {@code pid}'s dashboard URL (after {@link #http()}). */
-    String dashboardUrl(long pid) {
+    /** Node {@code pid}'s http_port (after {@link #http()}). */
+    int httpPort(long pid) {
         Integer port = httpPorts.get(pid);
         if (port == null) {
             throw new IllegalStateException("node " + pid + " has no http_port: call http() first");
         }
-        return "http://127.0.0.1:" + port + "/";
+        return port;
+    }
+
+    /** Node {@code pid}'s dashboard URL (after {@link #http()}). */
+    String dashboardUrl(long pid) {
+        return "http://127.0.0.1:" + httpPort(pid) + "/";
     }
 
     Map<Long, NodeAddress> nodes() {

@@ -11,6 +11,8 @@ import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.TlsContexts;
 import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
 import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,6 +146,68 @@ class KvTlsProcessTest extends KvProcessTest {
             assertEquals(Optional.of("1"), client.get("before"));
             assertEquals(Optional.of("2"), client.get("after"));
         }
+    }
+
+    /**
+     * With TLS on, the HTTP port is HTTPS and demands a certificate, as the client port does: a
+     * client certificate reads /status, a connection without one or in plain HTTP gets nothing.
+     */
+    @Test
+    void theHttpPortServesHttpsToCertificateHoldersOnly() throws Exception {
+        cluster = new KvCluster(dir, 3).http();
+        for (long pid = 1; pid <= 3; pid++) {
+            cluster.tls(pid, certificates.table("node" + pid, nodeTrust, clientTrust));
+        }
+        cluster.startAll();
+        try (KvClient client = client("client")) {
+            KvCluster.awaitLeader(client, STARTUP);
+        }
+        int port = cluster.httpPort(1);
+        SSLContext withCertificate = TlsContexts.create(certificates.settings("client", nodeTrust, clientTrust));
+        String response = httpsGet(port, withCertificate, "/status");
+        assertTrue(response.startsWith("HTTP/1.1 200") && response.contains("\"pid\":1"), response);
+        assertTrue(httpsGet(port, withCertificate, "/").contains("<title>OmniPaxos key-value cluster</title>"));
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(TestCertificates.load(nodeTrust));
+        SSLContext trustOnly = SSLContext.getInstance("TLS");
+        trustOnly.init(null, trust.getTrustManagers(), null); // trusts the node, presents no certificate
+        assertFalse(answers(() -> httpsGet(port, trustOnly, "/status")), "no client certificate, no status");
+        assertFalse(answers(() -> plainGet(port, "/status")), "plain HTTP on the HTTPS port");
+    }
+
+    private interface Get {
+        String get() throws Exception;
+    }
+
+    /** Whether {@code get} returned an HTTP 200 response. */
+    private static boolean answers(Get get) {
+        try {
+            return get.get().startsWith("HTTP/1.1 200");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** One GET over TLS with {@code context} (no host name check: the node's certificate names the node). */
+    private static String httpsGet(int port, SSLContext context, String path) throws IOException {
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            return exchange(socket, path);
+        }
+    }
+
+    private static String plainGet(int port, String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            return exchange(socket, path);
+        }
+    }
+
+    private static String exchange(Socket socket, String path) throws IOException {
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
     private KvClient client(String keyStore) {

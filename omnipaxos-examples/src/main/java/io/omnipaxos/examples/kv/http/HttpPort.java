@@ -21,12 +21,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.omnipaxos.examples.kv.net.TlsContexts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * The node's HTTP endpoints, on 127.0.0.1 only and on the node's own event loop (so {@code
@@ -34,7 +36,8 @@ import java.util.function.Supplier;
  * #DASHBOARD}, a page that polls the {@code /status} of every node it learns of), {@code GET
  * /metrics} in the Prometheus text format ({@link NodeMetrics}) and {@code GET /status} as JSON,
  * which any origin may read ({@code Access-Control-Allow-Origin: *}), since the dashboard served
- * by one node asks all of them. Anything else is 404 (405 for another method). Requests are small:
+ * by one node asks all of them. With the node's TLS on it is HTTPS, and demands a client certificate
+ * like the client port. Anything else is 404 (405 for another method). Requests are small:
  * a body above 8 KiB closes the connection. Each response closes its connection.
  */
 public final class HttpPort {
@@ -49,17 +52,30 @@ public final class HttpPort {
     private final EventLoop loop;
     private final NodeMetrics metrics;
     private final Supplier<String> status;
+    private final SSLContext tls;
     private Channel listener;
 
     /**
+     * Plain HTTP.
+     *
      * @param loop the node's event loop
      * @param metrics what {@code /metrics} shows
      * @param status the JSON {@code /status} shows, built on {@code loop}
      */
     public HttpPort(EventLoop loop, NodeMetrics metrics, Supplier<String> status) {
+        this(loop, metrics, status, null);
+    }
+
+    /**
+     * As {@link #HttpPort(EventLoop, NodeMetrics, Supplier)}, over TLS with {@code tls} if it is not
+     * null: HTTPS that demands a client certificate, as the node's client port does (the client
+     * port's context, which trusts the node CA and the client CA).
+     */
+    public HttpPort(EventLoop loop, NodeMetrics metrics, Supplier<String> status, SSLContext tls) {
         this.loop = loop;
         this.metrics = metrics;
         this.status = status;
+        this.tls = tls;
     }
 
     /** Binds {@code 127.0.0.1:port} (0: any free port); returns the port bound. */
@@ -68,6 +84,9 @@ public final class HttpPort {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (tls != null) {
+                            channel.pipeline().addLast(TlsContexts.serverHandler(tls, channel));
+                        }
                         channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
                                 new Handler());
                     }

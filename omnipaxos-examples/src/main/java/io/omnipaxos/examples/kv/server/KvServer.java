@@ -136,7 +136,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         this.httpEndpoints = httpEndpoints(network, config.server().pid());
         NodeMetrics metrics = new NodeMetrics(this::runningMetrics, clientPort::openConnections);
         boolean serveHttp = network.httpPortOf(config.server().pid()) != 0;
-        this.http = serveHttp ? new HttpPort(loop, metrics, this::statusJson) : null;
+        this.http = serveHttp ? new HttpPort(loop, metrics, this::statusJson,
+                clientTls == null ? null : clientTls.context()) : null;
         this.requestMetrics = serveHttp ? metrics.client() : null;
         if (requestMetrics != null) {
             snapshotTaker.onTaken(requestMetrics::onSnapshot);
@@ -212,8 +213,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         if (server.http != null) {
             int port = network.httpPortOf(pid);
             server.http.start(port);
-            server.events.info("node {} serving its dashboard on http://127.0.0.1:{}/ (also /metrics and /status)", pid,
-                    port);
+            server.events.info("node {} serving its dashboard on {}://127.0.0.1:{}/ (also /metrics and /status)", pid,
+                    network.tls().enabled() ? "https" : "http", port);
         }
         server.events.info("node {} serving clients on {}:{}, peers on port {}, storage {}", server.self.pid(),
                 server.self.host(), server.self.clientPort(), server.self.peerPort(),
