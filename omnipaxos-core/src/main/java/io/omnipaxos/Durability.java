@@ -9,11 +9,15 @@ import java.util.ArrayDeque;
  * each write issued is remembered with the state it leaves until the application reports it
  * durable through {@link OmniPaxos#persisted}; writes become durable in the order they were issued.
  *
+ * <p>It also measures, in ticks (the core's only clock), how long each write waited to become
+ * durable: from the tick it was issued in to the tick {@link #persisted} reported it, so 0 for a
+ * synchronous storage and for a write made durable within the tick that issued it.
+ *
  * <p>Memory: one small record per write issued and not yet reported durable.
  */
 final class Durability {
 
-    private record Written(long write, Ballot promise, Ballot acceptedRound, long logLength) {}
+    private record Written(long write, Ballot promise, Ballot acceptedRound, long logLength, long issuedTick) {}
 
     private final boolean asynchronous;
     private final ArrayDeque<Written> inFlight = new ArrayDeque<>();
@@ -22,6 +26,9 @@ final class Durability {
     private Ballot promise;
     private Ballot acceptedRound;
     private long logLength;
+    private long ticks;
+    private long waitedTicks;
+    private long longestWaitTicks;
 
     /** Starts from the state read from storage, which is durable. */
     Durability(boolean asynchronous, Ballot promise, Ballot acceptedRound, long logLength) {
@@ -35,7 +42,7 @@ final class Durability {
     void issued(Ballot newPromise, Ballot newAcceptedRound, long newLogLength) {
         issued++;
         if (asynchronous) {
-            inFlight.addLast(new Written(issued, newPromise, newAcceptedRound, newLogLength));
+            inFlight.addLast(new Written(issued, newPromise, newAcceptedRound, newLogLength, ticks));
         } else {
             durable = issued;
             promise = newPromise;
@@ -56,6 +63,9 @@ final class Durability {
         }
         while (!inFlight.isEmpty() && inFlight.peekFirst().write() <= writes) {
             Written written = inFlight.removeFirst();
+            long waited = ticks - written.issuedTick();
+            waitedTicks += waited;
+            longestWaitTicks = Math.max(longestWaitTicks, waited);
             promise = written.promise();
             acceptedRound = written.acceptedRound();
             logLength = written.logLength();
@@ -63,8 +73,23 @@ final class Durability {
         durable = Math.max(durable, writes);
     }
 
+    /** One tick passed. */
+    void tick() {
+        ticks++;
+    }
+
     long issued() {
         return issued;
+    }
+
+    /** The ticks all writes made durable so far waited, summed (divide by {@link #durable} for the mean). */
+    long waitedTicks() {
+        return waitedTicks;
+    }
+
+    /** The longest any write waited, in ticks. */
+    long longestWaitTicks() {
+        return longestWaitTicks;
     }
 
     long durable() {

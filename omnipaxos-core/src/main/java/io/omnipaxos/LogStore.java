@@ -53,6 +53,21 @@ final class LogStore<T> {
         return durability.issued();
     }
 
+    /** One tick passed (for the write latency the durability measures in ticks). */
+    void tick() {
+        durability.tick();
+    }
+
+    /** Ticks the writes made durable so far waited to become durable, summed. */
+    long writeWaitTicks() {
+        return durability.waitedTicks();
+    }
+
+    /** The longest any write waited to become durable, in ticks. */
+    long longestWriteWaitTicks() {
+        return durability.longestWaitTicks();
+    }
+
     /** Storage writes known durable (all issued ones with a synchronous storage). */
     long writesDurable() {
         return durability.durable();

@@ -214,6 +214,7 @@ final class SequencePaxos<T> {
     /** One tick: the metrics' and the lease's clocks, a lease round due on the leader, and an election that waited for a lease. */
     void onTick() {
         state.metrics.tick();
+        state.log.tick();
         if (state.role == Role.LEADER) {
             state.metrics.followers(leaderRole.acceptedIdxByFollower());
         }

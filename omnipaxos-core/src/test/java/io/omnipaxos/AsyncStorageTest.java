@@ -13,6 +13,7 @@ import io.omnipaxos.messages.Prepare;
 import io.omnipaxos.messages.Promise;
 import io.omnipaxos.messages.SequenceNumber;
 import io.omnipaxos.sim.DelayedStorage;
+import io.omnipaxos.sim.ListStorage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +88,30 @@ class AsyncStorageTest {
         assertEquals(0, leader.getDecidedIdx(), "one follower and a leader whose write is not durable: no quorum");
         leader.persisted(storage.complete(storage.pendingWrites()));
         assertEquals(1, leader.getDecidedIdx());
+    }
+
+    @Test
+    void theMetricsMeasureHowManyTicksEachWriteWaitedToBecomeDurable() {
+        DelayedStorage storage = new DelayedStorage();
+        OmniPaxos<String> follower = server(3, storage);
+        follower.handleIncoming(new Prepare<>(1, 3, CONFIG, new Ballot(1, 0, 1), 0, Ballot.NONE, 0)); // write 1 at tick 0
+        for (int i = 0; i < 3; i++) {
+            follower.tick();
+        }
+        follower.handleIncoming(new Prepare<>(2, 3, CONFIG, new Ballot(2, 0, 2), 0, Ballot.NONE, 0)); // write 2 at tick 3
+        follower.tick();
+        follower.persisted(storage.complete(2)); // at tick 4: they waited 4 and 1 ticks
+        Metrics metrics = follower.metrics();
+        assertEquals(2, metrics.storageWritesDurable());
+        assertEquals(5, metrics.storageWriteWaitTicks());
+        assertEquals(4, metrics.storageWriteLongestWaitTicks());
+
+        OmniPaxos<String> synchronous = OmniPaxosConfig.builder().configurationId(CONFIG).pid(3).nodes(NODES).build()
+                .build(new ListStorage<>());
+        synchronous.handleIncoming(new Prepare<>(1, 3, CONFIG, new Ballot(1, 0, 1), 0, Ballot.NONE, 0));
+        synchronous.tick();
+        assertEquals(1, synchronous.metrics().storageWritesDurable());
+        assertEquals(0, synchronous.metrics().storageWriteWaitTicks(), "a synchronous write is durable when issued");
     }
 
     @Test

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The key-value node's own figures in {@code /metrics}, against three node processes: the client
  * requests the nodes counted agree with what the test sent (every PUT and GET once, as OK, summed
  * over the nodes; REGISTER once), each with a reply latency, every scrape parses as the Prometheus
- * text format, counters only grow, and each node entered one configuration.
+ * text format, counters only grow, each node entered one configuration and timed its storage syncs.
  */
 class KvMetricsProcessTest {
 
@@ -74,7 +74,10 @@ class KvMetricsProcessTest {
             }
         }
         for (long pid : cluster.pids()) {
-            assertEquals(1.0, scrape(pid).get("kv_configurations_entered_total"), "node " + pid);
+            Map<String, Double> node = scrape(pid);
+            assertEquals(1.0, node.get("kv_configurations_entered_total"), "node " + pid);
+            // Every node stores the log with storage_sync = "every_write": its storage thread syncs.
+            assertTrue(node.getOrDefault("kv_storage_sync_seconds_count", 0.0) > 0, "node " + pid + ": " + node);
         }
     }
 

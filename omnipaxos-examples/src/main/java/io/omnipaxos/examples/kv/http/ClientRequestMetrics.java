@@ -15,9 +15,11 @@ import java.util.function.LongSupplier;
 /**
  * The key-value node's own figures for {@code /metrics}: client requests by operation and the
  * status of their reply ({@code kv_client_requests_total}), the time from a request's arrival to
- * its reply being written ({@code kv_reply_latency_seconds}, a histogram by operation), open client
- * connections, snapshots taken and configurations entered. Updated on the node's event loop, where
- * {@code /metrics} is scraped too.
+ * its reply being written ({@code kv_reply_latency_seconds}, a histogram by operation), the
+ * duration of each storage sync ({@code kv_storage_sync_seconds}, the storage write latency: the
+ * core counts writes but keeps no clock), open client connections, snapshots taken and
+ * configurations entered. Updated on the node's event loop, where {@code /metrics} is scraped too,
+ * except the storage syncs (the storage thread; the histogram is thread-safe).
  *
  * <p>A request's arrival time waits in its connection (a channel attribute, so it goes with the
  * connection) until its reply; a request that gets no reply (its entry was compacted into a
@@ -36,6 +38,7 @@ public final class ClientRequestMetrics {
 
     private final Counter requests;
     private final Histogram latency;
+    private final Histogram storageSyncs;
     private final Counter snapshots;
     private final Counter configurations;
 
@@ -49,6 +52,9 @@ public final class ClientRequestMetrics {
         latency = Histogram.builder().name("kv_reply_latency_seconds").help("From a client request's arrival to its"
                 + " reply, by operation").labelNames("op").classicOnly().classicUpperBounds(LATENCY_BOUNDS)
                 .register(registry);
+        storageSyncs = Histogram.builder().name("kv_storage_sync_seconds").help("One sync of the storage thread:"
+                + " writes made durable together (fsync and state commit)").classicOnly()
+                .classicUpperBounds(LATENCY_BOUNDS).register(registry);
         snapshots = Counter.builder().name("kv_snapshots").help("Snapshots of the key-value map taken")
                 .register(registry);
         configurations = Counter.builder().name("kv_configurations_entered").help("Configurations this node started"
@@ -78,6 +84,11 @@ public final class ClientRequestMetrics {
         }
         requests.labelValues(arrival.op().name(), status.name()).inc();
         latency.labelValues(arrival.op().name()).observe((System.nanoTime() - arrival.nanos()) / 1e9);
+    }
+
+    /** The storage thread made writes durable in one sync of {@code nanos}. Any thread. */
+    public void onStorageSynced(long nanos) {
+        storageSyncs.observe(nanos / 1e9);
     }
 
     /** The node took a snapshot of its map. */

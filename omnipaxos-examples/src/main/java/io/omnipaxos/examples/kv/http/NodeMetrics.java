@@ -52,6 +52,8 @@ public final class NodeMetrics {
         counter("omnipaxos_batched_entries", "Entries in those batches", Metrics::entriesFlushed);
         counter("omnipaxos_storage_writes", "Storage writes issued", Metrics::storageWritesIssued);
         counter("omnipaxos_storage_writes_durable", "Storage writes known durable", Metrics::storageWritesDurable);
+        counter("omnipaxos_storage_write_wait_ticks", "Ticks storage writes waited to become durable, summed",
+                Metrics::storageWriteWaitTicks);
         counter("omnipaxos_ticks", "OmniPaxos ticks", Metrics::ticks);
         gauge("omnipaxos_decided_index", "The decided index", Metrics::decidedIdx);
         gauge("omnipaxos_log_length", "The log's length", Metrics::logLength);
@@ -59,6 +61,8 @@ public final class NodeMetrics {
         gauge("omnipaxos_leader_pid", "The leader this node knows, 0 if none", m -> m.leader().orElse(0));
         gauge("omnipaxos_leader_round", "The round of the leader's ballot", Metrics::leaderRound);
         gauge("omnipaxos_is_leader", "1 if this node leads", m -> m.isLeader() ? 1 : 0);
+        gauge("omnipaxos_storage_write_longest_wait_ticks", "The longest a storage write waited to become durable",
+                Metrics::storageWriteLongestWaitTicks);
         drops();
         messages("omnipaxos_messages_received", "Messages received, by type", Metrics::messagesIn);
         messages("omnipaxos_messages_sent", "Messages sent, by type", Metrics::messagesOut);

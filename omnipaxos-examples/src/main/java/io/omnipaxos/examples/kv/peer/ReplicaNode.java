@@ -108,6 +108,12 @@ public final class ReplicaNode<T> {
         /** A step finished (outgoing messages flushed, decided entries applied). */
         default void afterStep() {}
 
+        /**
+         * The storage thread made writes durable in one sync that took {@code nanos}. Called on the
+         * storage thread, not the event loop (so only for thread-safe figures, such as metrics).
+         */
+        default void onStorageSynced(long nanos) {}
+
         /** The core threw: the node cannot go on. */
         void onFatal(Throwable failure);
     }
@@ -173,7 +179,7 @@ public final class ReplicaNode<T> {
             MessageCodec<T> codec, Map<Long, NodeAddress> nodes, SSLContext tls, Incarnations incarnations,
             EventLoop loop, int tickIntervalMillis, Listener<T> listener) {
         this.pid = config.server().pid();
-        LongSupplier sync = storage.isAsynchronous() ? StorageSyncThread.syncOf(storage) : null;
+        LongSupplier sync = storage.isAsynchronous() ? timed(StorageSyncThread.syncOf(storage), listener) : null;
         // The writes made before the server is built (a seeded start) are made durable here, off
         // the loop; the server numbers only its own writes.
         long writesBefore = sync == null ? 0 : sync.getAsLong();
@@ -190,6 +196,16 @@ public final class ReplicaNode<T> {
         this.listener = listener;
         this.network = new PeerNetwork<>(pid, config.cluster().configurationId(), nodes, config.peers(), codec, tls,
                 loop, new NetworkEvents(), incarnations);
+    }
+
+    /** {@code sync}, telling {@code listener} how long each call took. */
+    private static LongSupplier timed(LongSupplier sync, Listener<?> listener) {
+        return () -> {
+            long start = System.nanoTime();
+            long durable = sync.getAsLong();
+            listener.onStorageSynced(System.nanoTime() - start);
+            return durable;
+        };
     }
 
     /** Binds the peer port (blocking), starts dialing and ticking. Not on the event loop. */

@@ -560,6 +560,13 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     }
 
     @Override
+    public void onStorageSynced(long nanos) { // on the storage thread
+        if (requestMetrics != null) {
+            requestMetrics.onStorageSynced(nanos);
+        }
+    }
+
+    @Override
     public void afterStep() {
         ReplicaNode<KvEntry> node = configurations.node();
         if (node != null) {

@@ -101,6 +101,8 @@ class HttpPortTest {
         assertEquals(2.0, first.get("omnipaxos_decided_index{configuration=\"1\"}"));
         assertEquals(1.0, first.get("omnipaxos_is_leader{configuration=\"1\"}"));
         assertEquals(1.0, first.get("omnipaxos_leader_pid{configuration=\"1\"}"));
+        assertEquals(0.0, first.get("omnipaxos_storage_write_wait_ticks_total{configuration=\"1\"}"),
+                "a synchronous storage's writes are durable when issued");
         assertTrue(first.containsKey("omnipaxos_messages_received_total{configuration=\"1\",type=\"Prepare\"}"),
                 "every message type is listed: " + first.keySet());
         assertTrue(first.containsKey("omnipaxos_dropped_total{cause=\"refused\",configuration=\"1\"}")
