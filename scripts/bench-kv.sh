@@ -28,7 +28,8 @@ for i in 1 2 3; do
   # KV_BENCH_NETWORK_KEY: one more [network] key, e.g. "follower_reads = true".
   [[ -n "${KV_BENCH_NETWORK_KEY:-}" ]] && args+=(-e "s/^storage_sync = \(.*\)$/storage_sync = \1\n${KV_BENCH_NETWORK_KEY}/")
   sed "${args[@]}" "$KV_ROOT/config/node$i.toml" > "$DIR/config/node$i.toml"
-  (cd "$DIR" && exec "$KV_JAVA" -Xmx1g -XX:+UseParallelGC -jar "$JAR" \
+  # KV_BENCH_NODE_GC: the nodes' collector flags (default ParallelGC), e.g. "-XX:+UseG1GC -XX:MaxGCPauseMillis=20".
+  (cd "$DIR" && exec "$KV_JAVA" -Xmx1g ${KV_BENCH_NODE_GC:--XX:+UseParallelGC} -jar "$JAR" \
       server "config/node$i.toml" ${MODE/--page-cache/}) > "$DIR/node$i.out" 2>&1 &
   PIDS+=($!)
 done
