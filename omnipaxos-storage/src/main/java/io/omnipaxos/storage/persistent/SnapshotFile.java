@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A snapshot in a file of its own next to the state files, {@code snapshot-<n>.bin}, where {@code n}
@@ -121,13 +120,8 @@ final class SnapshotFile {
 
     /** Deletes every snapshot file in {@code dir} whose name is not in {@code keep}. */
     static void deleteAllBut(Path dir, Set<String> keep) {
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                String name = file.getFileName().toString();
-                if (isSnapshotFile(name) && !keep.contains(name)) {
-                    Files.deleteIfExists(file);
-                }
-            }
+        try {
+            StoreFolder.deleteFiles(dir, name -> isSnapshotFile(name) && !keep.contains(name));
         } catch (IOException e) {
             throw new StorageException("cannot delete unused snapshot files in " + dir + ": " + e, e);
         }

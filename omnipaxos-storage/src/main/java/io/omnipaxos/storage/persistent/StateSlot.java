@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
@@ -110,13 +109,8 @@ final class StateSlot implements AutoCloseable {
     /** Deletes a closed slot's file and MapDB's write-ahead log files next to it. */
     static void deleteFiles(Path file) {
         String name = file.getFileName().toString();
-        try (Stream<Path> files = Files.list(file.getParent())) {
-            for (Path f : files.toList()) {
-                String n = f.getFileName().toString();
-                if (n.equals(name) || n.startsWith(name + ".")) {
-                    Files.deleteIfExists(f);
-                }
-            }
+        try {
+            StoreFolder.deleteFiles(file.getParent(), n -> n.equals(name) || n.startsWith(name + "."));
         } catch (IOException e) {
             throw new StorageException("cannot delete state file " + file + ": " + e, e);
         }

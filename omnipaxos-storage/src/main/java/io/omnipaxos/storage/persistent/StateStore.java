@@ -197,11 +197,12 @@ final class StateStore implements AutoCloseable {
         }
         SnapshotFile.deleteAllBut(dir, Set.of());
         current = 1; // so the first commit goes to FILE_A
-        commit(DurableState.empty());
-        loaded = DurableState.empty();
+        DurableState empty = DurableState.empty();
+        commit(empty);
+        loaded = empty;
     }
 
-    /** Closes and deletes an unreadable slot's files; the next commit to it creates it anew. */
+    /** Closes an unreadable slot; the next commit to it deletes its files and creates it anew ({@link #create}). */
     private void setAside(int i) {
         if (slots[i] != null) {
             try {

@@ -65,7 +65,8 @@ final class StoreFolder {
         }
     }
 
-    private static void deleteFiles(Path dir, Predicate<String> named) throws IOException {
+    /** Deletes every file in {@code dir} whose name {@code named} accepts. */
+    static void deleteFiles(Path dir, Predicate<String> named) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> named.test(f.getFileName().toString())).toList()) {
                 Files.deleteIfExists(file);
