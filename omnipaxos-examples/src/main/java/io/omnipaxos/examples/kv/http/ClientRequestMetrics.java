@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.omnipaxos.examples.kv.state.KvOp;
 import io.omnipaxos.examples.kv.state.KvStatus;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -38,6 +40,10 @@ public final class ClientRequestMetrics {
 
     private final Counter requests;
     private final Histogram latency;
+    /** The series of {@code requests} and {@code latency} once used, so a reply looks up no labels. */
+    private final CounterDataPoint[][] requestsByOpAndStatus = new CounterDataPoint[KvOp.values().length][KvStatus
+            .values().length];
+    private final DistributionDataPoint[] latencyByOp = new DistributionDataPoint[KvOp.values().length];
     private final Histogram storageSyncs;
     private final Counter snapshots;
     private final Counter configurations;
@@ -82,8 +88,17 @@ public final class ClientRequestMetrics {
         if (arrival == null) {
             return; // not a request this node saw arrive (or forgotten)
         }
-        requests.labelValues(arrival.op().name(), status.name()).inc();
-        latency.labelValues(arrival.op().name()).observe((System.nanoTime() - arrival.nanos()) / 1e9);
+        int op = arrival.op().ordinal();
+        CounterDataPoint count = requestsByOpAndStatus[op][status.ordinal()];
+        if (count == null) {
+            count = requests.labelValues(arrival.op().name(), status.name());
+            requestsByOpAndStatus[op][status.ordinal()] = count;
+        }
+        count.inc();
+        if (latencyByOp[op] == null) {
+            latencyByOp[op] = latency.labelValues(arrival.op().name());
+        }
+        latencyByOp[op].observe((System.nanoTime() - arrival.nanos()) / 1e9);
     }
 
     /** The storage thread made writes durable in one sync of {@code nanos}. Any thread. */

@@ -134,12 +134,13 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
                 new AdminPolicy(network.adminToken(), clientTls), network.clientLimits(), this);
         this.pending = new PendingRequests(clientPort);
         this.httpEndpoints = httpEndpoints(network, config.server().pid());
-        NodeMetrics metrics = new NodeMetrics(this::runningMetrics, clientPort::openConnections);
-        boolean serveHttp = network.httpPortOf(config.server().pid()) != 0;
-        this.http = serveHttp ? new HttpPort(loop, metrics, this::statusJson,
-                clientTls == null ? null : clientTls.context()) : null;
-        this.requestMetrics = serveHttp ? metrics.client() : null;
-        if (requestMetrics != null) {
+        if (network.httpPortOf(config.server().pid()) == 0) {
+            this.http = null;
+            this.requestMetrics = null;
+        } else {
+            NodeMetrics metrics = new NodeMetrics(this::runningMetrics, clientPort::openConnections);
+            this.http = new HttpPort(loop, metrics, this::statusJson, clientTls == null ? null : clientTls.context());
+            this.requestMetrics = metrics.client();
             snapshotTaker.onTaken(requestMetrics::onSnapshot);
         }
     }
