@@ -474,10 +474,11 @@ public final class OmniPaxos<T> {
 
     /**
      * Tells this server that the link to {@code pid} came back after a disconnection, so that the
-     * two re-synchronise at once instead of waiting for timeouts.
+     * two re-synchronise at once instead of waiting for timeouts. {@code pid} may be a learner this
+     * server replicates to ({@link #addLearner}): a leader prepares it again at once.
      */
     public void reconnected(long pid) {
-        if (peers.contains(pid)) {
+        if (peers.contains(pid) || paxos.state.learners.contains(pid)) {
             paxos.reconnected(pid);
             checkInvariants();
         }

@@ -109,6 +109,17 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * These settings with {@code learner} in place of {@link #learner()}: for example the settings a
+     * server uses as one of a configuration's nodes, for the instance with which it learns a
+     * configuration it is not (yet) a node of.
+     */
+    public ServerConfig withLearner(boolean learner) {
+        return new ServerConfig(pid, electionTickTimeout, resendMessageTickTimeout, flushBatchTickTimeout, bufferSize,
+                batchSize, maxMessageBytes, leaderPriority, loggerFilePath, leaderLeaseTicks, maxClockDriftPercent,
+                learner);
+    }
+
     /** Whether a leader lease is configured. */
     public boolean hasLeaderLease() {
         return leaderLeaseTicks > 0;

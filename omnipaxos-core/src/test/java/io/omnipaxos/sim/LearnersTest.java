@@ -10,6 +10,9 @@ import io.omnipaxos.ConfigException;
 import io.omnipaxos.LogEntry;
 import io.omnipaxos.OmniPaxos;
 import io.omnipaxos.OmniPaxosConfig;
+import io.omnipaxos.ServerConfig;
+import io.omnipaxos.messages.Message;
+import io.omnipaxos.messages.Prepare;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -101,6 +104,38 @@ class LearnersTest {
         ConfigException e = assertThrows(ConfigException.class, () -> OmniPaxosConfig.builder().configurationId(1)
                 .pid(3).nodes(List.of(1L, 2L, 3L)).learner(true).build());
         assertTrue(e.getMessage().contains("cannot be a learner"), e.getMessage());
+    }
+
+    @Test
+    void aLeaderPreparesALearnerAgainAtOnceWhenItsLinkComesBack() {
+        OmniPaxos<String> leader = OmniPaxosConfig.builder().configurationId(1).pid(1).nodes(List.of(1L)).build()
+                .build(new ListStorage<>());
+        for (int i = 0; i < 3 * ServerConfig.DEFAULT_ELECTION_TICK_TIMEOUT; i++) {
+            leader.tick();
+        }
+        assertEquals(Optional.of(1L), leader.getCurrentLeader());
+        leader.outgoingMessages();
+        leader.addLearner(2);
+        assertEquals(List.of(2L), preparesTo(leader), "the first Prepare (lost: the link was not up)");
+        leader.reconnected(2);
+        assertEquals(List.of(2L), preparesTo(leader), "again at once, not after the resend timeout");
+        leader.reconnected(3);
+        assertEquals(List.of(), preparesTo(leader), "not to a server that is neither a peer nor a learner");
+    }
+
+    private static List<Long> preparesTo(OmniPaxos<String> server) {
+        return server.outgoingMessages().stream().filter(m -> m instanceof Prepare<String>).map(Message::to).toList();
+    }
+
+    @Test
+    void aServersSettingsAsALearnerDifferInThatAlone() {
+        ServerConfig voter = OmniPaxosConfig.builder().configurationId(1).pid(4).nodes(List.of(1L, 2L, 4L))
+                .electionTickTimeout(7).build().server();
+        ServerConfig learner = voter.withLearner(true);
+        assertTrue(learner.learner());
+        assertEquals(voter, learner.withLearner(false));
+        assertEquals(List.of(1L, 2L), new OmniPaxosConfig(new io.omnipaxos.ClusterConfig(1, List.of(1L, 2L)), learner)
+                .peers());
     }
 
     @TestFactory
