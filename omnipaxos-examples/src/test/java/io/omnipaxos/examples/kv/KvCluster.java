@@ -89,15 +89,17 @@ final class KvCluster implements AutoCloseable {
     /**
      * Adds node {@code pid} as a new member of configuration {@code configurationId} with nodes
      * {@code members}: its TOML file says {@code join = true} and lists every address known so far
-     * (old nodes too, as sources of the state). Start it with {@link #start}.
+     * (old nodes too, as sources of the state), written now (for {@code kv reconfigure}) and again
+     * by {@link #start}, which starts it.
      */
     void addJoiner(long pid, int configurationId, List<Long> members) throws IOException {
         List<Integer> ports = freePorts(2);
         nodes.put(pid, new NodeAddress(pid, "127.0.0.1", ports.get(0), ports.get(1)));
         memberships.put(pid, new Membership(configurationId, List.copyOf(members), true));
+        writeToml(pid);
     }
 
-    /** The TOML file of node {@code pid} (written by {@link #start}). */
+    /** The TOML file of node {@code pid} (written by {@link #start}, and for a joiner by {@link #addJoiner}). */
     Path toml(long pid) {
         return dir.resolve("node" + pid + ".toml");
     }

@@ -9,6 +9,7 @@ import io.omnipaxos.examples.kv.client.KvCli;
 import io.omnipaxos.examples.kv.client.KvClient;
 import io.omnipaxos.examples.kv.client.KvException;
 import io.omnipaxos.examples.kv.net.ClientWire;
+import io.omnipaxos.examples.kv.reconfig.LearnerCatchUp;
 import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
 import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvStateMachine;
@@ -50,10 +51,13 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         reconfigure(4);
         cluster.awaitConsole(4, "runs configuration 2", STARTUP);
         cluster.awaitConsole(3, "retired", STARTUP);
-        Matcher fetched = Pattern.compile("fetched Handover\\[1 -> .*, state (\\d+) bytes\\]").matcher(cluster.console(4));
-        assertTrue(fetched.find(), cluster.console(4));
-        assertTrue(Long.parseLong(fetched.group(1)) > 2L * ClientWire.MAX_STATE_CHUNK_BYTES,
-                "a state of several chunks: " + fetched.group());
+        // Node 4 learned configuration 1 before the stop-sign: it decided it and holds the state itself.
+        Matcher learned = Pattern.compile("decided the stop-sign of configuration 1 as a learner: .* no fetch \\((\\d+) "
+                + "bytes\\)").matcher(cluster.console(4));
+        assertTrue(learned.find(), cluster.console(4));
+        assertTrue(Long.parseLong(learned.group(1)) > 2L * ClientWire.MAX_STATE_CHUNK_BYTES,
+                "a state larger than a fetch's chunks: " + learned.group());
+        assertFalse(cluster.console(4).contains("fetched Handover"), cluster.console(4));
         reconfigure(4); // a retry of a finished reconfiguration is answered OK by the new configuration
         cluster.kill(3);
         write("b");
@@ -67,6 +71,28 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         assertTrue(Files.exists(node1.resolve("config-2/storage/log")), "configuration 2's log");
         cluster.kill(2); // nodes 1 and 4 now
         readBack("a", "b");
+    }
+
+    @Test
+    void aNewNodeStartedOnlyAfterTheHandoverFetchesTheStateInChunks() throws Exception {
+        cluster = new KvCluster(dir, 3).snapshotInterval(50).startAll();
+        write("a");
+        writeBigValues();
+        cluster.addJoiner(4, 2, List.of(1L, 2L, 3L, 4L));
+        long start = System.nanoTime();
+        reconfigure(4); // node 4 is not running: the leader stops waiting for it as a learner
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis >= LearnerCatchUp.CONTACT_MILLIS, "waited " + millis + " ms for the new node");
+        cluster.start(4);
+        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+        Matcher fetched = Pattern.compile("fetched Handover\\[1 -> .*, state (\\d+) bytes\\]").matcher(cluster.console(4));
+        assertTrue(fetched.find(), cluster.console(4));
+        assertTrue(Long.parseLong(fetched.group(1)) > 2L * ClientWire.MAX_STATE_CHUNK_BYTES,
+                "a state of several chunks: " + fetched.group());
+        cluster.kill(1);
+        write("b"); // nodes 2, 3 and 4: a majority of four only with the new node
+        readBack("a", "b");
+        readBackBigValues();
     }
 
     @Test

@@ -105,8 +105,12 @@ final class PeerNetwork<T> {
     private final long pid;
     private final long helloTimeoutMillis;
     private final int configurationId;
+    /** Every peer's address (and ours); grows with {@link #addPeer}. */
     private final Map<Long, NodeAddress> nodes;
+    /** The pids that may link with us; grows with {@link #addPeer} (shared with {@link #hellos}). */
     private final Set<Long> peers;
+    /** Whether this node dials its peers with higher pids; a learner dials none (the leader dials it). */
+    private final boolean dials;
     private final MessageCodec<T> codec;
     private final HelloChecks hellos;
     private final SSLContext tls;
@@ -124,13 +128,18 @@ final class PeerNetwork<T> {
     private long oversizedMessages;
     private long helloTimeouts;
 
-    PeerNetwork(long pid, int configurationId, Map<Long, NodeAddress> nodes, List<Long> peers,
+    /**
+     * @param nodes the address of every peer and of this node
+     * @param dials whether this node dials its peers with higher pids (a learner dials none: the
+     *     leader that replicates to it adds it as a peer and dials it, {@link #addPeer})
+     */
+    PeerNetwork(long pid, int configurationId, Map<Long, NodeAddress> nodes, List<Long> peers, boolean dials,
             MessageCodec<T> codec, SSLContext tls, EventLoop loop, Events<T> events, Incarnations incarnations) {
-        this(pid, configurationId, nodes, peers, codec, tls, loop, events, incarnations, HELLO_TIMEOUT_MILLIS);
+        this(pid, configurationId, nodes, peers, dials, codec, tls, loop, events, incarnations, HELLO_TIMEOUT_MILLIS);
     }
 
     /** As the other constructor, with a hello timeout other than {@link #HELLO_TIMEOUT_MILLIS} (tests). */
-    PeerNetwork(long pid, int configurationId, Map<Long, NodeAddress> nodes, List<Long> peers,
+    PeerNetwork(long pid, int configurationId, Map<Long, NodeAddress> nodes, List<Long> peers, boolean dials,
             MessageCodec<T> codec, SSLContext tls, EventLoop loop, Events<T> events, Incarnations incarnations,
             long helloTimeoutMillis) {
         if (helloTimeoutMillis <= 0) {
@@ -139,8 +148,9 @@ final class PeerNetwork<T> {
         this.helloTimeoutMillis = helloTimeoutMillis;
         this.pid = pid;
         this.configurationId = configurationId;
-        this.nodes = nodes;
-        this.peers = Set.copyOf(peers);
+        this.nodes = new HashMap<>(nodes);
+        this.peers = new HashSet<>(peers);
+        this.dials = dials;
         this.hellos = new HelloChecks(pid, configurationId, this.peers, incarnations);
         this.codec = codec;
         this.tls = tls;
@@ -148,7 +158,7 @@ final class PeerNetwork<T> {
         this.events = events;
     }
 
-    /** Binds the peer port (blocking until bound) and starts dialing the peers with higher pids. */
+    /** Binds the peer port (blocking until bound) and, unless it {@code dials} none, starts dialing the peers with higher pids. */
     void start() throws InterruptedException {
         NodeAddress self = nodes.get(pid);
         listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
@@ -156,7 +166,21 @@ final class PeerNetwork<T> {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
                 .childHandler(initializer(0))
                 .bind(self.host(), self.peerPort()).sync().channel();
-        loop.execute(() -> peers.stream().filter(peer -> peer > pid).forEach(this::dial));
+        if (dials) {
+            loop.execute(() -> peers.stream().filter(peer -> peer > pid).sorted().forEach(this::dial));
+        }
+    }
+
+    /**
+     * Links with {@code address}'s node from now on: it may say hello, and this node dials it
+     * whatever the pids' order (for a learner, which dials no one). No-op for a peer. Loop only.
+     */
+    void addPeer(NodeAddress address) {
+        if (address.pid() == pid || !peers.add(address.pid())) {
+            return;
+        }
+        nodes.put(address.pid(), address);
+        dial(address.pid());
     }
 
     /** Queues {@code message} on its peer's link (sent on {@link #flush}), or drops it. Loop only. */

@@ -194,8 +194,8 @@ public final class ReplicaNode<T> {
         this.recovering = recovering;
         this.catchUpUnreported = recovering;
         this.listener = listener;
-        this.network = new PeerNetwork<>(pid, config.cluster().configurationId(), nodes, config.peers(), codec, tls,
-                loop, new NetworkEvents(), incarnations);
+        this.network = new PeerNetwork<>(pid, config.cluster().configurationId(), nodes, config.peers(),
+                !config.server().learner(), codec, tls, loop, new NetworkEvents(), incarnations);
     }
 
     /** {@code sync}, telling {@code listener} how long each call took. */
@@ -242,6 +242,28 @@ public final class ReplicaNode<T> {
             });
         }
         requestStep();
+    }
+
+    /**
+     * Replicates the log to {@code learner} from now on while this node leads ({@link
+     * OmniPaxos#addLearner}): the learner may link with this node, which dials it. Event loop only.
+     *
+     * @throws IllegalArgumentException if it is one of the configuration's nodes
+     */
+    public void addLearner(NodeAddress learner) {
+        paxos.addLearner(learner.pid());
+        network.addPeer(learner);
+        requestStep(); // the Prepare it was just sent
+    }
+
+    /** Stops replicating to {@code learner} ({@link OmniPaxos#removeLearner}). Event loop only. */
+    public void removeLearner(long learner) {
+        paxos.removeLearner(learner);
+    }
+
+    /** Whether this node is a learner of its configuration (it does not vote, lead or propose). */
+    public boolean isLearner() {
+        return paxos.config().server().learner();
     }
 
     /** The OmniPaxos instance; touch it on the event loop only. */

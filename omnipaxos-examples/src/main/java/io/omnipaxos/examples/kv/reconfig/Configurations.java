@@ -26,12 +26,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
@@ -42,8 +45,14 @@ import org.slf4j.LoggerFactory;
  * A key-value node's way through cluster configurations, one {@link ReplicaNode} per configuration.
  *
  * <p>It starts the highest configuration the node has moved into ({@link ConfigDirs}), else the
- * TOML file's; a node whose TOML says {@code join = true} first fetches the state that ended the
- * previous configuration from the other nodes of its address table. When a stop-sign is decided
+ * TOML file's. A node whose TOML says {@code join = true} gets the state that ended the previous
+ * configuration one of two ways, whichever comes first: it learns the running configuration as a
+ * {@linkplain io.omnipaxos.OmniPaxos#addLearner learner} (it asks a node which configuration runs,
+ * {@code CONFIGURATION}, and runs a learner instance of it, which the leader replicates to once a
+ * reconfiguration adds this node), so that it decides the stop-sign itself and holds the final
+ * state when the others do; or it fetches that state from the other nodes of its address table
+ * once one of them recorded it (the way when the leader changed, or the node started late). When a
+ * stop-sign is decided
  * (or a peer shows that a newer configuration runs and one of our nodes hands over its {@link
  * Handover}), it records the handover durably, closes the old instance and its storage, and, if
  * this node is a member of the next configuration, starts it on a fresh storage seeded with the
@@ -72,6 +81,15 @@ public final class Configurations {
 
     /** Between two rounds of asking every node for the state. */
     static final long FETCH_RETRY_MILLIS = 100;
+
+    /**
+     * Between two rounds of asking for the state while a learner instance runs: then the fetch is
+     * only the way out if the leader does not replicate to it (a leader change, a node started late).
+     */
+    static final long LEARNING_FETCH_MILLIS = 1000;
+
+    /** Between two attempts of a joining node to start learning the running configuration. */
+    static final long LEARN_RETRY_MILLIS = 1000;
 
     /**
      * How long the old instance keeps running after its stop-sign is decided here, so that the
@@ -122,6 +140,10 @@ public final class Configurations {
     /** Why the decided stop-sign of the current configuration cannot be followed; null if it can (or none is). */
     private String unfollowable;
     private boolean switching;
+    /** Whether {@link #node} is a learner instance of the configuration before the one this node joins. */
+    private boolean learning;
+    /** The handovers the learner instance decided, for the joining worker ({@link #join}). */
+    private final BlockingQueue<Handover> learned = new LinkedBlockingQueue<>();
     private boolean fetching;
     private int leaderlessChecks;
     private volatile boolean closed;
@@ -187,6 +209,26 @@ public final class Configurations {
         return addresses.get(pid);
     }
 
+    /**
+     * The configuration this node runs as one of its nodes, with their addresses (what {@code
+     * CONFIGURATION} answers); empty while it joins, learns, switches, or after it retired. Event
+     * loop only.
+     */
+    public Optional<ReconfigureRequest> running() {
+        if (node() == null || learning) {
+            return Optional.empty();
+        }
+        Map<Long, NodeAddress> members = new HashMap<>();
+        for (long member : config.cluster().nodes()) {
+            NodeAddress address = addresses.get(member);
+            if (address == null) {
+                return Optional.empty(); // cannot happen: every node of a configuration has an address
+            }
+            members.put(member, address);
+        }
+        return Optional.of(new ReconfigureRequest(config.cluster(), members));
+    }
+
     /** The newest handover this node knows, or null if it never saw a configuration end. Event loop only. */
     public Handover handover() {
         return handover;
@@ -242,6 +284,11 @@ public final class Configurations {
             EVENTS.error("{}; the stop-sign: {}", unfollowable, stopSign);
             return;
         }
+        if (learning) {
+            switching = true; // the joining worker closes the learner and goes on (see join)
+            learned.add(next);
+            return;
+        }
         handOver(next, null);
     }
 
@@ -257,7 +304,7 @@ public final class Configurations {
      * away when the stop-sign was decided. Event loop only.
      */
     private void checkWhileLeaderless() {
-        if (node == null || switching || node.paxos().getCurrentLeader().isPresent()) {
+        if (node == null || switching || learning || node.paxos().getCurrentLeader().isPresent()) {
             leaderlessChecks = 0;
             return;
         }
@@ -274,8 +321,8 @@ public final class Configurations {
      * goes straight to the newest configuration, however many it missed.
      */
     private void askHowConfigurationEnded(String why, boolean console) {
-        if (switching || fetching || node == null || closed) {
-            return;
+        if (switching || fetching || learning || node == null || closed) {
+            return; // a learner's joining worker asks itself
         }
         fetching = true;
         int current = config.cluster().configurationId();
@@ -438,18 +485,25 @@ public final class Configurations {
             if (p.from() != null) {
                 handover = p.from();
             }
+            learning = runConfig.server().learner();
             switching = false;
             events.onConfigurationStarting();
         }).sync();
         next.start();
-        EVENTS.info("node {} runs configuration {} with nodes {}", pid, runConfig.cluster().configurationId(),
-                runConfig.cluster().nodes());
+        if (runConfig.server().learner()) {
+            EVENTS.info("node {} learns configuration {} with nodes {} (not voting) until a reconfiguration adds it",
+                    pid, runConfig.cluster().configurationId(), runConfig.cluster().nodes());
+        } else {
+            EVENTS.info("node {} runs configuration {} with nodes {}", pid, runConfig.cluster().configurationId(),
+                    runConfig.cluster().nodes());
+        }
     }
 
     /**
-     * A joining node: asks every node of its table until one hands over to its configuration. Its
-     * storage is opened first, so that the first open in this JVM (slow: class loading) does not
-     * delay the node once the state arrives.
+     * A joining node: learns the running configuration (see the class comment) and asks every node
+     * of its table, until it has the state that hands over to its configuration. Its storage is
+     * opened first, so that the first open in this JVM (slow: class loading) does not delay the
+     * node once the state arrives.
      */
     private void join() {
         int target = tomlConfig.cluster().configurationId();
@@ -457,24 +511,94 @@ public final class Configurations {
             Storage<KvEntry> opened = openNextStorage(target);
             boolean entered = false;
             try {
-                while (!closed && !entered) {
-                    Optional<StateFetch.Fetched> found = stateFetch.round(sources(network.nodes()),
-                            h -> h.nextConfigId() >= target || h.endedConfigId() >= target);
-                    if (found.isPresent()) {
-                        Handover next = requireJoinable(found.get().handover(), target);
-                        record(next, found.get().file());
-                        entered = true;
-                        enter(next, prepare(next, opened), false);
-                    } else {
-                        Thread.sleep(FETCH_RETRY_MILLIS);
-                    }
-                }
+                entered = joinWith(opened, target);
             } finally {
+                stopLearning();
                 if (!entered) {
                     closeStorage(opened);
                 }
             }
         });
+    }
+
+    /** The joining loop of {@link #join}; whether it entered the configuration. Worker only. */
+    private boolean joinWith(Storage<KvEntry> opened, int target) throws InterruptedException {
+        boolean learnerRuns = false;
+        long nextLearnAttempt = System.nanoTime();
+        long nextFetch = System.nanoTime();
+        while (!closed) {
+            if (!learnerRuns && System.nanoTime() - nextLearnAttempt >= 0) {
+                learnerRuns = startLearning(target);
+                nextLearnAttempt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEARN_RETRY_MILLIS);
+            }
+            Handover next = learned.poll(FETCH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            Path file = null;
+            if (next != null) {
+                learnerRuns = false;
+                stopLearning();
+                EVENTS.info("decided the stop-sign of configuration {} as a learner: the state it hands over to "
+                        + "configuration {} is here, no fetch ({} bytes)", next.endedConfigId(), next.nextConfigId(),
+                        next.state().length);
+                if (next.nextConfigId() < target) {
+                    continue; // a configuration between: learn the next one
+                }
+            } else if (System.nanoTime() - nextFetch >= 0) {
+                Optional<StateFetch.Fetched> found = stateFetch.round(sources(network.nodes()),
+                        h -> h.nextConfigId() >= target || h.endedConfigId() >= target);
+                nextFetch = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(learnerRuns ? LEARNING_FETCH_MILLIS : 0);
+                if (found.isPresent()) {
+                    learnerRuns = false;
+                    stopLearning();
+                    next = found.get().handover();
+                    file = found.get().file();
+                }
+            }
+            if (next != null) {
+                requireJoinable(next, target);
+                record(next, file);
+                enter(next, prepare(next, opened), false);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Starts a learner instance of the configuration a node of the table runs, if one answers and
+     * this node can learn it (its id below {@code target}, this node not one of its nodes); whether
+     * it started one. Worker only.
+     */
+    private boolean startLearning(int target) throws InterruptedException {
+        Optional<ReconfigureRequest> running = stateFetch.runningConfiguration(sources(network.nodes()));
+        if (running.isEmpty() || running.get().config().configurationId() >= target
+                || running.get().config().nodes().contains(pid)) {
+            LOG.debug("no configuration to learn before configuration {}: {}", target, running);
+            return false;
+        }
+        Map<Long, NodeAddress> learnerAddresses = new HashMap<>(running.get().addresses());
+        learnerAddresses.put(pid, network.node(pid));
+        OmniPaxosConfig learnerConfig = new OmniPaxosConfig(running.get().config(),
+                tomlConfig.server().withLearner(true));
+        run(build(learnerConfig, learnerAddresses, new MemoryStorage<>(), false, null));
+        return true;
+    }
+
+    /** Closes the learner instance, if one runs, and waits until its peer port is free. Worker only. */
+    private void stopLearning() throws InterruptedException {
+        AtomicReference<ReplicaNode<KvEntry>> learner = new AtomicReference<>();
+        loop.submit(() -> {
+            if (learning) {
+                learner.set(node);
+                node.close();
+                node = null;
+                storage = null;
+                learning = false;
+                switching = false;
+            }
+        }).sync();
+        if (learner.get() != null) {
+            learner.get().awaitClosed();
+        }
     }
 
     private Handover requireJoinable(Handover found, int target) {

@@ -11,6 +11,8 @@ import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.ProgressLine;
 import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvReply;
+import io.omnipaxos.examples.kv.state.KvStatus;
 import io.omnipaxos.storage.StorageException;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -117,6 +119,30 @@ final class StateFetch {
         return Optional.empty();
     }
 
+    /**
+     * The configuration that the first of {@code sources} to run one as a node reports ({@link
+     * KvOp#CONFIGURATION}); empty if none does (unreachable, joining, retired). Not on the event loop.
+     */
+    Optional<ReconfigureRequest> runningConfiguration(List<NodeAddress> sources) {
+        for (NodeAddress source : sources) {
+            try (Socket socket = connect(source, tls)) {
+                OutputStream out = socket.getOutputStream();
+                out.write(request(KvOp.CONFIGURATION, asker, adminToken.orElse("")));
+                out.flush();
+                DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+                KvReply reply = ClientWire.decodeReply(readFrame(in, new byte[ClientWire.MAX_REPLY_BYTES],
+                        "node " + source.pid(), 0));
+                if (reply.status() == KvStatus.OK) {
+                    return Optional.of(ReconfigureRequest.parse(reply.text()));
+                }
+                LOG.debug("node {} runs no configuration: {}", source.pid(), reply.text());
+            } catch (IOException | DecodeException | IllegalArgumentException e) {
+                LOG.debug("node {} did not say which configuration it runs: {}", source.pid(), e.toString());
+            }
+        }
+        return Optional.empty();
+    }
+
     private static Path temporaryFile() {
         try {
             return Files.createTempFile("kv-handover-", ".fetching");
@@ -146,7 +172,7 @@ final class StateFetch {
         String node = "node " + source.pid();
         try (Socket socket = connect(source, tls)) {
             OutputStream out = socket.getOutputStream();
-            out.write(request(asker, adminToken.orElse("")));
+            out.write(request(KvOp.FETCH_STATE, asker, adminToken.orElse("")));
             out.flush();
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
             byte[] frame = new byte[ClientWire.MAX_REPLY_BYTES];
@@ -263,9 +289,9 @@ final class StateFetch {
         return secure;
     }
 
-    private static byte[] request(long asker, String adminToken) {
+    private static byte[] request(KvOp op, long asker, String adminToken) {
         // The client id only has to be non-zero: the request never reaches the log or a session.
-        KvCommand command = new KvCommand(asker, 1, 0, KvOp.FETCH_STATE, adminToken, "");
+        KvCommand command = new KvCommand(asker, 1, 0, op, adminToken, "");
         ByteBuf frame = ClientWire.encodeRequest(command, UnpooledByteBufAllocator.DEFAULT);
         try {
             byte[] bytes = new byte[frame.readableBytes()];

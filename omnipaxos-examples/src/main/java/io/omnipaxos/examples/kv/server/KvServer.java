@@ -33,6 +33,7 @@ import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.examples.kv.reconfig.Configurations;
 import io.omnipaxos.examples.kv.reconfig.Handover;
 import io.omnipaxos.examples.kv.reconfig.HandoverSource;
+import io.omnipaxos.examples.kv.reconfig.LearnerCatchUp;
 import io.omnipaxos.examples.kv.reconfig.ReconfigureRequest;
 import io.omnipaxos.examples.kv.state.KvCommand;
 import io.omnipaxos.examples.kv.state.KvEntry;
@@ -113,6 +114,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final Map<Long, String> httpEndpoints;
     /** Client requests, reply latencies, snapshots and configurations for /metrics (null without HTTP). */
     private final ClientRequestMetrics requestMetrics;
+    /** A reconfiguration whose new nodes catch up as learners before its stop-sign is proposed, or null. Event loop only. */
+    private LearnerCatchUp catchUp;
     /** Entries decided per second, for the dashboard's chart. Event loop only. */
     private final DecidedRate decidedRate = new DecidedRate();
 
@@ -289,6 +292,12 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             answerFetch(number, channel);
             return;
         }
+        if (command.op() == KvOp.CONFIGURATION) {
+            reply(channel, configurations.running().map(running -> KvReply.value(number, running.format()))
+                    .orElseGet(() -> KvReply.error(number, "node " + self.pid() + " runs no configuration as one of "
+                            + "its nodes")));
+            return;
+        }
         if (requestMetrics != null) {
             requestMetrics.onRequest(channel, number, command.op());
         }
@@ -299,7 +308,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         }
         ReplicaNode<KvEntry> node = configurations.node();
         long leader = leaderOf(node);
-        if (command.op() == KvOp.GET && node != null && leader != 0 && (leader == node.pid() || followerReads)) {
+        if (command.op() == KvOp.GET && node != null && leader != 0
+                && (leader == node.pid() || followerReads && !node.isLearner())) {
             serveGet(node, command, channel);
             return;
         }
@@ -438,13 +448,48 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             reply(channel, KvReply.error(number, refusal.get()));
             return;
         }
+        if (catchUp != null && catchUp.runsOn(node)) {
+            if (catchUp.wanted().equals(wanted)) {
+                pending.addReconfiguration(channel, number, wanted); // a retry while its new nodes catch up
+            } else {
+                reply(channel, KvReply.error(number, "busy: the reconfiguration to " + catchUp.wanted().nextConfig()
+                        + " waits for its new nodes to catch up"));
+            }
+            return;
+        }
+        pending.addReconfiguration(channel, number, wanted);
+        catchUp = LearnerCatchUp.start(node, wanted, System.nanoTime());
+        if (catchUp == null) {
+            proposeStopSign(node, wanted);
+        }
+        node.requestStep();
+    }
+
+    /** Proposes {@code wanted}; the pending reconfigurations are answered once a stop-sign is decided. */
+    private static void proposeStopSign(ReplicaNode<KvEntry> node, StopSign wanted) {
         try {
             node.paxos().reconfigure(wanted.nextConfig(), wanted.metadata());
         } catch (AppendRejectedException e) {
             // A stop-sign is already on its way; the answer depends on which one is decided.
         }
-        pending.addReconfiguration(channel, number, wanted);
         node.requestStep();
+    }
+
+    /**
+     * After a step: proposes the stop-sign of a reconfiguration whose new nodes caught up as
+     * learners ({@link LearnerCatchUp}); gives it up if this node no longer leads that instance.
+     */
+    private void proposeWhenLearnersCaughtUp(ReplicaNode<KvEntry> node) {
+        if (!catchUp.runsOn(node)) {
+            catchUp = null; // that configuration ended
+        } else if (leaderOf(node) != node.pid()) {
+            catchUp.cancel(); // its request was answered NOT_LEADER
+            catchUp = null;
+        } else if (catchUp.ready(System.nanoTime())) {
+            StopSign wanted = catchUp.wanted();
+            catchUp = null;
+            proposeStopSign(node, wanted);
+        }
     }
 
     /** Why {@code wanted} may not be proposed now, or empty. */
@@ -572,6 +617,9 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         ReplicaNode<KvEntry> node = configurations.node();
         if (node != null) {
             gets.answerApplied(node.appliedIdx(), stateMachine, this::reply);
+        }
+        if (catchUp != null) {
+            proposeWhenLearnersCaughtUp(node);
         }
         flushReplies();
         snapshotTaker.takeIfDue(node, stateMachine);

@@ -28,7 +28,14 @@ public enum KvOp {
      * KvStatus#SESSION_EXPIRED} rather than applied, so a session evicted by a flood of new ones
      * never has a retried write applied twice.
      */
-    REGISTER(7);
+    REGISTER(7),
+    /**
+     * Administration, never in the log: asks a node which configuration it runs, answered with a
+     * {@link KvStatus#OK} reply holding it in the text form of {@code kv.reconfig.ReconfigureRequest}
+     * (id, nodes and their addresses, quorum). A node about to join a configuration asks it, to learn
+     * the configuration that runs until then.
+     */
+    CONFIGURATION(8);
 
     /** The byte that stands for this operation in encodings. */
     public final byte code;
@@ -44,7 +51,7 @@ public enum KvOp {
 
     /** Whether the operation is a request to the node rather than a command for the log. */
     public boolean isAdministrative() {
-        return this == RECONFIGURE || this == FETCH_STATE;
+        return this == RECONFIGURE || this == FETCH_STATE || this == CONFIGURATION;
     }
 
     /**

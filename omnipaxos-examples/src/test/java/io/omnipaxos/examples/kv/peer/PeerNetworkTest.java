@@ -90,7 +90,7 @@ class PeerNetworkTest {
             }
         };
         incarnations = Incarnations.open(dataDir, 2);
-        network = new PeerNetwork<>(2, 1, Map.of(1L, other, 2L, self), List.of(1L), codec, null, loop, events,
+        network = new PeerNetwork<>(2, 1, Map.of(1L, other, 2L, self), List.of(1L), true, codec, null, loop, events,
                 incarnations, HELLO_TIMEOUT_MILLIS);
         network.start();
     }
