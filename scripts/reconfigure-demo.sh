@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Reconfiguration of the replicated key-value store under load (see docs/kv-store.md):
-#   start the 3 nodes of config/, run the client workload, start nodes 4 and 5 of config/grow/ (they
-#   wait for the state), hand over from nodes 1-3 to nodes 1-5 with `kv reconfigure`, kill -9 nodes
-#   1 and 2 so that the new nodes are in every majority, verify every acknowledged write, print a
-#   summary with the handover's timings, and stop everything (also on Ctrl-C or failure).
+#   start the 3 nodes of config/ and nodes 4 and 5 of config/grow/ (they learn configuration 1 and
+#   wait for the state), run the client workload, hand over from nodes 1-3 to nodes 1-5 with
+#   `kv reconfigure`, kill -9 nodes 1 and 2 so that the new nodes are in every majority, verify
+#   every acknowledged write, print a summary with the handover's timings, and stop everything
+#   (also on Ctrl-C or failure).
 # Environment: KV_DEMO_PORT_BASE (default 17100), KV_DEMO_SKIP_BUILD=1, KV_DEMO_SECONDS (default 20).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/kv-env.sh"
@@ -35,15 +36,15 @@ echo "  dashboard while the demo runs: http://127.0.0.1:$((PORT_BASE + 201))/"
 for i in 1 2 3; do start_node "$i" "config/node$i.toml"; done
 leader > /dev/null
 
+say "starting nodes 4 and 5 of configuration 2 (join = true: they learn configuration 1 and wait for the state)"
+for i in 4 5; do start_node "$i" "config/grow/node$i.toml"; done
+await_line 4 "joining configuration 2"
+await_line 5 "joining configuration 2"
+
 say "client workload for ${SECONDS_OF_LOAD} s: 4 writers, each PUT demo-<w>-<i> then APPEND <i> to log-<w>"
 kv workload "$SECONDS_OF_LOAD" "$DEMO/acked.txt" &
 WORKLOAD_PID=$!
 sleep 3
-
-say "starting nodes 4 and 5 of configuration 2 (join = true: they wait for the state)"
-for i in 4 5; do start_node "$i" "config/grow/node$i.toml"; done
-await_line 4 "joining configuration 2"
-await_line 5 "joining configuration 2"
 
 say "kv reconfigure config/grow/node4.toml: nodes 1-3 hand over to nodes 1-5"
 kv reconfigure "config/grow/node4.toml"
