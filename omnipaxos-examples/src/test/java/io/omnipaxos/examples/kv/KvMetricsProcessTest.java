@@ -50,6 +50,7 @@ class KvMetricsProcessTest {
         long retries;
         try (KvClient client = cluster.client()) {
             KvCluster.awaitLeader(client, Duration.ofSeconds(30));
+            awaitHttpPorts(); // a node serves clients a moment before its HTTP port
             before = scrapeAll();
             for (int i = 0; i < PUTS; i++) {
                 client.put("k" + i, "v" + i);
@@ -78,6 +79,19 @@ class KvMetricsProcessTest {
             assertEquals(1.0, node.get("kv_configurations_entered_total"), "node " + pid);
             // Every node stores the log with storage_sync = "every_write": its storage thread syncs.
             assertTrue(node.getOrDefault("kv_storage_sync_seconds_count", 0.0) > 0, "node " + pid + ": " + node);
+        }
+    }
+
+    private void awaitHttpPorts() throws InterruptedException {
+        for (long pid : cluster.pids()) {
+            KvCluster.await("node " + pid + "'s /metrics", Duration.ofSeconds(30), () -> {
+                try {
+                    scrape(pid);
+                    return true;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
         }
     }
 

@@ -12,10 +12,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Who may send administrative requests ({@link KvOp#RECONFIGURE}, {@link KvOp#FETCH_STATE}) to the
- * client port. Reconfiguring ends the cluster's configuration, and a state fetch hands out the
- * whole map with every client's session: neither is for any client. A request is accepted if one
- * of these holds:
+ * Who may send administrative requests ({@link KvOp#RECONFIGURE}, {@link KvOp#FETCH_STATE}, {@link
+ * KvOp#CONFIGURATION}) to the client port. Reconfiguring ends the cluster's configuration, a state
+ * fetch hands out the whole map with every client's session, and the configuration lists the
+ * nodes' addresses: none is for any client. A request is accepted if one of these holds:
  *
  * <ul>
  *   <li>it comes from a loopback address: whoever runs {@code kv reconfigure} on a node's host (the
