@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The write pause of a reconfiguration that replaces most of the nodes (see docs/kv-store.md):
-#   start nodes 1-3 of config/, fill the map (`kv load`: 1 KiB values on up to 100,000 keys), start
+#   start nodes 1-3 of config/, fill the map (`kv load`: 4 KiB values on up to 100,000 keys), start
 #   nodes 4 and 5 as new nodes of configuration 2 = nodes 1, 4 and 5, run the demo's workload, hand
 #   over with `kv reconfigure`, and print the workload's longest pause between acknowledged writes,
 #   how each new node got the state (learned it as a learner, or fetched it after the handover),
@@ -8,14 +8,14 @@
 #   majority of the new configuration holds a new node, so a new node's copy of the state is on
 #   the write path unless it holds the state when the stop-sign is decided.
 # Environment: KV_DEMO_PORT_BASE (default 17100), KV_DEMO_SKIP_BUILD=1, KV_BENCH_LOAD_SECONDS
-# (default 4: how long `kv load` fills the map), KV_DEMO_SECONDS (default 20: the workload).
+# (default 6: how long `kv load` fills the map), KV_DEMO_SECONDS (default 20: the workload).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/kv-env.sh"
 cd "$KV_ROOT"
 
 PORT_BASE="${KV_DEMO_PORT_BASE:-17100}"
 SECONDS_OF_LOAD="${KV_DEMO_SECONDS:-20}"
-FILL_SECONDS="${KV_BENCH_LOAD_SECONDS:-4}"
+FILL_SECONDS="${KV_BENCH_LOAD_SECONDS:-6}"
 DEMO="$KV_ROOT/target/bench-reconfigure-data"
 DEMO_NAME="reconfiguration benchmark"
 source "$KV_ROOT/scripts/demo-lib.sh"
@@ -37,8 +37,8 @@ say "starting nodes 1-3 (configuration 1)"
 for i in 1 2 3; do start_node "$i" "config/node$i.toml"; done
 leader > /dev/null
 
-say "filling the map for ${FILL_SECONDS} s (kv load, 1 KiB values)"
-kv load --seconds "$FILL_SECONDS" --warmup-seconds 1 --clients 4 --pipeline 64 --value-bytes 1024 | sed "s/^/  /"
+say "filling the map for ${FILL_SECONDS} s (kv load, 4 KiB values)"
+kv load --seconds "$FILL_SECONDS" --warmup-seconds 1 --clients 4 --pipeline 64 --value-bytes 4096 | sed "s/^/  /"
 
 say "starting nodes 4 and 5 of configuration 2 = nodes 1, 4 and 5 (join = true)"
 for i in 4 5; do start_node "$i" "config/replace/node$i.toml"; done
@@ -51,7 +51,7 @@ WORKLOAD_PID=$!
 sleep 3
 
 say "kv reconfigure: nodes 1-3 hand over to nodes 1, 4 and 5"
-kv reconfigure "config/replace/node4.toml"
+kv reconfigure "$DEMO/config/replace/node4.toml"
 for i in 1 4 5; do await_line "$i" "runs configuration 2"; done
 await_line 2 "retired"
 await_line 3 "retired"

@@ -83,10 +83,12 @@ public final class Configurations {
     static final long FETCH_RETRY_MILLIS = 100;
 
     /**
-     * Between two rounds of asking for the state while a learner instance runs: then the fetch is
-     * only the way out if the leader does not replicate to it (a leader change, a node started late).
+     * How long a learner instance may apply nothing before the joining node asks for the state
+     * again (then every second): while the leader replicates to it, it decides the stop-sign itself,
+     * and a fetch of the same state would only compete with it. The fetch is the way out when the
+     * leader does not replicate to it (a leader change, a node started late).
      */
-    static final long LEARNING_FETCH_MILLIS = 1000;
+    static final long LEARNER_STALL_MILLIS = 2000;
 
     /** Between two attempts of a joining node to start learning the running configuration. */
     static final long LEARN_RETRY_MILLIS = 1000;
@@ -592,6 +594,8 @@ public final class Configurations {
         boolean learnerRuns = false;
         long nextLearnAttempt = System.nanoTime();
         long nextFetch = System.nanoTime();
+        long learnerApplied = -1;
+        long learnerMoved = System.nanoTime();
         while (!closed) {
             if (!learnerRuns && System.nanoTime() - nextLearnAttempt >= 0) {
                 learnerRuns = startLearning(target);
@@ -608,15 +612,26 @@ public final class Configurations {
                 if (next.nextConfigId() < target) {
                     continue; // a configuration between: learn the next one
                 }
-            } else if (System.nanoTime() - nextFetch >= 0) {
-                Optional<StateFetch.Fetched> found = stateFetch.round(sources(network.nodes()),
-                        h -> h.nextConfigId() >= target || h.endedConfigId() >= target);
-                nextFetch = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(learnerRuns ? LEARNING_FETCH_MILLIS : 0);
-                if (found.isPresent()) {
-                    learnerRuns = false;
-                    stopLearning();
-                    next = found.get().handover();
-                    file = found.get().file();
+            } else {
+                if (learnerRuns) {
+                    long applied = learnerAppliedIdx();
+                    if (applied != learnerApplied) {
+                        learnerApplied = applied;
+                        learnerMoved = System.nanoTime(); // the leader replicates to it
+                    }
+                }
+                boolean learnerStalled = System.nanoTime() - learnerMoved
+                        >= TimeUnit.MILLISECONDS.toNanos(LEARNER_STALL_MILLIS);
+                if (System.nanoTime() - nextFetch >= 0 && (!learnerRuns || learnerStalled)) {
+                    Optional<StateFetch.Fetched> found = stateFetch.round(sources(network.nodes()),
+                            h -> h.nextConfigId() >= target || h.endedConfigId() >= target);
+                    nextFetch = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(learnerRuns ? 1000 : 0);
+                    if (found.isPresent()) {
+                        learnerRuns = false;
+                        stopLearning();
+                        next = found.get().handover();
+                        file = found.get().file();
+                    }
                 }
             }
             if (next != null) {
@@ -647,6 +662,11 @@ public final class Configurations {
                 tomlConfig.server().withLearner(true));
         run(build(learnerConfig, learnerAddresses, new MemoryStorage<>(), false, null));
         return true;
+    }
+
+    /** The learner instance's applied index, or -1 if none runs. Worker only. */
+    private long learnerAppliedIdx() throws InterruptedException {
+        return loop.submit(() -> learning && node != null ? node.appliedIdx() : -1L).sync().getNow();
     }
 
     /** Closes the learner instance, if one runs, and waits until its peer port is free. Worker only. */
