@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -380,7 +381,7 @@ public final class Configurations {
         handover = next;
         events.onConfigurationEnded(next);
         ReplicaNode<KvEntry> old = node;
-        boolean ledTheOld = old != null && old.paxos().getCurrentLeader().equals(Optional.of(pid));
+        long oldLeader = old != null ? old.paxos().getCurrentLeader().orElse(0L) : 0;
         Storage<KvEntry> oldStorage = storage;
         EVENTS.info("configuration {} ended: handing over to configuration {} with nodes {}", next.endedConfigId(),
                 next.nextConfigId(), next.stopSign().nextConfig().nodes());
@@ -393,7 +394,7 @@ public final class Configurations {
             TimeUnit.NANOSECONDS.sleep(graceEnds - System.nanoTime());
             loop.submit(old::close).sync();
             old.awaitClosed();
-            enter(next, prepared, ledTheOld, oldStorage);
+            enter(next, prepared, oldLeader, oldStorage);
         }));
     }
 
@@ -403,7 +404,7 @@ public final class Configurations {
 
     /** Runs {@code next}'s configuration if this node is a member; otherwise retires. Not on the event loop. */
     private void enter(Handover next) throws InterruptedException {
-        enter(next, null, false, null);
+        enter(next, null, 0, null);
     }
 
     /**
@@ -440,14 +441,15 @@ public final class Configurations {
     }
 
     /**
-     * As {@link #enter(Handover)}, with {@code prepared} if it is not null (see {@link #prepare}). A
-     * node that led the configuration that ended ({@code takeOver}) takes over the next one at once
-     * instead of waiting for its first election: every member starts from the same state, and it is
-     * the node the clients were talking to, so writes resume sooner. The ended configuration's
-     * storage ({@code oldStorage}, closed instance; null if none) is closed only once the next one
-     * runs, then the stores of the configurations left are deleted and a spare storage is opened.
+     * As {@link #enter(Handover)}, with {@code prepared} if it is not null (see {@link #prepare}). One
+     * member takes over the next configuration at once instead of waiting for its first election
+     * ({@link #takesOver}; {@code oldLeader}: the leader of the ended configuration as this node knew
+     * it, 0 if unknown): every member starts from the same state, so writes resume sooner. The
+     * ended configuration's storage ({@code oldStorage}, closed instance; null if none) is closed
+     * only once the next one runs, then the stores of the configurations left are deleted and a
+     * spare storage is opened.
      */
-    private void enter(Handover next, Prepared prepared, boolean takeOver, Storage<KvEntry> oldStorage)
+    private void enter(Handover next, Prepared prepared, long oldLeader, Storage<KvEntry> oldStorage)
             throws InterruptedException {
         if (!isMember(next)) {
             loop.submit(() -> {
@@ -464,10 +466,11 @@ public final class Configurations {
             return;
         }
         run(prepared != null ? prepared : prepare(next, null));
-        if (takeOver) {
+        if (takesOver(next, oldLeader)) {
             loop.submit(() -> {
-                EVENTS.info("node {} led configuration {}: taking over configuration {} at once", pid,
-                        next.endedConfigId(), next.nextConfigId());
+                EVENTS.info("node {} takes over configuration {} at once ({})", pid, next.nextConfigId(),
+                        oldLeader == pid ? "it led configuration " + next.endedConfigId() : "node " + oldLeader
+                                + ", which led configuration " + next.endedConfigId() + ", is not a member");
                 node.paxos().tryBecomeLeader();
                 node.requestStep();
             }).sync();
@@ -526,6 +529,24 @@ public final class Configurations {
         } catch (IOException | StorageException e) {
             LOG.warn("could not delete the spare storage {}: {}", folder, e.toString());
         }
+    }
+
+    /**
+     * Whether this member takes over {@code next}'s configuration at once: it led the ended one
+     * ({@code oldLeader}), the node the clients were talking to; or that leader is not a member and
+     * this node has the smallest pid of the members. Members that disagree about the old leader may
+     * both try: ballots settle it, as in any election. No one does if the old leader is unknown.
+     */
+    private boolean takesOver(Handover next, long oldLeader) {
+        return takesOver(pid, next.stopSign().nextConfig().nodes(), oldLeader);
+    }
+
+    /** {@link #takesOver(Handover, long)} for member {@code pid} of a configuration of {@code members}. */
+    static boolean takesOver(long pid, List<Long> members, long oldLeader) {
+        if (oldLeader == 0 || oldLeader == pid) {
+            return oldLeader == pid;
+        }
+        return !members.contains(oldLeader) && pid == Collections.min(members);
     }
 
     /** Deletes the stores of the configurations before {@code configId}, which this node left for good. */
@@ -603,9 +624,10 @@ public final class Configurations {
             }
             Handover next = learned.poll(FETCH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
             Path file = null;
+            long learnerLeader = 0;
             if (next != null) {
                 learnerRuns = false;
-                stopLearning();
+                learnerLeader = stopLearning();
                 EVENTS.info("decided the stop-sign of configuration {} as a learner: the state it hands over to "
                         + "configuration {} is here, no fetch ({} bytes)", next.endedConfigId(), next.nextConfigId(),
                         next.state().length);
@@ -637,7 +659,7 @@ public final class Configurations {
             if (next != null) {
                 requireJoinable(next, target);
                 record(next, file);
-                enter(next, prepare(next, opened), false, null);
+                enter(next, prepare(next, opened), learnerLeader, null);
                 return true;
             }
         }
@@ -669,12 +691,17 @@ public final class Configurations {
         return loop.submit(() -> learning && node != null ? node.appliedIdx() : -1L).sync().getNow();
     }
 
-    /** Closes the learner instance, if one runs, and waits until its peer port is free. Worker only. */
-    private void stopLearning() throws InterruptedException {
+    /**
+     * Closes the learner instance, if one runs, and waits until its peer port is free; returns the
+     * leader it knew (0: none, or no learner ran). Worker only.
+     */
+    private long stopLearning() throws InterruptedException {
         AtomicReference<ReplicaNode<KvEntry>> learner = new AtomicReference<>();
+        long[] leader = {0};
         loop.submit(() -> {
             if (learning) {
                 learner.set(node);
+                leader[0] = node.paxos().getCurrentLeader().orElse(0L);
                 node.close();
                 node = null;
                 storage = null;
@@ -685,6 +712,7 @@ public final class Configurations {
         if (learner.get() != null) {
             learner.get().awaitClosed();
         }
+        return leader[0];
     }
 
     private Handover requireJoinable(Handover found, int target) {
