@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -73,8 +74,14 @@ public final class Configurations {
      * may also come from the worker thread.
      */
     public interface Events extends ReplicaNode.Listener<KvEntry> {
-        /** A configuration's instance is about to run: the state machine starts empty (the seed restores it). */
-        void onConfigurationStarting();
+        /**
+         * A configuration's instance is about to run. {@code stateKept}: the state machine already
+         * holds the state this configuration was seeded with (this node applied the ended one up to
+         * its stop-sign, as a member or a learner), so the seed the instance hands over first (the
+         * snapshot of slot 0) needs no decoding; otherwise the state machine starts empty and the
+         * seed, or the storage's log, restores it.
+         */
+        void onConfigurationStarting(boolean stateKept);
 
         /** The current configuration has ended with {@code handover}: answer what waits on it. */
         void onConfigurationEnded(Handover handover);
@@ -153,6 +160,12 @@ public final class Configurations {
      * null. Worker only (and {@link #close} once the worker ended).
      */
     private Storage<KvEntry> spare;
+    /** Writes a handover file while the worker seeds the next storage ({@link #recordAndPrepare}). */
+    private final ExecutorService recorder = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "kv-handover-record");
+        thread.setDaemon(true);
+        return thread;
+    });
     private int spareConfigId;
     private int leaderlessChecks;
     private volatile boolean closed;
@@ -199,7 +212,7 @@ public final class Configurations {
         } else {
             Storage<KvEntry> initial = memory ? new MemoryStorage<>() : openStorage(network.dataDir());
             boolean recovering = initial.getLogLength() > 0 || !initial.getPromise().equals(Ballot.NONE);
-            run(build(tomlConfig, network.nodes(), initial, recovering, null));
+            run(build(tomlConfig, network.nodes(), initial, recovering, null), false);
             openSpare(tomlConfig.cluster().configurationId() + 1);
         }
     }
@@ -354,6 +367,7 @@ public final class Configurations {
     public void close() throws InterruptedException {
         closed = true;
         worker.shutdownNow();
+        recorder.shutdownNow();
         worker.awaitTermination(5, TimeUnit.SECONDS);
         AtomicReference<Storage<KvEntry>> open = new AtomicReference<>();
         loop.submit(() -> {
@@ -387,15 +401,38 @@ public final class Configurations {
                 next.nextConfigId(), next.stopSign().nextConfig().nodes());
         onWorker(() -> guard(() -> {
             long graceEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDOVER_GRACE_MILLIS);
-            record(next, fetched);
             // The next instance is made ready (storage opened and seeded, node built: 150-350 ms
             // measured in the reconfiguration demo) while the old one still runs its grace period.
-            Prepared prepared = isMember(next) ? prepare(next, null) : null;
+            Prepared prepared = recordAndPrepare(next, fetched, null);
             TimeUnit.NANOSECONDS.sleep(graceEnds - System.nanoTime());
             loop.submit(old::close).sync();
             old.awaitClosed();
-            enter(next, prepared, oldLeader, oldStorage);
+            enter(next, prepared, oldLeader, oldStorage, fetched == null); // else it missed the stop-sign
         }));
+    }
+
+    /**
+     * Records {@code next} ({@link #record}) and, for a member, prepares its instance ({@link
+     * #prepare}) at the same time: both write the whole state and force it (the handover file, the
+     * seeded storage), which for a state of tens of MB takes a second or more each. The handover
+     * is recorded before the instance runs; a seeded storage without a recorded handover (a crash
+     * in between) is recovered like any other when the handover comes again. Worker only.
+     *
+     * @return the prepared instance, or null if this node is not a member
+     */
+    private Prepared recordAndPrepare(Handover next, Path fetched, Storage<KvEntry> opened) {
+        if (!isMember(next)) {
+            record(next, fetched);
+            return null;
+        }
+        CompletableFuture<Void> recorded = CompletableFuture.runAsync(() -> record(next, fetched), recorder);
+        Prepared prepared;
+        try {
+            prepared = prepare(next, opened);
+        } finally {
+            recorded.join(); // its failure, if any, is the one to report
+        }
+        return prepared;
     }
 
     private boolean isMember(Handover next) {
@@ -404,7 +441,7 @@ public final class Configurations {
 
     /** Runs {@code next}'s configuration if this node is a member; otherwise retires. Not on the event loop. */
     private void enter(Handover next) throws InterruptedException {
-        enter(next, null, 0, null);
+        enter(next, null, 0, null, false);
     }
 
     /**
@@ -447,10 +484,11 @@ public final class Configurations {
      * it, 0 if unknown): every member starts from the same state, so writes resume sooner. The
      * ended configuration's storage ({@code oldStorage}, closed instance; null if none) is closed
      * only once the next one runs, then the stores of the configurations left are deleted and a
-     * spare storage is opened.
+     * spare storage is opened. {@code stateKept}: this node applied the ended configuration up to
+     * its stop-sign, so its state machine holds the state {@code next} starts from.
      */
-    private void enter(Handover next, Prepared prepared, long oldLeader, Storage<KvEntry> oldStorage)
-            throws InterruptedException {
+    private void enter(Handover next, Prepared prepared, long oldLeader, Storage<KvEntry> oldStorage,
+            boolean stateKept) throws InterruptedException {
         if (!isMember(next)) {
             loop.submit(() -> {
                 handover = next;
@@ -465,7 +503,7 @@ public final class Configurations {
             discardOldConfigurations(next.nextConfigId());
             return;
         }
-        run(prepared != null ? prepared : prepare(next, null));
+        run(prepared != null ? prepared : prepare(next, null), stateKept);
         if (takesOver(next, oldLeader)) {
             loop.submit(() -> {
                 EVENTS.info("node {} takes over configuration {} at once ({})", pid, next.nextConfigId(),
@@ -561,8 +599,11 @@ public final class Configurations {
         }
     }
 
-    /** Makes {@code p} the running instance and starts it (binding its peer port). */
-    private void run(Prepared p) throws InterruptedException {
+    /**
+     * Makes {@code p} the running instance and starts it (binding its peer port); {@code stateKept}:
+     * see {@link Events#onConfigurationStarting}.
+     */
+    private void run(Prepared p, boolean stateKept) throws InterruptedException {
         ReplicaNode<KvEntry> next = p.node();
         OmniPaxosConfig runConfig = p.config();
         loop.submit(() -> {
@@ -576,7 +617,7 @@ public final class Configurations {
             }
             learning = runConfig.server().learner();
             switching = false;
-            events.onConfigurationStarting();
+            events.onConfigurationStarting(stateKept);
         }).sync();
         next.start();
         if (runConfig.server().learner()) {
@@ -625,6 +666,7 @@ public final class Configurations {
             Handover next = learned.poll(FETCH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
             Path file = null;
             long learnerLeader = 0;
+            boolean learnedIt = next != null;
             if (next != null) {
                 learnerRuns = false;
                 learnerLeader = stopLearning();
@@ -658,8 +700,7 @@ public final class Configurations {
             }
             if (next != null) {
                 requireJoinable(next, target);
-                record(next, file);
-                enter(next, prepare(next, opened), learnerLeader, null);
+                enter(next, recordAndPrepare(next, file, opened), learnerLeader, null, learnedIt);
                 return true;
             }
         }
@@ -682,7 +723,7 @@ public final class Configurations {
         learnerAddresses.put(pid, network.node(pid));
         OmniPaxosConfig learnerConfig = new OmniPaxosConfig(running.get().config(),
                 tomlConfig.server().withLearner(true));
-        run(build(learnerConfig, learnerAddresses, new MemoryStorage<>(), false, null));
+        run(build(learnerConfig, learnerAddresses, new MemoryStorage<>(), false, null), false);
         return true;
     }
 

@@ -63,7 +63,7 @@ class ConfigurationsTest {
         OmniPaxosConfig config = OmniPaxosConfig.withToml(toml, Set.of(NetworkConfig.TABLE));
         Configurations.Events events = new Configurations.Events() {
             @Override
-            public void onConfigurationStarting() {
+            public void onConfigurationStarting(boolean stateKept) {
                 if (starts.incrementAndGet() == 2) {
                     throw new AssertionError("boom while starting configuration 2");
                 }
