@@ -64,6 +64,8 @@ say "verifying every acknowledged write through nodes 1, 4 and 5"
 kv verify "$DEMO/acked.txt" | tee "$DEMO/verify.txt"
 
 say "summary"
+ACKED=$(sed -n 's/^workload done: \([0-9,]*\) acknowledged.*/\1/p' "$DEMO/workload.txt" | tr -d ,)
+echo "  workload throughput:        $ACKED acknowledged writes in ${SECONDS_OF_LOAD} s ($(( ACKED / SECONDS_OF_LOAD )) writes/s, the handover included)"
 grep "longest pause" "$DEMO/workload.txt" | sed 's/^workload: /  /'
 echo "  state handed over:          $(grep -ho 'state [0-9]* bytes\|no fetch ([0-9]* bytes)' "$DEMO"/logs/node4.log | head -n 1)"
 for i in 4 5; do
