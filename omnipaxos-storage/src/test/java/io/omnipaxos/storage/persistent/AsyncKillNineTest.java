@@ -10,9 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real crashes of the asynchronous mode: a child JVM ({@link AsyncKillNineChild}) writes one store
@@ -28,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (default {@value #DEFAULT_SEED}); a failure names the seed and the life. Children start as in
  * {@link KillNineTest} (C1 only, serial GC, a class-data archive).
  */
-class AsyncKillNineTest {
+class AsyncKillNineTest extends ChildProcessTest {
 
     static final int DEFAULT_LIVES = 16;
     static final long DEFAULT_SEED = 7;
@@ -36,18 +34,6 @@ class AsyncKillNineTest {
     private static final long STEP_TIMEOUT_MILLIS = 60_000;
     /** How many writes past the last acknowledged one the replay looks for the reopened state. */
     private static final long MAX_WRITES_PAST_ACKNOWLEDGED = 1_000_000;
-
-    @TempDir
-    Path dir;
-
-    private KillNineTest.Child child;
-
-    @AfterEach
-    void destroyChild() {
-        if (child != null) {
-            child.destroy();
-        }
-    }
 
     /** The store's configuration, in the child and here. */
     static PersistentStorageConfig<String> config(Path storeDir, boolean decidedLags) {

@@ -20,9 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real crashes: a child JVM ({@link KillNineChild}) runs three servers on {@link PersistentStorage}
@@ -42,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the run time, so children run with C1 only, serial GC and a class-data archive recorded by one
  * warm-up child (see {@link ChildJvm}).
  */
-class KillNineTest {
+class KillNineTest extends ChildProcessTest {
 
     static final int DEFAULT_KILLS = 30;
     static final long DEFAULT_SEED = 42;
@@ -50,11 +48,6 @@ class KillNineTest {
     /** Share of kills that land while the child is opening its stores. */
     private static final int KILL_WHILE_OPENING_PERCENT = 15;
     private static final int MAX_DECIDED_LINES_BEFORE_KILL = 3_000;
-
-    @TempDir
-    Path dir;
-
-    private Child child;
 
     /** What the restarted children must find: per server, reported decided entries not yet checked. */
     private final Map<Long, TreeMap<Long, String>> unverified = new TreeMap<>();
@@ -64,13 +57,6 @@ class KillNineTest {
     private long seed;
     private int life;
     private long decidedReports;
-
-    @AfterEach
-    void destroyChild() {
-        if (child != null) {
-            child.destroy();
-        }
-    }
 
     @Test
     void killNineLosesNoReportedDecidedEntryAndNoPromise() throws Exception {

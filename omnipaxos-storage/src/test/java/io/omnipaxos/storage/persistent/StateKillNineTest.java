@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real crashes of the state files alone: a child JVM ({@link StateKillNineChild}) commits states
@@ -24,25 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>{@code -Dkill.count=N} lives (default {@value #DEFAULT_LIVES}) and {@code -Dkill.seed=S}
  * (default {@value #DEFAULT_SEED}); a failure names the seed and the life.
  */
-class StateKillNineTest {
+class StateKillNineTest extends ChildProcessTest {
 
     static final int DEFAULT_LIVES = 40;
     static final long DEFAULT_SEED = 11;
     private static final int MAX_COMMITS_BEFORE_KILL = 60;
     private static final int KILL_WHILE_OPENING_PERCENT = 15;
     private static final long STEP_TIMEOUT_MILLIS = 60_000;
-
-    @TempDir
-    Path dir;
-
-    private KillNineTest.Child child;
-
-    @AfterEach
-    void destroyChild() {
-        if (child != null) {
-            child.destroy();
-        }
-    }
 
     @Test
     void killNineNeverLosesACommitNorLeavesAStateThatCannotOpen() throws Exception {
