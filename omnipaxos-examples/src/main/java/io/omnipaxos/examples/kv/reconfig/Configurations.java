@@ -92,11 +92,15 @@ public final class Configurations {
 
     /**
      * How long a learner instance may apply nothing before the joining node asks for the state
-     * again (then every second): while the leader replicates to it, it decides the stop-sign itself,
-     * and a fetch of the same state would only compete with it. The fetch is the way out when the
-     * leader does not replicate to it (a leader change, a node started late).
+     * again (then every {@link #STALLED_LEARNER_FETCH_MILLIS}): while the leader replicates to it,
+     * it decides the stop-sign itself, and a fetch of the same state would only compete with it. The
+     * fetch is the way out when the leader does not replicate to it (a leader change, a node started
+     * late).
      */
     static final long LEARNER_STALL_MILLIS = 2000;
+
+    /** Between two rounds of asking for the state once a learner instance has stalled. */
+    static final long STALLED_LEARNER_FETCH_MILLIS = 1000;
 
     /** Between two attempts of a joining node to start learning the running configuration. */
     static final long LEARN_RETRY_MILLIS = 1000;
@@ -689,7 +693,8 @@ public final class Configurations {
                 if (System.nanoTime() - nextFetch >= 0 && (!learnerRuns || learnerStalled)) {
                     Optional<StateFetch.Fetched> found = stateFetch.round(sources(network.nodes()),
                             h -> h.nextConfigId() >= target || h.endedConfigId() >= target);
-                    nextFetch = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(learnerRuns ? 1000 : 0);
+                    nextFetch = System.nanoTime()
+                            + TimeUnit.MILLISECONDS.toNanos(learnerRuns ? STALLED_LEARNER_FETCH_MILLIS : 0);
                     if (found.isPresent()) {
                         learnerRuns = false;
                         stopLearning();
