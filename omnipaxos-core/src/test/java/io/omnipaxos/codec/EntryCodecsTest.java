@@ -40,7 +40,7 @@ class EntryCodecsTest {
     @Test
     void stringsRoundTripAsUtf8() {
         for (String s : List.of("", "a", "ascii only", "ÅÄÖ", "€", "日本語", "😀", "a😀b𝄞c", "\u0000", "\u007F\u0080",
-                "\u07FF\u0800", "\uFFFF", "\uD800\uDC00", "\uDBFF\uDFFF", "x".repeat(10_000))) {
+                "\u07FF\u0800", "\uFFFF", "\uD800\uDC00", "\uDBFF\uDFFF", "x".repeat(10_000), "what?", "?")) {
             byte[] bytes = encode(STRING, s);
             assertArrayEquals(s.getBytes(StandardCharsets.UTF_8), bytes, s);
             assertEquals(s, decode(STRING, bytes));
@@ -60,10 +60,11 @@ class EntryCodecsTest {
 
     @Test
     void unpairedSurrogatesAreNotEncoded() {
-        for (String s : List.of("\uD800", "a\uDC00", "\uD800b", "\uDC00\uD800", "ok\uDBFF")) {
+        for (String s : List.of("\uD800", "a\uDC00", "\uD800b", "\uDC00\uD800", "ok\uDBFF", "why?\uD800",
+                "x".repeat(5000) + "\uDFFF")) { // the last two: as many UTF-8 bytes as chars if replaced by '?'
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> STRING.encodedSize(s));
             assertTrue(e.getMessage().contains("unpaired surrogate"), e::getMessage);
-            assertThrows(IllegalArgumentException.class, () -> STRING.encode(s, ByteBuffer.allocate(100)));
+            assertThrows(IllegalArgumentException.class, () -> STRING.encode(s, ByteBuffer.allocate(4 * s.length())));
         }
     }
 
