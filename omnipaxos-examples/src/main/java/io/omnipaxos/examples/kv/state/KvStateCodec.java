@@ -2,12 +2,10 @@ package io.omnipaxos.examples.kv.state;
 
 import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.StringCodec;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -33,44 +31,81 @@ final class KvStateCodec {
 
     private KvStateCodec() {}
 
+    /**
+     * Encodes {@code machine} into one array sized for all-ASCII text (a char per byte), so the
+     * usual state of tens of MB is written without growing or copying the array: the event loop and
+     * the collector see one allocation of the state's size.
+     */
     static byte[] encode(KvStateMachine machine) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024 + machine.data.size() * 32);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            out.writeLong(machine.appliedCount);
-            out.writeLong(machine.duplicateCount);
-            out.writeInt(machine.data.size());
-            for (Map.Entry<String, String> entry : machine.data.entrySet()) {
-                writeString(out, entry.getKey());
-                writeString(out, entry.getValue());
-            }
-            out.writeInt(machine.sessions.size());
-            for (Map.Entry<Long, KvStateMachine.Session> entry : machine.sessions.entrySet()) {
-                writeSession(out, entry.getKey(), entry.getValue());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        Writer out = new Writer(asciiSize(machine));
+        out.room(1 + 8 + 8 + 4).put((byte) VERSION).putLong(machine.appliedCount).putLong(machine.duplicateCount)
+                .putInt(machine.data.size());
+        for (Map.Entry<String, String> entry : machine.data.entrySet()) {
+            out.string(entry.getKey());
+            out.string(entry.getValue());
         }
-        return bytes.toByteArray();
+        out.room(4).putInt(machine.sessions.size());
+        for (Map.Entry<Long, KvStateMachine.Session> entry : machine.sessions.entrySet()) {
+            KvStateMachine.Session session = entry.getValue();
+            out.room(8 + 8 + 4).putLong(entry.getKey()).putLong(session.ackedUpTo).putInt(session.replies.size());
+            for (KvReply reply : session.replies.values()) {
+                out.room(8 + 1 + 8).putLong(reply.requestNumber()).put(reply.status().code).putLong(reply.leaderHint());
+                out.string(reply.text());
+            }
+        }
+        return out.bytes();
     }
 
-    private static void writeSession(DataOutputStream out, long clientId, KvStateMachine.Session session)
-            throws IOException {
-        out.writeLong(clientId);
-        out.writeLong(session.ackedUpTo);
-        out.writeInt(session.replies.size());
-        for (KvReply reply : session.replies.values()) {
-            out.writeLong(reply.requestNumber());
-            out.writeByte(reply.status().code);
-            out.writeLong(reply.leaderHint());
-            writeString(out, reply.text());
+    /** The encoded size if every string is ASCII. */
+    private static long asciiSize(KvStateMachine machine) {
+        long size = 1 + 8 + 8 + 4 + 4;
+        for (Map.Entry<String, String> entry : machine.data.entrySet()) {
+            size += 4 + entry.getKey().length() + 4 + entry.getValue().length();
         }
+        for (KvStateMachine.Session session : machine.sessions.values()) {
+            size += 8 + 8 + 4;
+            for (KvReply reply : session.replies.values()) {
+                size += 8 + 1 + 8 + 4 + reply.text().length();
+            }
+        }
+        return size;
     }
 
-    private static void writeString(DataOutputStream out, String text) throws IOException {
-        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
+    /** A big-endian buffer that grows by half when a write needs more room than is left. */
+    private static final class Writer {
+
+        private ByteBuffer buffer;
+
+        Writer(long capacity) {
+            buffer = ByteBuffer.allocate(checkedCapacity(capacity));
+        }
+
+        /** The buffer, with at least {@code bytes} left. */
+        ByteBuffer room(int bytes) {
+            if (buffer.remaining() < bytes) {
+                long wanted = Math.max(buffer.capacity() + (long) buffer.capacity() / 2, (long) buffer.position() + bytes);
+                buffer = ByteBuffer.allocate(checkedCapacity(wanted)).put(buffer.flip());
+            }
+            return buffer;
+        }
+
+        /** A string: its UTF-8 length and bytes. */
+        void string(String text) {
+            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+            room(4 + utf8.length).putInt(utf8.length).put(utf8);
+        }
+
+        /** What was written, without a copy if it filled the buffer exactly. */
+        byte[] bytes() {
+            return buffer.hasRemaining() ? Arrays.copyOf(buffer.array(), buffer.position()) : buffer.array();
+        }
+
+        private static int checkedCapacity(long bytes) {
+            if (bytes > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("the key-value state encodes to more than 2 GiB (" + bytes + " bytes)");
+            }
+            return (int) bytes;
+        }
     }
 
     static KvStateMachine decode(byte[] bytes) {

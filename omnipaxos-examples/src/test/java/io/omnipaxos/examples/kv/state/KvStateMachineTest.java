@@ -135,4 +135,19 @@ class KvStateMachineTest {
         assertEquals(KvStateMachine.decode(before).valueOf("k1"), copy.valueOf("k1"));
         assertEquals(machine.appliedCount() - 3, copy.appliedCount());
     }
+
+    @Test
+    void aStateOfNonAsciiTextRoundTripsThoughItsEncodingOutgrowsTheFirstGuess() {
+        // The encoder sizes its array for one byte per char: these keys and values take two to four.
+        for (long n = 1; n <= 50; n++) {
+            machine.apply(new KvCommand(1, n, n - 1, KvOp.PUT, "clé-" + n, "värde😀日本語".repeat((int) n)));
+        }
+        machine.apply(new KvCommand(2, 1, 0, KvOp.GET, "clé-7", ""));
+        byte[] encoded = machine.encode();
+        KvStateMachine decoded = KvStateMachine.decode(encoded);
+        assertEquals(50, decoded.size());
+        assertEquals("värde😀日本語".repeat(7), decoded.valueOf("clé-7"));
+        assertArrayEquals(encoded, decoded.encode(), "decoding and encoding again gives the same bytes");
+        assertEquals(machine.appliedCount(), decoded.appliedCount());
+    }
 }
