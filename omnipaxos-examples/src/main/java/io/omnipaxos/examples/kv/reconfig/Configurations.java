@@ -13,7 +13,6 @@ import io.omnipaxos.examples.kv.peer.Incarnations;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.examples.kv.state.KvEntry;
 import io.omnipaxos.examples.kv.state.KvEntryCodec;
-import io.omnipaxos.examples.kv.state.KvSnapshot;
 import io.omnipaxos.examples.kv.state.KvSnapshots;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageException;
@@ -39,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,8 +83,8 @@ public final class Configurations {
          */
         void onConfigurationStarting(boolean stateKept);
 
-        /** The current configuration has ended with {@code handover}: answer what waits on it. */
-        void onConfigurationEnded(Handover handover);
+        /** Configuration {@code endedConfigId} has ended with {@code stopSign}: answer what waits on it. */
+        void onConfigurationEnded(int endedConfigId, StopSign stopSign);
     }
 
     /** Between two rounds of asking every node for the state. */
@@ -156,8 +156,11 @@ public final class Configurations {
     private boolean switching;
     /** Whether {@link #node} is a learner instance of the configuration before the one this node joins. */
     private boolean learning;
-    /** The handovers the learner instance decided, for the joining worker ({@link #join}). */
-    private final BlockingQueue<Handover> learned = new LinkedBlockingQueue<>();
+    /**
+     * The handovers the learner instance decided, for the joining worker ({@link #join}), which
+     * builds them: that encodes the final state, off the event loop.
+     */
+    private final BlockingQueue<Supplier<Handover>> learned = new LinkedBlockingQueue<>();
     private boolean fetching;
     /**
      * An empty storage opened ahead for configuration {@link #spareConfigId} ({@link #openSpare}), or
@@ -296,27 +299,29 @@ public final class Configurations {
     }
 
     /**
-     * The current configuration's stop-sign is decided; {@code finalState} is the map after it. A
-     * stop-sign that cannot be followed (see {@link #unfollowableEnd}) is logged as an error and
-     * kept as the reason to refuse every request. Event loop only.
+     * The current configuration's stop-sign is decided; {@code finalState} encodes the map after it
+     * (a second or more on a loaded machine for tens of MB: it is called on the worker, not on the
+     * event loop, so it must encode a copy that nothing changes). A stop-sign that cannot be
+     * followed (see {@link #unfollowableEnd}) is logged as an error and kept as the reason to refuse
+     * every request. Event loop only.
      */
-    public void onStopSign(StopSign stopSign, byte[] finalState) {
-        Handover next;
+    public void onStopSign(StopSign stopSign, Supplier<byte[]> finalState) {
+        int ended = config.cluster().configurationId();
         try {
-            next = new Handover(config.cluster().configurationId(), stopSign, finalState);
+            Handover.requireFollowable(ended, stopSign);
         } catch (IllegalArgumentException | DecodeException e) {
-            unfollowable = "configuration " + config.cluster().configurationId() + " ended with a stop-sign that node "
-                    + pid + " cannot follow (" + e.getMessage() + "): it serves no requests until an operator "
-                    + "intervenes";
+            unfollowable = "configuration " + ended + " ended with a stop-sign that node " + pid + " cannot follow ("
+                    + e.getMessage() + "): it serves no requests until an operator intervenes";
             EVENTS.error("{}; the stop-sign: {}", unfollowable, stopSign);
             return;
         }
+        Supplier<Handover> next = () -> new Handover(ended, stopSign, finalState.get());
         if (learning) {
             switching = true; // the joining worker closes the learner and goes on (see join)
             learned.add(next);
             return;
         }
-        handOver(next, null);
+        handOver(ended, stopSign, next, null);
     }
 
     /** A peer runs a newer configuration: ask our nodes for the handover we missed. Event loop only. */
@@ -361,7 +366,8 @@ public final class Configurations {
             loop.execute(fatalOnThrow(() -> {
                 fetching = false;
                 if (found.isPresent() && !switching && config.cluster().configurationId() == current) {
-                    handOver(found.get().handover(), found.get().file());
+                    Handover fetched = found.get().handover();
+                    handOver(fetched.endedConfigId(), fetched.stopSign(), () -> fetched, found.get().file());
                 }
             }));
         });
@@ -388,23 +394,26 @@ public final class Configurations {
     }
 
     /**
-     * Records {@code next} (from {@code fetched}, its checked binary form, if not null), closes the
-     * running instance and enters the next configuration. Event loop only.
+     * Builds the handover of configuration {@code endedConfigId}, which ended with {@code
+     * stopSign} ({@code building} encodes the final state, on the worker), records it (from {@code
+     * fetched}, its checked binary form, if not null), closes the running instance and enters the
+     * next configuration. Event loop only.
      */
-    private void handOver(Handover next, Path fetched) {
+    private void handOver(int endedConfigId, StopSign stopSign, Supplier<Handover> building, Path fetched) {
         if (switching || closed) {
             return;
         }
         switching = true;
-        handover = next;
-        events.onConfigurationEnded(next);
+        events.onConfigurationEnded(endedConfigId, stopSign);
         ReplicaNode<KvEntry> old = node;
         long oldLeader = old != null ? old.paxos().getCurrentLeader().orElse(0L) : 0;
         Storage<KvEntry> oldStorage = storage;
-        EVENTS.info("configuration {} ended: handing over to configuration {} with nodes {}", next.endedConfigId(),
-                next.nextConfigId(), next.stopSign().nextConfig().nodes());
+        EVENTS.info("configuration {} ended: handing over to configuration {} with nodes {}", endedConfigId,
+                stopSign.nextConfig().configurationId(), stopSign.nextConfig().nodes());
         onWorker(() -> guard(() -> {
             long graceEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDOVER_GRACE_MILLIS);
+            Handover next = building.get();
+            loop.execute(() -> handover = next); // state fetches get it from now on
             // The next instance is made ready (storage opened and seeded, node built: 150-350 ms
             // measured in the reconfiguration demo) while the old one still runs its grace period.
             Prepared prepared = recordAndPrepare(next, fetched, null);
@@ -467,7 +476,7 @@ public final class Configurations {
                 && fresh.getPromise().equals(Ballot.NONE);
         if (empty) {
             fresh.writeAtomically(List.<StorageOp<KvEntry>>of(
-                    new StorageOp.SetSnapshot<>(1, new KvSnapshot(next.state(), List.of())),
+                    new StorageOp.SetSnapshot<>(1, next.seed()),
                     new StorageOp.SetDecidedIdx<>(1)));
         }
         OmniPaxosConfig nextConfig = new OmniPaxosConfig(next.stopSign().nextConfig(), tomlConfig.server());
@@ -667,16 +676,18 @@ public final class Configurations {
                 learnerRuns = startLearning(target);
                 nextLearnAttempt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEARN_RETRY_MILLIS);
             }
-            Handover next = learned.poll(FETCH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            Supplier<Handover> decided = learned.poll(FETCH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            Handover next = null;
             Path file = null;
             long learnerLeader = 0;
-            boolean learnedIt = next != null;
-            if (next != null) {
+            boolean learnedIt = decided != null;
+            if (decided != null) {
                 learnerRuns = false;
                 learnerLeader = stopLearning();
+                next = decided.get();
                 EVENTS.info("decided the stop-sign of configuration {} as a learner: the state it hands over to "
                         + "configuration {} is here, no fetch ({} bytes)", next.endedConfigId(), next.nextConfigId(),
-                        next.state().length);
+                        next.stateLength());
                 if (next.nextConfigId() < target) {
                     continue; // a configuration between: learn the next one
                 }

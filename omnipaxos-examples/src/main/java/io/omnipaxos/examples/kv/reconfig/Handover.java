@@ -6,6 +6,7 @@ import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.NodeAddressCodec;
 import io.omnipaxos.examples.kv.state.KvOp;
+import io.omnipaxos.examples.kv.state.KvSnapshot;
 import io.omnipaxos.examples.kv.state.KvStateMachine;
 import io.omnipaxos.storage.StorageException;
 import java.io.BufferedInputStream;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.CRC32C;
@@ -43,7 +45,8 @@ import java.util.zip.CheckedInputStream;
  *
  * @param endedConfigId the configuration the stop-sign ended
  * @param stopSign the decided stop-sign
- * @param state the encoded final state (copied in and out)
+ * @param state the encoded final state, kept as given, not copied (it may be tens of MB: every
+ *     caller passes an array it just made and no longer changes); {@link #state()} returns a copy
  */
 public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
 
@@ -53,11 +56,23 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
     private static final int HEAD_BYTES = 4 + 1 + 4 + 4 + 4;
     /** The shortest binary form: the head and the checksum. */
     private static final int MIN_BYTES = HEAD_BYTES + 4;
+    /** The most bytes of the state one write call is given (see {@link #writeTo}). */
+    private static final int WRITE_SLICE_BYTES = 1 << 20;
 
-    /** Validates and copies the fields; the metadata must hold an address for every next node. */
+    /** Validates the fields; the metadata must hold an address for every next node. */
     public Handover {
+        Objects.requireNonNull(state, "state");
+        requireFollowable(endedConfigId, stopSign);
+    }
+
+    /**
+     * Checks that configuration {@code endedConfigId} can hand over with {@code stopSign}: the next
+     * configuration's id is higher and its metadata holds an address for every next node.
+     *
+     * @throws IllegalArgumentException or {@link DecodeException} saying what is wrong
+     */
+    public static void requireFollowable(int endedConfigId, StopSign stopSign) {
         Objects.requireNonNull(stopSign, "stopSign");
-        state = Objects.requireNonNull(state, "state").clone();
         if (stopSign.nextConfig().configurationId() <= endedConfigId) {
             throw new IllegalArgumentException("configuration " + endedConfigId + " cannot hand over to configuration "
                     + stopSign.nextConfig().configurationId() + ": ids must grow");
@@ -74,6 +89,16 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
     @Override
     public byte[] state() {
         return state.clone();
+    }
+
+    /** The length of the encoded final state, without copying it. */
+    public int stateLength() {
+        return state.length;
+    }
+
+    /** The snapshot every member of the next configuration seeds its log with; it shares the state's bytes. */
+    public KvSnapshot seed() {
+        return new KvSnapshot(state, List.of());
     }
 
     /** The id of the configuration that takes over. */
@@ -187,11 +212,13 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
             try (FileChannel ch = FileChannel.open(temporary, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 byte[] head = head();
-                ByteBuffer[] pieces = {ByteBuffer.wrap(head), ByteBuffer.wrap(state),
-                    ByteBuffer.allocate(4).putInt(0, crc(head))};
-                while (pieces[2].hasRemaining()) {
-                    ch.write(pieces); // the state is written from its array, not copied
+                writeFully(ch, ByteBuffer.wrap(head));
+                // In slices: the JDK copies a heap buffer into a temporary direct buffer as large as
+                // what one write is given, and keeps it for the thread (tens of MB of RSS for good).
+                for (int from = 0; from < state.length; from += WRITE_SLICE_BYTES) {
+                    writeFully(ch, ByteBuffer.wrap(state, from, Math.min(WRITE_SLICE_BYTES, state.length - from)));
                 }
+                writeFully(ch, ByteBuffer.allocate(4).putInt(0, crc(head)));
                 ch.force(true);
             }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -200,6 +227,12 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
             }
         } catch (IOException e) {
             throw new StorageException("cannot write " + file + ": " + e, e);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            ch.write(bytes);
         }
     }
 

@@ -502,7 +502,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
                     + wanted.nextConfig().configurationId());
         }
         try {
-            new Handover(current, wanted, new byte[0]); // what every node builds once the stop-sign is decided
+            Handover.requireFollowable(current, wanted); // what every node checks once the stop-sign is decided
         } catch (IllegalArgumentException | DecodeException e) {
             return Optional.of("bad reconfiguration: " + e.getMessage());
         }
@@ -514,7 +514,10 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
 
     @Override
     public void onStopSign(StopSign stopSign) {
-        configurations.onStopSign(stopSign, stateMachine.encode());
+        // The copy is a pass over keys and sessions; encoding it takes a second or more for tens of
+        // MB on a loaded machine, so the worker does that while this loop goes on serving reads.
+        KvStateMachine finalState = stateMachine.copy();
+        configurations.onStopSign(stopSign, finalState::encode);
         configurations.unfollowableEnd().ifPresent(this::answerPendingError);
     }
 
@@ -524,11 +527,11 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     }
 
     @Override
-    public void onConfigurationEnded(Handover handover) {
+    public void onConfigurationEnded(int endedConfigId, StopSign stopSign) {
         for (PendingRequests.Reconfiguration waiting : pending.takeReconfigurations()) {
-            reply(waiting.channel(), waiting.wanted().equals(handover.stopSign()) ? KvReply.ok(waiting.requestNumber())
-                    : KvReply.error(waiting.requestNumber(), "configuration " + handover.endedConfigId()
-                            + " ended with another reconfiguration: to " + handover.stopSign().nextConfig()));
+            reply(waiting.channel(), waiting.wanted().equals(stopSign) ? KvReply.ok(waiting.requestNumber())
+                    : KvReply.error(waiting.requestNumber(), "configuration " + endedConfigId
+                            + " ended with another reconfiguration: to " + stopSign.nextConfig()));
         }
         answerPendingNotLeader(0);
         flushReplies();

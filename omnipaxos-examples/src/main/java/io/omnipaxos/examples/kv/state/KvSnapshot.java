@@ -10,14 +10,15 @@ import java.util.Objects;
  * (see {@link KvStateMachine#encode()}; empty means the empty state) followed by commands still to
  * apply on top of it. {@link KvSnapshots} makes and merges them.
  *
- * @param state the encoded state machine; copied in and out
+ * @param state the encoded state machine, kept as given, not copied (it may be tens of MB: every
+ *     caller passes an array it just made and no longer changes); {@link #state()} returns a copy
  * @param commands commands to apply after {@code state}, in log order
  */
 public record KvSnapshot(byte[] state, List<KvCommand> commands) implements KvEntry {
 
-    /** Validates and copies the fields. */
+    /** Validates the fields and copies the commands. */
     public KvSnapshot {
-        state = Objects.requireNonNull(state, "state").clone();
+        Objects.requireNonNull(state, "state");
         commands = List.copyOf(commands);
     }
 

@@ -1,5 +1,6 @@
 package io.omnipaxos.examples.kv.reconfig;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -70,7 +71,7 @@ class ConfigurationsTest {
             }
 
             @Override
-            public void onConfigurationEnded(Handover handover) {}
+            public void onConfigurationEnded(int endedConfigId, StopSign stopSign) {}
 
             @Override
             public void onDecided(KvEntry entry) {}
@@ -96,9 +97,22 @@ class ConfigurationsTest {
         String next = "id=2;nodes=1@127.0.0.1:" + freePort() + ":" + freePort() + ",3@127.0.0.1:" + freePort() + ":"
                 + freePort();
         StopSign stopSign = ReconfigureRequest.parse(next).stopSign();
-        loop.submit(() -> configurations.onStopSign(stopSign, new KvStateMachine().encode())).sync();
+        loop.submit(() -> configurations.onStopSign(stopSign, new KvStateMachine()::encode)).sync();
         Throwable failure = fatal.get(20, TimeUnit.SECONDS);
         assertTrue(failure instanceof AssertionError && failure.getMessage().contains("boom"), failure.toString());
+    }
+
+    @Test
+    void theFinalStateIsEncodedOffTheEventLoop() throws Exception {
+        String next = "id=2;nodes=1@127.0.0.1:" + freePort() + ":" + freePort() + ",3@127.0.0.1:" + freePort() + ":"
+                + freePort();
+        StopSign stopSign = ReconfigureRequest.parse(next).stopSign();
+        CompletableFuture<Boolean> encodedOnLoop = new CompletableFuture<>();
+        loop.submit(() -> configurations.onStopSign(stopSign, () -> {
+            encodedOnLoop.complete(loop.inEventLoop());
+            return new KvStateMachine().encode();
+        })).sync();
+        assertFalse(encodedOnLoop.get(20, TimeUnit.SECONDS), "the final state was encoded on the event loop");
     }
 
     @Test
@@ -109,7 +123,7 @@ class ConfigurationsTest {
         events.addAppender(logged);
         try {
             StopSign undecodable = new StopSign(new ClusterConfig(2, List.of(1L, 3L)), new byte[] {0, 0, 0, 1, 7});
-            loop.submit(() -> configurations.onStopSign(undecodable, new KvStateMachine().encode())).sync();
+            loop.submit(() -> configurations.onStopSign(undecodable, new KvStateMachine()::encode)).sync();
             Optional<String> reason = loop.submit(configurations::unfollowableEnd).get(5, TimeUnit.SECONDS);
             assertTrue(reason.isPresent() && reason.get().contains("configuration 1 ended with a stop-sign")
                     && reason.get().contains("node addresses end early"), reason.toString());
