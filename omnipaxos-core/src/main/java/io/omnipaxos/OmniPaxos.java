@@ -407,6 +407,27 @@ public final class OmniPaxos<T> {
     }
 
     /**
+     * Tells this server that the application already holds the effect of the decided slots below
+     * {@code idx}: {@link #takeDecided} goes on from {@code idx} instead of handing them out, and
+     * they count as read, like slots it handed out, for {@link #trim}. For an application that
+     * kept its state when it built this instance (a new configuration seeded with the state it
+     * applied up to the previous one's stop-sign, or a state restored from its own durable copy),
+     * so that a compacted prefix of tens of MB is not read and decoded only to be dropped.
+     *
+     * @throws IllegalArgumentException if {@code idx} is below what {@link #takeDecided} already
+     *     handed out or beyond the decided index
+     */
+    public void skipDecided(long idx) {
+        long decidedIdx = paxos.state.log.decidedIdx();
+        if (idx < takenIdx || idx > decidedIdx) {
+            throw new IllegalArgumentException("skipDecided(" + idx + "): takeDecided handed out the slots below "
+                    + takenIdx + " and the decided index is " + decidedIdx + ", so idx must lie between them");
+        }
+        paxos.state.noteRead(takenIdx, idx);
+        takenIdx = idx;
+    }
+
+    /**
      * Reads the slots {@code [from, to)}. A compacted prefix reads as one {@link LogEntry.Snapshotted}
      * or {@link LogEntry.Trimmed}, and a stop-sign as the last {@link LogEntry.StopSign}.
      *

@@ -96,4 +96,29 @@ class TakeDecidedTest {
         assertTrue(afterRestart.applied.size() > 0, "the stored decided entries again");
         assertThrows(IllegalArgumentException.class, () -> cluster.server(pid).takeDecided(0));
     }
+
+    @Test
+    void slotsTheApplicationSaysItHoldsAreNotHandedOut() {
+        SimulatedCluster cluster = SimulatedCluster.create(54, 3);
+        assertTrue(cluster.runUntilSettled(400), cluster::dump);
+        cluster.awaitAllChosen(cluster.appendOnEach(3), 600);
+        cluster.awaitConverged(600);
+        long leader = cluster.agreedLeader().orElseThrow();
+        long pid = cluster.anyPidExcept(leader);
+        OmniPaxos<String> server = cluster.server(pid);
+        server.snapshot(OptionalLong.of(4), true); // a compacted prefix, as a seeded configuration starts with
+        long decided = server.getDecidedIdx();
+        assertThrows(IllegalArgumentException.class, () -> server.skipDecided(decided + 1), "beyond the decided index");
+        server.skipDecided(4);
+        List<LogEntry<String>> rest = server.takeDecided(100);
+        assertEquals(decided - 4, rest.size(), "no snapshot, only the slots after it: " + rest);
+        for (LogEntry<String> entry : rest) {
+            assertInstanceOf(LogEntry.Decided.class, entry);
+        }
+        assertEquals(cluster.chosen().subList(4, (int) decided),
+                rest.stream().map(e -> ((LogEntry.Decided<String>) e).entry()).toList());
+        assertThrows(IllegalArgumentException.class, () -> server.skipDecided(2), "below what was handed out");
+        server.skipDecided(decided); // nothing new: allowed
+        assertEquals(List.of(), server.takeDecided(10));
+    }
 }
