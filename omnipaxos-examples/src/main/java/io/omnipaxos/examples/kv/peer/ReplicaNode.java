@@ -314,6 +314,15 @@ public final class ReplicaNode<T> {
         return readId[0];
     }
 
+    /**
+     * The listener already holds the effect of the decided slots below {@code idx} (see {@link
+     * OmniPaxos#skipDecided}): they are not handed to it. Before {@link #start}; event loop only.
+     */
+    public void skipDecided(long idx) {
+        paxos.skipDecided(idx);
+        appliedIdx = idx;
+    }
+
     /** The number of decided entries handed to the listener. Event loop only. */
     public long appliedIdx() {
         return appliedIdx;

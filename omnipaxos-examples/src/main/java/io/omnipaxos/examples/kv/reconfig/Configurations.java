@@ -77,9 +77,9 @@ public final class Configurations {
         /**
          * A configuration's instance is about to run. {@code stateKept}: the state machine already
          * holds the state this configuration was seeded with (this node applied the ended one up to
-         * its stop-sign, as a member or a learner), so the seed the instance hands over first (the
-         * snapshot of slot 0) needs no decoding; otherwise the state machine starts empty and the
-         * seed, or the storage's log, restores it.
+         * its stop-sign, as a member or a learner), so the instance does not hand over the seed (the
+         * snapshot of slot 0) and goes on from slot 1; otherwise the state machine starts empty and
+         * the seed, or the storage's log, restores it.
          */
         void onConfigurationStarting(boolean stateKept);
 
@@ -630,6 +630,9 @@ public final class Configurations {
             }
             learning = runConfig.server().learner();
             switching = false;
+            if (stateKept) {
+                next.skipDecided(1); // slot 0 is the seed, which the state machine holds
+            }
             events.onConfigurationStarting(stateKept);
         }).sync();
         next.start();

@@ -114,8 +114,6 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private final Map<Long, String> httpEndpoints;
     /** Client requests, reply latencies, snapshots and configurations for /metrics (null without HTTP). */
     private final ClientRequestMetrics requestMetrics;
-    /** The state machine holds the running configuration's seed, which the instance has not handed over yet. */
-    private boolean seedHeld;
     /** A reconfiguration whose new nodes catch up as learners before its stop-sign is proposed, or null. Event loop only. */
     private LearnerCatchUp catchUp;
     /** Entries decided per second, for the dashboard's chart. Event loop only. */
@@ -542,39 +540,23 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         if (requestMetrics != null) {
             requestMetrics.onConfigurationEntered();
         }
-        if (!stateKept) {
+        if (stateKept) {
+            // Not read from the storage and decoded again: a second or more for tens of MB, in the
+            // middle of the handover.
+            log.info("the state machine already holds the seed of this configuration ({} keys)", stateMachine.size());
+        } else {
             stateMachine = new KvStateMachine(); // the seeded snapshot (or the storage's log) restores it
         }
-        seedHeld = stateKept;
-        snapshotTaker.stateReplaced(0);
+        snapshotTaker.stateReplaced(stateKept ? 1 : 0);
         gets.answerAll(number -> KvReply.notLeader(number, 0), this::reply); // their reads were the old node's
-    }
-
-    /**
-     * Whether {@code compactedIdx}'s snapshot is the seed of a configuration whose state the state
-     * machine already holds (see {@link #onConfigurationStarting}): only the first thing the instance
-     * hands over, at compacted index 1, can be. It is not decoded again (a second or more for a state
-     * of tens of MB, on the event loop, in the middle of the handover).
-     */
-    private boolean isSeedHeld(long compactedIdx) {
-        boolean held = seedHeld && compactedIdx == 1;
-        seedHeld = false;
-        if (held) {
-            snapshotTaker.stateReplaced(1);
-            log.info("the state machine already holds the seed of this configuration ({} keys)", stateMachine.size());
-        }
-        return held;
     }
 
     @Override
     public void onDecided(KvEntry entry) {
         if (entry instanceof KvSnapshot snapshot) {
-            if (!isSeedHeld(1)) {
-                stateMachine = snapshot.toStateMachine(); // a state seeded into the log
-            }
+            stateMachine = snapshot.toStateMachine(); // a state seeded into the log
             return;
         }
-        seedHeld = false;
         KvCommand command = (KvCommand) entry;
         KvReply reply = stateMachine.apply(command);
         Channel channel = pending.removeCommand(command);
@@ -587,9 +569,6 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     public void onSnapshot(KvEntry snapshot, long compactedIdx) {
         // Requests pending here whose entries lie in the snapshot get no answer from us; their
         // clients retry, and the snapshot's session table answers them at most once.
-        if (isSeedHeld(compactedIdx)) {
-            return;
-        }
         stateMachine = ((KvSnapshot) snapshot).toStateMachine();
         snapshotTaker.stateReplaced(compactedIdx);
         events.info("installed a snapshot of the log up to index {} ({} keys)", compactedIdx, stateMachine.size());
