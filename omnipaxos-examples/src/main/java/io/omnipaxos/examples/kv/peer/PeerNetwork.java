@@ -86,8 +86,14 @@ final class PeerNetwork<T> {
 
     /** The first reconnect delay after a lost or failed connection. */
     static final long MIN_BACKOFF_MILLIS = 20;
-    /** The longest reconnect delay: a restarted peer is found again within this. */
-    static final long MAX_BACKOFF_MILLIS = 500;
+    /**
+     * The longest reconnect delay: a restarted peer, or a member of a new configuration that starts
+     * after this node, is found again within this, well inside a heartbeat round (200 ms in
+     * config/). With 500 ms, the members of a new configuration that started last elected a leader
+     * among themselves before the first member's next dial reached them, and the elections that
+     * followed lengthened the handover's write pause.
+     */
+    static final long MAX_BACKOFF_MILLIS = 100;
     /** A connection attempt that takes longer fails. */
     static final int CONNECT_TIMEOUT_MILLIS = 1000;
     /** Above this many buffered bytes a link is unwritable and messages to it are dropped. */
