@@ -35,7 +35,7 @@ class OmniPaxosConfigTest {
 
         assertEquals(new ClusterConfig(1, List.of(1L, 2L, 3L)), config.cluster());
         assertEquals(new ServerConfig(pid, 200, 400, 1, ServerConfig.DEFAULT_BUFFER_SIZE, 1000,
-                ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, 0,
+                1 << 20, 0, // config/ sends catch-up messages of at most 1 MiB
                 Optional.of("logs/node" + pid + ".log")), config.server());
     }
 
