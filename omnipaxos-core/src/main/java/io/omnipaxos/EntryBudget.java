@@ -45,6 +45,19 @@ final class EntryBudget<T> {
         return codec != null && sizeOf(snapshot) > maxBytes / 2;
     }
 
+    /** {@link #sendsInParts} for a snapshot the entry codec encodes to {@code encodedBytes}. */
+    boolean sendsInParts(int encodedBytes) {
+        return 4L + encodedBytes > maxBytes / 2;
+    }
+
+    /**
+     * The compacted prefix's snapshot in the entry codec's bytes, if the storage keeps it so
+     * ({@link io.omnipaxos.storage.Storage#getSnapshotBytes}); null without a codec or if it does not.
+     */
+    byte[] storedSnapshotBytes(LogStore<T> log) {
+        return codec == null ? null : log.snapshotBytes(codec).orElse(null);
+    }
+
     /** {@code value} in the bytes the entry codec gives it (a codec is present: see {@link #sendsInParts}). */
     byte[] encode(T value) {
         ByteBuffer out = ByteBuffer.allocate(codec.encodedSize(value));

@@ -8,6 +8,7 @@ import io.omnipaxos.messages.SnapshotPartAck;
 import io.omnipaxos.messages.SyncChunk;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The leader's synchronisation of a promised follower, for {@link LeaderRole}: the AcceptSync that
@@ -71,6 +72,12 @@ final class FollowerSync<T> {
         long compactedIdx = state.log.compactedIdx();
         T snapshot = null;
         if (syncIdx < compactedIdx) {
+            byte[] storedBytes = state.budget.storedSnapshotBytes(state.log);
+            if (storedBytes != null && state.budget.sendsInParts(storedBytes.length)) {
+                // The follower lacks entries we compacted: our snapshot goes as the storage keeps it.
+                sendSnapshotInParts(follower, compactedIdx, () -> storedBytes);
+                return;
+            }
             Optional<T> stored = state.log.snapshot();
             if (stored.isPresent()) {
                 // The follower lacks entries we compacted: it gets our snapshot instead of them.
@@ -87,7 +94,8 @@ final class FollowerSync<T> {
             // Below the compacted index every server holds the same decided entries.
             syncIdx = compactedIdx;
             if (snapshot != null && state.budget.sendsInParts(snapshot)) {
-                sendSnapshotInParts(follower, compactedIdx, snapshot);
+                T encoding = snapshot;
+                sendSnapshotInParts(follower, compactedIdx, () -> state.budget.encode(encoding));
                 return;
             }
         }
@@ -96,9 +104,10 @@ final class FollowerSync<T> {
 
     /**
      * Starts sending a snapshot too large for the AcceptSync in {@link SnapshotPart}s, one at a time;
-     * the AcceptSync follows the last acknowledgement (see {@link #onSnapshotPartAck}).
+     * the AcceptSync follows the last acknowledgement (see {@link #onSnapshotPartAck}). {@code
+     * encoded} gives its bytes unless another follower is being sent the same snapshot.
      */
-    private void sendSnapshotInParts(FollowerProgress<T> follower, long snapshotIdx, T snapshot) {
+    private void sendSnapshotInParts(FollowerProgress<T> follower, long snapshotIdx, Supplier<byte[]> encoded) {
         OutgoingSnapshot out = null;
         for (FollowerProgress<T> other : all) { // followers that need the same snapshot share its bytes
             if (other.snapshotInParts != null && other.snapshotInParts.snapshotIdx == snapshotIdx) {
@@ -106,7 +115,7 @@ final class FollowerSync<T> {
             }
         }
         if (out == null) {
-            out = new OutgoingSnapshot(snapshotIdx, state.budget.encode(snapshot), state.budget.maxBytes());
+            out = new OutgoingSnapshot(snapshotIdx, encoded.get(), state.budget.maxBytes());
         }
         state.logger.info("server {}: sending server {} our snapshot for index {} ({} bytes) in {} parts", state.pid,
                 follower.pid, snapshotIdx, out.size(), out.partCount());

@@ -1,5 +1,6 @@
 package io.omnipaxos;
 
+import io.omnipaxos.codec.EntryCodec;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageOp;
 import java.util.ArrayList;
@@ -136,6 +137,11 @@ final class LogStore<T> {
     /** The snapshot of the compacted prefix, read from storage (it may be large, so it is not cached). */
     Optional<T> snapshot() {
         return storage.getSnapshot();
+    }
+
+    /** The snapshot of the compacted prefix as {@code codec} encodes it, if the storage keeps it so. */
+    Optional<byte[]> snapshotBytes(EntryCodec<T> codec) {
+        return storage.getSnapshotBytes(codec);
     }
 
     /** Whether the storage holds any state from an earlier run. */

@@ -2,6 +2,7 @@ package io.omnipaxos.storage;
 
 import io.omnipaxos.Ballot;
 import io.omnipaxos.StopSign;
+import io.omnipaxos.codec.EntryCodec;
 import java.util.List;
 import java.util.Optional;
 
@@ -128,6 +129,20 @@ public interface Storage<T> extends AutoCloseable {
      * and is dropped).
      */
     Optional<T> getSnapshot();
+
+    /**
+     * The stored snapshot as {@code codec} encodes it, if this storage keeps it in that form (it
+     * encodes with that very codec instance): a leader then sends a follower that lacks the compacted
+     * prefix these bytes in parts, without decoding the snapshot and encoding it again (for a
+     * snapshot of tens of MB, hundreds of milliseconds of its event loop at every sync). The
+     * storage never changes the array afterwards, and callers must not change it. The default, for
+     * storages that keep snapshots as objects or encode them otherwise, is empty.
+     *
+     * @param codec the entry codec the instance was built with
+     */
+    default Optional<byte[]> getSnapshotBytes(EntryCodec<T> codec) {
+        return Optional.empty();
+    }
 
     /** Stores the stop-sign that ends the log, at slot {@link #getLogLength()}; null removes it. */
     void setStopSign(StopSign stopSign);

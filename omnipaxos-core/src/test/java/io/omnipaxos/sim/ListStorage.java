@@ -2,8 +2,10 @@ package io.omnipaxos.sim;
 
 import io.omnipaxos.Ballot;
 import io.omnipaxos.StopSign;
+import io.omnipaxos.codec.EntryCodec;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageOp;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +24,25 @@ public final class ListStorage<T> implements Storage<T> {
     private long decidedIdx;
     private T snapshot;
     private StopSign stopSign;
+    /** With {@link #keepingSnapshotsEncoded}: the codec snapshots are kept in, and the current one's bytes. */
+    private EntryCodec<T> snapshotCodec;
+    private byte[] snapshotBytes;
+    private int snapshotReads;
+
+    /**
+     * Keeps each snapshot in {@code codec}'s bytes too and offers them ({@link #getSnapshotBytes}),
+     * as a storage that writes snapshots encoded does.
+     */
+    public ListStorage<T> keepingSnapshotsEncoded(EntryCodec<T> codec) {
+        snapshotCodec = codec;
+        snapshotBytes = snapshot == null ? null : encode(snapshot);
+        return this;
+    }
+
+    /** How often {@link #getSnapshot} was called: each call of a real storage decodes the snapshot. */
+    public int snapshotReads() {
+        return snapshotReads;
+    }
 
     /** A separate storage holding the same state (entries are shared: they are immutable values). */
     public ListStorage<T> copy() {
@@ -33,6 +54,8 @@ public final class ListStorage<T> implements Storage<T> {
         copy.decidedIdx = decidedIdx;
         copy.snapshot = snapshot;
         copy.stopSign = stopSign;
+        copy.snapshotCodec = snapshotCodec;
+        copy.snapshotBytes = snapshotBytes;
         return copy;
     }
 
@@ -106,6 +129,7 @@ public final class ListStorage<T> implements Storage<T> {
         check(idx >= compactedIdx && idx <= getLogLength(), "trim " + idx);
         if (idx > compactedIdx) {
             snapshot = null;
+            snapshotBytes = null;
         }
         entries.subList(0, (int) (idx - compactedIdx)).clear();
         compactedIdx = idx;
@@ -121,11 +145,24 @@ public final class ListStorage<T> implements Storage<T> {
         }
         compactedIdx = idx;
         snapshot = newSnapshot;
+        snapshotBytes = snapshotCodec == null ? null : encode(newSnapshot);
     }
 
     @Override
     public Optional<T> getSnapshot() {
+        snapshotReads++;
         return Optional.ofNullable(snapshot);
+    }
+
+    @Override
+    public Optional<byte[]> getSnapshotBytes(EntryCodec<T> codec) {
+        return codec == snapshotCodec ? Optional.ofNullable(snapshotBytes) : Optional.empty();
+    }
+
+    private byte[] encode(T value) {
+        ByteBuffer out = ByteBuffer.allocate(snapshotCodec.encodedSize(value));
+        snapshotCodec.encode(value, out);
+        return out.array();
     }
 
     @Override

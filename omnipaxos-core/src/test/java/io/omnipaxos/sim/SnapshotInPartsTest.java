@@ -1,5 +1,6 @@
 package io.omnipaxos.sim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,8 @@ import io.omnipaxos.messages.AcceptSync;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.messages.SnapshotPart;
 import io.omnipaxos.messages.SnapshotPartAck;
+import io.omnipaxos.storage.Storage;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -137,5 +140,44 @@ class SnapshotInPartsTest {
         cluster.restart(lagging);
         cluster.awaitConverged(5000);
         assertCaughtUp(cluster, lagging);
+    }
+
+    @Test
+    void aStorageThatKeepsTheSnapshotEncodedHasItSentAsItIsWithoutADecode() {
+        List<ListStorage<String>> storages = new ArrayList<>();
+        StorageFactory encoded = new StorageFactory() {
+            @Override
+            public Storage<String> create(long pid) {
+                ListStorage<String> storage = new ListStorage<String>().keepingSnapshotsEncoded(StringCodec.INSTANCE);
+                storages.add(storage);
+                return storage;
+            }
+
+            @Override
+            public Storage<String> reopen(long pid, Storage<String> crashed) {
+                return crashed;
+            }
+        };
+        SimulatedCluster cluster = SimulatedCluster.create(61, 3, encoded, b -> b.maxMessageBytes(BUDGET));
+        assertTrue(cluster.runUntilSettled(400), cluster::dump);
+        long leader = cluster.agreedLeader().orElseThrow();
+        long lagging = cluster.anyPidExcept(leader);
+        leaveBehind(cluster, leader, lagging, 1000);
+        ListStorage<String> leaderStorage = storages.get((int) leader - 1);
+        byte[] stored = leaderStorage.getSnapshotBytes(StringCodec.INSTANCE).orElseThrow();
+        int readsBefore = leaderStorage.snapshotReads();
+        Sent sent = record(cluster, lagging);
+        cluster.network().healAll();
+        cluster.awaitConverged(3000);
+        assertCaughtUp(cluster, lagging);
+
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        for (Message<String> m : sent.toLagging()) {
+            if (m instanceof SnapshotPart<String> part) {
+                received.writeBytes(part.bytes());
+            }
+        }
+        assertArrayEquals(stored, received.toByteArray(), "the parts are the stored bytes");
+        assertEquals(readsBefore, leaderStorage.snapshotReads(), "the leader never decoded its snapshot to send it");
     }
 }

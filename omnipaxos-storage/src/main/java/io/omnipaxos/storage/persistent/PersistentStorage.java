@@ -2,6 +2,7 @@ package io.omnipaxos.storage.persistent;
 
 import io.omnipaxos.Ballot;
 import io.omnipaxos.StopSign;
+import io.omnipaxos.codec.EntryCodec;
 import io.omnipaxos.storage.Storage;
 import io.omnipaxos.storage.StorageException;
 import io.omnipaxos.storage.StorageOp;
@@ -407,6 +408,17 @@ public final class PersistentStorage<T> implements Storage<T> {
         }
         return Optional.of(SnapshotBytes.decode(config.codec(), snapshotBytes,
                 "state file " + state.file() + ": the snapshot below log index " + current.compactedIdx()));
+    }
+
+    /**
+     * The stored snapshot's bytes as this storage keeps them, without a copy, if {@code codec} is
+     * the codec it encodes with (the same instance); they are never changed in place.
+     */
+    @Override
+    public Optional<byte[]> getSnapshotBytes(EntryCodec<T> codec) {
+        guard.ensureUsable();
+        byte[] snapshotBytes = current.snapshotBytes();
+        return codec == config.codec() && snapshotBytes != null ? Optional.of(snapshotBytes) : Optional.empty();
     }
 
     /** One commit; the stop-sign is stored with {@code StopSignCodec} behind a checksum. */

@@ -1,6 +1,7 @@
 package io.omnipaxos.storage.persistent;
 
 import static io.omnipaxos.storage.persistent.NumberedEntries.entries;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,6 +57,29 @@ class PersistentStorageSnapshotTest {
 
     private static StopSign stopSign(String metadata) {
         return new StopSign(new ClusterConfig(2, List.of(1L, 2L, 3L)), metadata.getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ---- the snapshot's bytes, for a leader that sends them as they are ----
+
+    @Test
+    void theSnapshotIsOfferedInItsStoredBytesToItsOwnCodecOnly() {
+        TestStringCodec codec = new TestStringCodec();
+        PersistentStorageConfig<String> withCodec = PersistentStorageConfig.at(dir).codec(codec);
+        PersistentStorage<String> s = PersistentStorage.open(withCodec, clock);
+        assertEquals(Optional.empty(), s.getSnapshotBytes(codec), "no snapshot yet");
+        s.appendEntries(entries("e", 0, 10));
+        String snapshot = "snapshot-" + "z".repeat(300);
+        s.setSnapshot(5, snapshot);
+        ByteBuffer expected = ByteBuffer.allocate(codec.encodedSize(snapshot));
+        codec.encode(snapshot, expected);
+        assertArrayEquals(expected.array(), s.getSnapshotBytes(codec).orElseThrow());
+        assertEquals(Optional.empty(), s.getSnapshotBytes(new TestStringCodec()), "another codec instance gets none");
+        s.close();
+        PersistentStorage<String> reopened = PersistentStorage.open(withCodec, clock);
+        assertArrayEquals(expected.array(), reopened.getSnapshotBytes(codec).orElseThrow(), "after a reopen");
+        reopened.trim(8);
+        assertEquals(Optional.empty(), reopened.getSnapshotBytes(codec), "a trim past it drops the snapshot");
+        reopened.close();
     }
 
     // ---- corrupt values in the state file ----
