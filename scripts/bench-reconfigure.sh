@@ -8,7 +8,9 @@
 #   majority of the new configuration holds a new node, so a new node's copy of the state is on
 #   the write path unless it holds the state when the stop-sign is decided.
 # Environment: KV_DEMO_PORT_BASE (default 17100), KV_DEMO_SKIP_BUILD=1, KV_BENCH_LOAD_SECONDS
-# (default 6: how long `kv load` fills the map), KV_DEMO_SECONDS (default 20: the workload).
+# (default 6: how long `kv load` fills the map), KV_DEMO_SECONDS (default 20: the workload),
+# KV_BENCH_SNAPSHOT_INTERVAL (default: config/'s 100000; e.g. 2000 makes the old nodes compact
+# their logs, so the leader sends the new nodes its snapshot in parts instead of the log).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/kv-env.sh"
 cd "$KV_ROOT"
@@ -30,6 +32,10 @@ with_demo_ports "config/grow/node5.toml" "$DEMO/config/replace/node5.toml.in"
 sed 's/^peers = \[1, 2, 3, 5\]/peers = [1, 5]/' "$DEMO/config/replace/node4.toml.in" > "$DEMO/config/replace/node4.toml"
 sed 's/^peers = \[1, 2, 3, 4\]/peers = [1, 4]/' "$DEMO/config/replace/node5.toml.in" > "$DEMO/config/replace/node5.toml"
 rm "$DEMO/config/replace/"*.in
+if [[ -n "${KV_BENCH_SNAPSHOT_INTERVAL:-}" ]]; then
+  sed -i "s/^snapshot_interval = .*/snapshot_interval = $KV_BENCH_SNAPSHOT_INTERVAL/" "$DEMO"/config/*.toml \
+    "$DEMO"/config/replace/*.toml
+fi
 
 kv() { kv_with "$DEMO/config/replace/node4.toml" "$@"; }
 
@@ -69,11 +75,15 @@ echo "  workload throughput:        $ACKED acknowledged writes in ${SECONDS_OF_L
 grep "longest pause" "$DEMO/workload.txt" | sed 's/^workload: /  /'
 echo "  state handed over:          $(grep -ho 'state [0-9]* bytes\|no fetch ([0-9]* bytes)' "$DEMO"/logs/node4.log | head -n 1)"
 for i in 4 5; do
-  if grep -q "as a learner" "$DEMO/logs/node$i.log"; then how="learned it as a learner before the handover"
+  if grep -q "as a learner" "$DEMO/logs/node$i.log"; then
+    how="learned it as a learner before the handover"
+    if grep -q "installed a snapshot" "$DEMO/logs/node$i.log"; then how="$how (the leader's snapshot, then the log)"; fi
   elif grep -q "fetched Handover" "$DEMO/logs/node$i.log"; then how="fetched it after the handover"
   else how="unknown (see $DEMO/logs/node$i.log)"; fi
   echo "  node $i got the state:       $how"
 done
+echo "  snapshot transfers started:  $(cat "$DEMO"/logs/node[123].log | grep -c 'our snapshot for index' || true) (a leader sending a new node its snapshot in parts)"
+echo "  elections:                  $(cat "$DEMO"/logs/node*.log | grep -c 'elected with ballot' || true) (all nodes, the whole run)"
 for i in 1 2 3 4 5; do
   echo "  node $i memory:              $(grep -o 'peak heap used.*' "$DEMO/logs/node$i.log" | tail -n 1)"
 done
