@@ -42,7 +42,7 @@ await_line 4 "joining configuration 2"
 await_line 5 "joining configuration 2"
 
 say "client workload for ${SECONDS_OF_LOAD} s: 4 writers, each PUT demo-<w>-<i> then APPEND <i> to log-<w>"
-kv workload "$SECONDS_OF_LOAD" "$DEMO/acked.txt" &
+kv workload "$SECONDS_OF_LOAD" "$DEMO/acked.txt" | tee "$DEMO/workload.txt" &
 WORKLOAD_PID=$!
 sleep 3
 
@@ -67,6 +67,7 @@ echo "  all present, no dups:       $(grep -q 'all present' "$DEMO/verify.txt" &
 T_PROPOSED=$(log_millis "proposing stop-sign")
 echo "  stop-sign decided:          $(( $(log_millis "configuration 1 ended: handing over") - T_PROPOSED )) ms after the leader proposed it"
 echo "  all 5 nodes running:        $(( $(log_millis "runs configuration 2" last) - T_PROPOSED )) ms after the proposal"
-echo "  state handed over:          $(grep -o 'state [0-9]* bytes' "$DEMO/logs/node4.log" | head -n 1)"
+grep -h "longest pause" "$DEMO/workload.txt" | sed 's/^workload: /  /'
+echo "  state handed over:          $(grep -ho 'state [0-9]* bytes\|no fetch ([0-9]* bytes)' "$DEMO/logs/node4.log" | head -n 1)"
 grep -q 'all present' "$DEMO/verify.txt"
 say "stopping every node"
