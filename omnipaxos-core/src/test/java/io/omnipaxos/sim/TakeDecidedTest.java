@@ -40,6 +40,15 @@ class TakeDecidedTest {
         }
     }
 
+    /** Three servers that elected a leader and decided {@code appendsOnEach} entries appended on each. */
+    private static SimulatedCluster settledWith(long seed, int appendsOnEach) {
+        SimulatedCluster cluster = SimulatedCluster.create(seed, 3);
+        assertTrue(cluster.runUntilSettled(400), cluster::dump);
+        cluster.awaitAllChosen(cluster.appendOnEach(appendsOnEach), 600);
+        cluster.awaitConverged(600);
+        return cluster;
+    }
+
     @Test
     void eachServerIsHandedEveryDecidedEntryOnceInOrder() {
         SimulatedCluster cluster = SimulatedCluster.create(51, 3);
@@ -82,10 +91,7 @@ class TakeDecidedTest {
 
     @Test
     void aRestartedServerIsHandedItsLogFromTheStart() {
-        SimulatedCluster cluster = SimulatedCluster.create(53, 3);
-        assertTrue(cluster.runUntilSettled(400), cluster::dump);
-        cluster.awaitAllChosen(cluster.appendOnEach(2), 600);
-        cluster.awaitConverged(600);
+        SimulatedCluster cluster = settledWith(53, 2);
         long pid = cluster.anyPidExcept(cluster.agreedLeader().orElseThrow());
         new Applier().drain(cluster.server(pid), 100);
         cluster.crash(pid);
@@ -99,12 +105,8 @@ class TakeDecidedTest {
 
     @Test
     void slotsTheApplicationSaysItHoldsAreNotHandedOut() {
-        SimulatedCluster cluster = SimulatedCluster.create(54, 3);
-        assertTrue(cluster.runUntilSettled(400), cluster::dump);
-        cluster.awaitAllChosen(cluster.appendOnEach(3), 600);
-        cluster.awaitConverged(600);
-        long leader = cluster.agreedLeader().orElseThrow();
-        long pid = cluster.anyPidExcept(leader);
+        SimulatedCluster cluster = settledWith(54, 3);
+        long pid = cluster.anyPidExcept(cluster.agreedLeader().orElseThrow());
         OmniPaxos<String> server = cluster.server(pid);
         server.snapshot(OptionalLong.of(4), true); // a compacted prefix, as a seeded configuration starts with
         long decided = server.getDecidedIdx();
