@@ -40,7 +40,7 @@ class EntryCodecsTest {
     @Test
     void stringsRoundTripAsUtf8() {
         for (String s : List.of("", "a", "ascii only", "ÅÄÖ", "€", "日本語", "😀", "a😀b𝄞c", "\u0000", "\u007F\u0080",
-                "\u07FF\u0800", "\uFFFF", "\uD800\uDC00", "\uDBFF\uDFFF", "x".repeat(10_000), "what?", "?")) {
+                "\u07FF\u0800", "\uFFFF", "\uD800\uDC00", "\uDBFF\uDFFF", "x".repeat(10_000), "what?", "?", "why?".repeat(20))) {
             byte[] bytes = encode(STRING, s);
             assertArrayEquals(s.getBytes(StandardCharsets.UTF_8), bytes, s);
             assertEquals(s, decode(STRING, bytes));
