@@ -5,11 +5,8 @@ import io.omnipaxos.storage.StorageException;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -66,7 +63,7 @@ final class IncarnationFiles {
     static void writeIncarnation(Path dataDir, long pid, long incarnation) {
         ByteBuffer out = ByteBuffer.allocate(INCARNATION_BYTES);
         out.putInt(INCARNATION_MAGIC).put(VERSION).putLong(pid).putLong(incarnation);
-        writeAtomically(dataDir.resolve(INCARNATION), sealed(out));
+        AtomicFile.write(dataDir.resolve(INCARNATION), ByteBuffer.wrap(sealed(out)));
     }
 
     /**
@@ -98,7 +95,7 @@ final class IncarnationFiles {
         out.putInt(PEERS_SEEN_MAGIC).put(VERSION).putInt(seen.size());
         seen.forEach((member, incarnation) -> out.putInt(member.configurationId()).putLong(member.pid())
                 .putLong(incarnation));
-        writeAtomically(dataDir.resolve(PEERS_SEEN), sealed(out));
+        AtomicFile.write(dataDir.resolve(PEERS_SEEN), ByteBuffer.wrap(sealed(out)));
     }
 
     /** The largest peers-seen file. */
@@ -139,27 +136,6 @@ final class IncarnationFiles {
             throw new StorageException("cannot read " + file + ": " + e, e);
         } catch (BufferUnderflowException e) {
             throw new StorageException(file + " is damaged: it ends early", e);
-        }
-    }
-
-    /** Writes a temporary file, forces it, renames it over {@code file} and forces the folder. */
-    private static void writeAtomically(Path file, byte[] bytes) {
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer out = ByteBuffer.wrap(bytes);
-                while (out.hasRemaining()) {
-                    channel.write(out);
-                }
-                channel.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel folder = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                folder.force(true);
-            }
-        } catch (IOException e) {
-            throw new StorageException("cannot write " + file + ": " + e, e);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.omnipaxos.codec.DecodeException;
 import io.omnipaxos.codec.StopSignCodec;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.NodeAddressCodec;
+import io.omnipaxos.examples.kv.peer.AtomicFile;
 import io.omnipaxos.examples.kv.state.KvOp;
 import io.omnipaxos.examples.kv.state.KvSnapshot;
 import io.omnipaxos.examples.kv.state.KvStateMachine;
@@ -16,11 +17,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -56,8 +54,6 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
     private static final int HEAD_BYTES = 4 + 1 + 4 + 4 + 4;
     /** The shortest binary form: the head and the checksum. */
     private static final int MIN_BYTES = HEAD_BYTES + 4;
-    /** The most bytes of the state one write call is given (see {@link #writeTo}). */
-    private static final int WRITE_SLICE_BYTES = 1 << 20;
 
     /** Validates the fields; the metadata must hold an address for every next node. */
     public Handover {
@@ -207,33 +203,9 @@ public record Handover(int endedConfigId, StopSign stopSign, byte[] state) {
      * @throws StorageException naming the file
      */
     public void writeTo(Path file) {
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                byte[] head = head();
-                writeFully(ch, ByteBuffer.wrap(head));
-                // In slices: the JDK copies a heap buffer into a temporary direct buffer as large as
-                // what one write is given, and keeps it for the thread (tens of MB of RSS for good).
-                for (int from = 0; from < state.length; from += WRITE_SLICE_BYTES) {
-                    writeFully(ch, ByteBuffer.wrap(state, from, Math.min(WRITE_SLICE_BYTES, state.length - from)));
-                }
-                writeFully(ch, ByteBuffer.allocate(4).putInt(0, crc(head)));
-                ch.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel folder = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                folder.force(true);
-            }
-        } catch (IOException e) {
-            throw new StorageException("cannot write " + file + ": " + e, e);
-        }
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer bytes) throws IOException {
-        while (bytes.hasRemaining()) {
-            ch.write(bytes);
-        }
+        byte[] head = head();
+        AtomicFile.write(file, ByteBuffer.wrap(head), ByteBuffer.wrap(state),
+                ByteBuffer.allocate(4).putInt(0, crc(head)));
     }
 
     /**
