@@ -12,12 +12,13 @@ import java.util.Optional;
  * heartbeat round; each peer answers with its own ballot and whether it is quorum-connected (it
  * heard from a quorum in its last round). The leader is the highest ballot among the
  * quorum-connected servers heard. A server whose leader answered as not quorum-connected, or was
- * not heard for two rounds in a row (one late reply of a busy leader does not depose it), follows
+ * not heard in a round (a reply one round late still counts), follows
  * a higher quorum-connected ballot if it heard one; otherwise, if it is quorum-connected itself, it
  * raises its own ballot above the leader's and takes over, so that leadership moves to a server
  * that can actually reach a quorum (a server still catching up waits a few rounds first, leaving
  * the takeover to one that holds the log). A leader that is heard and quorum-connected is kept even if a
- * higher candidacy shows up. Servers never gossip who the leader is, which
+ * higher candidacy shows up. A round ends before its timeout when the application reported that
+ * its link to the leader closed and a quorum answered without the leader. Servers never gossip who the leader is, which
  * is what lets the cluster make progress under partial connectivity (quorum-loss, constrained and
  * chained scenarios).
  */
@@ -52,6 +53,11 @@ final class BallotLeaderElection<T> {
     static final int BEHIND_ROUNDS_BEFORE_TAKEOVER = 10;
     /** Consecutive rounds in which this server would have taken over but was behind. */
     private int behindRounds;
+    /**
+     * Whether the link to the leader's server went down in this round ({@link #onDisconnected}): the
+     * round then ends as soon as a quorum without the leader answered ({@link #mayEndRoundEarly}).
+     */
+    private boolean leaderLinkDown;
     /** Replies of the current round by pid. */
     private final Map<Long, HeartbeatReply<T>> replies = new HashMap<>();
 
@@ -76,6 +82,7 @@ final class BallotLeaderElection<T> {
     void startRound(Outbox<T> outbox) {
         round++;
         replies.clear();
+        leaderLinkDown = false;
         for (long peer : peers) {
             outbox.add(new HeartbeatRequest<>(pid, peer, configurationId, round));
         }
@@ -100,7 +107,33 @@ final class BallotLeaderElection<T> {
         Invariants.check(peers.contains(reply.from()), "heartbeat replies come from peers", reply.from());
         if (reply.round() == round || reply.round() == round - 1) {
             replies.merge(reply.from(), reply, (older, newer) -> newer.round() >= older.round() ? newer : older);
+            if (leader.pid() == reply.from()) {
+                leaderLinkDown = false; // it answers: it is alive after all, and the round runs its course
+            }
         }
+    }
+
+    /**
+     * The application reports that its link to {@code peer} went down. If {@code peer} is the leader
+     * this server follows (elected here, or the ballot it promised), the leader's reply of this round
+     * no longer counts, and the round may end early ({@link #mayEndRoundEarly}). Anything else is
+     * ignored: the heartbeat rounds notice silent peers on their own.
+     */
+    void onDisconnected(long peer, Ballot promise) {
+        Ballot followed = Ballot.max(leader, promise);
+        if (peer != pid && !followed.equals(Ballot.NONE) && followed.pid() == peer) {
+            leaderLinkDown = true;
+            replies.remove(peer);
+        }
+    }
+
+    /**
+     * Whether this round may end before its timeout: the link to the leader went down in it and a
+     * quorum (counting this server) answered without the leader, so that the round's outcome is
+     * already known.
+     */
+    boolean mayEndRoundEarly() {
+        return leaderLinkDown && replies.size() + 1 >= quorumSize;
     }
 
     /**

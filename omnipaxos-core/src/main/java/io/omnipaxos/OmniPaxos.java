@@ -180,6 +180,7 @@ public final class OmniPaxos<T> {
             election.onHeartbeatRequest(m, outbox);
         } else if (message instanceof HeartbeatReply<T> m) {
             election.onHeartbeatReply(m);
+            endElectionRoundIfDecided();
         } else {
             throw new IllegalArgumentException("unknown message type " + message.getClass().getName()
                     + " from pid " + message.from());
@@ -193,9 +194,7 @@ public final class OmniPaxos<T> {
         ServerConfig server = config.server();
         paxos.onTick();
         if (!server.learner() && ++electionTicks >= server.electionTickTimeout()) {
-            electionTicks = 0;
-            paxos.state.metrics.electionRound();
-            election.onElectionTimeout(paxos.state.log.promise(), paxos.state.isBehind(), outbox).ifPresent(paxos::onLeaderElected);
+            endElectionRound();
         }
         if (++resendTicks >= server.resendMessageTickTimeout()) {
             resendTicks = 0;
@@ -207,6 +206,20 @@ public final class OmniPaxos<T> {
         }
         checkInvariants();
         publishMetrics();
+    }
+
+    /** Ends the heartbeat round: elects from its replies and starts the next one. */
+    private void endElectionRound() {
+        electionTicks = 0;
+        paxos.state.metrics.electionRound();
+        election.onElectionTimeout(paxos.state.log.promise(), paxos.state.isBehind(), outbox).ifPresent(paxos::onLeaderElected);
+    }
+
+    /** Ends the heartbeat round before its timeout if the leader's link went down and a quorum answered without it. */
+    private void endElectionRoundIfDecided() {
+        if (election.mayEndRoundEarly()) {
+            endElectionRound();
+        }
     }
 
     /** Takes every message waiting to be sent, oldest first. */
@@ -503,6 +516,27 @@ public final class OmniPaxos<T> {
             paxos.reconnected(pid);
             checkInvariants();
         }
+    }
+
+    /**
+     * Tells this server that its link to {@code pid} went down: the connection closed, perhaps
+     * because the peer's process died. Optional: heartbeat rounds notice a silent peer by themselves,
+     * within two rounds. It makes a crashed leader's replacement faster: if {@code pid} is the leader
+     * this server follows, it ends the current heartbeat round as soon as a quorum (itself included)
+     * has answered it without the leader, rather than at the round's timeout, and elects from those
+     * answers. A leader that is merely busy keeps its links and is not affected; a crash that closes
+     * no connection (a machine or a network that goes silent) still takes up to two rounds. A report
+     * for a link that comes straight back can cost an election, never safety. Reports about other
+     * peers, unknown pids, or on a learner change nothing.
+     */
+    public void disconnected(long pid) {
+        if (config.server().learner() || !peers.contains(pid)) {
+            return;
+        }
+        election.onDisconnected(pid, paxos.state.log.promise());
+        endElectionRoundIfDecided();
+        checkInvariants();
+        publishMetrics();
     }
 
     /**

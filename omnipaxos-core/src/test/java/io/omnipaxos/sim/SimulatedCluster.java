@@ -54,6 +54,8 @@ public final class SimulatedCluster {
     private final Set<Long> learners = new java.util.TreeSet<>();
     private final List<Long> voters = new ArrayList<>();
     private long nextValue;
+    /** Whether crashes and cut links are reported to the servers at the other end ({@link #reportLinkDowns}). */
+    private boolean linkDownsReported;
 
     private SimulatedCluster(long seed, int size, StorageFactory storageFactory,
                              BiFunction<Long, OmniPaxosConfig.Builder, OmniPaxosConfig.Builder> configure) {
@@ -90,6 +92,32 @@ public final class SimulatedCluster {
     public static SimulatedCluster createPerServer(long seed, int size, StorageFactory storageFactory,
             BiFunction<Long, OmniPaxosConfig.Builder, OmniPaxosConfig.Builder> configure) {
         return new SimulatedCluster(seed, size, storageFactory, configure);
+    }
+
+    /**
+     * Makes the simulator tell servers when a link to them goes down, as a TCP connection's close
+     * would: every live server hears {@code disconnected(pid)} when {@code pid} crashes, and both
+     * ends of a link cut with {@link #cutLink} hear of the other.
+     */
+    public SimulatedCluster reportLinkDowns() {
+        linkDownsReported = true;
+        return this;
+    }
+
+    /** Cuts the link between {@code a} and {@code b} both ways, reported to both if {@link #reportLinkDowns}. */
+    public void cutLink(long a, long b) {
+        network.cut(a, b);
+        if (linkDownsReported && a != b) {
+            reportLinkDown(a, b);
+            reportLinkDown(b, a);
+        }
+    }
+
+    private void reportLinkDown(long at, long peer) {
+        OmniPaxos<String> server = servers.get(at);
+        if (server != null) {
+            server.disconnected(peer);
+        }
     }
 
     /**
@@ -385,6 +413,11 @@ public final class SimulatedCluster {
         }
         servers.remove(pid);
         openReads.remove(pid); // its reads die with it
+        if (linkDownsReported) {
+            for (long other : List.copyOf(servers.keySet())) {
+                reportLinkDown(other, pid);
+            }
+        }
     }
 
     /**
