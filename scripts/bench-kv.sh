@@ -4,6 +4,8 @@
 #   scripts/bench-kv.sh [--memory | --page-cache] [kv load options, e.g. --seconds 10 --clients 8 --pipeline 250]
 # --memory: MemoryStorage; --page-cache: PersistentStorage with storage_sync = "os_page_cache";
 # default: PersistentStorage syncing every write (the config's setting). Ports: KV_BENCH_PORT_BASE (17500).
+# KV_BENCH_ROUND_TICKS sets the heartbeat round in ticks (1 ms each) instead of config/'s;
+# KV_BENCH_CLIENT_PREFIX runs the load generator behind a command, e.g. "nice -n 10".
 # KV_BENCH_CORE_KEY / KV_BENCH_NETWORK_KEY add one core / [network] key to every node's file, e.g.
 # KV_BENCH_CORE_KEY="leader_lease_ticks = 300", KV_BENCH_NETWORK_KEY="follower_reads = true".
 set -euo pipefail
@@ -22,6 +24,9 @@ for i in 1 2 3; do
     args+=(-e "s/peer_port = 1710$p,/peer_port = $((BASE + p)),/" -e "s/client_port = 1720$p,/client_port = $((BASE + 100 + p)),/"
            -e "s/http_port = 1730$p /http_port = $((BASE + 200 + p)) /")
   done
+  # KV_BENCH_ROUND_TICKS: the heartbeat round in ticks (election_tick_timeout; resend twice that), e.g. 100.
+  [[ -n "${KV_BENCH_ROUND_TICKS:-}" ]] && args+=(-e "s/^election_tick_timeout = .*/election_tick_timeout = $KV_BENCH_ROUND_TICKS/"
+      -e "s/^resend_message_tick_timeout = .*/resend_message_tick_timeout = $((2 * KV_BENCH_ROUND_TICKS))/")
   [[ "$MODE" == --page-cache ]] && args+=(-e 's/storage_sync = "every_write"/storage_sync = "os_page_cache"/')
   # KV_BENCH_CORE_KEY: one more core key for every node, e.g. "leader_lease_ticks = 300".
   [[ -n "${KV_BENCH_CORE_KEY:-}" ]] && args+=(-e "s/^batch_size = \(.*\)$/batch_size = \1\n${KV_BENCH_CORE_KEY}/")
@@ -35,7 +40,7 @@ for i in 1 2 3; do
 done
 KV_CLIENT_JAVA_OPTS="-XX:+UseParallelGC" "$KV_ROOT/scripts/kv" --config "$DIR/config/node1.toml" leader >/dev/null
 echo "storage: ${MODE:-persistent, sync every write}"
-KV_CLIENT_JAVA_OPTS="-XX:+UseParallelGC" "$KV_ROOT/scripts/kv" --config "$DIR/config/node1.toml" load "$@"
+KV_CLIENT_JAVA_OPTS="-XX:+UseParallelGC" ${KV_BENCH_CLIENT_PREFIX:-} "$KV_ROOT/scripts/kv" --config "$DIR/config/node1.toml" load "$@"
 for i in 1 2 3; do
   disk=""
   [[ "$MODE" == --memory ]] || disk=", data folder $(du -sm "$DIR/data/node$i" | cut -f1) MB"

@@ -218,7 +218,7 @@ public final class ReplicaNode<T> {
             if (recovering) {
                 // build() already entered recovery for a non-empty storage; failRecovery() is the
                 // documented way to rejoin after a crash and is harmless to repeat.
-                guard(paxos::failRecovery);
+                guard("failRecovery", paxos::failRecovery);
                 EVENTS.info("recovering from storage: asking peers to synchronise this node");
             }
             ticker = loop.scheduleAtFixedRate(this::tick, tickIntervalMillis, tickIntervalMillis,
@@ -237,7 +237,7 @@ public final class ReplicaNode<T> {
         } catch (AppendRejectedException e) {
             throw e;
         } catch (RuntimeException e) {
-            guard(() -> {
+            guard("append", () -> {
                 throw e;
             });
         }
@@ -290,7 +290,7 @@ public final class ReplicaNode<T> {
      */
     public boolean installSnapshot(long idx, T snapshot) {
         boolean[] installed = {false};
-        guard(() -> {
+        guard("installSnapshot", () -> {
             try {
                 paxos.installSnapshot(idx, snapshot);
                 installed[0] = true;
@@ -309,7 +309,7 @@ public final class ReplicaNode<T> {
      */
     public long requestRead() {
         long[] readId = {-1};
-        guard(() -> readId[0] = paxos.requestRead());
+        guard("requestRead", () -> readId[0] = paxos.requestRead());
         requestStep(); // the request to the leader, or an answer at once, goes out with the next step
         return readId[0];
     }
@@ -391,7 +391,7 @@ public final class ReplicaNode<T> {
             return;
         }
         for (int i = 0; i < due; i++) {
-            guard(paxos::tick);
+            guard("tick", paxos::tick);
         }
         step();
     }
@@ -401,7 +401,7 @@ public final class ReplicaNode<T> {
         if (failed || closed) {
             return;
         }
-        guard(() -> {
+        guard("step", () -> {
             paxos.takeOutgoingMessages(outgoing);
             for (Message<T> message : outgoing) {
                 network.send(message);
@@ -484,7 +484,7 @@ public final class ReplicaNode<T> {
     /** From the storage sync thread: the first {@code writes} writes are durable. */
     private void onDurable(long writes) {
         onLoop(() -> {
-            guard(() -> paxos.persisted(writes));
+            guard("persisted", () -> paxos.persisted(writes));
             requestStep(); // sends what the writes held back
         });
     }
@@ -502,7 +502,11 @@ public final class ReplicaNode<T> {
         }
     }
 
-    private void guard(Runnable coreCall) {
+    /**
+     * Runs one call of the core, failing the node if it throws, and logs it if it took {@value
+     * #SLOW_CALL_MILLIS} ms or more: {@code what} names it (a message is named by its type).
+     */
+    private void guard(Object what, Runnable coreCall) {
         if (failed || closed) {
             return;
         }
@@ -514,7 +518,8 @@ public final class ReplicaNode<T> {
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
             if (millis >= SLOW_CALL_MILLIS) {
-                LOG.warn("slow step: {} ms in one call of the core (storage?) on node {}", millis, pid);
+                LOG.warn("slow step: {} ms in one call of the core ({}) on node {}", millis,
+                        what instanceof Message<?> message ? message.getClass().getSimpleName() : what, pid);
             }
         } catch (Throwable e) { // Netty's loop would only log it: a node that failed mid-step must stop
             fail(e);
@@ -534,13 +539,13 @@ public final class ReplicaNode<T> {
     private final class NetworkEvents implements PeerNetwork.Events<T> {
         @Override
         public void onMessage(Message<T> message) {
-            guard(() -> paxos.handleIncoming(message));
+            guard(message, () -> paxos.handleIncoming(message));
             requestStep();
         }
 
         @Override
         public void onLinkUp(long peer) {
-            guard(() -> paxos.reconnected(peer));
+            guard("reconnected", () -> paxos.reconnected(peer));
             requestStep();
         }
 
@@ -556,8 +561,11 @@ public final class ReplicaNode<T> {
 
         @Override
         public void onLinkDown(long peer) {
-            // Nothing to tell the core: missed heartbeats make it notice, and messages to the peer
+            // A closed connection to the leader (its process died, say) ends the heartbeat round as soon
+            // as a quorum answered without it, instead of at the round's timeout. Messages to the peer
             // are dropped until the link is back (then reconnected() resynchronises).
+            guard("disconnected", () -> paxos.disconnected(peer));
+            requestStep();
         }
     }
 }
