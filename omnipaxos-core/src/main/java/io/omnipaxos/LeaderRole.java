@@ -520,8 +520,14 @@ final class LeaderRole<T> {
         }
     }
 
+    /**
+     * Asks {@code peer} for its promise. The Prepare leaves once this server's own promise of the
+     * ballot is durable (at once with a synchronous storage): a server that crashed before that would
+     * forget the ballot, and could otherwise lead it a second time with another log, or leave
+     * servers promised to a ballot nobody leads while it answers heartbeats with an older one.
+     */
     private void sendPrepare(long peer) {
-        state.outbox.add(new Prepare<>(state.pid, peer, state.configurationId, ballot,
+        state.sendAfterWrites(new Prepare<>(state.pid, peer, state.configurationId, ballot,
                 state.log.decidedIdx(), state.log.acceptedRound(), state.log.logLength()));
     }
 
