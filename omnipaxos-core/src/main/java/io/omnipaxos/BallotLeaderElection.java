@@ -38,6 +38,14 @@ final class BallotLeaderElection<T> {
     /** Consecutive rounds in which the leader was not heard as connected. */
     private int missedLeaderRounds;
     /**
+     * Consecutive rounds in which the leader's server answered with a ballot below the leader's: once,
+     * a reply sent just before it took over; twice in a row, a server that forgot the ballot in a crash
+     * (an asynchronous storage had not made its promise durable), which no longer leads it.
+     */
+    private int olderBallotRounds;
+    /** The leader's ballot that {@link #olderBallotRounds} counts for. */
+    private Ballot olderBallotOf = Ballot.NONE;
+    /**
      * Rounds a leader may go unheard before this server follows another or takes over: one, so a
      * crashed leader is replaced within two rounds (the paper's bound). A leader that is merely busy
      * keeps its office by answering heartbeats off its storage path (an asynchronous storage, see
@@ -147,6 +155,7 @@ final class BallotLeaderElection<T> {
     Optional<Ballot> onElectionTimeout(Ballot promise, boolean behind, Outbox<T> outbox) {
         quorumConnected = replies.size() + 1 >= quorumSize;
         leader = Ballot.max(leader, promise);
+        countOlderBallotRounds();
         Ballot top = highestQuorumConnectedBallot();
         missedLeaderRounds = isLeaderConnected() ? 0 : missedLeaderRounds + 1;
         boolean leaderLost = leader.equals(Ballot.NONE) || hasLeaderAnsweredAsLost()
@@ -160,6 +169,8 @@ final class BallotLeaderElection<T> {
         }
         if (elected.isPresent()) {
             missedLeaderRounds = 0;
+            olderBallotRounds = 0;
+            olderBallotOf = Ballot.NONE;
         }
         startRound(outbox);
         return elected;
@@ -219,8 +230,8 @@ final class BallotLeaderElection<T> {
     /**
      * Whether the leader's server answered this round, is quorum-connected, and still stands for the
      * leader's ballot. Its reply may carry an older ballot (sent just before that server took over),
-     * which still counts; a newer one means the server has moved on (it restarted or took over
-     * again) and no longer leads this ballot. A working leader is not preempted by a higher
+     * which still counts for one round, not two in a row (then it forgot the ballot in a crash); a newer one
+     * means the server has moved on (it restarted or took over again) and no longer leads this ballot. A working leader is not preempted by a higher
      * candidacy of another server (say, one that tried to take over while it was cut off): that
      * would only cost a needless election.
      */
@@ -232,7 +243,27 @@ final class BallotLeaderElection<T> {
             return quorumConnected && leader.equals(currentBallot);
         }
         HeartbeatReply<T> reply = replies.get(leader.pid());
-        return reply != null && reply.quorumConnected() && !reply.ballot().isGreaterThan(leader);
+        return reply != null && reply.quorumConnected() && !reply.ballot().isGreaterThan(leader)
+                && olderBallotRounds < 2;
+    }
+
+    /** Counts the rounds in a row in which the server of the same leader's ballot answered with an older one. */
+    private void countOlderBallotRounds() {
+        if (hasLeaderAnsweredWithOlderBallot()) {
+            olderBallotRounds = leader.equals(olderBallotOf) ? olderBallotRounds + 1 : 1;
+            olderBallotOf = leader;
+        } else {
+            olderBallotRounds = 0;
+            olderBallotOf = Ballot.NONE;
+        }
+    }
+
+    private boolean hasLeaderAnsweredWithOlderBallot() {
+        if (leader.equals(Ballot.NONE) || leader.pid() == pid) {
+            return false;
+        }
+        HeartbeatReply<T> reply = replies.get(leader.pid());
+        return reply != null && reply.ballot().isLessThan(leader);
     }
 
     /**
@@ -258,7 +289,8 @@ final class BallotLeaderElection<T> {
         Invariants.atMost("candidacy round", currentBallot.n(), "Ballot.MAX_N", Ballot.MAX_N);
         Invariants.atMost("leader round", leader.n(), "Ballot.MAX_N", Ballot.MAX_N);
         Invariants.atMost("heartbeat replies", replies.size(), "peers", peers.size());
-        Invariants.check(missedLeaderRounds >= 0 && behindRounds >= 0, "round counters are not negative");
+        Invariants.check(missedLeaderRounds >= 0 && behindRounds >= 0 && olderBallotRounds >= 0,
+                "round counters are not negative");
     }
 
     private Ballot highestQuorumConnectedBallot() {

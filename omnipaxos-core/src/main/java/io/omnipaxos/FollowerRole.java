@@ -509,7 +509,11 @@ final class FollowerRole<T> {
         }
     }
 
+    /**
+     * Tells a stale leader the ballot we promised, once that promise is durable: a leader steps down
+     * to the ballot it is told, and must not be told one that a crash could make us forget.
+     */
     private void refuse(long stalePeer) {
-        state.outbox.add(new NotAccepted<>(state.pid, stalePeer, state.configurationId, state.log.promise()));
+        state.sendAfterWrites(new NotAccepted<>(state.pid, stalePeer, state.configurationId, state.log.promise()));
     }
 }
