@@ -458,11 +458,10 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
             return;
         }
         pending.addReconfiguration(channel, number, wanted);
-        catchUp = LearnerCatchUp.start(node, wanted, System.nanoTime());
+        catchUp = LearnerCatchUp.start(node, wanted, System.nanoTime()); // each path requests a step
         if (catchUp == null) {
             proposeStopSign(node, wanted);
         }
-        node.requestStep();
     }
 
     /** Proposes {@code wanted}; the pending reconfigurations are answered once a stop-sign is decided. */
