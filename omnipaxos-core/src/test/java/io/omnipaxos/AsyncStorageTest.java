@@ -37,6 +37,11 @@ class AsyncStorageTest {
         return server.outgoingMessages().stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /** Completes every write {@code server} issued and tells it so. */
+    private static void persistEverything(OmniPaxos<String> server, DelayedStorage storage) {
+        server.persisted(storage.complete((int) server.storageWritesIssued()));
+    }
+
     @Test
     void aPromiseLeavesOnlyOnceItIsDurable() {
         DelayedStorage storage = new DelayedStorage();
@@ -82,7 +87,7 @@ class AsyncStorageTest {
         candidate.tryBecomeLeader();
         assertTrue(sent(candidate, Prepare.class).isEmpty(), "its promise is not durable yet");
 
-        candidate.persisted(storage.complete((int) candidate.storageWritesIssued()));
+        persistEverything(candidate, storage);
         List<Prepare<String>> prepares = sent(candidate, Prepare.class).stream().map(p -> (Prepare<String>) p).toList();
         assertEquals(List.of(2L, 3L), prepares.stream().map(Prepare::to).toList(), "durable now: the Prepares leave");
         assertEquals(candidate.getCurrentLeaderInfo().orElseThrow().ballot(), prepares.get(0).ballot());
@@ -103,7 +108,7 @@ class AsyncStorageTest {
                 List.of("stale")));
         assertTrue(sent(follower, NotAccepted.class).isEmpty(), "the promise of the newer ballot is not durable yet");
 
-        follower.persisted(storage.complete((int) follower.storageWritesIssued()));
+        persistEverything(follower, storage);
         assertEquals(List.of(new NotAccepted<String>(3, 1, CONFIG, newer)), sent(follower, NotAccepted.class));
     }
 
