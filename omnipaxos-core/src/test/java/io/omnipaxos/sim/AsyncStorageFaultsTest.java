@@ -16,4 +16,12 @@ class AsyncStorageFaultsTest {
     Stream<DynamicTest> randomFaultMixesOnAsynchronousStorage() {
         return SeededRuns.of(5000, 150, seed -> RandomFaultMix.run(seed, StorageFactory.delayed()));
     }
+
+    /** The same with learners (one or two) and clocks that drift by up to 20 %, leases on half the seeds. */
+    @TestFactory
+    Stream<DynamicTest> learnersLeasesAndDriftingClocksOnAsynchronousStorage() {
+        return SeededRuns.of(20000, 60, seed -> RandomFaultMix.run(seed, StorageFactory.delayed(),
+                b -> seed % 2 == 0 ? b.leaderLeaseTicks(8 + (int) (seed % 25)).maxClockDriftPercent(20) : b,
+                0.2, 1 + (int) (seed % 2)));
+    }
 }
