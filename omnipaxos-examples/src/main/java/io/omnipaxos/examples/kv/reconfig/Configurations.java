@@ -669,61 +669,48 @@ public final class Configurations {
 
     /** The joining loop of {@link #join}; whether it entered the configuration. Worker only. */
     private boolean joinWith(Storage<KvEntry> opened, int target) throws InterruptedException {
-        boolean learnerRuns = false;
-        long nextLearnAttempt = System.nanoTime();
-        long nextFetch = System.nanoTime();
-        long learnerApplied = -1;
-        long learnerMoved = System.nanoTime();
+        JoinSchedule schedule = new JoinSchedule(System.nanoTime());
         while (!closed) {
-            if (!learnerRuns && System.nanoTime() - nextLearnAttempt >= 0) {
-                learnerRuns = startLearning(target);
-                nextLearnAttempt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEARN_RETRY_MILLIS);
+            if (schedule.learnAttemptDue(System.nanoTime())) {
+                schedule.learnAttempted(startLearning(target), System.nanoTime());
             }
             Supplier<Handover> decided = learned.poll(FETCH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-            Handover next = null;
-            Path file = null;
-            long learnerLeader = 0;
-            boolean learnedIt = decided != null;
             if (decided != null) {
-                learnerRuns = false;
-                learnerLeader = stopLearning();
-                next = decided.get();
+                schedule.learnerStopped();
+                long learnerLeader = stopLearning();
+                Handover next = decided.get();
                 EVENTS.info("decided the stop-sign of configuration {} as a learner: the state it hands over to "
                         + "configuration {} is here, no fetch ({} bytes)", next.endedConfigId(), next.nextConfigId(),
                         next.stateLength());
-                if (next.nextConfigId() < target) {
-                    continue; // a configuration between: learn the next one
+                if (next.nextConfigId() >= target) {
+                    enterJoined(next, null, opened, target, learnerLeader, true);
+                    return true;
                 }
-            } else {
-                if (learnerRuns) {
-                    long applied = learnerAppliedIdx();
-                    if (applied != learnerApplied) {
-                        learnerApplied = applied;
-                        learnerMoved = System.nanoTime(); // the leader replicates to it
-                    }
-                }
-                boolean learnerStalled = System.nanoTime() - learnerMoved
-                        >= TimeUnit.MILLISECONDS.toNanos(LEARNER_STALL_MILLIS);
-                if (System.nanoTime() - nextFetch >= 0 && (!learnerRuns || learnerStalled)) {
-                    Optional<StateFetch.Fetched> found = stateFetch.round(sources(network.nodes()),
-                            h -> h.nextConfigId() >= target || h.endedConfigId() >= target);
-                    nextFetch = System.nanoTime()
-                            + TimeUnit.MILLISECONDS.toNanos(learnerRuns ? STALLED_LEARNER_FETCH_MILLIS : 0);
-                    if (found.isPresent()) {
-                        learnerRuns = false;
-                        stopLearning();
-                        next = found.get().handover();
-                        file = found.get().file();
-                    }
-                }
+                continue; // a configuration between: learn the next one
             }
-            if (next != null) {
-                requireJoinable(next, target);
-                enter(next, recordAndPrepare(next, file, opened), learnerLeader, null, learnedIt);
-                return true;
+            if (schedule.learnerRuns()) {
+                schedule.learnerApplied(learnerAppliedIdx(), System.nanoTime()); // the leader replicates to it
+            }
+            if (schedule.fetchDue(System.nanoTime())) {
+                Optional<StateFetch.Fetched> found = stateFetch.round(sources(network.nodes()),
+                        h -> h.nextConfigId() >= target || h.endedConfigId() >= target);
+                schedule.fetched(System.nanoTime());
+                if (found.isPresent()) {
+                    schedule.learnerStopped();
+                    stopLearning();
+                    enterJoined(found.get().handover(), found.get().file(), opened, target, 0, false);
+                    return true;
+                }
             }
         }
         return false;
+    }
+
+    /** Enters the configuration {@code next} hands over to, with the state a learner decided or a fetch brought. */
+    private void enterJoined(Handover next, Path file, Storage<KvEntry> opened, int target, long learnerLeader,
+            boolean learned) throws InterruptedException {
+        requireJoinable(next, target);
+        enter(next, recordAndPrepare(next, file, opened), learnerLeader, null, learned);
     }
 
     /**
