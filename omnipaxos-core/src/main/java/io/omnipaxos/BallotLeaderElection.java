@@ -62,10 +62,10 @@ final class BallotLeaderElection<T> {
     /** Consecutive rounds in which this server would have taken over but was behind. */
     private int behindRounds;
     /**
-     * Whether the link to the leader's server went down in this round ({@link #onDisconnected}): the
-     * round then ends as soon as a quorum without the leader answered ({@link #mayEndRoundEarly}).
+     * The leader's server if its link went down in this round ({@link #onDisconnected}), else 0: the
+     * round then ends as soon as a quorum without it answered ({@link #mayEndRoundEarly}).
      */
-    private boolean leaderLinkDown;
+    private long leaderLinkDown;
     /** Replies of the current round by pid. */
     private final Map<Long, HeartbeatReply<T>> replies = new HashMap<>();
 
@@ -90,7 +90,7 @@ final class BallotLeaderElection<T> {
     void startRound(Outbox<T> outbox) {
         round++;
         replies.clear();
-        leaderLinkDown = false;
+        leaderLinkDown = 0;
         for (long peer : peers) {
             outbox.add(new HeartbeatRequest<>(pid, peer, configurationId, round));
         }
@@ -115,8 +115,8 @@ final class BallotLeaderElection<T> {
         Invariants.check(peers.contains(reply.from()), "heartbeat replies come from peers", reply.from());
         if (reply.round() == round || reply.round() == round - 1) {
             replies.merge(reply.from(), reply, (older, newer) -> newer.round() >= older.round() ? newer : older);
-            if (leader.pid() == reply.from()) {
-                leaderLinkDown = false; // it answers: it is alive after all, and the round runs its course
+            if (reply.from() == leaderLinkDown) {
+                leaderLinkDown = 0; // it answers: it is alive after all, and the round runs its course
             }
         }
     }
@@ -130,7 +130,7 @@ final class BallotLeaderElection<T> {
     void onDisconnected(long peer, Ballot promise) {
         Ballot followed = Ballot.max(leader, promise);
         if (peer != pid && !followed.equals(Ballot.NONE) && followed.pid() == peer) {
-            leaderLinkDown = true;
+            leaderLinkDown = peer;
             replies.remove(peer);
         }
     }
@@ -141,7 +141,7 @@ final class BallotLeaderElection<T> {
      * already known.
      */
     boolean mayEndRoundEarly() {
-        return leaderLinkDown && replies.size() + 1 >= quorumSize;
+        return leaderLinkDown != 0 && replies.size() + 1 >= quorumSize;
     }
 
     /**
