@@ -42,7 +42,7 @@ final class EntryBudget<T> {
      * little room left for entries. Never without a codec (sizes are unknown then).
      */
     boolean sendsInParts(T snapshot) {
-        return codec != null && sizeOf(snapshot) > maxBytes / 2;
+        return codec != null && sendsInParts(codec.encodedSize(snapshot));
     }
 
     /** {@link #sendsInParts} for a snapshot the entry codec encodes to {@code encodedBytes}. */
