@@ -12,6 +12,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -125,6 +127,12 @@ final class PeerNetwork<T> {
     private final Map<Long, Channel> links = new HashMap<>();
     private final Map<Long, Long> backoffMillis = new HashMap<>();
     private final Set<Channel> unflushed = new HashSet<>();
+    /**
+     * Every connection, dialed or accepted, linked or not yet: {@link #close} closes them all, so that
+     * none outlives this network. A dial that was under way when the listening socket closed may have
+     * been given its freed port as local port, and would keep the next configuration from binding it.
+     */
+    private final ChannelGroup channels;
     private Channel listener;
     private boolean closed;
     private long rejectedHandshakes;
@@ -162,6 +170,7 @@ final class PeerNetwork<T> {
         this.tls = tls;
         this.loop = loop;
         this.events = events;
+        this.channels = new DefaultChannelGroup(loop);
     }
 
     /** Binds the peer port (blocking until bound) and, unless it {@code dials} none, starts dialing the peers with higher pids. */
@@ -220,22 +229,21 @@ final class PeerNetwork<T> {
         unflushed.clear();
     }
 
-    /** Closes every link and the listening socket; no reconnects after this. Loop only. */
+    /** Closes every connection and the listening socket; no reconnects after this. Loop only. */
     void close() {
         closed = true;
         if (listener != null) {
             listener.close();
         }
-        for (Channel channel : List.copyOf(links.values())) {
-            channel.close();
-        }
+        channels.close();
     }
 
-    /** Waits until the peer port is released after {@link #close()}. Not on the event loop. */
+    /** Waits until the peer port and every connection are released after {@link #close()}. Not on the event loop. */
     void awaitClosed() throws InterruptedException {
         if (listener != null) {
             listener.closeFuture().sync();
         }
+        channels.newCloseFuture().await();
     }
 
     /** The pids with an established link. Loop only. */
@@ -277,6 +285,11 @@ final class PeerNetwork<T> {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
+                if (closed) { // a dial that started before close(): its channel registers only now
+                    channel.close();
+                    return;
+                }
+                channels.add(channel);
                 if (tls != null) {
                     channel.pipeline().addLast(dialedPid == 0 ? TlsContexts.serverHandler(tls, channel)
                             : TlsContexts.clientHandler(tls, channel));
