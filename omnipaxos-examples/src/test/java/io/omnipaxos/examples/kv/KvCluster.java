@@ -8,6 +8,11 @@ import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.server.KvServer;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +71,9 @@ final class KvCluster implements AutoCloseable {
     private int maxClientConnections;
     /** Every node's network.max_unsent_replies_mib; 0: the key is left out. */
     private int maxUnsentRepliesMib;
+    /** Whether nodes start with --fault-injection ({@link #faultInjection()}). */
+    private boolean faultInjection;
+    private final HttpClient httpClient = HttpClient.newHttpClient();
     /** The http_port of each node's row in the nodes table, if {@link #http()} gave it one. */
     private final Map<Long, Integer> httpPorts = new HashMap<>();
 
@@ -158,6 +166,47 @@ final class KvCluster implements AutoCloseable {
         return this;
     }
 
+    /** Starts every node with {@code --fault-injection} (and an http_port), so that {@link #cutLinks} works. */
+    KvCluster faultInjection() throws IOException {
+        faultInjection = true;
+        return httpPorts.isEmpty() ? http() : this;
+    }
+
+    /**
+     * Node {@code pid} drops every message from {@code dropIn} and sends nothing to {@code dropOut}
+     * from now on (empty sets heal it); a restart forgets it. After {@link #faultInjection()}. A
+     * node still starting is waited for, up to 30 seconds.
+     *
+     * @return the node's answer: its link faults as JSON, with the counts of messages dropped so far
+     * @throws IllegalStateException if the node refuses
+     */
+    String cutLinks(long pid, Set<Long> dropIn, Set<Long> dropOut) throws IOException, InterruptedException {
+        String query = "drop_in=" + joined(dropIn) + "&drop_out=" + joined(dropOut);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort(pid) + "/faults?" + query))
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        HttpResponse<String> response = null;
+        while (response == null) {
+            try {
+                response = httpClient.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (ConnectException notListeningYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notListeningYet;
+                }
+                Thread.sleep(50);
+            }
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("node " + pid + " refused /faults?" + query + ": " + response.statusCode()
+                    + " " + response.body());
+        }
+        return response.body();
+    }
+
+    private static String joined(Set<Long> pids) {
+        return String.join(",", pids.stream().sorted().map(String::valueOf).toList());
+    }
+
     /** Node {@code pid}'s http_port (after {@link #http()}). */
     int httpPort(long pid) {
         Integer port = httpPorts.get(pid);
@@ -200,6 +249,9 @@ final class KvCluster implements AutoCloseable {
         command.add(toml.toString());
         if (memoryNodes.contains(pid)) {
             command.add("--memory");
+        }
+        if (faultInjection) {
+            command.add("--fault-injection");
         }
         Path out = output(pid);
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
@@ -392,12 +444,12 @@ final class KvCluster implements AutoCloseable {
         return dir.resolve("node" + pid + ".out");
     }
 
-    /** A client of this cluster with short timeouts. */
     /** The pids of every node of the cluster, running or not. */
     Set<Long> pids() {
         return nodes.keySet();
     }
 
+    /** A client of this cluster with short timeouts. */
     KvClient client() {
         return clientOf(nodes.keySet());
     }

@@ -14,10 +14,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -26,18 +28,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A nemesis test of the key-value store: three node processes on PersistentStorage, concurrent
  * clients doing GET, PUT, APPEND and DELETE on a few keys and recording when each operation was
- * invoked and returned, while a nemesis kills a node with kill -9 (the leader half the time) and
- * restarts it, again and again. The history of each key must be linearizable (checked with {@link
+ * invoked and returned, while a nemesis, again and again, kills a node with kill -9 and restarts
+ * it, or partitions it: cut off from both others, from one of them (both ways, or one way only:
+ * partial connectivity). Partitions are dropped links inside the nodes ({@code --fault-injection},
+ * {@link KvCluster#cutLinks}): the connections stay up and fall silent, as in a real partition.
+ * The victim is the leader half the time. The history of each key must be linearizable (checked with {@link
  * LinearizabilityChecker}); every APPEND carries a unique token, so an append applied twice, or a
  * lost acknowledged write, has no legal order. An operation whose client gave up (its node was
  * killed under it) may or may not have taken effect.
  *
- * <p>It runs 12 seconds in the build; {@code -Dkv.nemesis.seconds=300} runs it longer by hand, and
+ * <p>It runs 16 seconds in the build; {@code -Dkv.nemesis.seconds=300} runs it longer by hand, and
  * prints the counts either way.
  */
 class KvNemesisProcessTest {
 
-    private static final int SECONDS = Integer.getInteger("kv.nemesis.seconds", 12);
+    private static final int SECONDS = Integer.getInteger("kv.nemesis.seconds", 16);
     private static final int CLIENTS = 4;
     private static final List<String> KEYS = List.of("k0", "k1", "k2");
 
@@ -87,8 +92,8 @@ class KvNemesisProcessTest {
     };
 
     @Test
-    void historiesStayLinearizableWhileNodesAreKilledAndRestarted() throws Exception {
-        try (KvCluster cluster = new KvCluster(dir, 3).startAll()) {
+    void historiesStayLinearizableWhileNodesAreKilledAndPartitioned() throws Exception {
+        try (KvCluster cluster = new KvCluster(dir, 3).faultInjection().startAll()) {
             cluster.awaitLeaderPid(Duration.ofSeconds(30));
             Map<String, List<Operation<Input, String>>> history = new HashMap<>();
             for (String key : KEYS) {
@@ -102,13 +107,13 @@ class KvNemesisProcessTest {
                 thread.start();
                 clients.add(thread);
             }
-            int kills = runNemesis(cluster, TimeUnit.SECONDS.toNanos(SECONDS));
+            Faults faults = runNemesis(cluster, TimeUnit.SECONDS.toNanos(SECONDS));
             running.set(false);
             for (Thread thread : clients) {
                 thread.join(60_000);
             }
             finalReads(cluster, history);
-            report(history, kills);
+            report(history, faults);
             for (String key : KEYS) {
                 LinearizabilityChecker.Result result = LinearizabilityChecker.check(KEY, List.copyOf(history.get(key)));
                 assertTrue(result.linearizable(), () -> "key " + key + ": " + result.explanation());
@@ -116,28 +121,68 @@ class KvNemesisProcessTest {
         }
     }
 
-    /** Kills a node (the leader half the time) every 2 seconds and restarts it a second later; returns the kills. */
-    private static int runNemesis(KvCluster cluster, long durationNanos) throws Exception {
+    /** What the nemesis did. */
+    record Faults(int kills, int isolations, int cutLinks, int oneWayCuts) {
+        Faults plus(Fault fault) {
+            return switch (fault) {
+                case KILL -> new Faults(kills + 1, isolations, cutLinks, oneWayCuts);
+                case ISOLATE -> new Faults(kills, isolations + 1, cutLinks, oneWayCuts);
+                case CUT_LINK -> new Faults(kills, isolations, cutLinks + 1, oneWayCuts);
+                case CUT_ONE_WAY -> new Faults(kills, isolations, cutLinks, oneWayCuts + 1);
+            };
+        }
+    }
+
+    /**
+     * A kill -9 and restart; a node cut off from both others; one link cut both ways (the two nodes
+     * still reach the third: a chained partition); one link cut one way only.
+     */
+    enum Fault { KILL, ISOLATE, CUT_LINK, CUT_ONE_WAY }
+
+    /**
+     * Every 2 seconds hits a node (the leader half the time) with a random {@link Fault} for a
+     * second, then restarts or heals it; returns what it did.
+     */
+    private static Faults runNemesis(KvCluster cluster, long durationNanos) throws Exception {
         Random random = new Random(11);
         long end = System.nanoTime() + durationNanos;
-        int kills = 0;
+        Faults done = new Faults(0, 0, 0, 0);
         while (System.nanoTime() < end) {
             Thread.sleep(1000);
-            long victim = 1 + random.nextInt(3);
-            if (random.nextBoolean()) {
-                try (KvClient probe = cluster.client()) {
-                    probe.get("probe");
-                    victim = probe.lastAnsweringPid();
-                } catch (RuntimeException noLeaderNow) {
-                    // kill a random node instead
-                }
+            long victim = random.nextBoolean() ? leaderOr(cluster, 1 + random.nextInt(3)) : 1 + random.nextInt(3);
+            long other = 1 + (victim + random.nextInt(2)) % 3; // one of the two other nodes
+            Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+            switch (fault) {
+                case KILL -> cluster.kill(victim);
+                case ISOLATE -> cluster.cutLinks(victim, othersThan(victim), othersThan(victim));
+                case CUT_LINK -> cluster.cutLinks(victim, Set.of(other), Set.of(other));
+                case CUT_ONE_WAY -> cluster.cutLinks(victim, Set.of(), Set.of(other));
             }
-            cluster.kill(victim);
-            kills++;
+            done = done.plus(fault);
             Thread.sleep(1000);
-            cluster.start(victim);
+            if (fault == Fault.KILL) {
+                cluster.start(victim);
+            } else {
+                cluster.cutLinks(victim, Set.of(), Set.of());
+            }
         }
-        return kills;
+        return done;
+    }
+
+    /** The pid of the node that answers a GET now (the leader), or {@code fallback} if none does. */
+    private static long leaderOr(KvCluster cluster, long fallback) {
+        try (KvClient probe = cluster.client()) {
+            probe.get("probe");
+            return probe.lastAnsweringPid();
+        } catch (RuntimeException noLeaderNow) {
+            return fallback;
+        }
+    }
+
+    private static Set<Long> othersThan(long pid) {
+        Set<Long> others = new HashSet<>(Set.of(1L, 2L, 3L));
+        others.remove(pid);
+        return others;
     }
 
     private static void runClient(KvCluster cluster, long client, Map<String, List<Operation<Input, String>>> history,
@@ -203,14 +248,15 @@ class KvNemesisProcessTest {
         }
     }
 
-    private static void report(Map<String, List<Operation<Input, String>>> history, int kills) {
+    private static void report(Map<String, List<Operation<Input, String>>> history, Faults faults) {
         int total = 0;
         int unknown = 0;
         for (List<Operation<Input, String>> ops : history.values()) {
             total += ops.size();
             unknown += (int) ops.stream().filter(op -> op.output() == null).count();
         }
-        System.out.printf("nemesis: %d s, %d kill -9, %d operations on %d keys, %d without an answer%n",
-                SECONDS, kills, total, KEYS.size(), unknown);
+        System.out.printf("nemesis: %d s, %d kill -9, %d nodes isolated, %d links cut, %d links cut one way, %d"
+                + " operations on %d keys, %d without an answer%n", SECONDS, faults.kills(), faults.isolations(),
+                faults.cutLinks(), faults.oneWayCuts(), total, KEYS.size(), unknown);
     }
 }

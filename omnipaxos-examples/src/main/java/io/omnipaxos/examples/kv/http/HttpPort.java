@@ -22,11 +22,13 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.omnipaxos.examples.kv.net.TlsContexts;
+import io.omnipaxos.examples.kv.peer.LinkFaults;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -37,7 +39,9 @@ import javax.net.ssl.SSLContext;
  * /metrics} in the Prometheus text format ({@link NodeMetrics}) and {@code GET /status} as JSON,
  * which any origin may read ({@code Access-Control-Allow-Origin: *}), since the dashboard served
  * by one node asks all of them. With the node's TLS on it is HTTPS, and demands a client certificate
- * like the client port. Anything else is 404 (405 for another method). Requests are small:
+ * like the client port. A node started with {@code --fault-injection} also serves {@code /faults}
+ * ({@link FaultsEndpoint}: GET and POST), for partition tests. Anything else is 404 (405 for
+ * another method). Requests are small:
  * a body above 8 KiB closes the connection. Each response closes its connection.
  */
 public final class HttpPort {
@@ -53,6 +57,8 @@ public final class HttpPort {
     private final NodeMetrics metrics;
     private final Supplier<String> status;
     private final SSLContext tls;
+    /** {@code /faults}, if the node allows fault injection; else null. */
+    private FaultsEndpoint faults;
     private Channel listener;
 
     /**
@@ -76,6 +82,17 @@ public final class HttpPort {
         this.metrics = metrics;
         this.status = status;
         this.tls = tls;
+    }
+
+    /**
+     * Serves {@code /faults} ({@link FaultsEndpoint}), which sets the links {@code faults} drops:
+     * only for a node started with {@code --fault-injection}. Before {@link #start}.
+     *
+     * @param self this node's pid
+     * @param nodes the pids of the {@code [network]} nodes table
+     */
+    public void allowFaultInjection(LinkFaults faults, long self, Set<Long> nodes) {
+        this.faults = new FaultsEndpoint(faults, self, nodes);
     }
 
     /** Binds {@code 127.0.0.1:port} (0: any free port); returns the port bound. */
@@ -104,9 +121,14 @@ public final class HttpPort {
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            String path = new QueryStringDecoder(request.uri()).path();
+            QueryStringDecoder query = new QueryStringDecoder(request.uri());
+            String path = query.path();
             FullHttpResponse response;
-            if (!request.method().equals(HttpMethod.GET)) {
+            if (path.equals("/faults")) {
+                response = faults == null
+                        ? text(HttpResponseStatus.NOT_FOUND, "fault injection is off: start the node with --fault-injection\n")
+                        : faults.handle(request.method(), query);
+            } else if (!request.method().equals(HttpMethod.GET)) {
                 response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET\n");
             } else if (path.equals("/metrics")) {
                 response = body(HttpResponseStatus.OK, metrics.scrape(), NodeMetrics.CONTENT_TYPE);
@@ -140,11 +162,11 @@ public final class HttpPort {
         }
     }
 
-    private static FullHttpResponse text(HttpResponseStatus status, String text) {
+    static FullHttpResponse text(HttpResponseStatus status, String text) {
         return body(status, text.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
     }
 
-    private static FullHttpResponse body(HttpResponseStatus status, byte[] bytes, String contentType) {
+    static FullHttpResponse body(HttpResponseStatus status, byte[] bytes, String contentType) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)

@@ -153,6 +153,8 @@ public final class ReplicaNode<T> {
     private long catchUpTargetIdx = -1;
     /** The console line of a catch-up that takes more than a second. */
     private ProgressLine catchUpProgress;
+    /** Links the node pretends are cut (fault-injection tests); none unless {@link #useLinkFaults} gives some. */
+    private LinkFaults linkFaults = new LinkFaults();
 
     /**
      * Builds the node; nothing runs before {@link #start()}.
@@ -206,6 +208,11 @@ public final class ReplicaNode<T> {
             listener.onStorageSynced(System.nanoTime() - start);
             return durable;
         };
+    }
+
+    /** Drops the messages {@code faults} names from now on, for fault-injection tests. Before {@link #start()}. */
+    public void useLinkFaults(LinkFaults faults) {
+        this.linkFaults = faults;
     }
 
     /** Binds the peer port (blocking), starts dialing and ticking. Not on the event loop. */
@@ -404,7 +411,9 @@ public final class ReplicaNode<T> {
         guard("step", () -> {
             paxos.takeOutgoingMessages(outgoing);
             for (Message<T> message : outgoing) {
-                network.send(message);
+                if (!linkFaults.dropsOutgoing(message.to())) {
+                    network.send(message);
+                }
             }
             outgoing.clear();
             network.flush();
@@ -539,6 +548,9 @@ public final class ReplicaNode<T> {
     private final class NetworkEvents implements PeerNetwork.Events<T> {
         @Override
         public void onMessage(Message<T> message) {
+            if (linkFaults.dropsIncoming(message.from())) {
+                return;
+            }
             guard(message, () -> paxos.handleIncoming(message));
             requestStep();
         }

@@ -10,6 +10,7 @@ import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.peer.Incarnations;
+import io.omnipaxos.examples.kv.peer.LinkFaults;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.examples.kv.state.KvEntry;
 import io.omnipaxos.examples.kv.state.KvEntryCodec;
@@ -134,6 +135,7 @@ public final class Configurations {
     private final SSLContext tls;
     private final EventLoop loop;
     private final Events events;
+    private final LinkFaults linkFaults;
     private final KvSnapshots snapshots;
     private final MessageCodec<KvEntry> codec;
     private final long pid;
@@ -181,12 +183,14 @@ public final class Configurations {
      * @param memory whether the node keeps nothing on disk ({@code --memory})
      * @param tls the TLS context of peer links and state fetches (node certificate, node CA), or null
      * @param incarnations the node's incarnation and those it recorded for its peers
+     * @param linkFaults the links every instance pretends are cut (fault-injection tests; empty: none)
      */
     public Configurations(OmniPaxosConfig tomlConfig, NetworkConfig network, boolean memory, SSLContext tls,
-            Incarnations incarnations, EventLoop loop, KvSnapshots snapshots, MessageCodec<KvEntry> codec,
-            Events events) {
+            Incarnations incarnations, LinkFaults linkFaults, EventLoop loop, KvSnapshots snapshots,
+            MessageCodec<KvEntry> codec, Events events) {
         this.tomlConfig = tomlConfig;
         this.incarnations = incarnations;
+        this.linkFaults = linkFaults;
         this.network = network;
         this.memory = memory;
         this.tls = tls;
@@ -487,6 +491,7 @@ public final class Configurations {
             boolean recovering, Handover from) {
         ReplicaNode<KvEntry> built = new ReplicaNode<>(runConfig, runStorage, snapshots, recovering, codec, runAddresses,
                 tls, incarnations, loop, network.tickIntervalMillis(), events);
+        built.useLinkFaults(linkFaults);
         return new Prepared(runConfig, runAddresses, runStorage, built, from);
     }
 

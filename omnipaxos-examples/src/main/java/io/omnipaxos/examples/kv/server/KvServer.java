@@ -29,6 +29,7 @@ import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.TlsContexts;
 import io.omnipaxos.examples.kv.peer.DataFolderReplacedException;
 import io.omnipaxos.examples.kv.peer.Incarnations;
+import io.omnipaxos.examples.kv.peer.LinkFaults;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.examples.kv.reconfig.Configurations;
 import io.omnipaxos.examples.kv.reconfig.Handover;
@@ -118,6 +119,8 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
     private LearnerCatchUp catchUp;
     /** Entries decided per second, for the dashboard's chart. Event loop only. */
     private final DecidedRate decidedRate = new DecidedRate();
+    /** Links this node pretends are cut: none unless started with --fault-injection and told so over HTTP. */
+    private final LinkFaults linkFaults = new LinkFaults();
 
     /** The exit status of a node whose peers know it under another incarnation of its data folder. */
     public static final int EXIT_DATA_FOLDER_REPLACED = 3;
@@ -131,7 +134,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         this.self = network.node(config.server().pid());
         this.followerReads = network.followerReads();
         this.snapshotTaker = new SnapshotTaker(config.server().pid(), network.snapshotInterval(), loop, this::onFatal);
-        this.configurations = new Configurations(config, network, memory, tls, incarnations, loop, snapshots,
+        this.configurations = new Configurations(config, network, memory, tls, incarnations, linkFaults, loop, snapshots,
                 new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), this);
         this.clientPort = new ClientPort(loop, clientTls == null ? null : clientTls.context(),
                 new AdminPolicy(network.adminToken(), clientTls), network.clientLimits(), this);
@@ -201,6 +204,18 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
      *     or written, are damaged or belong to another pid
      */
     public static KvServer start(Path configFile, boolean memory) throws InterruptedException {
+        return start(configFile, memory, false);
+    }
+
+    /**
+     * As {@link #start(Path, boolean)}; with {@code faultInjection} the node's HTTP port also serves
+     * {@code /faults}, through which a test cuts this node's links to chosen peers ({@link
+     * LinkFaults}). For tests only: anyone who reaches the HTTP port could partition the node.
+     *
+     * @throws ConfigException if {@code faultInjection} is set but the nodes table gives this node no
+     *     http_port
+     */
+    public static KvServer start(Path configFile, boolean memory, boolean faultInjection) throws InterruptedException {
         OmniPaxosConfig config = OmniPaxosConfig.withToml(configFile, Set.of(NetworkConfig.TABLE));
         NetworkConfig network = NetworkConfig.load(configFile);
         if (memory) {
@@ -211,7 +226,15 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
         }
         long pid = config.server().pid();
         Incarnations incarnations = memory ? Incarnations.inMemory(pid) : Incarnations.open(network.dataDir(), pid);
+        if (faultInjection && network.httpPortOf(pid) == 0) {
+            throw new ConfigException(configFile + ": --fault-injection needs an http_port in this node's row of"
+                    + " network.nodes (pid " + pid + "): /faults is served there");
+        }
         KvServer server = new KvServer(config, network, memory, incarnations);
+        if (faultInjection) {
+            server.http.allowFaultInjection(server.linkFaults, pid, network.nodes().keySet());
+            server.events.warn("WARNING: fault injection is on: POST /faults on the HTTP port cuts this node's links");
+        }
         server.configurations.start();
         server.clientPort.start(server.self.host(), server.self.clientPort());
         if (server.http != null) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code omnipaxos-kv server NODE_TOML [--memory]}: runs one node of the key-value store until it
+ * {@code omnipaxos-kv server NODE_TOML [--memory] [--fault-injection]}: runs one node of the key-value store until it
  * is stopped (Ctrl-C, SIGTERM) or fails. Once it serves, its console shows {@code node N
  * serving clients on HOST:PORT}.
  */
@@ -41,6 +41,12 @@ public final class ServerCommand implements Callable<Integer> {
                     + " folder holds this node's stores.")
     private boolean memory;
 
+    @Option(names = "--fault-injection",
+            description = "For tests: the HTTP port also serves /faults, through which POST /faults?drop_in=2&drop_out=2"
+                    + " makes this node drop the messages from and to those peers (a partition without touching the"
+                    + " network). Never on a node others depend on.")
+    private boolean faultInjection;
+
     @Override
     public Integer call() throws InterruptedException {
         KvServer server;
@@ -49,7 +55,7 @@ public final class ServerCommand implements Callable<Integer> {
             OmniPaxosConfig config = OmniPaxosConfig.withToml(configFile, Set.of(NetworkConfig.TABLE));
             System.setProperty(KvLogging.NAME_PROPERTY, "node" + config.server().pid());
             config.server().loggerFilePath().ifPresent(file -> System.setProperty(KvLogging.LOG_FILE_PROPERTY, file));
-            server = KvServer.start(configFile, memory);
+            server = KvServer.start(configFile, memory, faultInjection);
         } catch (ConfigException | StorageException e) {
             // The message names the file, key and value (or the storage file and index): no stack trace.
             System.err.println("kv-server: " + e.getMessage());

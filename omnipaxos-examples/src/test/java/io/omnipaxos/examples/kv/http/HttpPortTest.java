@@ -63,6 +63,15 @@ class HttpPortTest {
         group.shutdownGracefully().syncUninterruptibly();
     }
 
+    @Test
+    void faultsAreNotServedUnlessTheNodeAllowsFaultInjection() throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/faults?drop_in=2")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, response.statusCode());
+        assertEquals("fault injection is off: start the node with --fault-injection\n", response.body());
+    }
+
     private void write(int entries) {
         for (int i = 0; i < entries; i++) {
             server.append("x" + i);

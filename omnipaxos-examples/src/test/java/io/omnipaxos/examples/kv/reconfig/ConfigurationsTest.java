@@ -17,6 +17,7 @@ import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
 import io.omnipaxos.examples.kv.peer.Incarnations;
+import io.omnipaxos.examples.kv.peer.LinkFaults;
 import io.omnipaxos.examples.kv.peer.ReplicaNode;
 import io.omnipaxos.examples.kv.state.KvEntry;
 import io.omnipaxos.examples.kv.state.KvEntryCodec;
@@ -81,8 +82,9 @@ class ConfigurationsTest {
                 fatal.complete(failure);
             }
         };
-        configurations = new Configurations(config, NetworkConfig.load(toml), true, null, Incarnations.inMemory(1), loop,
-                new KvSnapshots(), new MessageCodec<>(KvEntryCodec.INSTANCE, ReplicaNode.PEER_LIMITS), events);
+        configurations = new Configurations(config, NetworkConfig.load(toml), true, null, Incarnations.inMemory(1),
+                new LinkFaults(), loop, new KvSnapshots(), new MessageCodec<>(KvEntryCodec.INSTANCE,
+                ReplicaNode.PEER_LIMITS), events);
         configurations.start();
     }
 

@@ -1,0 +1,97 @@
+package io.omnipaxos.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.omnipaxos.examples.kv.client.KvClient;
+import io.omnipaxos.examples.kv.client.KvException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Partitions of real node processes, made by the nodes themselves ({@code --fault-injection}:
+ * links dropped inside a node, {@link KvCluster#cutLinks}), with the connections left up and
+ * silent, as in a real partition.
+ */
+class KvPartitionProcessTest extends KvProcessTest {
+
+    private static final Pattern DROPPED_IN = Pattern.compile("\"dropped_in\":(\\d+)");
+
+    @Test
+    void anIsolatedLeaderIsReplacedAcknowledgesNothingAndCatchesUpOnceHealed() throws Exception {
+        cluster = new KvCluster(dir, 3).followerReads().faultInjection().startAll();
+        try (KvClient client = cluster.client()) {
+            KvCluster.awaitLeader(client, STARTUP);
+            client.put("before", "1");
+            long leader = client.lastAnsweringPid();
+            Set<Long> others = othersThan(leader);
+
+            cluster.cutLinks(leader, others, others);
+            client.put("during", "2"); // the client moves on until a node of the majority takes it
+            assertNotEquals(leader, client.lastAnsweringPid(), "a leader of the majority answered");
+            try (KvClient isolated = new KvClient(Map.of(leader, cluster.nodes().get(leader)), null, null,
+                    Duration.ofMillis(300), Duration.ofSeconds(2))) {
+                assertThrows(KvException.class, () -> isolated.put("isolated", "3"),
+                        "the isolated old leader cannot get a write decided");
+            }
+
+            String healed = cluster.cutLinks(leader, Set.of(), Set.of());
+            assertTrue(droppedIn(healed) > 0, () -> "the isolated node dropped what its peers sent: " + healed);
+            client.put("after", "4");
+            try (KvClient old = cluster.clientOf(Set.of(leader))) {
+                KvCluster.await("the old leader serving what the majority wrote", STARTUP,
+                        () -> Optional.of("2").equals(readOrEmpty(old, "during")));
+                assertEquals(Optional.of("4"), old.get("after"));
+                assertEquals(Optional.of("1"), old.get("before"));
+            }
+        }
+    }
+
+    @Test
+    void aLinkCutBetweenTheLeaderAndAFollowerLeavesTheClusterWriting() throws Exception {
+        cluster = new KvCluster(dir, 3).faultInjection().startAll();
+        try (KvClient client = cluster.client()) {
+            KvCluster.awaitLeader(client, STARTUP);
+            client.put("k", "0");
+            long leader = client.lastAnsweringPid();
+            long follower = othersThan(leader).iterator().next();
+
+            cluster.cutLinks(leader, Set.of(follower), Set.of(follower)); // both still reach the third node
+            for (int i = 1; i <= 50; i++) {
+                client.put("k", Integer.toString(i)); // each within the client's deadline
+            }
+            assertEquals(Optional.of("50"), client.get("k"));
+            String healed = cluster.cutLinks(leader, Set.of(), Set.of());
+            assertTrue(droppedIn(healed) > 0, () -> "the cut link carried messages that were dropped: " + healed);
+            client.put("k", "51");
+            assertEquals(Optional.of("51"), client.get("k"));
+        }
+    }
+
+    private static Optional<String> readOrEmpty(KvClient client, String key) {
+        try {
+            return client.get(key);
+        } catch (KvException notYet) {
+            return Optional.empty();
+        }
+    }
+
+    private static long droppedIn(String faultsJson) {
+        Matcher matcher = DROPPED_IN.matcher(faultsJson);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
+    }
+
+    private Set<Long> othersThan(long pid) {
+        Set<Long> others = new HashSet<>(cluster.pids());
+        others.remove(pid);
+        return others;
+    }
+}
