@@ -71,6 +71,8 @@ final class KvCluster implements AutoCloseable {
     private int maxClientConnections;
     /** Every node's network.max_unsent_replies_mib; 0: the key is left out. */
     private int maxUnsentRepliesMib;
+    /** The namespaces the nodes run in ({@link #inNamespaces}), or null: all on loopback. */
+    private NetnsLab namespaces;
     /** Whether nodes start with --fault-injection ({@link #faultInjection()}). */
     private boolean faultInjection;
     private final HttpClient httpClient = HttpClient.newHttpClient();
@@ -166,6 +168,19 @@ final class KvCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs each node in its namespace of {@code lab}, at its address there (the test reaches them
+     * through the lab's links; their HTTP ports, on 127.0.0.1 of their namespace, it does not).
+     * Before the nodes start; the caller closes the lab after the cluster.
+     */
+    KvCluster inNamespaces(NetnsLab lab) {
+        namespaces = lab;
+        for (NodeAddress a : List.copyOf(nodes.values())) {
+            nodes.put(a.pid(), new NodeAddress(a.pid(), lab.address(a.pid()), a.peerPort(), a.clientPort()));
+        }
+        return this;
+    }
+
     /** Starts every node with {@code --fault-injection} (and an http_port), so that {@link #cutLinks} works. */
     KvCluster faultInjection() throws IOException {
         faultInjection = true;
@@ -241,6 +256,9 @@ final class KvCluster implements AutoCloseable {
     void start(long pid) throws IOException {
         Path toml = writeToml(pid);
         List<String> command = new ArrayList<>();
+        if (namespaces != null) {
+            command.addAll(namespaces.exec(pid));
+        }
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(JVM_FLAGS);
         command.add("-cp");
@@ -494,7 +512,7 @@ final class KvCluster implements AutoCloseable {
                 .append("\nresend_message_tick_timeout = ").append(2 * electionTicks).append('\n')
                 .append("flush_batch_tick_timeout = 1\nbatch_size = 100\n\n[network]\nnodes = [\n");
         for (NodeAddress a : nodes.values()) {
-            toml.append("  { pid = ").append(a.pid()).append(", host = \"127.0.0.1\", peer_port = ")
+            toml.append("  { pid = ").append(a.pid()).append(", host = \"").append(a.host()).append("\", peer_port = ")
                     .append(a.peerPort()).append(", client_port = ").append(a.clientPort());
             if (httpPorts.containsKey(a.pid())) {
                 toml.append(", http_port = ").append(httpPorts.get(a.pid()));

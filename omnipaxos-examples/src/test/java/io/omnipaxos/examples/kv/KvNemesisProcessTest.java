@@ -14,12 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -30,9 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * clients doing GET, PUT, APPEND and DELETE on a few keys and recording when each operation was
  * invoked and returned, while a nemesis, again and again, kills a node with kill -9 and restarts
  * it, or partitions it: cut off from both others, from one of them (both ways, or one way only:
- * partial connectivity). Partitions are dropped links inside the nodes ({@code --fault-injection},
- * {@link KvCluster#cutLinks}): the connections stay up and fall silent, as in a real partition.
- * The victim is the leader half the time. The history of each key must be linearizable (checked with {@link
+ * partial connectivity). Partitions are real ones where the test can make network namespaces
+ * ({@link NetnsLab}: root and iproute2), each node in its own; elsewhere they are messages dropped
+ * inside the nodes ({@code --fault-injection}, {@link KvCluster#cutLinks}), whose connections stay
+ * up and silent. The output says which. The victim is the leader half the time. The history of each key must be linearizable (checked with {@link
  * LinearizabilityChecker}); every APPEND carries a unique token, so an append applied twice, or a
  * lost acknowledged write, has no legal order. An operation whose client gave up (its node was
  * killed under it) may or may not have taken effect.
@@ -93,7 +92,17 @@ class KvNemesisProcessTest {
 
     @Test
     void historiesStayLinearizableWhileNodesAreKilledAndPartitioned() throws Exception {
-        try (KvCluster cluster = new KvCluster(dir, 3).faultInjection().startAll()) {
+        try (NetnsLab.Lab lab = NetnsLab.open(List.of(1L, 2L, 3L)); KvCluster cluster = new KvCluster(dir, 3)) {
+            Partitioner partitioner;
+            if (lab.lab().isPresent()) {
+                cluster.inNamespaces(lab.lab().get());
+                partitioner = Partitioner.kernel(lab.lab().get(), cluster.pids());
+            } else {
+                cluster.faultInjection();
+                partitioner = Partitioner.insideNodes(cluster, "no network namespaces here: " + lab.whyNot());
+            }
+            System.out.println("nemesis partitions: " + partitioner.description());
+            cluster.startAll();
             cluster.awaitLeaderPid(Duration.ofSeconds(30));
             Map<String, List<Operation<Input, String>>> history = new HashMap<>();
             for (String key : KEYS) {
@@ -107,7 +116,7 @@ class KvNemesisProcessTest {
                 thread.start();
                 clients.add(thread);
             }
-            Faults faults = runNemesis(cluster, TimeUnit.SECONDS.toNanos(SECONDS));
+            Faults faults = runNemesis(cluster, partitioner, TimeUnit.SECONDS.toNanos(SECONDS));
             running.set(false);
             for (Thread thread : clients) {
                 thread.join(60_000);
@@ -143,7 +152,8 @@ class KvNemesisProcessTest {
      * Every 2 seconds hits a node (the leader half the time) with a random {@link Fault} for a
      * second, then restarts or heals it; returns what it did.
      */
-    private static Faults runNemesis(KvCluster cluster, long durationNanos) throws Exception {
+    private static Faults runNemesis(KvCluster cluster, Partitioner partitioner, long durationNanos)
+            throws Exception {
         Random random = new Random(11);
         long end = System.nanoTime() + durationNanos;
         Faults done = new Faults(0, 0, 0, 0);
@@ -154,16 +164,16 @@ class KvNemesisProcessTest {
             Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
             switch (fault) {
                 case KILL -> cluster.kill(victim);
-                case ISOLATE -> cluster.cutLinks(victim, othersThan(victim), othersThan(victim));
-                case CUT_LINK -> cluster.cutLinks(victim, Set.of(other), Set.of(other));
-                case CUT_ONE_WAY -> cluster.cutLinks(victim, Set.of(), Set.of(other));
+                case ISOLATE -> partitioner.isolate(victim);
+                case CUT_LINK -> partitioner.cutLink(victim, other);
+                case CUT_ONE_WAY -> partitioner.cutOneWay(victim, other);
             }
             done = done.plus(fault);
             Thread.sleep(1000);
             if (fault == Fault.KILL) {
                 cluster.start(victim);
             } else {
-                cluster.cutLinks(victim, Set.of(), Set.of());
+                partitioner.heal(victim);
             }
         }
         return done;
@@ -177,12 +187,6 @@ class KvNemesisProcessTest {
         } catch (RuntimeException noLeaderNow) {
             return fallback;
         }
-    }
-
-    private static Set<Long> othersThan(long pid) {
-        Set<Long> others = new HashSet<>(Set.of(1L, 2L, 3L));
-        others.remove(pid);
-        return others;
     }
 
     private static void runClient(KvCluster cluster, long client, Map<String, List<Operation<Input, String>>> history,
