@@ -7,7 +7,6 @@ import io.omnipaxos.examples.kv.client.KvException;
 import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.server.KvServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,7 +83,7 @@ final class KvCluster implements AutoCloseable {
 
     KvCluster(Path dir, int size) throws IOException {
         this.dir = dir;
-        List<Integer> ports = freePorts(2 * size);
+        List<Integer> ports = FreePorts.take(2 * size);
         List<Long> members = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             long pid = i + 1;
@@ -103,7 +102,7 @@ final class KvCluster implements AutoCloseable {
      * by {@link #start}, which starts it.
      */
     void addJoiner(long pid, int configurationId, List<Long> members) throws IOException {
-        List<Integer> ports = freePorts(2);
+        List<Integer> ports = FreePorts.take(2);
         nodes.put(pid, new NodeAddress(pid, "127.0.0.1", ports.get(0), ports.get(1)));
         memberships.put(pid, new Membership(configurationId, List.copyOf(members), true));
         writeToml(pid);
@@ -161,7 +160,7 @@ final class KvCluster implements AutoCloseable {
     /** Gives every node known so far an http_port (its dashboard, /metrics and /status). */
     KvCluster http() throws IOException {
         List<Long> pids = nodes.keySet().stream().sorted().toList();
-        List<Integer> ports = freePorts(pids.size());
+        List<Integer> ports = FreePorts.take(pids.size());
         for (int i = 0; i < pids.size(); i++) {
             httpPorts.put(pids.get(i), ports.get(i));
         }
@@ -541,19 +540,5 @@ final class KvCluster implements AutoCloseable {
         Path file = toml(pid);
         Files.writeString(file, toml);
         return file;
-    }
-
-    private static List<Integer> freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                sockets.add(new ServerSocket(0));
-            }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
     }
 }

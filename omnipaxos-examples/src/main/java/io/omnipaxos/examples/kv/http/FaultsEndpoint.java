@@ -61,8 +61,12 @@ final class FaultsEndpoint {
         } catch (IllegalArgumentException e) {
             return HttpPort.text(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n");
         }
-        EVENTS.warn("fault injection: dropping messages from nodes {} and to nodes {}", faults.dropIn(),
-                faults.dropOut());
+        if (faults.dropIn().isEmpty() && faults.dropOut().isEmpty()) {
+            EVENTS.warn("fault injection: every link healed");
+        } else {
+            EVENTS.warn("fault injection: dropping messages from nodes {} and to nodes {}", faults.dropIn(),
+                    faults.dropOut());
+        }
         return state();
     }
 

@@ -17,6 +17,7 @@ import io.omnipaxos.examples.bench.Measurements;
 import io.omnipaxos.examples.cli.CommandLines;
 import io.omnipaxos.examples.kv.net.ClientPortTls;
 import io.omnipaxos.examples.kv.net.ClientWire;
+import io.omnipaxos.examples.kv.net.EphemeralPorts;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
@@ -247,6 +248,7 @@ public final class KvServer implements Configurations.Events, ClientPort.Request
                 server.self.host(), server.self.clientPort(), server.self.peerPort(),
                 server.configurations.storageDescription());
         network.exposureWarning(server.self.pid()).ifPresent(warning -> server.events.warn("WARNING: {}", warning));
+        EphemeralPorts.warning(server.self).ifPresent(warning -> server.events.warn("WARNING: {}", warning));
         server.group.next().scheduleAtFixedRate(() -> server.log.info(Measurements.memoryLine()), MEMORY_LOG_SECONDS,
                 MEMORY_LOG_SECONDS, TimeUnit.SECONDS);
         if (server.http != null) {

@@ -1,0 +1,84 @@
+package io.omnipaxos.examples.kv;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Free TCP ports for nodes that tests start, taken outside the kernel's ephemeral range (Linux's
+ * {@code ip_local_port_range}). A node that moves to a new configuration closes its peer port and
+ * binds it again; a port of the ephemeral range can be handed in between to any connection that
+ * some process opens, which then holds it, and the bind fails with "Address already in use" (seen
+ * in CI). A port below the range is never handed out that way. Where the range leaves no room
+ * below it, ports come from above it, else from the kernel ({@code ServerSocket(0)}).
+ */
+public final class FreePorts {
+
+    private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    private static final int LOWEST = 10_000;
+
+    private FreePorts() {}
+
+    /** {@code count} distinct ports that are free now on every address. */
+    public static List<Integer> take(int count) throws IOException {
+        int[] band = band();
+        Set<Integer> ports = new LinkedHashSet<>();
+        int attempts = 0;
+        while (ports.size() < count) {
+            if (band == null || ++attempts > 10_000) {
+                ports.add(fromKernel());
+                continue;
+            }
+            int port = ThreadLocalRandom.current().nextInt(band[0], band[1]);
+            if (!ports.contains(port) && bindable(port)) {
+                ports.add(port);
+            }
+        }
+        return new ArrayList<>(ports);
+    }
+
+    /** One free port, as {@link #take}. */
+    public static int takeOne() throws IOException {
+        return take(1).get(0);
+    }
+
+    /** {@code [from, to)} outside the ephemeral range, or null if it cannot be read or leaves no room. */
+    private static int[] band() {
+        try {
+            // One line, read as a line: Files.readString returned a truncated text from procfs here.
+            String[] range = Files.readAllLines(RANGE).get(0).trim().split("\\s+");
+            int low = Integer.parseInt(range[0]);
+            int high = Integer.parseInt(range[1]);
+            if (low - LOWEST >= 1_000) {
+                return new int[] {LOWEST, low};
+            }
+            if (65_000 - high >= 1_000) {
+                return new int[] {high + 1, 65_000};
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether nothing holds {@code port} on any address (a wildcard bind fails then). */
+    private static boolean bindable(int port) {
+        try (ServerSocket any = new ServerSocket(port)) {
+            return true;
+        } catch (IOException inUse) {
+            return false;
+        }
+    }
+
+    private static int fromKernel() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
