@@ -48,7 +48,7 @@ final class KvStateCodec {
         for (Map.Entry<Long, KvStateMachine.Session> entry : machine.sessions.entrySet()) {
             KvStateMachine.Session session = entry.getValue();
             out.room(8 + 8 + 4).putLong(entry.getKey()).putLong(session.ackedUpTo).putInt(session.replies.size());
-            for (KvReply reply : session.replies.values()) {
+            for (KvReply reply : session.replies) {
                 out.room(8 + 1 + 8).putLong(reply.requestNumber()).put(reply.status().code).putLong(reply.leaderHint());
                 out.string(reply.text());
             }
@@ -64,7 +64,7 @@ final class KvStateCodec {
         }
         for (KvStateMachine.Session session : machine.sessions.values()) {
             size += 8 + 8 + 4;
-            for (KvReply reply : session.replies.values()) {
+            for (KvReply reply : session.replies) {
                 size += 8 + 1 + 8 + 4 + reply.text().length();
             }
         }

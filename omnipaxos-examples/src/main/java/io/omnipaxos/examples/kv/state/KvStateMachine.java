@@ -5,8 +5,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /**
  * The replicated key-value map: applies decided {@link KvCommand}s in log order, at most once each.
@@ -67,9 +65,9 @@ public final class KvStateMachine {
     static final class Session {
         /** The client has the replies of all requests numbered up to this. */
         long ackedUpTo;
-        /** Replies of applied requests above {@link #ackedUpTo}, by request number (sorted, so the
-         *  acknowledged prefix is cut without scanning the rest). */
-        final NavigableMap<Long, KvReply> replies = new TreeMap<>();
+        /** Replies of applied requests above {@link #ackedUpTo}, in request-number order (so the
+         *  acknowledged prefix is cut from the front). */
+        RecordedReplies replies = new RecordedReplies();
     }
 
     /** Applies {@code command} (or recognises it as a duplicate) and returns its reply. */
@@ -159,7 +157,7 @@ public final class KvStateMachine {
         for (Map.Entry<Long, Session> entry : sessions.entrySet()) { // iteration keeps the access order
             Session session = new Session();
             session.ackedUpTo = entry.getValue().ackedUpTo;
-            session.replies.putAll(entry.getValue().replies);
+            session.replies = entry.getValue().replies.copy();
             copy.sessions.put(entry.getKey(), session);
         }
         copy.appliedCount = appliedCount;
@@ -223,9 +221,7 @@ public final class KvStateMachine {
     private void acknowledge(Session session, long ackedUpTo) {
         if (ackedUpTo > session.ackedUpTo) {
             session.ackedUpTo = ackedUpTo;
-            NavigableMap<Long, KvReply> answered = session.replies.headMap(ackedUpTo, true);
-            recordedReplies -= answered.size();
-            answered.clear();
+            recordedReplies -= session.replies.removeUpTo(ackedUpTo);
         }
     }
 
