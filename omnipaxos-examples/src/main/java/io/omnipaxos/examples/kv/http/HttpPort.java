@@ -53,6 +53,8 @@ public final class HttpPort {
     static final String DASHBOARD = "dashboard.html";
     private static final byte[] DASHBOARD_BYTES = readDashboard();
 
+    private static final String FAULT_INJECTION_OFF = "fault injection is off: start the node with --fault-injection\n";
+
     private final EventLoop loop;
     private final NodeMetrics metrics;
     private final Supplier<String> status;
@@ -125,8 +127,7 @@ public final class HttpPort {
             String path = query.path();
             FullHttpResponse response;
             if (path.equals("/faults")) {
-                response = faults == null
-                        ? text(HttpResponseStatus.NOT_FOUND, "fault injection is off: start the node with --fault-injection\n")
+                response = faults == null ? text(HttpResponseStatus.NOT_FOUND, FAULT_INJECTION_OFF)
                         : faults.handle(request.method(), query);
             } else if (!request.method().equals(HttpMethod.GET)) {
                 response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET\n");

@@ -25,6 +25,7 @@ import io.omnipaxos.examples.kv.net.NodeAddress;
 import io.omnipaxos.examples.kv.net.TlsContexts;
 import io.omnipaxos.messages.Message;
 import io.omnipaxos.storage.StorageException;
+import java.net.BindException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -100,6 +101,8 @@ final class PeerNetwork<T> {
     static final int CONNECT_TIMEOUT_MILLIS = 1000;
     /** Above this many buffered bytes a link is unwritable and messages to it are dropped. */
     static final int WRITE_BUFFER_HIGH_BYTES = 64 * 1024 * 1024;
+    /** How long a peer port found in use is tried again ({@link #bindPeerPort}). */
+    static final long BIND_RETRY_MILLIS = 3_000;
     static final int WRITE_BUFFER_LOW_BYTES = 32 * 1024 * 1024;
     /**
      * A connection that has not completed its hello (TLS handshake included) within this is closed:
@@ -175,14 +178,36 @@ final class PeerNetwork<T> {
 
     /** Binds the peer port (blocking until bound) and, unless it {@code dials} none, starts dialing the peers with higher pids. */
     void start() throws InterruptedException {
-        NodeAddress self = nodes.get(pid);
-        listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .childHandler(initializer(0))
-                .bind(self.host(), self.peerPort()).sync().channel();
+        listener = bindPeerPort(nodes.get(pid));
         if (dials) {
             loop.execute(() -> peers.stream().filter(peer -> peer > pid).sorted().forEach(this::dial));
+        }
+    }
+
+    /**
+     * Binds {@code self}'s peer port, trying again every 50 ms for up to {@value #BIND_RETRY_MILLIS}
+     * ms while it is in use. A node entering a new configuration binds the port that its previous
+     * instance has just closed, and the JDK releases a closed listening socket that was registered
+     * with a selector only at that selector's next select, which a busy event loop can delay (a
+     * clean-clone CI run lost a reconfiguration test to "Address already in use"). A port held by
+     * another program still fails, after the retries, with the bind's own exception.
+     */
+    private Channel bindPeerPort(NodeAddress self) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .childHandler(initializer(0));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BIND_RETRY_MILLIS);
+        while (true) {
+            ChannelFuture bound = bootstrap.bind(self.host(), self.peerPort()).await();
+            if (bound.isSuccess()) {
+                return bound.channel();
+            }
+            if (!(bound.cause() instanceof BindException) || System.nanoTime() > deadline) {
+                return bound.sync().channel(); // throws the bind's exception
+            }
+            LOG.debug("peer port {} still in use, binding again: {}", self.peerPort(), bound.cause().toString());
+            Thread.sleep(50);
         }
     }
 

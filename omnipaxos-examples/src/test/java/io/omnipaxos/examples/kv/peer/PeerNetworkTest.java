@@ -102,6 +102,46 @@ class PeerNetworkTest {
         group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).sync();
     }
 
+    /**
+     * A new configuration's network binds the peer port that the previous one closed. The JDK frees
+     * a closed listening socket only at its selector's next select, and an event loop busy with
+     * queued tasks runs the new bind before that: the bind is tried again until the port is free.
+     */
+    @Test
+    void aPeerPortClosedWhileTheLoopIsBusyIsBoundAgainByTheNextNetwork() throws Exception {
+        loop.execute(network::close);
+        loop.execute(() -> sleepQuietly(300)); // the loop selects again only after this
+        network.awaitClosed();
+        network = new PeerNetwork<>(2, 2, Map.of(1L, new NodeAddress(1, "127.0.0.1", freePort(), freePort()), 2L, self),
+                List.of(1L), true, codec, null, loop, new PeerNetwork.Events<>() {
+                    @Override
+                    public void onMessage(Message<String> message) {}
+
+                    @Override
+                    public void onLinkUp(long pid) {}
+
+                    @Override
+                    public void onLinkDown(long pid) {}
+
+                    @Override
+                    public void onFatal(Throwable failure) {
+                        fatal.complete(failure);
+                    }
+                }, incarnations, HELLO_TIMEOUT_MILLIS);
+        network.start(); // threw "Address already in use" before the retry
+        try (Socket socket = connect()) {
+            assertTrue(socket.isConnected(), "the new network listens on the same peer port");
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aFrameLongerThanAHelloBeforeTheHelloClosesTheConnectionAtOnce() throws Exception {
         try (Socket socket = connect()) {
