@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,8 +104,9 @@ class KvJarIT {
     }
 
     private Path writeOneNodeToml() throws IOException {
-        int peerPort = freePort();
-        int clientPort = freePort();
+        List<Integer> ports = FreePorts.take(2); // below the ephemeral range: no WARNING about it
+        int peerPort = ports.get(0);
+        int clientPort = ports.get(1);
         Path toml = dir.resolve("node1.toml");
         Files.writeString(toml, """
                 configuration_id = 1
@@ -119,12 +119,6 @@ class KvJarIT {
                 data_dir = "data/node1"
                 """.formatted(peerPort, clientPort));
         return toml;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** The jar under test: from failsafe's kv.jar property, else target/. */
