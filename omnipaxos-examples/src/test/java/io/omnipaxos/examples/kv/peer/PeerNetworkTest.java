@@ -72,7 +72,15 @@ class PeerNetworkTest {
     void start() throws Exception {
         self = new NodeAddress(2, "127.0.0.1", freePort(), freePort());
         NodeAddress other = new NodeAddress(1, "127.0.0.1", freePort(), freePort());
-        PeerNetwork.Events<String> events = new PeerNetwork.Events<>() {
+        incarnations = Incarnations.open(dataDir, 2);
+        network = new PeerNetwork<>(2, 1, Map.of(1L, other, 2L, self), List.of(1L), true, codec, null, loop, events(),
+                incarnations, HELLO_TIMEOUT_MILLIS);
+        network.start();
+    }
+
+    /** What the network reports: messages to {@link #received}, a fatal failure to {@link #fatal}. */
+    private PeerNetwork.Events<String> events() {
+        return new PeerNetwork.Events<>() {
             @Override
             public void onMessage(Message<String> message) {
                 received.add(message);
@@ -89,10 +97,6 @@ class PeerNetworkTest {
                 fatal.complete(failure);
             }
         };
-        incarnations = Incarnations.open(dataDir, 2);
-        network = new PeerNetwork<>(2, 1, Map.of(1L, other, 2L, self), List.of(1L), true, codec, null, loop, events,
-                incarnations, HELLO_TIMEOUT_MILLIS);
-        network.start();
     }
 
     @AfterEach
@@ -112,22 +116,9 @@ class PeerNetworkTest {
         loop.execute(network::close);
         loop.execute(() -> sleepQuietly(300)); // the loop selects again only after this
         network.awaitClosed();
-        network = new PeerNetwork<>(2, 2, Map.of(1L, new NodeAddress(1, "127.0.0.1", freePort(), freePort()), 2L, self),
-                List.of(1L), true, codec, null, loop, new PeerNetwork.Events<>() {
-                    @Override
-                    public void onMessage(Message<String> message) {}
-
-                    @Override
-                    public void onLinkUp(long pid) {}
-
-                    @Override
-                    public void onLinkDown(long pid) {}
-
-                    @Override
-                    public void onFatal(Throwable failure) {
-                        fatal.complete(failure);
-                    }
-                }, incarnations, HELLO_TIMEOUT_MILLIS);
+        NodeAddress other = new NodeAddress(1, "127.0.0.1", freePort(), freePort());
+        network = new PeerNetwork<>(2, 2, Map.of(1L, other, 2L, self), List.of(1L), true, codec, null, loop, events(),
+                incarnations, HELLO_TIMEOUT_MILLIS);
         network.start(); // threw "Address already in use" before the retry
         try (Socket socket = connect()) {
             assertTrue(socket.isConnected(), "the new network listens on the same peer port");
