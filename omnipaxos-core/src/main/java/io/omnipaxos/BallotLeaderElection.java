@@ -230,10 +230,10 @@ final class BallotLeaderElection<T> {
     /**
      * Whether the leader's server answered this round, is quorum-connected, and still stands for the
      * leader's ballot. Its reply may carry an older ballot (sent just before that server took over),
-     * which still counts for one round, not two in a row (then it forgot the ballot in a crash); a newer one
-     * means the server has moved on (it restarted or took over again) and no longer leads this ballot. A working leader is not preempted by a higher
-     * candidacy of another server (say, one that tried to take over while it was cut off): that
-     * would only cost a needless election.
+     * which still counts for one round, not two in a row (then it forgot the ballot in a crash); a
+     * newer one means the server has moved on (it restarted or took over again) and no longer leads
+     * this ballot. A working leader is not preempted by a higher candidacy of another server (say,
+     * one that tried to take over while it was cut off): that would only cost a needless election.
      */
     private boolean isLeaderConnected() {
         if (leader.equals(Ballot.NONE)) {

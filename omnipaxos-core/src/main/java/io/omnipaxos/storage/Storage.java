@@ -53,9 +53,10 @@ public interface Storage<T> extends AutoCloseable {
      * OmniPaxos.persisted(n)} when the first {@code n} writes are durable (typically from the
      * thread that fsyncs, handed back to the thread that drives the server). Until then the server
      * holds back every message that announces durable state (a {@code Promise}, an {@code
-     * Accepted}, and a new leader's {@code Prepare}, which must not name a ballot the server could
-     * forget in a crash), and a leader counts itself in a quorum only with its durable log, while it
-     * sends its entries to the followers at once, in parallel with its own write.
+     * Accepted}, and the messages that name the server's promise, which a crash must not make it
+     * forget: a new leader's {@code Prepare} and a refusal, {@code NotAccepted}), and a leader
+     * counts itself in a quorum only with its durable log, while it sends its entries to the
+     * followers at once, in parallel with its own write.
      */
     default boolean isAsynchronous() {
         return false;

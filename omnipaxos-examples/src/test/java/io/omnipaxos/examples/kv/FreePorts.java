@@ -1,9 +1,8 @@
 package io.omnipaxos.examples.kv;
 
+import io.omnipaxos.examples.kv.net.EphemeralPorts;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,12 +14,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code ip_local_port_range}). A node that moves to a new configuration closes its peer port and
  * binds it again; a port of the ephemeral range can be handed in between to any connection that
  * some process opens, which then holds it, and the bind fails with "Address already in use" (seen
- * in CI). A port below the range is never handed out that way. Where the range leaves no room
+ * in CI). A port below the range ({@link EphemeralPorts#range}) is never handed out that way. Where the range leaves no room
  * below it, ports come from above it, else from the kernel ({@code ServerSocket(0)}).
  */
 public final class FreePorts {
 
-    private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int LOWEST = 10_000;
 
     private FreePorts() {}
@@ -48,23 +46,19 @@ public final class FreePorts {
         return take(1).get(0);
     }
 
-    /** {@code [from, to)} outside the ephemeral range, or null if it cannot be read or leaves no room. */
+    /** {@code [from, to)} outside the ephemeral range, or null if it is not known or leaves no room. */
     private static int[] band() {
-        try {
-            // One line, read as a line: Files.readString returned a truncated text from procfs here.
-            String[] range = Files.readAllLines(RANGE).get(0).trim().split("\\s+");
-            int low = Integer.parseInt(range[0]);
-            int high = Integer.parseInt(range[1]);
-            if (low - LOWEST >= 1_000) {
-                return new int[] {LOWEST, low};
-            }
-            if (65_000 - high >= 1_000) {
-                return new int[] {high + 1, 65_000};
-            }
-            return null;
-        } catch (IOException | RuntimeException e) {
+        EphemeralPorts.Range range = EphemeralPorts.range().orElse(null);
+        if (range == null) {
             return null;
         }
+        if (range.low() - LOWEST >= 1_000) {
+            return new int[] {LOWEST, range.low()};
+        }
+        if (65_000 - range.high() >= 1_000) {
+            return new int[] {range.high() + 1, 65_000};
+        }
+        return null;
     }
 
     /** Whether nothing holds {@code port} on any address (a wildcard bind fails then). */

@@ -466,6 +466,13 @@ final class KvCluster implements AutoCloseable {
         return nodes.keySet();
     }
 
+    /** The pids of every other node of the cluster than {@code pid}. */
+    Set<Long> othersThan(long pid) {
+        Set<Long> others = new HashSet<>(nodes.keySet());
+        others.remove(pid);
+        return others;
+    }
+
     /** A client of this cluster with short timeouts. */
     KvClient client() {
         return clientOf(nodes.keySet());

@@ -96,7 +96,7 @@ class KvNemesisProcessTest {
             Partitioner partitioner;
             if (lab.lab().isPresent()) {
                 cluster.inNamespaces(lab.lab().get());
-                partitioner = Partitioner.kernel(lab.lab().get(), cluster.pids());
+                partitioner = Partitioner.kernel(lab.lab().get(), cluster);
             } else {
                 cluster.faultInjection();
                 partitioner = Partitioner.insideNodes(cluster, "no network namespaces here: " + lab.whyNot());

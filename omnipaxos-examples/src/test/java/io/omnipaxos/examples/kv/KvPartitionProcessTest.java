@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.omnipaxos.examples.kv.client.KvClient;
 import io.omnipaxos.examples.kv.client.KvException;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +32,7 @@ class KvPartitionProcessTest extends KvProcessTest {
         try (NetnsLab.Lab lab = NetnsLab.open(List.of(1L, 2L, 3L))) {
             Assumptions.assumeTrue(lab.lab().isPresent(), () -> "no network namespaces here: " + lab.whyNot());
             cluster = new KvCluster(dir, 3).followerReads().inNamespaces(lab.lab().get()).startAll();
-            isolateTheLeaderThenHeal(Partitioner.kernel(lab.lab().get(), cluster.pids()));
+            isolateTheLeaderThenHeal(Partitioner.kernel(lab.lab().get(), cluster));
             cluster.close(); // before the lab goes
         }
     }
@@ -81,7 +80,7 @@ class KvPartitionProcessTest extends KvProcessTest {
             KvCluster.awaitLeader(client, STARTUP);
             client.put("k", "0");
             long leader = client.lastAnsweringPid();
-            long follower = othersThan(leader).iterator().next();
+            long follower = cluster.othersThan(leader).iterator().next();
 
             cluster.cutLinks(leader, Set.of(follower), Set.of(follower)); // both still reach the third node
             for (int i = 1; i <= 50; i++) {
@@ -106,11 +105,5 @@ class KvPartitionProcessTest extends KvProcessTest {
     private static long droppedIn(String faultsJson) {
         Matcher matcher = DROPPED_IN.matcher(faultsJson);
         return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
-    }
-
-    private Set<Long> othersThan(long pid) {
-        Set<Long> others = new HashSet<>(cluster.pids());
-        others.remove(pid);
-        return others;
     }
 }

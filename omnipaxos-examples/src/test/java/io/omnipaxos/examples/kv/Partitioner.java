@@ -1,7 +1,6 @@
 package io.omnipaxos.examples.kv;
 
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -27,11 +26,11 @@ interface Partitioner {
     String description();
 
     /** Partitions made by the kernel in {@code lab}. */
-    static Partitioner kernel(NetnsLab lab, Set<Long> pids) {
+    static Partitioner kernel(NetnsLab lab, KvCluster cluster) {
         return new Partitioner() {
             @Override
             public void isolate(long victim) throws IOException {
-                for (long other : othersThan(pids, victim)) {
+                for (long other : cluster.othersThan(victim)) {
                     lab.linkDown(victim, other, true);
                 }
             }
@@ -63,7 +62,7 @@ interface Partitioner {
         return new Partitioner() {
             @Override
             public void isolate(long victim) throws IOException, InterruptedException {
-                Set<Long> others = othersThan(cluster.pids(), victim);
+                Set<Long> others = cluster.othersThan(victim);
                 cluster.cutLinks(victim, others, others);
             }
 
@@ -87,11 +86,5 @@ interface Partitioner {
                 return "messages dropped inside the nodes (" + why + ")";
             }
         };
-    }
-
-    private static Set<Long> othersThan(Set<Long> pids, long pid) {
-        Set<Long> others = new HashSet<>(pids);
-        others.remove(pid);
-        return others;
     }
 }

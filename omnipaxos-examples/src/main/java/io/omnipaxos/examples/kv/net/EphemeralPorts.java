@@ -18,14 +18,23 @@ public final class EphemeralPorts {
 
     private EphemeralPorts() {}
 
+    /** This machine's ephemeral range, {@code [low, high]}. */
+    public record Range(int low, int high) {}
+
+    /** This machine's ephemeral range; empty if not known (not Linux, or a file that cannot be read). */
+    public static Optional<Range> range() {
+        try {
+            // One line, read as a line: Files.readString returned a truncated text from procfs here.
+            String[] range = Files.readAllLines(RANGE).get(0).trim().split("\\s+");
+            return Optional.of(new Range(Integer.parseInt(range[0]), Integer.parseInt(range[1])));
+        } catch (IOException | RuntimeException unknown) {
+            return Optional.empty();
+        }
+    }
+
     /** A warning if node {@code self}'s peer port lies in this machine's ephemeral range; empty if not, or unknown. */
     public static Optional<String> warning(NodeAddress self) {
-        try {
-            String[] range = Files.readAllLines(RANGE).get(0).trim().split("\\s+"); // procfs: read as a line
-            return warning(self, Integer.parseInt(range[0]), Integer.parseInt(range[1]));
-        } catch (IOException | RuntimeException unknown) {
-            return Optional.empty(); // not Linux, or a range we cannot read: nothing to say
-        }
+        return range().flatMap(range -> warning(self, range.low(), range.high()));
     }
 
     /** As {@link #warning(NodeAddress)}, for the ephemeral range {@code [low, high]}. */

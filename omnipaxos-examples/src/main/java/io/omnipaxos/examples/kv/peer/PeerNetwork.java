@@ -101,9 +101,9 @@ final class PeerNetwork<T> {
     static final int CONNECT_TIMEOUT_MILLIS = 1000;
     /** Above this many buffered bytes a link is unwritable and messages to it are dropped. */
     static final int WRITE_BUFFER_HIGH_BYTES = 64 * 1024 * 1024;
+    static final int WRITE_BUFFER_LOW_BYTES = 32 * 1024 * 1024;
     /** How long a peer port found in use is tried again ({@link #bindPeerPort}). */
     static final long BIND_RETRY_MILLIS = 3_000;
-    static final int WRITE_BUFFER_LOW_BYTES = 32 * 1024 * 1024;
     /**
      * A connection that has not completed its hello (TLS handshake included) within this is closed:
      * until then nothing says who is on the other end, so it may hold no more than a moment.
