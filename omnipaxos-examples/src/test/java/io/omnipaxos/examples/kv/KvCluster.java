@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -290,7 +291,7 @@ final class KvCluster implements AutoCloseable {
     int awaitExit(long pid, Duration timeout) throws InterruptedException {
         Process process = processes.get(pid);
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new AssertionError("node " + pid + " still runs after " + timeout + diagnostics());
+            throw new AssertionError("node " + pid + " still runs after " + timeout + diagnostics(pid));
         }
         return process.exitValue();
     }
@@ -317,12 +318,17 @@ final class KvCluster implements AutoCloseable {
 
     /**
      * Everything node {@code pid} printed (its console: one line per notable event); empty if it
-     * printed nothing yet or the file cannot be read at the moment (the tests poll it).
+     * printed nothing yet or the file cannot be read at the moment (the tests poll it). Bytes that
+     * are not UTF-8 (a character cut in half by a write under way) read as U+FFFD rather than as
+     * an empty console.
      */
     String console(long pid) {
-        Path out = output(pid);
+        return readLeniently(output(pid));
+    }
+
+    private static String readLeniently(Path file) {
         try {
-            return Files.exists(out) ? Files.readString(out) : "";
+            return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
             return "";
         }
@@ -330,12 +336,7 @@ final class KvCluster implements AutoCloseable {
 
     /** Node {@code pid}'s log file (everything it logged, not only its console); empty if unreadable. */
     String log(long pid) {
-        Path log = dir.resolve("logs/node" + pid + ".log");
-        try {
-            return Files.exists(log) ? Files.readString(log) : "";
-        } catch (IOException e) {
-            return "";
-        }
+        return readLeniently(dir.resolve("logs/node" + pid + ".log"));
     }
 
     /** Whether node {@code pid}'s process runs. */
@@ -364,13 +365,26 @@ final class KvCluster implements AutoCloseable {
         awaitConsole(pid, text, 1, timeout);
     }
 
-    /** As {@link #awaitConsole(long, String, Duration)}, until {@code text} appears {@code times} times. */
+    /**
+     * As {@link #awaitConsole(long, String, Duration)}, until {@code text} appears {@code times} times;
+     * fails at once if the node's process has exited.
+     */
     void awaitConsole(long pid, String text, int times, Duration timeout) throws InterruptedException {
+        String what = "node " + pid + " to print '" + text + "'" + (times > 1 ? " " + times + " times" : "");
+        Process process = processes.get(pid);
         try {
-            await("node " + pid + " to print '" + text + "'" + (times > 1 ? " " + times + " times" : ""), timeout,
-                    () -> occurrences(console(pid), text) >= times);
+            await(what, timeout, () -> {
+                if (occurrences(console(pid), text) >= times) {
+                    return true;
+                }
+                if (process != null && !process.isAlive()) {
+                    throw new AssertionError("node " + pid + " exited with status " + process.exitValue()
+                            + " while waiting for it to print '" + text + "'");
+                }
+                return false;
+            });
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + diagnostics(), e);
+            throw new AssertionError(e.getMessage() + diagnostics(pid), e);
         }
     }
 
@@ -383,12 +397,36 @@ final class KvCluster implements AutoCloseable {
     }
 
     /**
-     * What a failed wait shows: every node's console after a thread dump of each running node
-     * (SIGQUIT, which the JVM answers on its standard output) and the end of each node's log file.
+     * What a failed wait shows, node {@code first} (the one waited for) first: each node's state,
+     * console and the end of its log file, then a thread dump of each running node (SIGQUIT, which
+     * the JVM answers on its standard output), so that a report cut short keeps the consoles.
      */
-    private String diagnostics() throws InterruptedException {
+    private String diagnostics(long first) throws InterruptedException {
+        Map<Long, Integer> dumpsBefore = requestThreadDumps();
+        List<Long> order = new ArrayList<>(nodes.keySet());
+        order.sort(Comparator.comparing((Long node) -> node != first).thenComparing(node -> node));
+        StringBuilder consoles = new StringBuilder();
+        StringBuilder dumps = new StringBuilder();
+        for (long node : order) {
+            String console = console(node);
+            int dumpAt = threadDumpStart(console, dumpsBefore.get(node));
+            consoles.append("\n--- node ").append(node).append(" (").append(state(node)).append(") console:\n")
+                    .append(console, 0, dumpAt);
+            consoles.append("\n--- node ").append(node).append(" log file (end):\n").append(logTail(node, 40));
+            if (dumpAt < console.length()) {
+                dumps.append("\n--- node ").append(node).append(" thread dump:\n").append(console.substring(dumpAt));
+            }
+        }
+        return consoles.append(dumps).toString();
+    }
+
+    /** Sends SIGQUIT to every running node and waits up to 5 s for the dumps; returns how many each had before. */
+    private Map<Long, Integer> requestThreadDumps() throws InterruptedException {
         Map<Long, Integer> dumpsBefore = new HashMap<>();
         for (Map.Entry<Long, Process> node : processes.entrySet()) {
+            if (!node.getValue().isAlive()) {
+                continue;
+            }
             dumpsBefore.put(node.getKey(), occurrences(console(node.getKey()), THREAD_DUMP));
             try {
                 new ProcessBuilder("kill", "-3", Long.toString(node.getValue().pid())).start().waitFor();
@@ -400,24 +438,41 @@ final class KvCluster implements AutoCloseable {
             await("thread dumps", Duration.ofSeconds(5), () -> dumpsBefore.entrySet().stream()
                     .allMatch(d -> occurrences(console(d.getKey()), THREAD_DUMP) > d.getValue()));
         } catch (AssertionError e) {
-            // a node that died or is stuck in native code: show what there is
+            // a node stuck in native code: show what there is
         }
-        StringBuilder out = new StringBuilder();
-        for (long node : nodes.keySet()) {
-            out.append("\n--- node ").append(node).append(" console:\n").append(console(node));
-            out.append("\n--- node ").append(node).append(" log file (end):\n").append(logTail(node, 40));
+        return dumpsBefore;
+    }
+
+    /**
+     * Where the thread dump requested after {@code dumpsBefore} earlier ones starts in {@code
+     * console} (at its time stamp line), or the console's length if there is none.
+     */
+    private static int threadDumpStart(String console, Integer dumpsBefore) {
+        if (dumpsBefore == null) {
+            return console.length();
         }
-        return out.toString();
+        int at = -1;
+        for (int i = 0; i <= dumpsBefore; i++) {
+            at = console.indexOf(THREAD_DUMP, at + 1);
+            if (at < 0) {
+                return console.length();
+            }
+        }
+        return at >= 2 ? console.lastIndexOf('\n', at - 2) + 1 : 0;
+    }
+
+    /** Whether node {@code pid} runs, has exited (and how) or was not started or was killed. */
+    private String state(long pid) {
+        Process process = processes.get(pid);
+        if (process == null) {
+            return "not running: never started, or killed by the test";
+        }
+        return process.isAlive() ? "running" : "exited with status " + process.exitValue();
     }
 
     private String logTail(long pid, int lines) {
-        Path log = dir.resolve("logs/node" + pid + ".log");
-        try {
-            List<String> all = Files.exists(log) ? Files.readAllLines(log) : List.of();
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(cannot read " + log + ": " + e + ")";
-        }
+        List<String> all = log(pid).lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     /** Waits until some node answers {@code client} (a leader is elected and serving), failing after {@code timeout}. */

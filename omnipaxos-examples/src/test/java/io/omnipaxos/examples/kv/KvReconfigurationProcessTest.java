@@ -49,7 +49,7 @@ class KvReconfigurationProcessTest extends KvProcessTest {
             assertTrue(e.getMessage().contains("must be above the current one, 1"), e.getMessage());
         }
         reconfigure(4);
-        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+        cluster.awaitConsole(4, "node 4 runs configuration 2", STARTUP);
         cluster.awaitConsole(3, "retired", STARTUP);
         // Node 4 learned configuration 1 before the stop-sign: it decided it and holds the state itself.
         Matcher learned = Pattern.compile("decided the stop-sign of configuration 1 as a learner: .* no fetch \\((\\d+) "
@@ -65,7 +65,7 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         readBack("a", "b");
         readBackBigValues();
         cluster.start(1); // its TOML still names configuration 1: it must come back in configuration 2
-        cluster.awaitConsole(1, "runs configuration 2", 2, STARTUP);
+        cluster.awaitConsole(1, "node 1 runs configuration 2", 2, STARTUP);
         Path node1 = cluster.dir().resolve("data/node1");
         assertFalse(Files.exists(node1.resolve("log")), "configuration 1's log is deleted");
         assertTrue(Files.exists(node1.resolve("config-2/storage/log")), "configuration 2's log");
@@ -84,7 +84,7 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(millis >= LearnerCatchUp.CONTACT_MILLIS, "waited " + millis + " ms for the new node");
         cluster.start(4);
-        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+        cluster.awaitConsole(4, "node 4 runs configuration 2", STARTUP);
         Matcher fetched = Pattern.compile("fetched Handover\\[1 -> .*, state (\\d+) bytes\\]").matcher(cluster.console(4));
         assertTrue(fetched.find(), cluster.console(4));
         assertTrue(Long.parseLong(fetched.group(1)) > 2L * ClientWire.MAX_STATE_CHUNK_BYTES,
@@ -103,7 +103,7 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         cluster.addJoiner(4, 2, List.of(1L, 2L, 4L));
         cluster.start(4);
         reconfigure(4);
-        cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+        cluster.awaitConsole(4, "node 4 runs configuration 2", STARTUP);
         cluster.start(3);
         cluster.awaitConsole(3, "retired", STARTUP);
         cluster.kill(1);
@@ -118,7 +118,7 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         handOverTo(2, List.of(1L, 2L, 3L, 4L, 5L), 4, 5);
         write("b");
         cluster.start(3);
-        cluster.awaitConsole(3, "runs configuration 2", STARTUP);
+        cluster.awaitConsole(3, "node 3 runs configuration 2", STARTUP);
         cluster.kill(1);
         cluster.kill(2); // nodes 3, 4 and 5: a majority of five without any node that saw the writes decided
         // A client configured with the first three nodes only learns the new leader's address
@@ -134,7 +134,7 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         handOverTo(2, List.of(1L, 2L, 3L, 4L), 4);
         write("b");
         handOverTo(3, List.of(1L, 2L, 3L, 4L, 5L), 5);
-        cluster.awaitConsole(4, "runs configuration 3", STARTUP);
+        cluster.awaitConsole(4, "node 4 runs configuration 3", STARTUP);
         cluster.start(3); // its TOML and its data name configuration 1; the others keep only the newest handover
         cluster.awaitConsole(3, "node 3 runs configuration 3", STARTUP);
         cluster.kill(1);
@@ -166,7 +166,7 @@ class KvReconfigurationProcessTest extends KvProcessTest {
         }
         reconfigure(joiners[0]);
         for (long joiner : joiners) {
-            cluster.awaitConsole(joiner, "runs configuration " + configurationId, STARTUP);
+            cluster.awaitConsole(joiner, "node " + joiner + " runs configuration " + configurationId, STARTUP);
         }
     }
 

@@ -139,7 +139,7 @@ class KvTlsProcessTest extends KvProcessTest {
             KvCluster.awaitLeader(client, STARTUP);
             client.put("before", "1");
             client.reconfigure(ReconfigureRequest.fromNodeToml(cluster.toml(4)));
-            cluster.awaitConsole(4, "runs configuration 2", STARTUP);
+            cluster.awaitConsole(4, "node 4 runs configuration 2", STARTUP);
             cluster.kill(3);
             cluster.kill(1); // nodes 2 and 4: the new node must hold the state
             client.put("after", "2");
