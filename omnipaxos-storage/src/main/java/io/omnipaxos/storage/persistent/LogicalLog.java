@@ -32,9 +32,16 @@ final class LogicalLog<T> {
      */
     static final int VERIFIED_LAST_ENTRIES = TailCheck.CHECKED_BEHIND;
 
+    /** Bounds of {@link #recent}: ample for the entries appended but not yet read back under load. */
+    static final int RECENT_ENTRIES = 16_384;
+
+    static final long RECENT_BYTES = 16L << 20;
+
     private final QueueLog queue;
     private final RunMap runs;
     private final EntryCodec<T> codec;
+    /** The last entries appended, read from memory instead of the queue. */
+    private final RecentEntries<T> recent = new RecentEntries<>(RECENT_ENTRIES, RECENT_BYTES);
     /** One past the last logical index; every index in [compacted index, length) has a run. */
     private long length;
     /** The last queue index written or replayed (-1: none). */
@@ -85,7 +92,9 @@ final class LogicalLog<T> {
 
     /** Appends {@code entry} as a record of {@code kind} holding the next logical index. */
     void append(byte kind, T entry) {
-        long q = queue.append(kind, length, codec, entry);
+        int size = codec.encodedSize(entry);
+        long q = queue.append(kind, length, codec, entry, size);
+        recent.appended(length, entry, size);
         runs.extend(length++, q);
         lastQueueIdx = q;
     }
@@ -93,6 +102,7 @@ final class LogicalLog<T> {
     /** Forgets the logical indices from {@code fromIdx} on; the next append holds {@code fromIdx}. */
     void truncate(long fromIdx) {
         runs.truncate(fromIdx);
+        recent.truncate(fromIdx);
         length = fromIdx;
     }
 
@@ -103,6 +113,7 @@ final class LogicalLog<T> {
         } else {
             runs.dropBelow(idx);
         }
+        recent.dropBelow(idx);
     }
 
     /** Makes the log at least {@code idx} long (a snapshot beyond the end: the next record holds idx). */
@@ -192,18 +203,30 @@ final class LogicalLog<T> {
             throw new StorageException("state file " + stateFile + " says the log holds [" + compactedIdx
                     + ", " + length + ") but has no run table");
         }
-        read(compactedIdx, compactedIdx + 1);
-        read(Math.max(compactedIdx, length - VERIFIED_LAST_ENTRIES), length);
+        readQueue(compactedIdx, compactedIdx + 1, new ArrayList<>());
+        readQueue(Math.max(compactedIdx, length - VERIFIED_LAST_ENTRIES), length, new ArrayList<>());
         if (wholeLog) {
             for (long from = compactedIdx; from < length; from += VERIFY_STEP) {
-                read(from, Math.min(length, from + VERIFY_STEP));
+                readQueue(from, Math.min(length, from + VERIFY_STEP), new ArrayList<>());
             }
         }
     }
 
-    /** The entries at {@code [from, to)}, which the caller has checked lie in the retained log. */
+    /**
+     * The entries at {@code [from, to)}, which the caller has checked lie in the retained log: from
+     * memory if they were appended last ({@link RecentEntries}), else read from the queue.
+     */
     List<T> read(long from, long to) {
         List<T> out = new ArrayList<>((int) Math.min(to - from, 1 << 20));
+        if (recent.covers(from, to)) {
+            recent.copy(from, to, out);
+            return out;
+        }
+        return readQueue(from, to, out);
+    }
+
+    /** As {@link #read}, from the queue, checking every record; adds to {@code out}. */
+    private List<T> readQueue(long from, long to, List<T> out) {
         long idx = from;
         while (idx < to) {
             long q = runs.queueIndexOf(idx);

@@ -68,7 +68,14 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * naming the file and index). If the tail was not empty, one commit moves the covered index past
  * it, so later appends are never mixed up with it. Then the first and the last {@value
  * LogicalLog#VERIFIED_LAST_ENTRIES} retained entries are read back and checked; others are
- * checked whenever read (or on open, with {@link PersistentStorageConfig#verifyWholeLogOnOpen}).
+ * checked whenever read from the log files (or on open, with {@link
+ * PersistentStorageConfig#verifyWholeLogOnOpen}).
+ *
+ * <p><b>Reads.</b> The entries appended last (up to {@value LogicalLog#RECENT_ENTRIES} entries and
+ * 16 MiB encoded, {@link RecentEntries}) are also kept in memory, as the objects appended, and a
+ * read that lies wholly among them is answered from memory: a server reads back what it decided
+ * milliseconds after appending it. So, as with {@code MemoryStorage}, a read may return the very
+ * objects appended, and entries should be immutable. Other reads come from the log files.
  *
  * <p><b>Why a crash between any two writes opens correctly.</b> MapDB commits are atomic, so the
  * state is always some committed state, referring only to records synced before the commit. A

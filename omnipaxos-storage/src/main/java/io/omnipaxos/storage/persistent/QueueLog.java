@@ -164,12 +164,11 @@ final class QueueLog implements AutoCloseable {
     }
 
     /**
-     * Appends one record and returns its queue index.
+     * Appends one record and returns its queue index; {@code size} is {@code codec.encodedSize(entry)}.
      *
      * @throws StorageException if the encoded entry does not fit in {@link #MAX_RECORD_BYTES}
      */
-    <T> long append(byte kind, long logicalIdx, EntryCodec<T> codec, T entry) {
-        int size = codec.encodedSize(entry);
+    <T> long append(byte kind, long logicalIdx, EntryCodec<T> codec, T entry, int size) {
         if (size < 0 || size > MAX_RECORD_BYTES - LogRecord.HEADER - LogRecord.TRAILER) {
             throw new StorageException("the entry for log index " + logicalIdx + " encodes to " + size
                     + " bytes; a log record holds at most " + (MAX_RECORD_BYTES - LogRecord.HEADER - LogRecord.TRAILER));
