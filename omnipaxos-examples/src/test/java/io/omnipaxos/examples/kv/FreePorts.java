@@ -4,6 +4,7 @@ import io.omnipaxos.examples.kv.net.EphemeralPorts;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,10 +22,13 @@ public final class FreePorts {
 
     private static final int LOWEST = 10_000;
 
+    /** Every port handed out in this JVM: none is handed out twice, so two calls never collide. */
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
     private FreePorts() {}
 
-    /** {@code count} distinct ports that are free now on every address. */
-    public static List<Integer> take(int count) throws IOException {
+    /** {@code count} distinct ports that are free now on every address and were not handed out before. */
+    public static synchronized List<Integer> take(int count) throws IOException {
         int[] band = band();
         Set<Integer> ports = new LinkedHashSet<>();
         int attempts = 0;
@@ -34,10 +38,11 @@ public final class FreePorts {
                 continue;
             }
             int port = ThreadLocalRandom.current().nextInt(band[0], band[1]);
-            if (!ports.contains(port) && bindable(port)) {
+            if (!ports.contains(port) && !HANDED_OUT.contains(port) && bindable(port)) {
                 ports.add(port);
             }
         }
+        HANDED_OUT.addAll(ports);
         return new ArrayList<>(ports);
     }
 

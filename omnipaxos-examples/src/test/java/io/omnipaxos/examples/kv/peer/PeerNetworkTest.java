@@ -15,6 +15,7 @@ import io.netty.channel.EventLoopGroup;
 import io.omnipaxos.Ballot;
 import io.omnipaxos.codec.MessageCodec;
 import io.omnipaxos.codec.StringCodec;
+import io.omnipaxos.examples.kv.FreePorts;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NodeAddress;
@@ -24,7 +25,6 @@ import io.omnipaxos.messages.ProposalForward;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -294,8 +294,6 @@ class PeerNetworkTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.takeOne();
     }
 }

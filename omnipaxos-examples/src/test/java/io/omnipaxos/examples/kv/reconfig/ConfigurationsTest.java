@@ -13,6 +13,7 @@ import io.omnipaxos.ClusterConfig;
 import io.omnipaxos.OmniPaxosConfig;
 import io.omnipaxos.StopSign;
 import io.omnipaxos.codec.MessageCodec;
+import io.omnipaxos.examples.kv.FreePorts;
 import io.omnipaxos.examples.kv.net.EventLoops;
 import io.omnipaxos.examples.kv.net.KvLogging;
 import io.omnipaxos.examples.kv.net.NetworkConfig;
@@ -24,7 +25,6 @@ import io.omnipaxos.examples.kv.state.KvEntryCodec;
 import io.omnipaxos.examples.kv.state.KvSnapshots;
 import io.omnipaxos.examples.kv.state.KvStateMachine;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -137,8 +137,6 @@ class ConfigurationsTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.takeOne();
     }
 }

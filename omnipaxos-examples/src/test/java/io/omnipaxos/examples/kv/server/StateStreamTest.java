@@ -10,6 +10,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.omnipaxos.examples.kv.FreePorts;
 import io.omnipaxos.examples.kv.net.ClientLimits;
 import io.omnipaxos.examples.kv.net.ClientWire;
 import io.omnipaxos.examples.kv.net.EventLoops;
@@ -21,7 +22,6 @@ import io.omnipaxos.examples.kv.state.KvOp;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -192,9 +192,7 @@ class StateStreamTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.takeOne();
     }
 
     private static void await(String what, Callable<Boolean> condition) throws Exception {
