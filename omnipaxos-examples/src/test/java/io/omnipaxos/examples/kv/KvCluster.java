@@ -379,7 +379,7 @@ final class KvCluster implements AutoCloseable {
                 }
                 if (process != null && !process.isAlive()) {
                     throw new AssertionError("node " + pid + " exited with status " + process.exitValue()
-                            + " while waiting for it to print '" + text + "'");
+                            + " while waiting for " + what);
                 }
                 return false;
             });

@@ -7,7 +7,7 @@ import java.util.List;
  * what it appended a few milliseconds earlier (the decided entries it hands to the application,
  * the entries a leader sends to a follower that was behind), and a read from here needs no queue
  * seek, no checksum and no decoding. It is a window of consecutive log indices {@code [start,
- * end)}, bounded by {@link #maxEntries} entries and {@link #maxBytes} encoded bytes: the oldest
+ * end)}, bounded by a number of entries and of encoded bytes: the oldest
  * leave first, and an entry larger than the byte bound is never kept.
  *
  * <p>It follows every change of the logical log: an overwritten suffix or a compacted prefix leaves
@@ -19,8 +19,8 @@ import java.util.List;
  */
 final class RecentEntries<T> {
 
-    private final int maxEntries;
     private final long maxBytes;
+    /** The ring; its length is the entry bound. */
     private final Object[] entries;
     private final int[] sizes;
     /** The log index of the oldest entry kept. */
@@ -39,7 +39,6 @@ final class RecentEntries<T> {
             throw new IllegalArgumentException("bounds must be positive: " + maxEntries + " entries, " + maxBytes
                     + " bytes");
         }
-        this.maxEntries = maxEntries;
         this.maxBytes = maxBytes;
         this.entries = new Object[maxEntries];
         this.sizes = new int[maxEntries];
@@ -54,7 +53,7 @@ final class RecentEntries<T> {
             clear(idx + 1);
             return;
         }
-        while (count == maxEntries || bytes + size > maxBytes) {
+        while (count == entries.length || bytes + size > maxBytes) {
             dropOldest();
         }
         int slot = slot(count);
@@ -120,7 +119,7 @@ final class RecentEntries<T> {
     private void dropOldest() {
         entries[head] = null;
         bytes -= sizes[head];
-        head = (head + 1) % maxEntries;
+        head = (head + 1) % entries.length;
         count--;
         start++;
     }
@@ -134,6 +133,6 @@ final class RecentEntries<T> {
     }
 
     private int slot(int offset) {
-        return (head + offset) % maxEntries;
+        return (head + offset) % entries.length;
     }
 }
