@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * 3.1: values cut short, records missing). A commit here writes only the older file, so the newer
  * one, holding the last commit that returned, is never in the middle of a write. Opening reads both
  * and takes the higher commit number that loads; a file that cannot be read is logged, set aside,
- * and rewritten whole by the next commit.
+ * and rewritten whole by the next commit, and so is one that opened but fails its commit.
  *
  * <p><b>Why that is safe.</b> After a commit returns, its number is copied into the log folder's
  * {@link CommitMark}. If the file that holds the newest commit is damaged at rest, the surviving
@@ -103,8 +103,7 @@ final class StateStore implements AutoCloseable {
         } else if (s.snapshot() != writtenSnapshot || ref == null) {
             ref = SnapshotFile.write(dir, number, s.snapshot());
         }
-        StateSlot slot = slots[target] != null ? slots[target] : create(target);
-        slot.commit(s, number, ref);
+        commitTo(target, s, number, ref);
         SnapshotFile.Ref replaced = refs[target];
         refs[target] = ref;
         current = target;
@@ -113,6 +112,25 @@ final class StateStore implements AutoCloseable {
         mark.record(number);
         if (replaced != null && !replaced.equals(refs[0]) && !replaced.equals(refs[1])) {
             SnapshotFile.delete(dir, replaced);
+        }
+    }
+
+    /**
+     * Commits to slot {@code target}, the older file, creating it if it was set aside. A file that
+     * opened but fails its commit (a crash in the middle of its last commit can damage what MapDB
+     * reads only when it writes, such as its free-space records) holds no commit that is still
+     * needed: the other file holds the last one. So it is set aside and rewritten whole, as one that
+     * fails to open is; a second failure (a full or failing disk) is the commit's failure.
+     */
+    private void commitTo(int target, DurableState s, long number, SnapshotFile.Ref ref) {
+        StateSlot slot = slots[target] != null ? slots[target] : create(target);
+        try {
+            slot.commit(s, number, ref);
+        } catch (StorageException damaged) {
+            LOG.warn("{}; rewriting that file whole (the other one holds commit #{})", damaged.getMessage(),
+                    commitNumber);
+            setAside(target);
+            create(target).commit(s, number, ref);
         }
     }
 
