@@ -40,7 +40,7 @@ final class KvStateCodec {
         Writer out = new Writer(asciiSize(machine));
         out.room(1 + 8 + 8 + 4).put((byte) VERSION).putLong(machine.appliedCount).putLong(machine.duplicateCount)
                 .putInt(machine.data.size());
-        for (Map.Entry<String, String> entry : machine.data.entrySet()) {
+        for (Map.Entry<String, String> entry : machine.data.entries()) {
             out.string(entry.getKey());
             out.string(entry.getValue());
         }
@@ -59,7 +59,7 @@ final class KvStateCodec {
     /** The encoded size if every string is ASCII. */
     private static long asciiSize(KvStateMachine machine) {
         long size = 1 + 8 + 8 + 4 + 4;
-        for (Map.Entry<String, String> entry : machine.data.entrySet()) {
+        for (Map.Entry<String, String> entry : machine.data.entries()) {
             size += 4 + entry.getKey().length() + 4 + entry.getValue().length();
         }
         for (KvStateMachine.Session session : machine.sessions.values()) {

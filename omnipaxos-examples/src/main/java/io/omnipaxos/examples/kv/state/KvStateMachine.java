@@ -1,7 +1,6 @@
 package io.omnipaxos.examples.kv.state;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,7 +52,8 @@ public final class KvStateMachine {
     /** The longest value a key may hold, in UTF-8 bytes (APPEND grows values). */
     public static final int MAX_STORED_VALUE_BYTES = 1024 * 1024;
 
-    final Map<String, String> data = new HashMap<>();
+    /** Keys and values; its copy shares segments until either side writes them. */
+    SegmentedMap data = new SegmentedMap();
     /** Access-ordered: iteration starts at the least recently used session. */
     final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
     long appliedCount;
@@ -148,12 +148,13 @@ public final class KvStateMachine {
 
     /**
      * A copy that shares nothing mutable with this state machine (keys, values and recorded replies
-     * are immutable and shared), so that it can be encoded on another thread while this one goes on
-     * applying commands. Costs a pass over the keys and sessions, far less than encoding them.
+     * are immutable and shared, and the map's segments are copied by whichever side writes them
+     * next: {@link SegmentedMap}), so that it can be encoded on another thread while this one goes
+     * on applying commands. Costs a pass over the map's segments and the sessions, not the keys.
      */
     public KvStateMachine copy() {
         KvStateMachine copy = new KvStateMachine();
-        copy.data.putAll(data);
+        copy.data = data.copy();
         for (Map.Entry<Long, Session> entry : sessions.entrySet()) { // iteration keeps the access order
             Session session = new Session();
             session.ackedUpTo = entry.getValue().ackedUpTo;
@@ -251,7 +252,8 @@ public final class KvStateMachine {
     }
 
     private KvReply append(KvCommand command) {
-        String old = data.getOrDefault(command.key(), "");
+        String current = data.get(command.key());
+        String old = current == null ? "" : current;
         String appended = old + command.value();
         // Cheap check first: chars are at most 3 UTF-8 bytes each.
         if ((long) appended.length() * 3 > MAX_STORED_VALUE_BYTES

@@ -1,0 +1,100 @@
+package io.omnipaxos.examples.kv.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class SegmentedMapTest {
+
+    /** Random puts and removes on a map and its copies (copies of copies too) against plain hash maps. */
+    @Test
+    void everyCopyKeepsItsOwnEntriesWhateverTheOthersWrite() {
+        for (int seed = 0; seed < 20; seed++) {
+            Random random = new Random(seed);
+            List<SegmentedMap> maps = new ArrayList<>(List.of(new SegmentedMap()));
+            List<Map<String, String>> models = new ArrayList<>(List.of(new HashMap<>()));
+            for (int step = 0; step < 5_000; step++) {
+                int which = random.nextInt(maps.size());
+                SegmentedMap map = maps.get(which);
+                Map<String, String> model = models.get(which);
+                String key = "k" + random.nextInt(3_000);
+                int action = random.nextInt(100);
+                if (action < 60) {
+                    String value = "v" + step;
+                    assertEquals(model.put(key, value), map.put(key, value), "seed " + seed + " step " + step);
+                } else if (action < 90) {
+                    assertEquals(model.remove(key), map.remove(key), "seed " + seed + " step " + step);
+                } else if (action < 99 || maps.size() > 8) {
+                    assertEquals(model.get(key), map.get(key), "seed " + seed + " step " + step);
+                } else {
+                    maps.add(map.copy());
+                    models.add(new HashMap<>(model));
+                }
+            }
+            for (int i = 0; i < maps.size(); i++) {
+                assertEquals(models.get(i), contents(maps.get(i)), "seed " + seed + ", map " + i);
+                assertEquals(models.get(i).size(), maps.get(i).size(), "seed " + seed + ", map " + i);
+            }
+        }
+    }
+
+    @Test
+    void removingAnAbsentKeyChangesNothing() {
+        SegmentedMap map = new SegmentedMap();
+        map.put("a", "1");
+        SegmentedMap copy = map.copy();
+
+        assertNull(map.remove("b"));
+        assertNull(copy.remove("b"));
+
+        assertEquals(1, map.size());
+        assertEquals(Map.of("a", "1"), contents(copy));
+    }
+
+    /** The snapshot's use: a copy read on another thread while the original goes on changing every key. */
+    @Test
+    void aCopyReadOnAnotherThreadSeesTheEntriesOfItsMoment() throws Exception {
+        SegmentedMap map = new SegmentedMap();
+        for (int i = 0; i < 50_000; i++) {
+            map.put("key" + i, "old" + i);
+        }
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 5; round++) {
+                SegmentedMap copy = map.copy();
+                String expected = "round" + round + "-";
+                Future<Map<String, String>> read = reader.submit(() -> contents(copy));
+                for (int i = 0; i < 50_000; i++) {
+                    map.put("key" + i, expected + i);
+                    map.remove("key" + (i + 7) % 50_000);
+                    map.put("key" + (i + 7) % 50_000, expected + ((i + 7) % 50_000));
+                }
+                Map<String, String> seen = read.get();
+                assertEquals(50_000, seen.size());
+                String before = round == 0 ? "old" : "round" + (round - 1) + "-";
+                for (int i = 0; i < 50_000; i++) {
+                    assertEquals(before + i, seen.get("key" + i), "round " + round + ", key" + i);
+                }
+            }
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+
+    private static Map<String, String> contents(SegmentedMap map) {
+        Map<String, String> contents = new HashMap<>();
+        for (Map.Entry<String, String> entry : map.entries()) {
+            contents.put(entry.getKey(), entry.getValue());
+        }
+        return contents;
+    }
+}
