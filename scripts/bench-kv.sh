@@ -5,6 +5,7 @@
 # --memory: MemoryStorage; --page-cache: PersistentStorage with storage_sync = "os_page_cache";
 # default: PersistentStorage syncing every write (the config's setting). Ports: KV_BENCH_PORT_BASE (17500).
 # KV_BENCH_ROUND_TICKS sets the heartbeat round in ticks (1 ms each) instead of config/'s;
+# KV_BENCH_SNAPSHOT_INTERVAL sets the applied entries between snapshots (0: none) instead of config/'s;
 # KV_BENCH_CLIENT_PREFIX runs the load generator behind a command, e.g. "nice -n 10".
 # KV_BENCH_CORE_KEY / KV_BENCH_NETWORK_KEY add one core / [network] key to every node's file, e.g.
 # KV_BENCH_CORE_KEY="leader_lease_ticks = 300", KV_BENCH_NETWORK_KEY="follower_reads = true".
@@ -27,6 +28,8 @@ for i in 1 2 3; do
   # KV_BENCH_ROUND_TICKS: the heartbeat round in ticks (election_tick_timeout; resend twice that), e.g. 100.
   [[ -n "${KV_BENCH_ROUND_TICKS:-}" ]] && args+=(-e "s/^election_tick_timeout = .*/election_tick_timeout = $KV_BENCH_ROUND_TICKS/"
       -e "s/^resend_message_tick_timeout = .*/resend_message_tick_timeout = $((2 * KV_BENCH_ROUND_TICKS))/")
+  # KV_BENCH_SNAPSHOT_INTERVAL: applied entries between snapshots instead of config/'s (0: none).
+  [[ -n "${KV_BENCH_SNAPSHOT_INTERVAL:-}" ]] && args+=(-e "s/^snapshot_interval = .*/snapshot_interval = $KV_BENCH_SNAPSHOT_INTERVAL/")
   [[ "$MODE" == --page-cache ]] && args+=(-e 's/storage_sync = "every_write"/storage_sync = "os_page_cache"/')
   # KV_BENCH_CORE_KEY: one more core key for every node, e.g. "leader_lease_ticks = 300".
   [[ -n "${KV_BENCH_CORE_KEY:-}" ]] && args+=(-e "s/^batch_size = \(.*\)$/batch_size = \1\n${KV_BENCH_CORE_KEY}/")
@@ -34,7 +37,9 @@ for i in 1 2 3; do
   [[ -n "${KV_BENCH_NETWORK_KEY:-}" ]] && args+=(-e "s/^storage_sync = \(.*\)$/storage_sync = \1\n${KV_BENCH_NETWORK_KEY}/")
   sed "${args[@]}" "$KV_ROOT/config/node$i.toml" > "$DIR/config/node$i.toml"
   # KV_BENCH_NODE_GC: the nodes' collector flags (default ParallelGC), e.g. "-XX:+UseG1GC -XX:MaxGCPauseMillis=20".
-  (cd "$DIR" && exec "$KV_JAVA" -Xmx1g ${KV_BENCH_NODE_GC:--XX:+UseParallelGC} -jar "$JAR" \
+  # -XX:MetaspaceSize: the nodes load about 30 MB of class metadata; the default threshold (21 MB) would
+  # stop each one for a full collection of 80-100 ms as the load starts.
+  (cd "$DIR" && exec "$KV_JAVA" -Xmx1g -XX:MetaspaceSize=64m ${KV_BENCH_NODE_GC:--XX:+UseParallelGC} -jar "$JAR" \
       server "config/node$i.toml" ${MODE/--page-cache/}) > "$DIR/node$i.out" 2>&1 &
   PIDS+=($!)
 done

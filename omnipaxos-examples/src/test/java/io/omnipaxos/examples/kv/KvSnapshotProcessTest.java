@@ -1,9 +1,13 @@
 package io.omnipaxos.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omnipaxos.examples.kv.client.KvClient;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,11 +32,15 @@ class KvSnapshotProcessTest extends KvProcessTest {
             }
         }
         long writer = cluster.nodes().keySet().stream().filter(p -> p != absent).findFirst().orElseThrow();
+        long other = cluster.nodes().keySet().stream().filter(p -> p != absent && p != writer).findFirst().orElseThrow();
         cluster.awaitConsole(writer, "snapshot of the log up to index", STARTUP);
+        cluster.awaitConsole(other, "snapshot of the log up to index", STARTUP);
+        // The nodes apply the same entries together, but snapshot out of step (a per-node phase).
+        assertNotEquals(firstSnapshotIdx(writer), firstSnapshotIdx(other), "first snapshots of nodes " + writer
+                + " and " + other);
         cluster.start(absent);
         cluster.awaitConsole(absent, "installed a snapshot of the log up to index", STARTUP);
         // The absent node must now hold everything: kill one of the others so it is in every majority.
-        long other = cluster.nodes().keySet().stream().filter(p -> p != absent && p != writer).findFirst().orElseThrow();
         cluster.kill(other);
         cluster.kill(writer);
         cluster.start(writer); // restarts from its own snapshot
@@ -47,5 +55,11 @@ class KvSnapshotProcessTest extends KvProcessTest {
             }
             assertEquals(Optional.of(expected.toString()), client.get("log"), "every APPEND exactly once");
         }
+    }
+
+    private long firstSnapshotIdx(long pid) {
+        Matcher first = Pattern.compile("snapshot of the log up to index (\\d+)").matcher(cluster.console(pid));
+        assertTrue(first.find(), "node " + pid + " printed a snapshot");
+        return Long.parseLong(first.group(1));
     }
 }

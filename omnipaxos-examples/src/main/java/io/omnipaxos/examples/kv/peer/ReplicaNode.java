@@ -389,8 +389,8 @@ public final class ReplicaNode<T> {
      * One tick, unless it is one of the ticks a stall of the event loop left behind (a fixed-rate
      * task runs its missed runs back to back): those are dropped, so that a node never counts time
      * in which it could not hear its peers (their heartbeat replies wait unread behind the stall)
-     * as their silence. A stall of the whole machine, or of all nodes at the same moment (they
-     * snapshot at the same index), then costs no election.
+     * as their silence. A stall of the whole machine, or of all nodes at the same moment, then
+     * costs no election.
      */
     private void tick() {
         int due = tickClock.ticksDue(System.nanoTime());

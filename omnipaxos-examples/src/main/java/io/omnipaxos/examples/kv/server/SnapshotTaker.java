@@ -16,12 +16,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Snapshots the node's map every {@code snapshot_interval} applied entries without holding up the
- * event loop for the encoding: on the loop it copies the state machine (a pass over keys and
- * sessions), a worker thread encodes the copy, and back on the loop the node installs the bytes
+ * event loop for the encoding: on the loop it copies the state machine (a pass over the map's
+ * segments, which the copy shares, and the sessions), a worker thread encodes the copy, and back on the loop the node installs the bytes
  * as the snapshot of the log up to the index the copy was taken at ({@link
  * ReplicaNode#installSnapshot}). One snapshot at a time; one taken for a state that was replaced
  * meanwhile (a new configuration, a snapshot installed from the leader) is dropped. Anything the
  * worker throws stops the node. Event loop only, except the worker's task.
+ *
+ * <p>The nodes of a cluster apply the same entries at nearly the same moment, so with one interval
+ * they would all snapshot at once: where they share machines (or a disk) their encodings and
+ * snapshot writes then compete with every node's event loop together. The first snapshot after a
+ * state is replaced therefore comes early by a per-node share of the interval ({@link #phase}),
+ * and the later ones every {@code interval} entries after it, so the nodes keep out of step.
  */
 final class SnapshotTaker implements AutoCloseable {
 
@@ -29,11 +35,15 @@ final class SnapshotTaker implements AutoCloseable {
     private final Logger events = LoggerFactory.getLogger(KvLogging.EVENTS);
 
     private final long interval;
+    /** How much earlier than {@code interval} the first snapshot after a replaced state comes. */
+    private final long phase;
     private final EventLoop loop;
     private final Consumer<Throwable> onFatal;
     private final ExecutorService worker;
     /** The index of the last snapshot, taken here or installed from elsewhere. */
     private long snapshotIdx;
+    /** The applied index at which the next snapshot is due. */
+    private long dueIdx;
     /** Bumped whenever the state is replaced, so that a snapshot of the old state is not installed. */
     private long generation;
     private boolean inFlight;
@@ -44,6 +54,8 @@ final class SnapshotTaker implements AutoCloseable {
      */
     SnapshotTaker(long pid, long interval, EventLoop loop, Consumer<Throwable> onFatal) {
         this.interval = interval;
+        this.phase = phase(pid, interval);
+        this.dueIdx = interval - phase;
         this.loop = loop;
         this.onFatal = onFatal;
         this.worker = Executors.newSingleThreadExecutor(task -> {
@@ -51,6 +63,11 @@ final class SnapshotTaker implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /** A quarter of the interval for each step of {@code pid} modulo 4: 0, 1/4, 1/2 or 3/4 of it. */
+    static long phase(long pid, long interval) {
+        return interval / 4 * Math.floorMod(pid, 4);
     }
 
     /** Runs on the event loop after each snapshot installed (a metrics counter). */
@@ -64,13 +81,14 @@ final class SnapshotTaker implements AutoCloseable {
     /** The state now stands for the log up to {@code idx} (0: a new configuration starts). */
     void stateReplaced(long idx) {
         snapshotIdx = idx;
+        dueIdx = idx + interval - phase;
         generation++;
     }
 
-    /** Starts a snapshot if {@code interval} entries were applied since the last one and none is running. */
+    /** Starts a snapshot if one is due (see the class comment) and none is running. */
     void takeIfDue(ReplicaNode<KvEntry> node, KvStateMachine machine) {
         long applied = node == null ? 0 : node.appliedIdx();
-        if (node == null || interval == 0 || inFlight || applied - snapshotIdx < interval) {
+        if (node == null || interval == 0 || inFlight || applied < dueIdx) {
             return;
         }
         long startedAt = System.nanoTime();
@@ -106,6 +124,7 @@ final class SnapshotTaker implements AutoCloseable {
         long installAt = System.nanoTime();
         boolean installed = node.installSnapshot(applied, new KvSnapshot(state, List.of()));
         snapshotIdx = applied; // if refused (compacted past it meanwhile), try again after the next interval
+        dueIdx = applied + interval;
         if (installed) {
             onTaken.run();
             long now = System.nanoTime();
