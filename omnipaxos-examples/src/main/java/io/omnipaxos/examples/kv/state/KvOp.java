@@ -54,13 +54,16 @@ public enum KvOp {
         return this == RECONFIGURE || this == FETCH_STATE || this == CONFIGURATION;
     }
 
+    /** Every constant, read without the copy {@code values()} makes on each call (once per decoded message). */
+    private static final KvOp[] ALL = values();
+
     /**
      * The operation encoded as {@code code}.
      *
      * @throws DecodeException if no operation has that code
      */
     public static KvOp ofCode(byte code) {
-        for (KvOp op : values()) {
+        for (KvOp op : ALL) {
             if (op.code == code) {
                 return op;
             }

@@ -31,13 +31,16 @@ public enum KvStatus {
         this.code = (byte) code;
     }
 
+    /** Every constant, read without the copy {@code values()} makes on each call (once per decoded message). */
+    private static final KvStatus[] ALL = values();
+
     /**
      * The status encoded as {@code code}.
      *
      * @throws DecodeException if no status has that code
      */
     public static KvStatus ofCode(byte code) {
-        for (KvStatus status : values()) {
+        for (KvStatus status : ALL) {
             if (status.code == code) {
                 return status;
             }
