@@ -40,10 +40,10 @@ final class KvStateCodec {
         Writer out = new Writer(asciiSize(machine));
         out.room(1 + 8 + 8 + 4).put((byte) VERSION).putLong(machine.appliedCount).putLong(machine.duplicateCount)
                 .putInt(machine.data.size());
-        for (Map.Entry<String, String> entry : machine.data.entries()) {
-            out.string(entry.getKey());
-            out.string(entry.getValue());
-        }
+        machine.data.forEach((key, value) -> {
+            out.string(key);
+            out.string(value);
+        });
         out.room(4).putInt(machine.sessions.size());
         for (Map.Entry<Long, KvStateMachine.Session> entry : machine.sessions.entrySet()) {
             KvStateMachine.Session session = entry.getValue();
@@ -58,10 +58,9 @@ final class KvStateCodec {
 
     /** The encoded size if every string is ASCII. */
     private static long asciiSize(KvStateMachine machine) {
-        long size = 1 + 8 + 8 + 4 + 4;
-        for (Map.Entry<String, String> entry : machine.data.entries()) {
-            size += 4 + entry.getKey().length() + 4 + entry.getValue().length();
-        }
+        long[] keyBytes = {0};
+        machine.data.forEach((key, value) -> keyBytes[0] += 4 + key.length() + 4 + value.length());
+        long size = 1 + 8 + 8 + 4 + 4 + keyBytes[0];
         for (KvStateMachine.Session session : machine.sessions.values()) {
             size += 8 + 8 + 4;
             for (KvReply reply : session.replies) {

@@ -47,6 +47,26 @@ class SegmentedMapTest {
         }
     }
 
+    /** Segments of a hundred keys and more: long probe runs, growth, and removals that shift entries back. */
+    @Test
+    void aDenseMapAgreesWithAHashMapThroughPutsAndRemovals() {
+        Random random = new Random(7);
+        SegmentedMap map = new SegmentedMap();
+        Map<String, String> model = new HashMap<>();
+        for (int step = 0; step < 400_000; step++) {
+            String key = "key" + random.nextInt(120_000);
+            if (random.nextInt(100) < 55) {
+                assertEquals(model.put(key, "v" + step), map.put(key, "v" + step), "step " + step);
+            } else {
+                assertEquals(model.remove(key), map.remove(key), "step " + step);
+            }
+            String probe = "key" + random.nextInt(120_000);
+            assertEquals(model.get(probe), map.get(probe), "step " + step + ", " + probe);
+        }
+        assertEquals(model.size(), map.size());
+        assertEquals(model, contents(map));
+    }
+
     @Test
     void removingAnAbsentKeyChangesNothing() {
         SegmentedMap map = new SegmentedMap();
@@ -92,9 +112,7 @@ class SegmentedMapTest {
 
     private static Map<String, String> contents(SegmentedMap map) {
         Map<String, String> contents = new HashMap<>();
-        for (Map.Entry<String, String> entry : map.entries()) {
-            contents.put(entry.getKey(), entry.getValue());
-        }
+        map.forEach((key, value) -> assertNull(contents.put(key, value), "key " + key + " handed out twice"));
         return contents;
     }
 }
