@@ -52,14 +52,23 @@ public final class KvStateMachine {
     /** The longest value a key may hold, in UTF-8 bytes (APPEND grows values). */
     public static final int MAX_STORED_VALUE_BYTES = 1024 * 1024;
 
-    /** Keys and values; its copy shares segments until either side writes them. */
-    SegmentedMap data = new SegmentedMap();
+    /** Keys and values; a copy shares segments with it until either side writes them. */
+    final SegmentedMap data;
     /** Access-ordered: iteration starts at the least recently used session. */
     final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
     long appliedCount;
     long duplicateCount;
     /** The replies recorded in all sessions together. */
     long recordedReplies;
+
+    /** An empty state machine. */
+    public KvStateMachine() {
+        this(new SegmentedMap());
+    }
+
+    private KvStateMachine(SegmentedMap data) {
+        this.data = data;
+    }
 
     /** What the state machine remembers of one client. */
     static final class Session {
@@ -153,8 +162,7 @@ public final class KvStateMachine {
      * on applying commands. Costs a pass over the map's segments and the sessions, not the keys.
      */
     public KvStateMachine copy() {
-        KvStateMachine copy = new KvStateMachine();
-        copy.data = data.copy();
+        KvStateMachine copy = new KvStateMachine(data.copy());
         for (Map.Entry<Long, Session> entry : sessions.entrySet()) { // iteration keeps the access order
             Session session = new Session();
             session.ackedUpTo = entry.getValue().ackedUpTo;
