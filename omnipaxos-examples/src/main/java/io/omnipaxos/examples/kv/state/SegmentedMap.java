@@ -1,6 +1,7 @@
 package io.omnipaxos.examples.kv.state;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -12,7 +13,11 @@ import java.util.function.BiConsumer;
  *
  * <p>A segment is an open-addressing table (linear probing) of two arrays, keys and values, so that
  * copying one is two array copies: the collector then moves two arrays per segment that a copy
- * kept alive, not an object per key as a {@code HashMap} would have it.
+ * kept alive, not an object per key as a {@code HashMap} would have it. Keys are chosen by clients,
+ * and strings with equal hash codes are easy to make: a segment whose probe run grows past {@value
+ * Segment#MAX_PROBE} slots (never seen with keys that are not chosen for it) turns into a {@code
+ * HashMap}, whose bins of colliding keys are trees, so that such keys cost a logarithm each
+ * instead of a pass over all the others.
  *
  * <p>A copy that is only read may be read on another thread while the original goes on changing:
  * a shared segment is never changed again, only replaced, and a segment is handed to the other
@@ -118,14 +123,32 @@ final class SegmentedMap {
         return h;
     }
 
-    /** One segment: keys and values in two arrays, linear probing, at most half full. */
+    /** Segments that turned into a {@code HashMap} (see the class comment); for tests. */
+    int hashMapSegments() {
+        int count = 0;
+        for (Segment segment : segments) {
+            if (segment != null && segment.fallback != null) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * One segment: keys and values in two arrays, linear probing, at most half full; or, once a
+     * probe run passed {@link #MAX_PROBE} slots, a {@code HashMap} for good.
+     */
     static final class Segment {
 
         private static final int MIN_CAPACITY = 8;
+        /** The longest probe run a put accepts before the segment turns into a {@code HashMap}. */
+        static final int MAX_PROBE = 64;
 
         private String[] keys;
         private String[] values;
         private int count;
+        /** The segment's entries once it turned into a map (the arrays are then null); else null. */
+        private HashMap<String, String> fallback;
 
         Segment() {
             this(new String[MIN_CAPACITY], new String[MIN_CAPACITY], 0);
@@ -137,11 +160,19 @@ final class SegmentedMap {
             this.count = count;
         }
 
+        private Segment(HashMap<String, String> fallback) {
+            this.fallback = fallback;
+        }
+
         Segment copy() {
-            return new Segment(keys.clone(), values.clone(), count);
+            return fallback != null ? new Segment(new HashMap<>(fallback))
+                    : new Segment(keys.clone(), values.clone(), count);
         }
 
         String get(String key, int hash) {
+            if (fallback != null) {
+                return fallback.get(key);
+            }
             int mask = keys.length - 1;
             for (int slot = hash & mask; keys[slot] != null; slot = (slot + 1) & mask) {
                 if (keys[slot].equals(key)) {
@@ -152,25 +183,43 @@ final class SegmentedMap {
         }
 
         String put(String key, int hash, String value) {
+            if (fallback != null) {
+                return fallback.put(key, value);
+            }
             int mask = keys.length - 1;
             int slot = hash & mask;
+            int probed = 0;
             for (; keys[slot] != null; slot = (slot + 1) & mask) {
                 if (keys[slot].equals(key)) {
                     String previous = values[slot];
                     values[slot] = value;
                     return previous;
                 }
+                probed++;
             }
             keys[slot] = key;
             values[slot] = value;
-            if (++count * 2 > keys.length) {
+            if (probed > MAX_PROBE) {
+                turnIntoHashMap();
+            } else if (++count * 2 > keys.length) {
                 grow();
             }
             return null;
         }
 
+        private void turnIntoHashMap() {
+            HashMap<String, String> map = new HashMap<>();
+            forEach(map::put);
+            fallback = map;
+            keys = null;
+            values = null;
+        }
+
         /** Removes a key the segment holds, shifting back the entries that probed past it. */
         String remove(String key, int hash) {
+            if (fallback != null) {
+                return fallback.remove(key);
+            }
             int mask = keys.length - 1;
             int hole = hash & mask;
             while (!keys[hole].equals(key)) {
@@ -197,6 +246,10 @@ final class SegmentedMap {
         }
 
         void forEach(BiConsumer<String, String> action) {
+            if (fallback != null) {
+                fallback.forEach(action);
+                return;
+            }
             for (int slot = 0; slot < keys.length; slot++) {
                 if (keys[slot] != null) {
                     action.accept(keys[slot], values[slot]);

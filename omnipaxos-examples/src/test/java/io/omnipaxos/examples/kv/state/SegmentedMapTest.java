@@ -67,6 +67,45 @@ class SegmentedMapTest {
         assertEquals(model, contents(map));
     }
 
+    /** Keys a client chose to share one hash code ("Aa" and "BB" hash alike) must not cost a pass over each other. */
+    @Test
+    void keysWithOneHashCodeTurnTheirSegmentIntoAHashMap() {
+        List<String> colliding = new ArrayList<>();
+        for (int bits = 0; bits < 1 << 13; bits++) {
+            StringBuilder key = new StringBuilder();
+            for (int block = 0; block < 13; block++) {
+                key.append((bits >>> block & 1) == 0 ? "Aa" : "BB");
+            }
+            colliding.add(key.toString());
+        }
+        assertEquals(1, colliding.stream().mapToInt(String::hashCode).distinct().count());
+        SegmentedMap map = new SegmentedMap();
+        Map<String, String> model = new HashMap<>();
+        for (String key : colliding) {
+            assertNull(map.put(key, "v-" + key));
+            model.put(key, "v-" + key);
+        }
+        assertEquals(1, map.hashMapSegments());
+        SegmentedMap copy = map.copy();
+        for (int i = 0; i < colliding.size(); i += 2) {
+            assertEquals("v-" + colliding.get(i), map.remove(colliding.get(i)));
+        }
+        assertEquals(colliding.size() / 2, map.size());
+        assertEquals("v-" + colliding.get(1), map.get(colliding.get(1)));
+        assertNull(map.get(colliding.get(0)));
+        assertEquals(model, contents(copy), "the copy keeps every key");
+    }
+
+    /** The map keeps its arrays for keys that were not chosen to collide, however many. */
+    @Test
+    void ordinaryKeysKeepEverySegmentAnArrayTable() {
+        SegmentedMap map = new SegmentedMap();
+        for (int i = 0; i < 1_000_000; i++) {
+            map.put("user:" + i, "v");
+        }
+        assertEquals(0, map.hashMapSegments());
+    }
+
     @Test
     void removingAnAbsentKeyChangesNothing() {
         SegmentedMap map = new SegmentedMap();
