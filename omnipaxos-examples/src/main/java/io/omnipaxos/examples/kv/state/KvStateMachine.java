@@ -60,6 +60,11 @@ public final class KvStateMachine {
     long duplicateCount;
     /** The replies recorded in all sessions together. */
     long recordedReplies;
+    /**
+     * Bumped by {@link #copy()}: a session of an older generation is shared with a copy, so it is
+     * cloned before it changes ({@link #writable}).
+     */
+    private long generation;
 
     /** An empty state machine. */
     public KvStateMachine() {
@@ -77,6 +82,8 @@ public final class KvStateMachine {
         /** Replies of applied requests above {@link #ackedUpTo}, in request-number order (so the
          *  acknowledged prefix is cut from the front). */
         RecordedReplies replies = new RecordedReplies();
+        /** The state machine's generation when this session was made; older ones are shared. */
+        long generation;
     }
 
     /** Applies {@code command} (or recognises it as a duplicate) and returns its reply. */
@@ -88,6 +95,8 @@ public final class KvStateMachine {
                 return KvReply.sessionExpired(number);
             }
             session = newSession(command.clientId(), command.ackedUpTo());
+        } else {
+            session = writable(command.clientId(), session);
         }
         acknowledge(session, command.ackedUpTo());
         if (number <= session.ackedUpTo) {
@@ -156,18 +165,18 @@ public final class KvStateMachine {
     }
 
     /**
-     * A copy that shares nothing mutable with this state machine (keys, values and recorded replies
-     * are immutable and shared, and the map's segments are copied by whichever side writes them
-     * next: {@link SegmentedMap}), so that it can be encoded on another thread while this one goes
-     * on applying commands. Costs a pass over the map's segments and the sessions, not the keys.
+     * A copy that shares nothing this state machine changes (keys, values and recorded replies are
+     * immutable and shared; the map's segments and the sessions are shared too, and copied by
+     * whichever side changes them next: {@link SegmentedMap}, {@link #writable}), so that it can be
+     * encoded on another thread while this one goes on applying commands. Costs a pass over the
+     * map's segments and the session table (one reference per session), not the keys.
      */
     public KvStateMachine copy() {
+        generation++;
         KvStateMachine copy = new KvStateMachine(data.copy());
+        copy.generation = generation;
         for (Map.Entry<Long, Session> entry : sessions.entrySet()) { // iteration keeps the access order
-            Session session = new Session();
-            session.ackedUpTo = entry.getValue().ackedUpTo;
-            session.replies = entry.getValue().replies.copy();
-            copy.sessions.put(entry.getKey(), session);
+            copy.sessions.put(entry.getKey(), entry.getValue()); // shared: both sides clone it before a change
         }
         copy.appliedCount = appliedCount;
         copy.duplicateCount = duplicateCount;
@@ -218,10 +227,24 @@ public final class KvStateMachine {
         return session == null ? 0 : session.replies.size();
     }
 
+    /** {@code session} of {@code clientId}, cloned first if it is shared with a copy. */
+    private Session writable(long clientId, Session session) {
+        if (session.generation == generation) {
+            return session;
+        }
+        Session own = new Session();
+        own.ackedUpTo = session.ackedUpTo;
+        own.replies = session.replies.copy();
+        own.generation = generation;
+        sessions.put(clientId, own);
+        return own;
+    }
+
     /** A new session whose client has the replies of everything up to {@code ackedUpTo}. */
     private Session newSession(long clientId, long ackedUpTo) {
         Session session = new Session();
         session.ackedUpTo = ackedUpTo;
+        session.generation = generation;
         sessions.put(clientId, session);
         evictWhileOver(clientId);
         return session;

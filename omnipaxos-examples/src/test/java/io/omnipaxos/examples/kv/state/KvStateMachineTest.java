@@ -136,6 +136,40 @@ class KvStateMachineTest {
         assertEquals(machine.appliedCount() - 3, copy.appliedCount());
     }
 
+    /** Copies share the sessions: each side, and each later copy, keeps its own acknowledgements and replies. */
+    @Test
+    void copiesInTurnAndTheOriginalEachKeepTheirOwnSessions() {
+        for (long n = 1; n <= 4; n++) {
+            machine.apply(new KvCommand(1, n, 0, KvOp.PUT, "k", "v" + n));
+        }
+        KvStateMachine first = machine.copy();
+        byte[] firstState = first.encode();
+        machine.apply(new KvCommand(1, 5, 3, KvOp.PUT, "k", "v5")); // acknowledges 1-3, records 5
+        KvStateMachine second = machine.copy();
+        byte[] secondState = second.encode();
+        machine.apply(new KvCommand(1, 6, 5, KvOp.PUT, "k", "v6"));
+        first.apply(new KvCommand(1, 5, 4, KvOp.PUT, "k", "other")); // the copy goes on as a state machine
+
+        assertArrayEquals(secondState, second.encode(), "the second copy, after both sides went on");
+        assertEquals(1, machine.unacknowledgedReplies(1), "the original: only 6 unacknowledged");
+        assertEquals(1, first.unacknowledgedReplies(1), "the first copy: only its own 5");
+        assertEquals(2, second.unacknowledgedReplies(1), "the second copy: 4 and 5");
+        assertEquals(4, KvStateMachine.decode(firstState).unacknowledgedReplies(1), "the first copy's state: 1-4");
+        assertEquals(KvReply.ok(5), second.apply(new KvCommand(1, 5, 3, KvOp.PUT, "k", "retried")),
+                "the second copy answers a retry of 5 from its own record");
+        assertEquals("v5", second.valueOf("k"));
+    }
+
+    @Test
+    void aCopyThatGoesOnFirstLeavesTheOriginalAsItWas() {
+        machine.apply(new KvCommand(1, 1, 0, KvOp.PUT, "k", "v1"));
+        byte[] originalState = machine.encode();
+        KvStateMachine copy = machine.copy();
+        copy.apply(new KvCommand(1, 2, 1, KvOp.PUT, "k", "v2")); // the copy changes the shared session first
+        assertArrayEquals(originalState, machine.encode());
+        assertEquals(1, machine.unacknowledgedReplies(1));
+    }
+
     @Test
     void aStateOfNonAsciiTextRoundTripsThoughItsEncodingOutgrowsTheFirstGuess() {
         // The encoder sizes its array for one byte per char: these keys and values take two to four.
