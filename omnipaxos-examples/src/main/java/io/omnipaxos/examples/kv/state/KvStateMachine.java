@@ -175,9 +175,7 @@ public final class KvStateMachine {
         generation++;
         KvStateMachine copy = new KvStateMachine(data.copy());
         copy.generation = generation;
-        for (Map.Entry<Long, Session> entry : sessions.entrySet()) { // iteration keeps the access order
-            copy.sessions.put(entry.getKey(), entry.getValue()); // shared: both sides clone it before a change
-        }
+        copy.sessions.putAll(sessions); // in access order; shared: both sides clone a session before changing it
         copy.appliedCount = appliedCount;
         copy.duplicateCount = duplicateCount;
         copy.recordedReplies = recordedReplies;
